@@ -1,0 +1,3 @@
+"""rewardkit: open-source rewards infrastructure."""
+
+__version__ = "0.1.0"

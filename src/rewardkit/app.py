@@ -1,0 +1,156 @@
+"""create_app(settings) -> FastAPI: wires the context, error handling and every router."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+from sqlalchemy import text
+
+from rewardkit import __version__
+from rewardkit.catalog.api import router as catalog_router
+from rewardkit.config import Settings
+from rewardkit.kit import versioning
+from rewardkit.kit.context import AppContext, get_context, keyring_for
+from rewardkit.kit.db import Database, create_engine
+from rewardkit.kit.errors import REGISTRY, NotFound, ServiceUnavailable
+from rewardkit.kit.http import RequestGuard, install_error_handlers
+from rewardkit.kit.idempotency import IdempotencyStore
+from rewardkit.kit.responses import JSONResponse
+from rewardkit.ledger.api import router as ledger_router
+from rewardkit.migrate import current_revision, head_revision
+from rewardkit.orders.api import router as orders_router
+from rewardkit.orders.pages import router as pages_router
+from rewardkit.suppliers.registry import Registry
+from rewardkit.web import STATIC_DIR
+
+DESCRIPTION = """
+Open-source rewards infrastructure: a catalog of gift cards, merchandise, lounge passes, charity
+donations, mobile top-ups and perks; prepaid wallets on a double-entry ledger; orders fulfilled in
+well under a second.
+
+Authenticate with `Authorization: Bearer sk_test_…` (sandbox) or `sk_live_…`. Errors are
+`application/problem+json` with a stable `code`. Every POST accepts an `Idempotency-Key`.
+Pin a version with `Rewardkit-Version: 2026-11-01`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = create_engine(
+        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+        echo=settings.log_sql,
+    )
+    db = Database(engine)
+    keyring = keyring_for(settings)
+    ctx = AppContext(
+        settings=settings, db=db, keyring=keyring,
+        idempotency=IdempotencyStore(db, keyring, settings.idempotency_ttl_hours, settings.idempotency_lock_seconds),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await db.dispose()
+
+    app = FastAPIOffline(
+        title="rewardkit API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        default_response_class=JSONResponse,
+        swagger_ui_parameters={"persistAuthorization": True, "tryItOutEnabled": True},
+        openapi_tags=[
+            {"name": "Orders", "description": "Buy rewards and track them."},
+            {"name": "Catalog", "description": "What can be bought, where, and in which amounts."},
+            {"name": "Balances", "description": "Prepaid wallets and their statements."},
+            {"name": "System", "description": "Health and readiness."},
+        ],
+    )
+    app.state.ctx = ctx
+    app.state.suppliers = Registry()
+    install_error_handlers(app)
+    app.add_middleware(RequestGuard, max_body=settings.max_body_bytes)
+
+    app.include_router(orders_router)
+    app.include_router(catalog_router)
+    app.include_router(ledger_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", tags=["System"], operation_id="healthz")
+    async def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["System"], operation_id="readyz")
+    async def readyz(c: Annotated[AppContext, Depends(get_context)]) -> dict[str, Any]:
+        """The database answers and its schema is at the latest migration."""
+        try:
+            async with c.db.unit_of_work(readonly=True) as s:
+                await s.execute(text("SELECT 1"))
+                current = await s.run_sync(lambda ss: current_revision(ss.connection()))
+        except Exception as exc:
+            raise ServiceUnavailable("The database is not reachable.") from exc
+        head = head_revision()
+        if current != head:
+            raise ServiceUnavailable(f"Database schema is at {current}, expected {head}: run `rewardkit migrate`.")
+        return {"status": "ready", "migration": head}
+
+    @app.get("/problems/{code}", include_in_schema=False)
+    async def problem_doc(code: str) -> dict[str, Any]:
+        cls = REGISTRY.get(code)
+        if cls is None:
+            raise NotFound(f"No problem type {code!r}.")
+        return {"code": cls.code, "status": cls.status, "title": cls.title, "doc": (cls.__doc__ or "").strip()}
+
+    @app.get("/", include_in_schema=False)
+    async def root(request: Request) -> dict[str, Any]:
+        return {"name": "rewardkit", "version": __version__, "docs": "/docs", "openapi": "/openapi.json",
+                "api_versions": versioning.VERSIONS}
+
+    _document_problems(app)
+    return app
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Put every problem type into the OpenAPI description, and the problem+json schema on errors."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        comps = schema.setdefault("components", {}).setdefault("schemas", {})
+        comps["Problem"] = {
+            "type": "object",
+            "description": "RFC 9457 problem details. `code` is stable; switch on it.",
+            "properties": {
+                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                "detail": {"type": "string"}, "code": {"type": "string", "enum": sorted(REGISTRY)},
+                "instance": {"type": "string"},
+                "errors": {"type": "array", "items": {"type": "object"}},
+            },
+            "required": ["type", "title", "status", "detail", "code"],
+        }
+        comps_root = schema["components"]
+        comps_root["securitySchemes"] = {
+            "apiKey": {"type": "http", "scheme": "bearer", "description": "sk_test_… or sk_live_…"}
+        }
+        schema["security"] = [{"apiKey": []}]
+        schema["x-problem-types"] = [
+            {"code": c.code, "status": c.status, "title": c.title} for c in sorted(REGISTRY.values(), key=lambda c: c.code)
+        ]
+        for path in schema.get("paths", {}).values():
+            for op in path.values():
+                for status, resp in op.get("responses", {}).items():
+                    if status.startswith(("4", "5")):
+                        resp["content"] = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,26 @@
+from rewardkit.kit.errors import Problem
+
+_WWW = {"WWW-Authenticate": 'Bearer realm="rewardkit"'}
+
+
+class AuthenticationRequired(Problem):
+    status, code, title = 401, "authentication_required", "Authentication required"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            detail or "Send your API key as 'Authorization: Bearer sk_test_…'.", headers=dict(_WWW)
+        )
+
+
+class InvalidApiKey(Problem):
+    status, code, title = 401, "invalid_api_key", "Invalid API key"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            detail or "The API key is unknown or has been revoked.",
+            headers={"WWW-Authenticate": 'Bearer realm="rewardkit", error="invalid_token"'},
+        )
+
+
+class OrgNotFound(Problem):
+    status, code, title = 404, "org_not_found", "No such organisation"

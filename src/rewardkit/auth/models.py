@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rewardkit.kit.db import Base, UTCDateTime
+
+MODES = ("test", "live")
+
+
+class Org(Base):
+    __tablename__ = "orgs"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Orders in a currency the org holds no wallet in are paid from this one, at a recorded FX rate.
+    default_currency: Mapped[str] = mapped_column(String(3), default="USD")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    __table_args__ = (CheckConstraint("mode IN ('test', 'live')", name="mode"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"), index=True)
+    mode: Mapped[str] = mapped_column(String(4))
+    # HMAC-SHA256 of the whole key under the server secret: indexable, useless if the table leaks.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # What a dashboard may show: "sk_test_…a1b2".
+    redacted: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,323 @@
+"""The rewardkit command line. Every command honours REWARDKIT_DATABASE_URL (and the other settings)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from rewardkit.config import Settings
+from rewardkit.kit.context import keyring_for
+from rewardkit.kit.db import Database, create_engine
+from rewardkit.kit.money import MoneyError, format_major, is_currency, to_minor
+
+app = typer.Typer(help="rewardkit: open-source rewards infrastructure.", no_args_is_help=True)
+orgs_app = typer.Typer(help="Organisations (tenants).", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+wallets_app = typer.Typer(help="Prepaid wallets.", no_args_is_help=True)
+catalog_app = typer.Typer(help="The product catalog and FX rates.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
+app.add_typer(orgs_app, name="orgs")
+app.add_typer(keys_app, name="keys")
+app.add_typer(wallets_app, name="wallets")
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(ledger_app, name="ledger")
+
+T = TypeVar("T")
+DEMO_FILE = "demo.json"
+
+
+def _run(fn: Callable[[Database, Settings], Awaitable[T]]) -> T:
+    settings = Settings()
+
+    async def main() -> T:
+        db = Database(create_engine(settings.database_url, pool_size=2, max_overflow=2))
+        try:
+            return await fn(db, settings)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(main())
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _out(data: Any, as_json: bool, text: str) -> None:
+    typer.echo(json.dumps(data, indent=2) if as_json else text)
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema to the latest migration."""
+    from rewardkit.migrate import head_revision, upgrade
+
+    _run(lambda db, s: upgrade(db))
+    typer.echo(f"database at migration {head_revision()}")
+
+
+@orgs_app.command("create")
+def orgs_create(
+    name: Annotated[str, typer.Option(help="Display name")],
+    default_currency: Annotated[str, typer.Option(help="Pays orders in currencies without a wallet")] = "USD",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create an organisation with one test and one live API key (shown only now)."""
+    from rewardkit.auth import service
+
+    if not name.strip():
+        _fail("--name must not be empty", 2)
+    if not is_currency(default_currency.upper()):
+        _fail(f"{default_currency} is not an ISO 4217 currency", 2)
+
+    async def go(db: Database, settings: Settings) -> dict[str, Any]:
+        keyring = keyring_for(settings)
+        async with db.unit_of_work() as s:
+            org = await service.create_org(s, name.strip(), default_currency.upper())
+            _, test = await service.create_key(s, keyring, org.id, "test")
+            _, live = await service.create_key(s, keyring, org.id, "live")
+        return {"id": org.id, "name": org.name, "api_keys": {"test": test, "live": live}}
+
+    out = _run(go)
+    _out(out, as_json, f"created {out['id']} ({out['name']})\n  test key: {out['api_keys']['test']}\n"
+         f"  live key: {out['api_keys']['live']}\nThe keys are shown only once.")
+
+
+@orgs_app.command("list")
+def orgs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    from rewardkit.auth import repository
+
+    async def go(db: Database, settings: Settings) -> list[dict[str, Any]]:
+        async with db.unit_of_work(readonly=True) as s:
+            return [{"id": o.id, "name": o.name, "default_currency": o.default_currency}
+                    for o in await repository.list_orgs(s)]
+
+    rows = _run(go)
+    _out(rows, as_json, "\n".join(f"{r['id']}  {r['name']}" for r in rows) or "no organisations")
+
+
+@keys_app.command("create")
+def keys_create(
+    org: Annotated[str, typer.Option(help="Organisation id (org_…)")],
+    mode: Annotated[str, typer.Option(help="test or live")] = "test",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create an API key; its secret is printed once and stored only as an HMAC hash."""
+    from rewardkit.auth import service
+    from rewardkit.kit.errors import Problem
+
+    if mode not in ("test", "live"):
+        _fail("--mode must be test or live", 2)
+
+    async def go(db: Database, settings: Settings) -> dict[str, Any]:
+        async with db.unit_of_work() as s:
+            key, raw = await service.create_key(s, keyring_for(settings), org, mode)
+        return {"id": key.id, "org_id": key.org_id, "mode": key.mode, "secret": raw}
+
+    try:
+        out = _run(go)
+    except Problem as p:
+        _fail(p.detail)
+    _out(out, as_json, f"{out['id']} ({out['mode']}): {out['secret']}\nShown only once.")
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="Key id (key_…)")],
+                as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Revoke a key: it stops working within api_key_cache_seconds on every process."""
+    from rewardkit.auth import service
+
+    async def go(db: Database, settings: Settings) -> bool:
+        async with db.unit_of_work() as s:
+            return await service.revoke_key(s, key_id)
+
+    if not _run(go):
+        _fail(f"no active key {key_id}")
+    _out({"id": key_id, "revoked": True}, as_json, f"revoked {key_id}")
+
+
+@wallets_app.command("fund")
+def wallets_fund(
+    org: Annotated[str, typer.Option(help="Organisation id")],
+    currency: Annotated[str, typer.Option(help="ISO 4217")],
+    amount: Annotated[str, typer.Option(help="In major units, e.g. 1000.00")],
+    mode: Annotated[str, typer.Option(help="test or live")] = "test",
+    reference: Annotated[str | None, typer.Option(help="Unique reference of the top-up (bank transfer id)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Top up a wallet: one balanced ledger transaction from `funding` into the wallet."""
+    from rewardkit.auth.repository import get_org
+    from rewardkit.kit.errors import Problem
+    from rewardkit.ledger import service as ledger
+
+    currency = currency.upper()
+    if mode not in ("test", "live"):
+        _fail("--mode must be test or live", 2)
+    try:
+        minor = to_minor(Decimal(amount), currency)
+    except (MoneyError, InvalidOperation) as exc:
+        _fail(f"--amount {amount!r}: {exc}", 2)
+    if minor <= 0:
+        _fail("--amount must be positive", 2)
+
+    async def go(db: Database, settings: Settings) -> dict[str, Any]:
+        async with db.unit_of_work() as s:
+            if await get_org(s, org) is None:
+                raise typer.BadParameter(f"no organisation {org}")
+            tx = await ledger.fund(s, org, mode, currency, minor, reference=reference)
+            balances = {b.currency: b.available for b in await ledger.balances(s, org, mode)}
+        return {"transaction_id": tx.id, "org_id": org, "mode": mode, "currency": currency,
+                "amount": format_major(minor, currency), "amount_minor": minor,
+                "available": format_major(balances[currency], currency)}
+
+    try:
+        out = _run(go)
+    except typer.BadParameter as exc:
+        _fail(str(exc))
+    except Problem as p:
+        _fail(p.detail)
+    _out(out, as_json, f"funded {out['amount']} {currency} ({mode}); available {out['available']} {currency}")
+
+
+@catalog_app.command("import")
+def catalog_import(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A .json or .csv catalog file")],
+    fx: Annotated[bool, typer.Option("--fx", help="The file holds FX rates, not products")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Import (upsert) products from JSON or CSV, all or nothing. See docs/catalog.md for the columns."""
+    from rewardkit.catalog import service
+    from rewardkit.kit.errors import Problem
+
+    text = path.read_text(encoding="utf-8")
+
+    async def go(db: Database, settings: Settings) -> int:
+        async with db.unit_of_work() as s:
+            if fx:
+                return await service.import_rates(s, text)
+            items = service.parse_catalog(text, path.suffix.lstrip(".").lower())
+            return await service.import_products(s, items)
+
+    try:
+        n = _run(go)
+    except Problem as p:
+        detail = "\n".join(f"  row {e['row']}: {e['field']}: {e['message']}" for e in (p.errors or []))
+        _fail(f"{p.detail}\n{detail}".rstrip())
+    _out({"imported": n}, as_json, f"imported {n} {'rates' if fx else 'products'}")
+
+
+@catalog_app.command("seed")
+def catalog_seed() -> None:
+    """Load the shipped sandbox catalog and FX rates."""
+    from rewardkit.catalog import service
+
+    async def go(db: Database, settings: Settings) -> tuple[int, int]:
+        async with db.unit_of_work() as s:
+            return await service.seed_sandbox(s)
+
+    n, r = _run(go)
+    typer.echo(f"seeded {n} products and {r} FX rates")
+
+
+@ledger_app.command("verify")
+def ledger_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Check every ledger invariant; exit 1 on any break."""
+    from dataclasses import asdict
+
+    from rewardkit.ledger import service as ledger
+
+    async def go(db: Database, settings: Settings) -> Any:
+        async with db.unit_of_work(readonly=True) as s:
+            return await ledger.verify(s)
+
+    report = _run(go)
+    data = {**asdict(report), "ok": report.ok}
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, default=str))
+    else:
+        for name, items in asdict(report).items():
+            typer.echo(f"{'ok  ' if not items else 'FAIL'} {name}: {len(items)}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(help="API processes (PostgreSQL only)")] = 1,
+    demo: Annotated[bool, typer.Option(help="Seed the sandbox catalog and a funded demo org")] = True,
+) -> None:
+    """Migrate, seed the sandbox, print the sandbox key and run the API."""
+    import uvicorn
+
+    from rewardkit.migrate import upgrade
+
+    settings = Settings()
+
+    async def prepare(db: Database, s: Settings) -> str | None:
+        await upgrade(db)
+        return await _ensure_demo(db, s) if demo else None
+
+    key = _run(prepare)
+    if key:
+        typer.echo("\n  rewardkit sandbox is ready.")
+        typer.echo(f"  API key (test mode):  {key}")
+        typer.echo(f"  Try it:  export API_KEY={key}")
+        typer.echo(f'           curl -H "Authorization: Bearer $API_KEY" {settings.public_url}/v1/balances')
+        typer.echo(f"  Docs:    {settings.public_url}/docs\n")
+        sys.stdout.flush()
+    if workers > 1 and settings.is_sqlite:
+        _fail("several API processes need PostgreSQL (set REWARDKIT_DATABASE_URL)", 2)
+    uvicorn.run("rewardkit.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=os.environ.get("REWARDKIT_LOG_LEVEL", "info"))
+
+
+async def _ensure_demo(db: Database, settings: Settings) -> str:
+    """The sandbox catalog (once) and a demo org with funded test wallets; its key is kept in the
+    data directory (mode 0600) so restarts print the same one."""
+    from rewardkit.auth import service as auth
+    from rewardkit.auth.errors import InvalidApiKey
+    from rewardkit.catalog import repository as catalog_repo
+    from rewardkit.catalog import service as catalog
+    from rewardkit.ledger import service as ledger
+
+    async with db.unit_of_work() as s:
+        if await catalog_repo.product_count(s) == 0:
+            await catalog.seed_sandbox(s)
+    keyring = keyring_for(settings)
+    demo_path = Path(settings.secret_file).parent / DEMO_FILE
+    if demo_path.exists():
+        saved = json.loads(demo_path.read_text())
+        try:
+            async with db.unit_of_work(readonly=True) as s:
+                await auth.authenticate(s, keyring, saved["test_key"])
+            return str(saved["test_key"])
+        except (InvalidApiKey, KeyError):
+            pass
+    async with db.unit_of_work() as s:
+        org = await auth.create_org(s, "Demo org", "USD")
+        _, key = await auth.create_key(s, keyring, org.id, "test")
+        for currency, amount in (("USD", "10000.00"), ("EUR", "5000.00"), ("GBP", "5000.00")):
+            await ledger.fund(s, org.id, "test", currency, to_minor(amount, currency), description="Demo funds")
+    demo_path.parent.mkdir(parents=True, exist_ok=True)
+    demo_path.write_text(json.dumps({"org_id": org.id, "test_key": key}))
+    demo_path.chmod(0o600)
+    return key
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

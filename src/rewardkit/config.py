@@ -1,0 +1,36 @@
+"""The one place settings come from (env prefix REWARDKIT_). Tests build their own Settings."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REWARDKIT_", extra="ignore")
+
+    # SQLite is the embedded default; PostgreSQL is production (postgresql+asyncpg://...).
+    database_url: str = "sqlite+aiosqlite:///./var/rewardkit.db"
+    # Base of every hosted link we hand out (voucher pages).
+    public_url: str = "http://127.0.0.1:8000"
+    # Comma-separated "kid:secret" list; the first is active, the others still decrypt/verify.
+    # Empty means: use (or create) var/secret.key, which is only acceptable for local development.
+    secret_keys: str = ""
+    secret_file: str = "var/secret.key"
+    environment: str = Field(default="development", pattern="^(development|production)$")
+
+    idempotency_ttl_hours: int = Field(default=24, ge=24)
+    # An in-flight idempotency key whose request died (process killed) may be taken over after this.
+    idempotency_lock_seconds: int = Field(default=60, ge=1)
+    # Markup on FX conversions in basis points (150 = 1.5%), charged on top of the mid rate.
+    fx_markup_bps: int = Field(default=150, ge=0, le=5000)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    db_pool_size: int = Field(default=20, ge=1)
+    db_max_overflow: int = Field(default=20, ge=0)
+    log_sql: bool = False
+    # Authenticated API keys are cached per process this long; a revocation takes effect within it.
+    api_key_cache_seconds: float = Field(default=5.0, ge=0)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,161 @@
+"""Request plumbing shared by every route: problem+json rendering, body limits, API versions."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from rewardkit.kit import versioning
+from rewardkit.kit.errors import (
+    PROBLEM_JSON,
+    InternalError,
+    MalformedJSON,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    Problem,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+
+log = logging.getLogger("rewardkit")
+
+
+def problem_response(problem: Problem, request: Request | None = None) -> Response:
+    instance = request.url.path if request is not None else None
+    headers = dict(problem.headers)
+    return Response(
+        orjson.dumps(problem.to_dict(instance)), status_code=problem.status, media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def _field_errors(exc: RequestValidationError) -> tuple[list[dict[str, Any]], bool]:
+    errors, malformed = [], False
+    for e in exc.errors():
+        if e.get("type") in {"json_invalid", "json_type"}:
+            malformed = True
+        loc = [str(x) for x in e.get("loc", ())]
+        where = loc[0] if loc else "body"
+        path = loc[1:] if where in {"body", "query", "path", "header"} else loc
+        errors.append({
+            "field": ".".join(path) or where,
+            "pointer": "/" + "/".join(path) if where == "body" else None,
+            "in": where,
+            "message": e.get("msg", "invalid"),
+            "code": e.get("type", "invalid"),
+        })
+    return errors, malformed
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return problem_response(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors, malformed = _field_errors(exc)
+        if malformed:
+            return problem_response(MalformedJSON("Send a JSON object; the body could not be parsed."), request)
+        if any(e["in"] == "body" and e["field"] == "" for e in errors) or any(
+            e["code"] == "model_attributes_type" for e in errors
+        ):
+            return problem_response(ValidationFailed("The body must be a JSON object.", errors=errors), request)
+        return problem_response(
+            ValidationFailed(f"{len(errors)} field(s) are invalid.", errors=errors), request
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if isinstance(exc.__cause__, Problem):  # e.g. the body limit, raised while FastAPI read the body
+            return problem_response(exc.__cause__, request)
+        if exc.status_code == 404:
+            p: Problem = NotFound(f"No route {request.method} {request.url.path}.")
+        elif exc.status_code == 405:
+            p = MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}.")
+        elif exc.status_code == 400:
+            p = MalformedJSON("The body could not be read as UTF-8 JSON.")
+        else:
+            p = Problem(str(exc.detail))
+            p.status = exc.status_code  # type: ignore[misc]
+        return problem_response(p, request)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # Log the type and place only: an exception's message may carry request data.
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+        return problem_response(InternalError("Something went wrong on our side; it has been logged."), request)
+
+
+class RequestGuard:
+    """Pure ASGI middleware: caps request bodies, requires JSON on /v1 writes, and resolves the
+    Rewardkit-Version header before any route runs (and echoes it on every /v1 response)."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        request = Request(scope)
+        try:
+            version = versioning.resolve(headers.get(versioning.HEADER.lower()))
+            scope.setdefault("state", {})["api_version"] = version
+            length = headers.get("content-length")
+            if length is not None and (not length.isdigit() or int(length) > self.max_body):
+                raise PayloadTooLarge(f"Bodies are limited to {self.max_body} bytes.")
+            if scope["method"] in {"POST", "PATCH", "PUT"} and scope["path"].startswith("/v1/"):
+                ctype = headers.get("content-type", "")
+                if length not in (None, "0") and "json" not in ctype.split(";")[0]:
+                    raise UnsupportedMediaType(f"Got Content-Type {ctype or 'none'!r}; use application/json.")
+        except Problem as p:
+            await problem_response(p, request)(scope, receive, send)
+            return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body:
+                    raise _BodyTooLarge(f"Bodies are limited to {self.max_body} bytes.")
+            return message
+
+        echo = scope["path"].startswith("/v1/")
+        started = False
+
+        async def send_with_version(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                if echo:
+                    message.setdefault("headers", [])
+                    message["headers"] = list(message["headers"]) + [
+                        (versioning.HEADER.encode(), version.encode())
+                    ]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_version)
+        except _BodyTooLarge:
+            if not started:
+                await problem_response(PayloadTooLarge(f"Bodies are limited to {self.max_body} bytes."), request)(
+                    scope, receive, send
+                )
+
+
+class _BodyTooLarge(PayloadTooLarge):
+    pass

@@ -1,0 +1,177 @@
+"""Idempotency keys after the IETF draft "The Idempotency-Key HTTP Header Field" and brandur.org.
+
+A key is scoped to (org, mode). Its record holds a fingerprint of the request; the first request
+claims it in its own short transaction, then the operation completes it *in the same transaction*
+as the work, with the response to replay. A failed operation releases the key so that a corrected
+retry can run. A record left in flight by a killed process can be taken over after a lock timeout,
+and then `resource_id` (written with the work) tells the retry what was already done.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rewardkit.kit.crypto import Keyring
+from rewardkit.kit.db import Base, BigIntPK, Database, UTCDateTime, utcnow
+from rewardkit.kit.errors import IdempotencyKeyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("org_id", "mode", "key", name="uq_idempotency_scope"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    org_id: Mapped[str] = mapped_column(String(40))
+    mode: Mapped[str] = mapped_column(String(4))
+    key: Mapped[str] = mapped_column(String(MAX_KEY_LENGTH))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12))  # in_flight | completed
+    locked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resource_id: Mapped[str | None] = mapped_column(String(40))
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    # The stored response may hold voucher codes, so it is encrypted like them.
+    response_body: Mapped[str | None] = mapped_column(Text)
+    response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+def fingerprint(method: str, path: str, body: Any) -> str:
+    canonical = orjson.dumps([method, path, body], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def validate_key(key: str) -> str:
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
+        raise IdempotencyKeyInvalid(
+            f"Use 1 to {MAX_KEY_LENGTH} printable ASCII characters, for example a UUID."
+        )
+    return key
+
+
+@dataclass
+class Claim:
+    record_id: int
+    resource_id: str | None  # set when a previous, interrupted attempt already did the work
+
+
+@dataclass
+class Replay:
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+class IdempotencyStore:
+    def __init__(self, db: Database, keyring: Keyring, ttl_hours: int, lock_seconds: int) -> None:
+        self.db = db
+        self.keyring = keyring
+        self.ttl = timedelta(hours=ttl_hours)
+        self.lock = timedelta(seconds=lock_seconds)
+
+    async def claim(self, org_id: str, mode: str, key: str, fp: str) -> Claim | Replay:
+        now = utcnow()
+        try:
+            async with self.db.unit_of_work() as s:
+                rec = IdempotencyRecord(
+                    org_id=org_id, mode=mode, key=key, fingerprint=fp, status="in_flight",
+                    locked_at=now, created_at=now, expires_at=now + self.ttl,
+                )
+                s.add(rec)
+                await s.flush()
+                return Claim(rec.id, None)
+        except IntegrityError:
+            pass
+        async with self.db.unit_of_work() as s:
+            rec2 = (
+                await s.execute(
+                    select(IdempotencyRecord).where(
+                        IdempotencyRecord.org_id == org_id,
+                        IdempotencyRecord.mode == mode,
+                        IdempotencyRecord.key == key,
+                    )
+                )
+            ).scalar_one_or_none()
+            if rec2 is None:  # released between our insert and this read: try once more
+                return await self.claim(org_id, mode, key, fp)
+            if rec2.expires_at <= now:
+                await s.delete(rec2)
+                await s.flush()
+                rec2 = None
+        if rec2 is None:
+            return await self.claim(org_id, mode, key, fp)
+        if rec2.fingerprint != fp:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used with a different request body or endpoint. "
+                "Use a new key for a new request."
+            )
+        if rec2.status == "completed":
+            assert rec2.response_status is not None and rec2.response_body is not None
+            return Replay(
+                rec2.response_status,
+                orjson.loads(self.keyring.decrypt(rec2.response_body)),
+                rec2.response_headers or {},
+            )
+        # In flight: either still running (409) or its process died (take over after the lock).
+        async with self.db.unit_of_work() as s:
+            taken = await s.execute(
+                update(IdempotencyRecord)
+                .where(
+                    IdempotencyRecord.id == rec2.id,
+                    IdempotencyRecord.status == "in_flight",
+                    IdempotencyRecord.locked_at <= now - self.lock,
+                )
+                .values(locked_at=now)
+            )
+        if taken.rowcount == 1:  # type: ignore[attr-defined]
+            return Claim(rec2.id, rec2.resource_id)
+        raise IdempotencyKeyInFlight(
+            "A request with this Idempotency-Key is still being processed. Retry shortly.",
+            headers={"Retry-After": "1"},
+        )
+
+    async def attach(self, s: AsyncSession, record_id: int, resource_id: str) -> None:
+        """Record, in the work's own transaction, which resource this key created."""
+        await s.execute(
+            update(IdempotencyRecord).where(IdempotencyRecord.id == record_id).values(resource_id=resource_id)
+        )
+
+    async def complete(
+        self, s: AsyncSession, record_id: int, status: int, body: Any, headers: dict[str, str] | None = None
+    ) -> None:
+        await s.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.id == record_id)
+            .values(
+                status="completed",
+                response_status=status,
+                response_body=self.keyring.encrypt(orjson.dumps(body).decode()),
+                response_headers=headers or {},
+            )
+        )
+
+    async def release(self, record_id: int) -> None:
+        """The operation failed before doing anything: forget the key so a corrected retry runs."""
+        async with self.db.unit_of_work() as s:
+            await s.execute(
+                delete(IdempotencyRecord).where(
+                    IdempotencyRecord.id == record_id, IdempotencyRecord.resource_id.is_(None)
+                )
+            )
+
+    async def purge_expired(self) -> int:
+        async with self.db.unit_of_work() as s:
+            res = await s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow()))
+        return int(res.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,13 @@
+from rewardkit.kit.errors import Problem
+
+
+class InsufficientFunds(Problem):
+    status, code, title = 402, "insufficient_funds", "Insufficient funds"
+
+
+class UnbalancedTransaction(Problem):
+    status, code, title = 500, "unbalanced_transaction", "Ledger transaction does not balance"
+
+
+class DuplicateReference(Problem):
+    status, code, title = 409, "duplicate_ledger_reference", "This ledger reference was already booked"

@@ -1,0 +1,169 @@
+"""All SQL of the ledger."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rewardkit.kit.db import utcnow
+from rewardkit.kit.ids import new_id
+from rewardkit.ledger.models import Account, Posting, Transaction
+
+
+async def get_or_create_account(
+    s: AsyncSession, org_id: str, mode: str, kind: str, currency: str, allow_negative: bool
+) -> str:
+    found = await find_account(s, org_id, mode, kind, currency)
+    if found is not None:
+        return found
+    dialect = s.bind.dialect.name
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Account)
+    # Two transactions may create the same account at once: the loser's insert does nothing.
+    await s.execute(
+        ins.values(
+            id=new_id("acct"), org_id=org_id, mode=mode, kind=kind, currency=currency, balance=0,
+            allow_negative=allow_negative, created_at=utcnow(),
+        ).on_conflict_do_nothing(index_elements=["org_id", "mode", "kind", "currency"])
+    )
+    found = await find_account(s, org_id, mode, kind, currency)
+    assert found is not None
+    return found
+
+
+async def find_account(s: AsyncSession, org_id: str, mode: str, kind: str, currency: str) -> str | None:
+    return (
+        await s.execute(
+            select(Account.id).where(
+                Account.org_id == org_id, Account.mode == mode, Account.kind == kind,
+                Account.currency == currency,
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def apply_delta(s: AsyncSession, account_id: str, amount: int) -> int | None:
+    """Atomically add amount; None if that would take a non-negative account below zero.
+
+    The guard is in the UPDATE itself, so concurrent debits serialise on the row lock (PostgreSQL)
+    or the write lock (SQLite) and can never overdraw.
+    """
+    res = await s.execute(
+        update(Account)
+        .where(
+            Account.id == account_id,
+            or_(Account.allow_negative, Account.balance + amount >= 0),
+        )
+        .values(balance=Account.balance + amount)
+        .returning(Account.balance)
+    )
+    return res.scalar_one_or_none()
+
+
+async def insert_transaction(s: AsyncSession, tx: Transaction, postings: list[Posting]) -> None:
+    s.add(tx)
+    await s.flush()
+    s.add_all(postings)
+    await s.flush()
+
+
+async def reference_exists(s: AsyncSession, reference: str) -> bool:
+    return (
+        await s.execute(select(Transaction.id).where(Transaction.reference == reference))
+    ).scalar_one_or_none() is not None
+
+
+async def accounts_of(s: AsyncSession, org_id: str, mode: str, kinds: list[str]) -> list[Account]:
+    return list(
+        (
+            await s.execute(
+                select(Account)
+                .where(Account.org_id == org_id, Account.mode == mode, Account.kind.in_(kinds))
+                .order_by(Account.currency)
+            )
+        ).scalars()
+    )
+
+
+async def statement(
+    s: AsyncSession, org_id: str, mode: str, currency: str | None, after_id: int | None, limit: int
+) -> list[tuple[Posting, Transaction]]:
+    """A wallet's statement lines, newest first."""
+    q = (
+        select(Posting, Transaction)
+        .join(Transaction, Transaction.id == Posting.transaction_id)
+        .join(Account, Account.id == Posting.account_id)
+        .where(Account.org_id == org_id, Account.mode == mode, Account.kind == "wallet")
+        .order_by(Posting.id.desc())
+        .limit(limit + 1)
+    )
+    if currency:
+        q = q.where(Account.currency == currency)
+    if after_id is not None:
+        q = q.where(Posting.id < after_id)
+    return [(p, t) for p, t in (await s.execute(q)).all()]
+
+
+# --- invariant checks (rewardkit ledger verify) -------------------------------------------------
+
+
+async def unbalanced_transactions(s: AsyncSession) -> list[tuple[str, str, int]]:
+    q = (
+        select(Posting.transaction_id, Posting.currency, func.sum(Posting.amount))
+        .group_by(Posting.transaction_id, Posting.currency)
+        .having(func.sum(Posting.amount) != 0)
+    )
+    return [(a, b, int(c)) for a, b, c in (await s.execute(q)).all()]
+
+
+async def drifted_balances(s: AsyncSession) -> list[tuple[str, int, int]]:
+    sums = (
+        select(Posting.account_id, func.coalesce(func.sum(Posting.amount), 0).label("total"))
+        .group_by(Posting.account_id)
+        .subquery()
+    )
+    q = (
+        select(Account.id, Account.balance, func.coalesce(sums.c.total, 0))
+        .outerjoin(sums, sums.c.account_id == Account.id)
+        .where(Account.balance != func.coalesce(sums.c.total, 0))
+    )
+    return [(a, int(b), int(c)) for a, b, c in (await s.execute(q)).all()]
+
+
+async def negative_accounts(s: AsyncSession) -> list[tuple[str, int]]:
+    q = select(Account.id, Account.balance).where(and_(~Account.allow_negative, Account.balance < 0))
+    return [(a, int(b)) for a, b in (await s.execute(q)).all()]
+
+
+async def currency_mismatches(s: AsyncSession) -> list[int]:
+    q = select(Posting.id).join(Account, Account.id == Posting.account_id).where(
+        Posting.currency != Account.currency
+    )
+    return list((await s.execute(q)).scalars())
+
+
+async def empty_transactions(s: AsyncSession) -> list[str]:
+    q = select(Transaction.id).outerjoin(Posting, Posting.transaction_id == Transaction.id).where(
+        Posting.id.is_(None)
+    )
+    return list((await s.execute(q)).scalars())
+
+
+async def running_balance_breaks(s: AsyncSession) -> list[int]:
+    """Each posting's balance_after must equal the previous balance_after of its account + amount."""
+    rows = (
+        await s.execute(
+            select(Posting.id, Posting.account_id, Posting.amount, Posting.balance_after).order_by(
+                Posting.account_id, Posting.id
+            )
+        )
+    ).all()
+    broken, last_account, running = [], None, 0
+    for pid, account, amount, after in rows:
+        if account != last_account:
+            last_account, running = account, 0
+        running += amount
+        if running != after:
+            broken.append(pid)
+            running = after
+    return broken

@@ -1,0 +1,159 @@
+"""The only code that moves money.
+
+A transaction is a list of postings that sums to zero per currency; it is written once, with a
+unique reference, and never changed: a refund or reversal is a new transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rewardkit.kit.db import utcnow
+from rewardkit.kit.ids import new_id
+from rewardkit.ledger import repository
+from rewardkit.ledger.errors import DuplicateReference, InsufficientFunds, UnbalancedTransaction
+from rewardkit.ledger.models import NON_NEGATIVE, Posting, Transaction
+
+
+@dataclass(frozen=True)
+class Leg:
+    kind: str
+    currency: str
+    amount: int  # signed minor units
+
+
+@dataclass
+class Entry:
+    org_id: str
+    mode: str
+    kind: str
+    reference: str
+    legs: list[Leg]
+    description: str = ""
+    source_id: str | None = None
+    balances_after: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+def _check_balanced(legs: list[Leg]) -> None:
+    per_currency: dict[str, int] = defaultdict(int)
+    for leg in legs:
+        if not isinstance(leg.amount, int) or isinstance(leg.amount, bool):
+            raise UnbalancedTransaction("amounts must be integers in minor units")
+        per_currency[leg.currency] += leg.amount
+    broken = {c: v for c, v in per_currency.items() if v != 0}
+    if broken or not legs:
+        raise UnbalancedTransaction(f"postings do not sum to zero per currency: {broken}")
+
+
+async def post(s: AsyncSession, entry: Entry) -> Transaction:
+    """Book one balanced transaction inside the caller's unit of work.
+
+    Raises InsufficientFunds (and the caller's transaction must roll back) if any non-negative
+    account would go below zero.
+    """
+    _check_balanced(entry.legs)
+    accounts: dict[tuple[str, str], str] = {}
+    for leg in entry.legs:
+        key = (leg.kind, leg.currency)
+        if key not in accounts:
+            accounts[key] = await repository.get_or_create_account(
+                s, entry.org_id, entry.mode, leg.kind, leg.currency, leg.kind not in NON_NEGATIVE
+            )
+    tx = Transaction(
+        id=new_id("ltx"), org_id=entry.org_id, mode=entry.mode, kind=entry.kind,
+        reference=entry.reference, description=entry.description, source_id=entry.source_id,
+        created_at=utcnow(),
+    )
+    postings: list[Posting] = []
+    # Debits first, and in a fixed account order, so concurrent transactions lock rows in one order
+    # and cannot deadlock on PostgreSQL.
+    for leg in sorted(entry.legs, key=lambda lg: (lg.amount >= 0, accounts[(lg.kind, lg.currency)])):
+        account_id = accounts[(leg.kind, leg.currency)]
+        after = await repository.apply_delta(s, account_id, leg.amount)
+        if after is None:
+            raise InsufficientFunds(
+                f"The {leg.currency} wallet does not cover this amount.", currency=leg.currency
+            )
+        entry.balances_after[(leg.kind, leg.currency)] = after
+        postings.append(
+            Posting(
+                transaction_id=tx.id, account_id=account_id, currency=leg.currency, amount=leg.amount,
+                balance_after=after,
+            )
+        )
+    try:
+        await repository.insert_transaction(s, tx, postings)
+    except IntegrityError as exc:
+        raise DuplicateReference(f"Ledger reference {entry.reference!r} was already booked.") from exc
+    return tx
+
+
+@dataclass
+class Balance:
+    currency: str
+    available: int
+    pending: int
+
+
+async def balances(s: AsyncSession, org_id: str, mode: str) -> list[Balance]:
+    rows = await repository.accounts_of(s, org_id, mode, ["wallet", "pending"])
+    out: dict[str, Balance] = {}
+    for acc in rows:
+        b = out.setdefault(acc.currency, Balance(acc.currency, 0, 0))
+        if acc.kind == "wallet":
+            b.available = acc.balance
+        else:
+            b.pending = acc.balance
+    return [out[c] for c in sorted(out)]
+
+
+async def wallet_currencies(s: AsyncSession, org_id: str, mode: str) -> set[str]:
+    return {a.currency for a in await repository.accounts_of(s, org_id, mode, ["wallet"])}
+
+
+async def fund(
+    s: AsyncSession, org_id: str, mode: str, currency: str, amount: int, reference: str | None = None,
+    description: str = "Wallet top-up",
+) -> Transaction:
+    if amount <= 0:
+        raise ValueError("a top-up must be positive")
+    return await post(
+        s,
+        Entry(
+            org_id=org_id, mode=mode, kind="funding", reference=reference or new_id("fund"),
+            description=description,
+            legs=[Leg("funding", currency, -amount), Leg("wallet", currency, amount)],
+        ),
+    )
+
+
+@dataclass
+class Report:
+    unbalanced: list[tuple[str, str, int]]
+    drifted: list[tuple[str, int, int]]
+    negative: list[tuple[str, int]]
+    currency_mismatch: list[int]
+    empty: list[str]
+    running_breaks: list[int]
+
+    @property
+    def ok(self) -> bool:
+        return not any(
+            [self.unbalanced, self.drifted, self.negative, self.currency_mismatch, self.empty,
+             self.running_breaks]
+        )
+
+
+async def verify(s: AsyncSession) -> Report:
+    return Report(
+        unbalanced=await repository.unbalanced_transactions(s),
+        drifted=await repository.drifted_balances(s),
+        negative=await repository.negative_accounts(s),
+        currency_mismatch=await repository.currency_mismatches(s),
+        empty=await repository.empty_transactions(s),
+        running_breaks=await repository.running_balance_breaks(s),
+    )

@@ -1,0 +1,13 @@
+"""Every table, imported in one place so Alembic (and create_all in tools) sees the whole schema."""
+
+from rewardkit.auth.models import ApiKey, Org
+from rewardkit.catalog.models import FxRate, Product, ProductCountry, ProductDenomination
+from rewardkit.kit.db import Base
+from rewardkit.kit.idempotency import IdempotencyRecord
+from rewardkit.ledger.models import Account, Posting, Transaction
+from rewardkit.orders.models import Order
+
+__all__ = [
+    "Account", "ApiKey", "Base", "FxRate", "IdempotencyRecord", "Order", "Org", "Posting", "Product",
+    "ProductCountry", "ProductDenomination", "Transaction",
+]

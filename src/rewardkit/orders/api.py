@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Depends, Header, Query, Request
+
+from rewardkit.auth.api import require_identity
+from rewardkit.auth.service import Identity
+from rewardkit.kit import idempotency
+from rewardkit.kit.context import AppContext, get_context
+from rewardkit.kit.idempotency import Replay
+from rewardkit.kit.responses import JSONResponse, respond
+from rewardkit.orders import service
+from rewardkit.orders.models import STATUSES
+from rewardkit.orders.schemas import OrderCreate, OrderOut
+from rewardkit.suppliers.registry import Registry
+
+router = APIRouter(prefix="/v1", tags=["Orders"])
+
+_ERRORS = {
+    400: {"description": "Malformed request"},
+    401: {"description": "Missing or invalid API key"},
+    402: {"description": "insufficient_funds"},
+    404: {"description": "product_not_found"},
+    409: {"description": "idempotency_key_in_flight"},
+    422: {"description": "validation_error, invalid_denomination, currency_not_supported, idempotency_key_reused"},
+}
+
+
+def get_registry(request: Request) -> Registry:
+    registry: Registry = request.app.state.suppliers
+    return registry
+
+
+@router.post("/orders", operation_id="createOrder", response_model=OrderOut, response_class=JSONResponse,
+             responses=_ERRORS)
+async def create_order(
+    request: Request,
+    body: OrderCreate,
+    ident: Annotated[Identity, Depends(require_identity)],
+    ctx: Annotated[AppContext, Depends(get_context)],
+    registry: Annotated[Registry, Depends(get_registry)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", description="Retry safely: the same key and body replay the first response"),
+    ] = None,
+) -> JSONResponse:
+    """Buy a reward. Debits the wallet and fulfils at once where the supplier allows, answering
+    `fulfilled` with a `voucher_url`."""
+    claim = None
+    if idempotency_key is not None:
+        key = idempotency.validate_key(idempotency_key)
+        fp = idempotency.fingerprint("POST", "/v1/orders", orjson.loads(await request.body()))
+        result = await ctx.idempotency.claim(ident.org_id, ident.mode, key, fp)
+        if isinstance(result, Replay):
+            return respond(
+                request, result.body, "order", result.status, headers={"Idempotent-Replayed": "true"}
+            )
+        claim = result
+    outcome = await service.create(ctx, registry, ident, body, claim)
+    return respond(request, outcome.body, "order", outcome.status_code)
+
+
+@router.get("/orders/{order_id}", operation_id="getOrder", response_model=OrderOut, response_class=JSONResponse,
+            responses={404: {"description": "order_not_found"}})
+async def get_order(
+    request: Request,
+    order_id: str,
+    ident: Annotated[Identity, Depends(require_identity)],
+    ctx: Annotated[AppContext, Depends(get_context)],
+) -> JSONResponse:
+    return respond(request, await service.get(ctx, ident, order_id), "order")
+
+
+@router.get("/orders", operation_id="listOrders", response_class=JSONResponse)
+async def list_orders(
+    request: Request,
+    ident: Annotated[Identity, Depends(require_identity)],
+    ctx: Annotated[AppContext, Depends(get_context)],
+    status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
+    product_id: Annotated[str | None, Query(max_length=80)] = None,
+    external_id: Annotated[str | None, Query(max_length=120)] = None,
+    created_gte: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    created_lte: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> JSONResponse:
+    """Orders of this key's org and mode, newest first."""
+    body = await service.list_orders(
+        ctx, ident, status=status, product_id=product_id, external_id=external_id,
+        created_gte=_aware(created_gte), created_lte=_aware(created_lte), cursor=cursor, limit=limit,
+    )
+    return respond(request, body, "list")
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt

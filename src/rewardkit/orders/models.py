@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rewardkit.kit.db import Base, UTCDateTime
+
+STATUSES = ("pending", "processing", "fulfilled", "failed", "refunded", "canceled")
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        Index("ix_orders_scope", "org_id", "mode", "id"),
+        Index("ix_orders_external", "org_id", "mode", "external_id"),
+        CheckConstraint(
+            "status IN ('pending','processing','fulfilled','failed','refunded','canceled')", name="status"
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
+    mode: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(12))
+    product_id: Mapped[str] = mapped_column(ForeignKey("products.id"))
+    currency: Mapped[str] = mapped_column(String(3))
+    face_amount: Mapped[int] = mapped_column(BigInteger)  # product currency, minor units
+    charge_currency: Mapped[str] = mapped_column(String(3))
+    charge_amount: Mapped[int] = mapped_column(BigInteger)  # what the wallet paid, minor units
+    fx_rate: Mapped[str | None] = mapped_column(String(40))  # decimal string, markup included
+    fx_markup_bps: Mapped[int | None] = mapped_column()
+    recipient_email: Mapped[str | None] = mapped_column(String(254))
+    recipient_name: Mapped[str | None] = mapped_column(String(200))
+    recipient_phone: Mapped[str | None] = mapped_column(String(20))
+    external_id: Mapped[str | None] = mapped_column(String(120))
+    metadata_: Mapped[dict[str, str]] = mapped_column("metadata", JSON, default=dict)
+    supplier: Mapped[str | None] = mapped_column(String(40))
+    supplier_ref: Mapped[str | None] = mapped_column(String(120))
+    # Voucher secrets, AES-GCM encrypted with a key id prefix (kit.crypto).
+    voucher_code: Mapped[str | None] = mapped_column(Text)
+    voucher_pin: Mapped[str | None] = mapped_column(Text)
+    voucher_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The hosted page's token: looked up by HMAC, kept encrypted to show the URL again.
+    voucher_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    voucher_token: Mapped[str | None] = mapped_column(Text)
+    failure_code: Mapped[str | None] = mapped_column(String(60))
+    failure_message: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
