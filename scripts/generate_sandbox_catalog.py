@@ -267,10 +267,21 @@ EUROZONE = sorted(c for c, (cur, _) in COUNTRIES.items() if cur == "EUR")
 GLOBAL = sorted(COUNTRIES)
 # pycountry's official names ("Korea, Republic of") read badly in product names.
 NAME_OVERRIDES = {
-    "US": "the United States", "GB": "the United Kingdom", "CD": "DR Congo", "CG": "Republic of the Congo",
-    "CV": "Cape Verde", "BN": "Brunei", "PS": "Palestine", "NL": "the Netherlands", "PH": "the Philippines",
-    "AE": "the UAE", "DO": "the Dominican Republic", "BS": "the Bahamas", "GM": "the Gambia",
-    "CF": "the Central African Republic", "KY": "the Cayman Islands",
+    "US": "the United States",
+    "GB": "the United Kingdom",
+    "CD": "DR Congo",
+    "CG": "Republic of the Congo",
+    "CV": "Cape Verde",
+    "BN": "Brunei",
+    "PS": "Palestine",
+    "NL": "the Netherlands",
+    "PH": "the Philippines",
+    "AE": "the UAE",
+    "DO": "the Dominican Republic",
+    "BS": "the Bahamas",
+    "GM": "the Gambia",
+    "CF": "the Central African Republic",
+    "KY": "the Cayman Islands",
 }
 
 
@@ -342,22 +353,50 @@ def price(usd: Decimal, currency: str) -> int:
 
 # Gift-card ladders in major units: what the issuer actually sells in that market.
 LADDERS = {
-    "USD": "10 25 50 100 200", "EUR": "10 25 50 100 200", "GBP": "10 25 50 100 200",
-    "CAD": "10 25 50 100 200", "AUD": "20 30 50 100 200", "NZD": "20 30 50 100 200",
-    "JPY": "1000 3000 5000 10000 20000", "KRW": "10000 30000 50000 100000 200000",
-    "CNY": "50 100 200 500 1000", "HKD": "100 200 300 500 1000", "TWD": "300 500 1000 2000 5000",
-    "SGD": "10 20 50 100 200", "MYR": "30 50 100 200 500", "IDR": "100000 200000 300000 500000 1000000",
-    "PHP": "500 1000 2000 3000 5000", "THB": "300 500 1000 2000 5000",
-    "VND": "200000 500000 1000000 2000000 5000000", "INR": "500 1000 2000 5000 10000",
-    "MXN": "200 500 1000 2000 5000", "PEN": "50 100 200 300 500", "BRL": "50 100 200 300 500", "ARS": "10000 20000 50000 100000 200000",
-    "CLP": "10000 20000 30000 50000 100000", "COP": "30000 50000 100000 200000 500000",
-    "UYU": "500 1000 2000 4000 8000", "CHF": "10 20 50 100 200", "SEK": "100 200 500 1000 2000",
-    "NOK": "100 200 500 1000 2000", "DKK": "100 200 300 500 1000", "PLN": "50 100 200 300 500",
-    "CZK": "250 500 1000 2000 5000", "TRY": "250 500 1000 2000 5000", "AED": "50 100 200 500 1000",
-    "SAR": "50 100 200 500 1000", "QAR": "50 100 200 500 1000", "KWD": "5 10 20 30 50",
-    "BHD": "5 10 20 30 50", "OMR": "5 10 20 30 50", "JOD": "5 10 20 50 100",
-    "EGP": "250 500 1000 2000 5000", "ZAR": "100 200 500 1000 2000", "NGN": "10000 20000 50000 100000 200000",
-    "KES": "1000 2000 5000 10000 20000", "MAD": "100 200 500 1000 2000",
+    "USD": "10 25 50 100 200",
+    "EUR": "10 25 50 100 200",
+    "GBP": "10 25 50 100 200",
+    "CAD": "10 25 50 100 200",
+    "AUD": "20 30 50 100 200",
+    "NZD": "20 30 50 100 200",
+    "JPY": "1000 3000 5000 10000 20000",
+    "KRW": "10000 30000 50000 100000 200000",
+    "CNY": "50 100 200 500 1000",
+    "HKD": "100 200 300 500 1000",
+    "TWD": "300 500 1000 2000 5000",
+    "SGD": "10 20 50 100 200",
+    "MYR": "30 50 100 200 500",
+    "IDR": "100000 200000 300000 500000 1000000",
+    "PHP": "500 1000 2000 3000 5000",
+    "THB": "300 500 1000 2000 5000",
+    "VND": "200000 500000 1000000 2000000 5000000",
+    "INR": "500 1000 2000 5000 10000",
+    "MXN": "200 500 1000 2000 5000",
+    "PEN": "50 100 200 300 500",
+    "BRL": "50 100 200 300 500",
+    "ARS": "10000 20000 50000 100000 200000",
+    "CLP": "10000 20000 30000 50000 100000",
+    "COP": "30000 50000 100000 200000 500000",
+    "UYU": "500 1000 2000 4000 8000",
+    "CHF": "10 20 50 100 200",
+    "SEK": "100 200 500 1000 2000",
+    "NOK": "100 200 500 1000 2000",
+    "DKK": "100 200 300 500 1000",
+    "PLN": "50 100 200 300 500",
+    "CZK": "250 500 1000 2000 5000",
+    "TRY": "250 500 1000 2000 5000",
+    "AED": "50 100 200 500 1000",
+    "SAR": "50 100 200 500 1000",
+    "QAR": "50 100 200 500 1000",
+    "KWD": "5 10 20 30 50",
+    "BHD": "5 10 20 30 50",
+    "OMR": "5 10 20 30 50",
+    "JOD": "5 10 20 50 100",
+    "EGP": "250 500 1000 2000 5000",
+    "ZAR": "100 200 500 1000 2000",
+    "NGN": "10000 20000 50000 100000 200000",
+    "KES": "1000 2000 5000 10000 20000",
+    "MAD": "100 200 500 1000 2000",
 }
 TIERS = {"low": slice(0, 4), "high": slice(1, 5), "all": slice(0, 5), "mid": slice(1, 4)}
 
@@ -373,15 +412,31 @@ def expiry_sentence(validity_days: int | None) -> str:
 
 
 def product(
-    pid: str, brand: str, name: str, category: str, countries: list[str], currency: str,
-    denominations: dict[str, Any], description: str, instructions: str, terms: str,
+    pid: str,
+    brand: str,
+    name: str,
+    category: str,
+    countries: list[str],
+    currency: str,
+    denominations: dict[str, Any],
+    description: str,
+    instructions: str,
+    terms: str,
     validity_days: int | None,
 ) -> dict[str, Any]:
     return {
-        "id": pid, "brand": brand, "name": name, "category": category, "countries": sorted(set(countries)),
-        "currency": currency, "denominations": denominations, "description": description,
-        "redemption_instructions": instructions, "terms": f"{terms} {expiry_sentence(validity_days)}",
-        "image_url": f"/static/img/{category}.svg", "validity_days": validity_days,
+        "id": pid,
+        "brand": brand,
+        "name": name,
+        "category": category,
+        "countries": sorted(set(countries)),
+        "currency": currency,
+        "denominations": denominations,
+        "description": description,
+        "redemption_instructions": instructions,
+        "terms": f"{terms} {expiry_sentence(validity_days)}",
+        "image_url": f"/static/img/{category}.svg",
+        "validity_days": validity_days,
     }
 
 
@@ -399,17 +454,25 @@ def mobile_topups(rng: random.Random) -> list[dict[str, Any]]:
     for cc, (currency, operators) in COUNTRIES.items():
         for op in operators:
             brand = f"{bare_country_name(cc)} Mobile" if op == "*" else op
+            name = f"{brand} Top-Up" if op == "*" else f"{brand} Mobile Top-Up"
             denoms = usd_range(rng.choice((1, 2, 5)), rng.choice((50, 100, 200)), currency)
-            out.append(product(
-                f"{slug(brand)}_{cc.lower()}", brand, f"{brand} Mobile Top-Up ({bare_country_name(cc)})",
-                "mobile_topup", [cc], currency, denoms,
-                f"Prepaid airtime for {brand} numbers in {country_name(cc)}. {describe_denoms(denoms, currency)}",
-                "Enter the recipient's mobile number in international format. The credit is sent straight to "
-                "the prepaid line, usually within a few minutes; no code is needed.",
-                "Prepaid lines only. A top-up cannot be reversed once delivered to the number entered. "
-                "Operator taxes and bundle prices may vary.",
-                None,
-            ))
+            out.append(
+                product(
+                    f"{slug(brand)}_{cc.lower()}",
+                    brand,
+                    f"{name} ({bare_country_name(cc)})",
+                    "mobile_topup",
+                    [cc],
+                    currency,
+                    denoms,
+                    f"Prepaid airtime for {brand} numbers in {country_name(cc)}. {describe_denoms(denoms, currency)}",
+                    "Enter the recipient's mobile number in international format. The credit is sent straight to "
+                    "the prepaid line, usually within a few minutes; no code is needed.",
+                    "Prepaid lines only. A top-up cannot be reversed once delivered to the number entered. "
+                    "Operator taxes and bundle prices may vary.",
+                    None,
+                )
+            )
     return out
 
 
@@ -417,18 +480,18 @@ def mobile_topups(rng: random.Random) -> list[dict[str, Any]]:
 # key, brand, card noun, validity, tier, markets. "EU" means one euro product valid across the eurozone.
 GIFT_CARDS = """
 amazon | Amazon | Gift Card | 365 | all | US CA GB DE FR IT ES NL SE PL JP AU IN MX BR AE SA SG TR
-apple | Apple | Gift Card | - | low | US CA GB DE FR IT ES NL CH SE JP KR CN HK TW AU NZ SG MX BR IN AE SA
-google_play | Google Play | Gift Code | - | low | US CA GB DE FR IT ES JP KR AU IN BR MX ID TH PH TR PL SA AE
+apple | Apple | Gift Card | - | low | US CA GB DE FR IT ES JP KR AU SG MX BR AE
+google_play | Google Play | Gift Code | - | low | US CA GB DE FR IT JP KR AU IN BR MX ID TR
 netflix | Netflix | Gift Card | - | low | US CA GB DE FR IT ES JP BR MX AU IN
 spotify | Spotify | Gift Card | - | low | US GB DE FR ES IT NL SE BR MX AU
 starbucks | Starbucks | Card eGift | - | low | US CA GB JP KR CN MX TH
 uber | Uber | Gift Card | - | low | US CA GB FR DE NL BR MX AU IN
 airbnb | Airbnb | Gift Card | - | high | US CA GB AU DE FR ES IT
 ikea | IKEA | Gift Card | 1095 | high | US CA GB DE FR SE NL PL AU CH
-zalando | Zalando | Gift Card | 1095 | low | DE AT CH FR IT ES NL BE PL SE DK FI NO IE CZ
+zalando | Zalando | Gift Card | 1095 | low | DE AT CH FR IT NL PL SE
 steam | Steam | Wallet Code | - | low | US GB JP BR CA AU PL EU
 xbox | Xbox | Gift Card | - | low | US CA GB DE FR JP AU BR MX
-playstation | PlayStation | Store Gift Card | - | low | US CA GB DE FR IT ES JP AU
+playstation | PlayStation | Store Gift Card | - | low | US CA GB DE FR JP AU
 nintendo_eshop | Nintendo eShop | Card | - | low | US CA GB JP AU EU
 sephora | Sephora | Gift Card | - | high | US CA FR AU SG AE
 target | Target | GiftCard | - | all | US
@@ -437,11 +500,9 @@ best_buy | Best Buy | Gift Card | - | high | US CA
 home_depot | The Home Depot | Gift Card | - | high | US CA
 tesco | Tesco | Gift Card | 730 | all | GB IE
 marks_spencer | Marks & Spencer | Gift Card | 730 | all | GB
-argos | Argos | Gift Card | 730 | low | GB
 carrefour | Carrefour | Gift Card | 365 | all | FR ES IT AE SA KW BH QA OM JO EG BR
-decathlon | Decathlon | Gift Card | 365 | low | FR ES IT DE GB BE NL PL IN
-hm | H&M | Gift Card | 1095 | low | US GB DE SE FR NL
-zara | Zara | Gift Card | 1095 | low | ES FR DE GB MX
+decathlon | Decathlon | Gift Card | 365 | low | FR ES IT DE GB IN
+hm | H&M | Gift Card | 1095 | low | US GB DE SE
 flipkart | Flipkart | Gift Card | 365 | all | IN
 noon | noon | Gift Card | 365 | mid | AE SA EG
 lulu | LuLu Hypermarket | Gift Card | 365 | mid | AE SA KW BH OM QA
@@ -449,15 +510,29 @@ mercado_libre | Mercado Libre | Gift Card | 365 | low | AR BR MX CL CO UY
 takealot | Takealot | Gift Voucher | 1095 | all | ZA
 jumia | Jumia | Gift Card | 365 | low | NG KE EG MA
 grab | Grab | Gift Card | 365 | low | SG MY PH TH ID VN
-shopee | Shopee | Gift Card | 365 | low | SG MY PH TH ID TW
 razer_gold | Razer Gold | PIN | - | low | GLOBAL
 """
 # Brand-specific product names where the issuer's real wording differs from "<Brand> <noun>".
 AMAZON_DOMAINS = {
-    "US": "Amazon.com", "CA": "Amazon.ca", "GB": "Amazon.co.uk", "DE": "Amazon.de", "FR": "Amazon.fr",
-    "IT": "Amazon.it", "ES": "Amazon.es", "NL": "Amazon.nl", "SE": "Amazon.se", "PL": "Amazon.pl",
-    "JP": "Amazon.co.jp", "AU": "Amazon.com.au", "IN": "Amazon.in", "MX": "Amazon.com.mx",
-    "BR": "Amazon.com.br", "AE": "Amazon.ae", "SA": "Amazon.sa", "SG": "Amazon.sg", "TR": "Amazon.com.tr",
+    "US": "Amazon.com",
+    "CA": "Amazon.ca",
+    "GB": "Amazon.co.uk",
+    "DE": "Amazon.de",
+    "FR": "Amazon.fr",
+    "IT": "Amazon.it",
+    "ES": "Amazon.es",
+    "NL": "Amazon.nl",
+    "SE": "Amazon.se",
+    "PL": "Amazon.pl",
+    "JP": "Amazon.co.jp",
+    "AU": "Amazon.com.au",
+    "IN": "Amazon.in",
+    "MX": "Amazon.com.mx",
+    "BR": "Amazon.com.br",
+    "AE": "Amazon.ae",
+    "SA": "Amazon.sa",
+    "SG": "Amazon.sg",
+    "TR": "Amazon.com.tr",
 }
 
 
@@ -483,16 +558,24 @@ def gift_cards() -> list[dict[str, Any]]:
                 name = f"{brand} {noun} (Global, USD)"
             else:
                 name = f"{brand} {noun} ({'Eurozone' if market == 'EU' else bare_country_name(market)})"
-            out.append(product(
-                f"{key}_{market.lower()}", brand, name, "gift_card", countries, currency, denoms,
-                f"A digital {brand} gift card for {where}, spent like cash on eligible {brand} purchases. "
-                + describe_denoms(denoms, currency),
-                f"Open {brand} on the web or in the app, go to the gift card or redeem section and enter the "
-                "code from your reward. The balance is added to your account straight away.",
-                f"Redeemable only with {brand} accounts registered in {where}. Not exchangeable for cash except "
-                f"where the law requires it; cannot be reloaded. {brand} is not a sponsor of this program.",
-                validity,
-            ))
+            out.append(
+                product(
+                    f"{key}_{market.lower()}",
+                    brand,
+                    name,
+                    "gift_card",
+                    countries,
+                    currency,
+                    denoms,
+                    f"A digital {brand} gift card for {where}, spent like cash on eligible {brand} purchases. "
+                    + describe_denoms(denoms, currency),
+                    f"Open {brand} on the web or in the app, go to the gift card or redeem section and enter the "
+                    "code from your reward. The balance is added to your account straight away.",
+                    f"Redeemable only with {brand} accounts registered in {where}. Not exchangeable for cash except "
+                    f"where the law requires it; cannot be reloaded. {brand} is not a sponsor of this program.",
+                    validity,
+                )
+            )
     # Open-loop prepaid cards: range denominations, spendable wherever the network is accepted.
     for pid, brand, name, cc, lo_hi in (
         ("visa_prepaid_us", "Visa", "Visa Prepaid Card", "US", (5, 500)),
@@ -505,17 +588,29 @@ def gift_cards() -> list[dict[str, Any]]:
             denoms = {"min": 500, "max": 50000, "step": 1}  # any cent amount from 5.00 to 500.00 USD
         else:
             lo, hi = lo_hi
-            denoms = {"min": to_minor(Decimal(lo), currency), "max": to_minor(Decimal(hi), currency), "step": 1}
-        out.append(product(
-            pid, brand, f"{name} ({bare_country_name(cc)})", "gift_card", [cc], currency, denoms,
-            f"A virtual {name} usable online wherever {brand} is accepted in {country_name(cc)}. "
-            + describe_denoms(denoms, currency),
-            "Open the card link from your reward to see the card number, expiry date and security code, then "
-            "use them at any online checkout.",
-            f"Cannot be used for cash withdrawals or recurring payments. Issued by a licensed {brand} issuer; "
-            "the unused balance is not refundable.",
-            365,
-        ))
+            denoms = {
+                "min": to_minor(Decimal(lo), currency),
+                "max": to_minor(Decimal(hi), currency),
+                "step": 1,
+            }
+        out.append(
+            product(
+                pid,
+                brand,
+                f"{name} ({bare_country_name(cc)})",
+                "gift_card",
+                [cc],
+                currency,
+                denoms,
+                f"A virtual {name} usable online wherever {brand} is accepted in {country_name(cc)}. "
+                + describe_denoms(denoms, currency),
+                "Open the card link from your reward to see the card number, expiry date and security code, then "
+                "use them at any online checkout.",
+                f"Cannot be used for cash withdrawals or recurring payments. Issued by a licensed {brand} issuer; "
+                "the unused balance is not refundable.",
+                365,
+            )
+        )
     return out
 
 
@@ -528,7 +623,7 @@ MAN Manchester | GB | Escape Lounge
 EDI Edinburgh | GB | Aspire Lounge
 CDG Paris Charles de Gaulle | FR | Star Alliance Lounge
 FRA Frankfurt | DE | Primeclass
-MUC Munich | DE | Airport Lounge Munich
+MUC Munich | DE | Primeclass
 AMS Amsterdam Schiphol | NL | Aspire Lounge
 MAD Madrid Barajas | ES | Sala VIP Puerta del Sol
 BCN Barcelona El Prat | ES | Sala VIP Pau Casals
@@ -564,21 +659,27 @@ MIA Miami | US | Turkish Airlines Lounge
 YYZ Toronto Pearson | CA | Plaza Premium
 YVR Vancouver | CA | Plaza Premium
 GRU Sao Paulo Guarulhos | BR | Sala VIP
-MEX Mexico City | MX | Mexicana Lounge
-BOG Bogota El Dorado | CO | El Dorado Lounge
+MEX Mexico City | MX | Grand Lounge Elite
+BOG Bogota El Dorado | CO | Plaza Premium
 LIM Lima | PE | Sumaq Lounge
 JNB Johannesburg | ZA | Bidvest Premier Lounge
 CPT Cape Town | ZA | Bidvest Premier Lounge
 NBO Nairobi | KE | Simba Lounge
 CAI Cairo | EG | Pearl Lounge
-CMN Casablanca | MA | Pearl Lounge
+CMN Casablanca | MA | Primeclass
 """
 # Lounges price walk-up passes in a handful of hard currencies (GBP in the UK, EUR in the eurozone, CHF at
 # Zurich, USD elsewhere), which is also what the access networks charge.
-LOUNGE_PRICES = {"USD": (3500, 4000, 4500, 5000, 5500), "EUR": (3500, 3900, 4500, 4900),
-                 "GBP": (3000, 3500, 4000, 4500), "CHF": (4500, 5000)}
-LOUNGE_TERMS = ("Entry depends on capacity and may be refused at peak times. Valid for one adult on the day "
-                "of travel with a boarding pass for a departing flight; dress code and airline rules apply.")
+LOUNGE_PRICES = {
+    "USD": (3500, 4000, 4500, 5000, 5500),
+    "EUR": (3500, 3900, 4500, 4900),
+    "GBP": (3000, 3500, 4000, 4500),
+    "CHF": (4500, 5000),
+}
+LOUNGE_TERMS = (
+    "Entry depends on capacity and may be refused at peak times. Valid for one adult on the day "
+    "of travel with a boarding pass for a departing flight; dress code and airline rules apply."
+)
 
 
 def lounges(rng: random.Random) -> list[dict[str, Any]]:
@@ -588,33 +689,70 @@ def lounges(rng: random.Random) -> list[dict[str, Any]]:
         iata, airport = head.split(" ", 1)
         currency = COUNTRIES[cc][0] if COUNTRIES[cc][0] in LOUNGE_PRICES else "USD"
         one = rng.choice(LOUNGE_PRICES[currency])
-        out.append(product(
-            f"{slug(operator)}_{iata.lower()}_{cc.lower()}", operator,
-            f"{operator} {airport} ({iata}) Single Visit", "lounge", [cc], currency, {"fixed": [one, one * 2]},
-            f"Up to three hours in the {operator} at {airport} airport ({iata}) before departure, with "
-            f"snacks, drinks and Wi-Fi. Buy one visit ({fmt(one, currency)}) or two.",
-            "Show the QR code from your reward with your boarding pass at the lounge reception.",
-            LOUNGE_TERMS, 365,
-        ))
+        # Operators named after a person or place ("Marhaba") still read as a lounge in the product name.
+        lounge = operator if any(w in operator for w in ("Lounge", "Sala")) else f"{operator} Lounge"
+        out.append(
+            product(
+                f"{slug(operator)}_{iata.lower()}_{cc.lower()}",
+                operator,
+                f"{lounge}, {airport} ({iata})",
+                "lounge",
+                [cc],
+                currency,
+                {"fixed": [one, one * 2]},
+                f"Up to three hours in the {lounge} at {airport} airport ({iata}) before departure, with "
+                f"snacks, drinks and Wi-Fi. Buy one visit ({fmt(one, currency)}) or two.",
+                "Show the QR code from your reward with your boarding pass at the lounge reception.",
+                LOUNGE_TERMS,
+                365,
+            )
+        )
     networks = (
         ("loungekey_single_pass_global", "LoungeKey", "LoungeKey Single Pass", "USD", [3200, 6400], GLOBAL),
         ("priority_pass_visit_global", "Priority Pass", "Priority Pass Visit", "USD", [3500, 7000], GLOBAL),
         ("dragonpass_visit_global", "DragonPass", "DragonPass Lounge Visit", "USD", [3000, 6000], GLOBAL),
-        ("priority_pass_visit_eu", "Priority Pass", "Priority Pass Visit (Europe)", "EUR", [3200, 6400],
-         EUROZONE),
-        ("loungekey_single_pass_gb", "LoungeKey", "LoungeKey Single Pass (UK airports)", "GBP", [2800],
-         ["GB"]),
-        ("plaza_premium_pass_apac", "Plaza Premium", "Plaza Premium Lounge Pass (Asia-Pacific)", "USD",
-         [4500, 9000], ["AU", "HK", "IN", "JP", "KR", "MY", "NZ", "SG", "TH"]),
+        (
+            "priority_pass_visit_eu",
+            "Priority Pass",
+            "Priority Pass Visit (Europe)",
+            "EUR",
+            [3200, 6400],
+            EUROZONE,
+        ),
+        (
+            "loungekey_single_pass_gb",
+            "LoungeKey",
+            "LoungeKey Single Pass (UK airports)",
+            "GBP",
+            [2800],
+            ["GB"],
+        ),
+        (
+            "plaza_premium_pass_apac",
+            "Plaza Premium",
+            "Plaza Premium Lounge Pass (Asia-Pacific)",
+            "USD",
+            [4500, 9000],
+            ["AU", "HK", "IN", "JP", "KR", "MY", "NZ", "SG", "TH"],
+        ),
     )
     for pid, brand, name, currency, fixed, countries in networks:
-        out.append(product(
-            pid, brand, name, "lounge", countries, currency, {"fixed": fixed},
-            f"Lounge access at any participating airport lounge in the {brand} network. "
-            + describe_denoms({"fixed": fixed}, currency),
-            f"Open the {brand} app, add the pass code from your reward and show the digital pass at the lounge.",
-            LOUNGE_TERMS, 365,
-        ))
+        out.append(
+            product(
+                pid,
+                brand,
+                name,
+                "lounge",
+                countries,
+                currency,
+                {"fixed": fixed},
+                f"Lounge access at any participating airport lounge in the {brand} network. "
+                + describe_denoms({"fixed": fixed}, currency),
+                f"Open the {brand} app, add the pass code from your reward and show the digital pass at the lounge.",
+                LOUNGE_TERMS,
+                365,
+            )
+        )
     return out
 
 
@@ -689,15 +827,23 @@ def charities() -> list[dict[str, Any]]:
         else:
             countries, currency = [market], COUNTRIES[market][0]
         denoms = usd_range(1, 1000, currency)
-        out.append(product(
-            pid, brand, f"Donation to {brand}", "charity", countries, currency, denoms,
-            f"A donation to {brand}, which {mission}. {describe_denoms(denoms, currency)}",
-            "Choose an amount; the donation is made in your name and a confirmation with a receipt reference "
-            "is emailed to you.",
-            "Donations are final and not refundable. Tax receipts are issued by the charity where local rules "
-            "allow. The full amount is passed on to the charity.",
-            None,
-        ))
+        out.append(
+            product(
+                pid,
+                brand,
+                f"Donation to {brand}",
+                "charity",
+                countries,
+                currency,
+                denoms,
+                f"A donation to {brand}, which {mission}. {describe_denoms(denoms, currency)}",
+                "Choose an amount; the donation is made in your name and a confirmation with a receipt reference "
+                "is emailed to you.",
+                "Donations are final and not refundable. Tax receipts are issued by the charity where local rules "
+                "allow. The full amount is passed on to the charity.",
+                None,
+            )
+        )
     return out
 
 
@@ -734,62 +880,71 @@ def merchandise() -> list[dict[str, Any]]:
         key, brand, item, usd, markets = (part.strip() for part in line.split("|"))
         for market in markets.split():
             if market == "EU":
-                countries, currency, where = EUROZONE, "EUR", "the eurozone"
+                countries, currency, where, label = EUROZONE, "EUR", "the eurozone", "Eurozone"
             elif market == "GLOBAL":
-                countries, currency, where = GLOBAL, "USD", "any country we ship to"
+                countries, currency, where, label = GLOBAL, "USD", "any country we ship to", "Worldwide"
             else:
-                countries, currency, where = [market], COUNTRIES[market][0], country_name(market)
+                countries, currency = [market], COUNTRIES[market][0]
+                where, label = country_name(market), bare_country_name(market)
             denoms = {"fixed": [price(Decimal(usd), currency)]}
-            out.append(product(
-                f"{key}_{market.lower()}", brand, f"{brand} {item}", "merchandise", countries, currency, denoms,
-                f"{brand} {item}, delivered to an address in {where}. Price {fmt(denoms['fixed'][0], currency)} "
-                "including shipping and taxes.",
-                "Enter your shipping address when you redeem. The item ships within five business days and a "
-                "tracking link is emailed to you.",
-                f"Ships only to addresses in {where}. Colour and size subject to availability. Unused items can be "
-                "returned within 30 days.",
-                180,
-            ))
+            out.append(
+                product(
+                    f"{key}_{market.lower()}",
+                    brand,
+                    f"{brand} {item} ({label})",
+                    "merchandise",
+                    countries,
+                    currency,
+                    denoms,
+                    f"{brand} {item}, delivered to an address in {where}. Price {fmt(denoms['fixed'][0], currency)} "
+                    "including shipping and taxes.",
+                    "Enter your shipping address when you redeem. The item ships within five business days and a "
+                    "tracking link is emailed to you.",
+                    f"Ships only to addresses in {where}. Colour and size subject to availability. Unused items can be "
+                    "returned within 30 days.",
+                    180,
+                )
+            )
     return out
 
 
 # --- perks ----------------------------------------------------------------------------------------
 # key, brand, name, USD price or "range lo-hi" or "ladder tier", validity, markets, blurb.
 PERKS = """
-disney_plus_1_month | Disney+ | Disney+ 1 Month | 13.99 | 90 | US GB DE FR CA AU JP | One month of Disney+ streaming
-youtube_premium_1_month | YouTube | YouTube Premium 1 Month | 13.99 | 90 | US GB DE IN BR JP | Ad-free YouTube
-spotify_premium_3_months | Spotify | Spotify Premium 3 Months | 35.99 | 365 | US GB DE SE BR MX | Ad-free music
-apple_tv_3_months | Apple | Apple TV+ 3 Months | 29.99 | 365 | US GB DE AU | Three months of Apple TV+
+disney_plus_1_month | Disney+ | Disney+ 1 Month | 13.99 | 90 | US GB DE CA AU | One month of Disney+ streaming
+youtube_premium_1_month | YouTube | YouTube Premium 1 Month | 13.99 | 90 | US GB IN BR | Ad-free YouTube
+spotify_premium_3_months | Spotify | Spotify Premium 3 Months | 35.99 | 365 | US GB DE BR | Ad-free music
+apple_tv_3_months | Apple | Apple TV+ 3 Months | 29.99 | 365 | US GB | Three months of Apple TV+
 audible_3_months | Audible | Audible Premium Plus 3 Months | 44.99 | 365 | US GB DE | One audiobook a month
-kindle_unlimited_3_months | Amazon | Kindle Unlimited 3 Months | 35.99 | 365 | US GB DE JP | Unlimited e-books
-headspace_1_year | Headspace | Headspace 1 Year | 69.99 | 365 | US GB AU CA | Guided meditation and sleep
-calm_1_year | Calm | Calm Premium 1 Year | 69.99 | 365 | US GB | Meditation, sleep stories and music
-duolingo_super_1_year | Duolingo | Duolingo Super 1 Year | 83.99 | 365 | US GB DE FR ES | Ad-free lessons
+kindle_unlimited_3_months | Amazon | Kindle Unlimited 3 Months | 35.99 | 365 | US GB DE | Unlimited e-books
+headspace_1_year | Headspace | Headspace 1 Year | 69.99 | 365 | US GB | Guided meditation and sleep
+calm_1_year | Calm | Calm Premium 1 Year | 69.99 | 365 | US | Meditation, sleep stories and music
+duolingo_super_1_year | Duolingo | Duolingo Super 1 Year | 83.99 | 365 | US GB DE | Ad-free lessons
 coursera_plus_1_year | Coursera | Coursera Plus 1 Year | 399 | 365 | GLOBAL | Unlimited access to 7,000+ courses
 linkedin_premium_1_month | LinkedIn | LinkedIn Premium Career 1 Month | 39.99 | 90 | GLOBAL | InMail and insights
-masterclass_1_year | MasterClass | MasterClass 1 Year | 120 | 365 | US GB CA AU | Classes taught by experts
-starbucks_latte | Starbucks | Starbucks Grande Latte | 5.75 | 90 | US CA GB | One handcrafted grande latte
+masterclass_1_year | MasterClass | MasterClass 1 Year | 120 | 365 | US GB | Classes taught by experts
+starbucks_latte | Starbucks | Starbucks Grande Latte | 5.75 | 90 | US CA | One handcrafted grande latte
 costa_flat_white | Costa Coffee | Costa Coffee Flat White | 4.50 | 90 | GB | One flat white at Costa Coffee
 tim_hortons_coffee | Tim Hortons | Tim Hortons Coffee & Donut | 5 | 90 | CA | A medium coffee and a donut
 pret_club_1_month | Pret A Manger | Club Pret 1 Month | 38 | 90 | GB US | Up to five barista drinks a day
-uber_ride_credit | Uber | Uber Ride Credit | range 5-100 | 365 | US GB FR DE BR MX IN | Credit for Uber rides
+uber_ride_credit | Uber | Uber Ride Credit | range 5-100 | 365 | US GB FR BR MX IN | Credit for Uber rides
 lyft_ride_credit | Lyft | Lyft Ride Credit | range 5-100 | 365 | US CA | Credit for Lyft rides
-bolt_ride_credit | Bolt | Bolt Ride Credit | range 5-100 | 365 | EE PL PT ZA NG KE | Credit for Bolt rides
-careem_ride_credit | Careem | Careem Ride Credit | range 5-100 | 365 | AE SA PK EG JO | Credit for Careem rides
-cabify_ride_credit | Cabify | Cabify Ride Credit | range 5-100 | 365 | ES CO PE AR CL | Credit for Cabify rides
-uber_eats_meal_credit | Uber Eats | Uber Eats Meal Credit | ladder low | 365 | US GB FR AU CA | Food delivery
-doordash_meal_credit | DoorDash | DoorDash Meal Credit | ladder low | 365 | US CA AU | Food delivery credit
-deliveroo_meal_voucher | Deliveroo | Deliveroo Meal Voucher | ladder low | 365 | GB FR IE BE IT AE KW QA SG HK | Meals
+bolt_ride_credit | Bolt | Bolt Ride Credit | range 5-100 | 365 | EE PL ZA NG KE | Credit for Bolt rides
+careem_ride_credit | Careem | Careem Ride Credit | range 5-100 | 365 | AE SA PK JO | Credit for Careem rides
+cabify_ride_credit | Cabify | Cabify Ride Credit | range 5-100 | 365 | ES CO PE CL | Credit for Cabify rides
+uber_eats_meal_credit | Uber Eats | Uber Eats Meal Credit | ladder low | 365 | US GB FR AU | Food delivery
+doordash_meal_credit | DoorDash | DoorDash Meal Credit | ladder low | 365 | US | Food delivery credit
+deliveroo_meal_voucher | Deliveroo | Deliveroo Meal Voucher | ladder low | 365 | GB FR IE IT AE KW SG HK | Meals
 lieferando_meal_voucher | Lieferando | Lieferando Meal Voucher | ladder low | 365 | DE AT | Food delivery credit
 swiggy_meal_voucher | Swiggy | Swiggy Meal Voucher | ladder low | 365 | IN | Food delivery credit
 zomato_meal_voucher | Zomato | Zomato Meal Voucher | ladder low | 365 | IN | Food delivery credit
-talabat_meal_voucher | talabat | talabat Meal Voucher | ladder low | 365 | KW AE BH OM QA JO EG | Meal delivery
-rappi_credit | Rappi | Rappi Credit | ladder low | 365 | CO MX BR PE AR CL | Delivery credit
+talabat_meal_voucher | talabat | talabat Meal Voucher | ladder low | 365 | KW AE BH OM QA | Meal delivery
+rappi_credit | Rappi | Rappi Credit | ladder low | 365 | CO MX PE AR | Delivery credit
 ifood_credit | iFood | iFood Credit | ladder low | 365 | BR | Food delivery credit
 pluxee_meal_voucher | Pluxee | Pluxee Meal Voucher | ladder low | 365 | FR BE | Meal vouchers for restaurants
 ticket_restaurant | Edenred | Ticket Restaurant Meal Voucher | ladder low | 365 | FR ES IT PT | Meal vouchers
-classpass_credits | ClassPass | ClassPass Credits | ladder low | 365 | US GB AU SG | Fitness class credits
-hellofresh_box | HelloFresh | HelloFresh Meal Kit Box | 69.99 | 180 | US GB DE NL AU CA | A week of recipes
+classpass_credits | ClassPass | ClassPass Credits | ladder low | 365 | US GB SG | Fitness class credits
+hellofresh_box | HelloFresh | HelloFresh Meal Kit Box | 69.99 | 180 | US GB DE AU | A week of recipes
 amc_movie_ticket | AMC Theatres | AMC Movie Ticket | 15 | 365 | US | One standard 2D movie ticket
 cineworld_movie_ticket | Cineworld | Cineworld Movie Ticket | 14 | 365 | GB | One standard 2D movie ticket
 pathe_movie_ticket | Pathé | Pathé Movie Ticket | 15 | 365 | FR NL CH | One standard movie ticket
@@ -813,14 +968,22 @@ def perks() -> list[dict[str, Any]]:
             else:
                 denoms = {"fixed": [price(Decimal(spec), currency)]}
             suffix = "Global" if market == "GLOBAL" else bare_country_name(market)
-            out.append(product(
-                f"{key}_{market.lower()}", brand, f"{name} ({suffix})", "perk", countries, currency, denoms,
-                f"{blurb}, for {brand} accounts in {where}. {describe_denoms(denoms, currency)}",
-                f"Open the {brand} app or website, go to the promo code or gift section and enter the code from "
-                "your reward.",
-                f"For new or existing {brand} accounts in {where}; one code per account. No cash value.",
-                int(validity),
-            ))
+            out.append(
+                product(
+                    f"{key}_{market.lower()}",
+                    brand,
+                    f"{name} ({suffix})",
+                    "perk",
+                    countries,
+                    currency,
+                    denoms,
+                    f"{blurb}, for {brand} accounts in {where}. {describe_denoms(denoms, currency)}",
+                    f"Open the {brand} app or website, go to the promo code or gift section and enter the code from "
+                    "your reward.",
+                    f"For new or existing {brand} accounts in {where}; one code per account. No cash value.",
+                    int(validity),
+                )
+            )
     return out
 
 
@@ -893,7 +1056,11 @@ def validate(catalog: dict[str, Any], fx: dict[str, Any]) -> None:
     by_id = {p["id"]: p for p in products}
     amazon = by_id["amazon_us"]
     assert (amazon["brand"], amazon["category"], amazon["countries"], amazon["currency"]) == (
-        "Amazon", "gift_card", ["US"], "USD")
+        "Amazon",
+        "gift_card",
+        ["US"],
+        "USD",
+    )
     assert 5000 in amazon["denominations"]["fixed"]
     assert by_id["amazon_de"]["currency"] == "EUR" and by_id["amazon_gb"]["currency"] == "GBP"
     assert by_id["amazon_jp"]["currency"] == "JPY" and 5000 in by_id["amazon_jp"]["denominations"]["fixed"]

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.money import format_major
 from rewardkit.orders import service
-from rewardkit.web import templates
+from rewardkit import web
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,10 +26,10 @@ _HEADERS = {
 async def voucher_page(request: Request, token: str, ctx: Annotated[AppContext, Depends(get_context)]) -> HTMLResponse:
     found = await service.by_voucher_token(ctx, token)
     if found is None:
-        html = templates.render("voucher_missing.html")
+        html = web.render("voucher_missing.html")
         return HTMLResponse(html, status_code=404, headers=_HEADERS)
     order, product = found
-    html = templates.render(
+    html = web.render(
         "voucher.html",
         brand=product.brand,
         product_name=product.name,

@@ -1,0 +1,29 @@
+# Every target installs what it needs into .venv first.
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: install serve test lint migrate bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/rewardkit serve
+
+migrate: $(STAMP)
+	$(BIN)/rewardkit migrate
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/mypy
+
+test: $(STAMP)
+	@bash scripts/test.sh
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

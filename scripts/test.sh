@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make test`: lint, then the whole suite on SQLite, then on PostgreSQL when one is reachable.
+# CI sets REWARDKIT_REQUIRE_POSTGRES=1, which turns a missing PostgreSQL into a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+PG_URL="${REWARDKIT_TEST_PG_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test}"
+
+bash scripts/ensure-chromium.sh || true
+
+echo "== lint (ruff, mypy)"
+$BIN/ruff check src tests scripts
+$BIN/mypy
+
+echo "== test suite on SQLite"
+$BIN/pytest -q -p no:cacheprovider --db=sqlite "$@"
+
+if $BIN/python scripts/pg_reachable.py "$PG_URL"; then
+  echo "== test suite on PostgreSQL"
+  REWARDKIT_TEST_PG_URL="$PG_URL" $BIN/pytest -q -p no:cacheprovider --db=postgresql "$@"
+elif [ "${REWARDKIT_REQUIRE_POSTGRES:-0}" = "1" ]; then
+  echo "FAIL: the PostgreSQL suite is required here but no server answers at $PG_URL" >&2
+  exit 1
+else
+  echo "== PostgreSQL suite SKIPPED: no PostgreSQL at $PG_URL (set REWARDKIT_TEST_PG_URL to run it)"
+fi
