@@ -42,13 +42,17 @@ Pin a version with `Rewardkit-Version: 2026-11-01`.
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = create_engine(
-        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow,
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
         echo=settings.log_sql,
     )
     db = Database(engine)
     keyring = keyring_for(settings)
     ctx = AppContext(
-        settings=settings, db=db, keyring=keyring,
+        settings=settings,
+        db=db,
+        keyring=keyring,
         idempotency=IdempotencyStore(db, keyring, settings.idempotency_ttl_hours, settings.idempotency_lock_seconds),
     )
 
@@ -110,8 +114,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     async def root(request: Request) -> dict[str, Any]:
-        return {"name": "rewardkit", "version": __version__, "docs": "/docs", "openapi": "/openapi.json",
-                "api_versions": versioning.VERSIONS}
+        return {
+            "name": "rewardkit",
+            "version": __version__,
+            "docs": "/docs",
+            "openapi": "/openapi.json",
+            "api_versions": versioning.VERSIONS,
+        }
 
     _document_problems(app)
     return app
@@ -130,8 +139,11 @@ def _document_problems(app: FastAPI) -> None:
             "type": "object",
             "description": "RFC 9457 problem details. `code` is stable; switch on it.",
             "properties": {
-                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "detail": {"type": "string"}, "code": {"type": "string", "enum": sorted(REGISTRY)},
+                "type": {"type": "string"},
+                "title": {"type": "string"},
+                "status": {"type": "integer"},
+                "detail": {"type": "string"},
+                "code": {"type": "string", "enum": sorted(REGISTRY)},
                 "instance": {"type": "string"},
                 "errors": {"type": "array", "items": {"type": "object"}},
             },
@@ -143,13 +155,16 @@ def _document_problems(app: FastAPI) -> None:
         }
         schema["security"] = [{"apiKey": []}]
         schema["x-problem-types"] = [
-            {"code": c.code, "status": c.status, "title": c.title} for c in sorted(REGISTRY.values(), key=lambda c: c.code)
+            {"code": c.code, "status": c.status, "title": c.title}
+            for c in sorted(REGISTRY.values(), key=lambda c: c.code)
         ]
         for path in schema.get("paths", {}).values():
             for op in path.values():
                 for status, resp in op.get("responses", {}).items():
                     if status.startswith(("4", "5")):
-                        resp["content"] = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+                        resp["content"] = {
+                            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+                        }
         app.openapi_schema = schema
         return schema
 

@@ -88,8 +88,12 @@ def orgs_create(
         return {"id": org.id, "name": org.name, "api_keys": {"test": test, "live": live}}
 
     out = _run(go)
-    _out(out, as_json, f"created {out['id']} ({out['name']})\n  test key: {out['api_keys']['test']}\n"
-         f"  live key: {out['api_keys']['live']}\nThe keys are shown only once.")
+    _out(
+        out,
+        as_json,
+        f"created {out['id']} ({out['name']})\n  test key: {out['api_keys']['test']}\n"
+        f"  live key: {out['api_keys']['live']}\nThe keys are shown only once.",
+    )
 
 
 @orgs_app.command("list")
@@ -98,8 +102,10 @@ def orgs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
     async def go(db: Database, settings: Settings) -> list[dict[str, Any]]:
         async with db.unit_of_work(readonly=True) as s:
-            return [{"id": o.id, "name": o.name, "default_currency": o.default_currency}
-                    for o in await repository.list_orgs(s)]
+            return [
+                {"id": o.id, "name": o.name, "default_currency": o.default_currency}
+                for o in await repository.list_orgs(s)
+            ]
 
     rows = _run(go)
     _out(rows, as_json, "\n".join(f"{r['id']}  {r['name']}" for r in rows) or "no organisations")
@@ -131,8 +137,10 @@ def keys_create(
 
 
 @keys_app.command("revoke")
-def keys_revoke(key_id: Annotated[str, typer.Argument(help="Key id (key_…)")],
-                as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="Key id (key_…)")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """Revoke a key: it stops working within api_key_cache_seconds on every process."""
     from rewardkit.auth import service
 
@@ -175,9 +183,15 @@ def wallets_fund(
                 raise typer.BadParameter(f"no organisation {org}")
             tx = await ledger.fund(s, org, mode, currency, minor, reference=reference)
             balances = {b.currency: b.available for b in await ledger.balances(s, org, mode)}
-        return {"transaction_id": tx.id, "org_id": org, "mode": mode, "currency": currency,
-                "amount": format_major(minor, currency), "amount_minor": minor,
-                "available": format_major(balances[currency], currency)}
+        return {
+            "transaction_id": tx.id,
+            "org_id": org,
+            "mode": mode,
+            "currency": currency,
+            "amount": format_major(minor, currency),
+            "amount_minor": minor,
+            "available": format_major(balances[currency], currency),
+        }
 
     try:
         out = _run(go)
@@ -278,8 +292,14 @@ def serve(
         sys.stdout.flush()
     if workers > 1 and settings.is_sqlite:
         _fail("several API processes need PostgreSQL (set REWARDKIT_DATABASE_URL)", 2)
-    uvicorn.run("rewardkit.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=os.environ.get("REWARDKIT_LOG_LEVEL", "info"))
+    uvicorn.run(
+        "rewardkit.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=os.environ.get("REWARDKIT_LOG_LEVEL", "info"),
+    )
 
 
 async def _ensure_demo(db: Database, settings: Settings) -> str:

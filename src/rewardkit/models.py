@@ -8,6 +8,16 @@ from rewardkit.ledger.models import Account, Posting, Transaction
 from rewardkit.orders.models import Order
 
 __all__ = [
-    "Account", "ApiKey", "Base", "FxRate", "IdempotencyRecord", "Order", "Org", "Posting", "Product",
-    "ProductCountry", "ProductDenomination", "Transaction",
+    "Account",
+    "ApiKey",
+    "Base",
+    "FxRate",
+    "IdempotencyRecord",
+    "Order",
+    "Org",
+    "Posting",
+    "Product",
+    "ProductCountry",
+    "ProductDenomination",
+    "Transaction",
 ]

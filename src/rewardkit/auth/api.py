@@ -18,9 +18,7 @@ async def require_identity(request: Request, ctx: AppContext = Depends(get_conte
     if scheme.lower() != "bearer" or not raw.strip():
         raise AuthenticationRequired("Use the Bearer scheme: 'Authorization: Bearer sk_test_…'.")
     raw = raw.strip()
-    cache: KeyCache = ctx.caches.setdefault(
-        "api_keys", KeyCache(ttl=ctx.settings.api_key_cache_seconds)
-    )
+    cache: KeyCache = ctx.caches.setdefault("api_keys", KeyCache(ttl=ctx.settings.api_key_cache_seconds))
     digest = ctx.keyring.hash(raw)
     ident = cache.get(digest)
     if ident is None:

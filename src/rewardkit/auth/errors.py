@@ -7,9 +7,7 @@ class AuthenticationRequired(Problem):
     status, code, title = 401, "authentication_required", "Authentication required"
 
     def __init__(self, detail: str | None = None) -> None:
-        super().__init__(
-            detail or "Send your API key as 'Authorization: Bearer sk_test_…'.", headers=dict(_WWW)
-        )
+        super().__init__(detail or "Send your API key as 'Authorization: Bearer sk_test_…'.", headers=dict(_WWW))
 
 
 class InvalidApiKey(Problem):

@@ -38,6 +38,13 @@ async def create_org(s: AsyncSession, name: str, default_currency: str = "USD") 
     return org
 
 
+async def default_currency(s: AsyncSession, org_id: str) -> str:
+    org = await repository.get_org(s, org_id)
+    if org is None:
+        raise OrgNotFound(f"No organisation {org_id}.")
+    return org.default_currency
+
+
 async def create_key(s: AsyncSession, keyring: Keyring, org_id: str, mode: str) -> tuple[ApiKey, str]:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
@@ -45,8 +52,12 @@ async def create_key(s: AsyncSession, keyring: Keyring, org_id: str, mode: str) 
         raise OrgNotFound(f"No organisation {org_id}.")
     raw = f"sk_{mode}_{secrets.token_urlsafe(32)}"
     key = ApiKey(
-        id=new_id("key"), org_id=org_id, mode=mode, key_hash=keyring.hash(raw),
-        redacted=f"sk_{mode}_…{raw[-4:]}", created_at=utcnow(),
+        id=new_id("key"),
+        org_id=org_id,
+        mode=mode,
+        key_hash=keyring.hash(raw),
+        redacted=f"sk_{mode}_…{raw[-4:]}",
+        created_at=utcnow(),
     )
     s.add(key)
     await s.flush()

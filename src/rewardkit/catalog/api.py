@@ -19,10 +19,24 @@ router = APIRouter(prefix="/v1", tags=["Catalog"], dependencies=[Depends(require
 
 
 def _list_of(model: type) -> dict[int | str, dict[str, Any]]:
-    return {200: {"description": "A page", "content": {"application/json": {"schema": {
-        "type": "object", "properties": {
-            "object": {"const": "list"}, "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{model.__name__}"}},
-            "has_more": {"type": "boolean"}, "next_cursor": {"type": ["string", "null"]}}}}}}}
+    return {
+        200: {
+            "description": "A page",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "object": {"const": "list"},
+                            "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{model.__name__}"}},
+                            "has_more": {"type": "boolean"},
+                            "next_cursor": {"type": ["string", "null"]},
+                        },
+                    }
+                }
+            },
+        }
+    }
 
 
 @router.get("/products", operation_id="listProducts", responses=_list_of(ProductOut), response_class=JSONResponse)
@@ -47,16 +61,29 @@ async def list_products(
         )
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = await repository.search(
-            s, country=country.upper() if country else None, currency=currency.upper() if currency else None,
-            category=category, brand=brand, denomination=denomination, q=q, after=decode_cursor(cursor),
+            s,
+            country=country.upper() if country else None,
+            currency=currency.upper() if currency else None,
+            category=category,
+            brand=brand,
+            denomination=denomination,
+            q=q,
+            after=decode_cursor(cursor),
             limit=limit,
         )
     return respond(request, page(rows, limit, key=lambda p: p.id, render=service.render), "list")
 
 
-@router.get("/products/{product_id}", operation_id="getProduct", response_model=ProductOut,
-            response_class=JSONResponse, responses={404: {"description": "No such product"}})
-async def get_product(request: Request, product_id: str, ctx: Annotated[AppContext, Depends(get_context)]) -> JSONResponse:
+@router.get(
+    "/products/{product_id}",
+    operation_id="getProduct",
+    response_model=ProductOut,
+    response_class=JSONResponse,
+    responses={404: {"description": "No such product"}},
+)
+async def get_product(
+    request: Request, product_id: str, ctx: Annotated[AppContext, Depends(get_context)]
+) -> JSONResponse:
     async with ctx.db.unit_of_work(readonly=True) as s:
         p = await repository.get(s, product_id)
     if p is None or not p.active:

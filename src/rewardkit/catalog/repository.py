@@ -51,9 +51,7 @@ async def search(
 ) -> list[Product]:
     stmt = select(Product).where(Product.active).order_by(Product.id).limit(limit + 1)
     if country:
-        stmt = stmt.where(
-            exists().where(ProductCountry.product_id == Product.id, ProductCountry.country == country)
-        )
+        stmt = stmt.where(exists().where(ProductCountry.product_id == Product.id, ProductCountry.country == country))
     if currency:
         stmt = stmt.where(Product.currency == currency)
     if category:
@@ -75,9 +73,7 @@ async def get(s: AsyncSession, product_id: str) -> Product | None:
 
 
 async def category_counts(s: AsyncSession) -> dict[str, int]:
-    rows = await s.execute(
-        select(Product.category, func.count()).where(Product.active).group_by(Product.category)
-    )
+    rows = await s.execute(select(Product.category, func.count()).where(Product.active).group_by(Product.category))
     return {c: int(n) for c, n in rows.all()}
 
 

@@ -42,16 +42,24 @@ def render(p: Product) -> dict[str, Any]:
             "step": format_major(p.step or 1, p.currency),
         }
     return ProductOut(
-        id=p.id, brand=p.brand, name=p.name, category=p.category, countries=p.countries,
-        currency=p.currency, denominations=denoms, description=p.description,
-        redemption_instructions=p.redemption_instructions, terms=p.terms, image_url=p.image_url,
+        id=p.id,
+        brand=p.brand,
+        name=p.name,
+        category=p.category,
+        countries=p.countries,
+        currency=p.currency,
+        denominations=denoms,
+        description=p.description,
+        redemption_instructions=p.redemption_instructions,
+        terms=p.terms,
+        image_url=p.image_url,
         validity_days=p.validity_days,
     ).model_dump()
 
 
-async def get_product(s: AsyncSession, product_id: str) -> Product:
+async def get_product(s: AsyncSession, product_id: str, include_inactive: bool = False) -> Product:
     p = await repository.get(s, product_id)
-    if p is None or not p.active:
+    if p is None or not (p.active or include_inactive):
         raise ProductNotFound(f"No product {product_id!r}. List products with GET /v1/products.")
     return p
 
@@ -59,9 +67,7 @@ async def get_product(s: AsyncSession, product_id: str) -> Product:
 def face_value(p: Product, currency: str, denomination: Decimal) -> int:
     """The order's amount in the product currency's minor units, or a clear 422."""
     if currency != p.currency:
-        raise CurrencyMismatch(
-            f"{p.id} is sold in {p.currency}, not {currency}.", product_currency=p.currency
-        )
+        raise CurrencyMismatch(f"{p.id} is sold in {p.currency}, not {currency}.", product_currency=p.currency)
     try:
         minor = to_minor(denomination, currency)
     except MoneyError as exc:
@@ -114,9 +120,7 @@ async def _rate(s: AsyncSession, currency: str) -> Decimal:
 
 async def categories(s: AsyncSession) -> list[dict[str, Any]]:
     counts = await repository.category_counts(s)
-    return [
-        CategoryOut(id=k, name=v, product_count=counts.get(k, 0)).model_dump() for k, v in CATEGORIES.items()
-    ]
+    return [CategoryOut(id=k, name=v, product_count=counts.get(k, 0)).model_dump() for k, v in CATEGORIES.items()]
 
 
 async def countries(s: AsyncSession) -> list[dict[str, Any]]:
@@ -143,7 +147,7 @@ def parse_catalog(text: str, fmt: str) -> list[ProductIn]:
             data = json.loads(text)
             raw = data["products"] if isinstance(data, dict) else data
             if not isinstance(raw, list):
-                raise CatalogImportError("Expected a list of products or {\"products\": [...]}.")
+                raise CatalogImportError('Expected a list of products or {"products": [...]}.')
         elif fmt == "csv":
             raw = [_csv_row(r) for r in csv.DictReader(io.StringIO(text))]
         else:
@@ -197,17 +201,27 @@ async def import_products(s: AsyncSession, items: list[ProductIn]) -> int:
         d = it.denominations
         fixed = sorted(d.fixed) if d.fixed is not None else None
         product = Product(
-            id=it.id, brand=it.brand, brand_key=it.brand.lower(), name=it.name, category=it.category,
-            currency=it.currency, minor_exponent=exponent(it.currency), countries=it.countries,
+            id=it.id,
+            brand=it.brand,
+            brand_key=it.brand.lower(),
+            name=it.name,
+            category=it.category,
+            currency=it.currency,
+            minor_exponent=exponent(it.currency),
+            countries=it.countries,
             denomination_type="fixed" if fixed is not None else "range",
             denomination_values=fixed,
             min_amount=fixed[0] if fixed else d.min or 0,
             max_amount=fixed[-1] if fixed else d.max or 0,
             step=None if fixed else (d.step or 1),
-            description=it.description, redemption_instructions=it.redemption_instructions,
-            terms=it.terms, image_url=it.image_url, validity_days=it.validity_days,
+            description=it.description,
+            redemption_instructions=it.redemption_instructions,
+            terms=it.terms,
+            image_url=it.image_url,
+            validity_days=it.validity_days,
             search_text=" ".join([it.id, it.brand, it.name, it.category, it.description]).lower(),
-            active=it.active, updated_at=now,
+            active=it.active,
+            updated_at=now,
         )
         await repository.upsert_product(s, product, fixed)
     await s.flush()

@@ -35,8 +35,7 @@ class Keyring:
         if not keys:
             raise ValueError("a keyring needs at least one key")
         self._keys = [
-            _Key(kid, _derive(raw, b"rewardkit/hmac"), AESGCM(_derive(raw, b"rewardkit/aes-gcm")))
-            for kid, raw in keys
+            _Key(kid, _derive(raw, b"rewardkit/hmac"), AESGCM(_derive(raw, b"rewardkit/aes-gcm"))) for kid, raw in keys
         ]
         self._by_kid = {k.kid: k for k in self._keys}
 

@@ -78,9 +78,7 @@ def create_engine(url: str, *, pool_size: int = 20, max_overflow: int = 20, echo
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=False
-    )
+    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=False)
 
 
 class Database:

@@ -32,7 +32,9 @@ def problem_response(problem: Problem, request: Request | None = None) -> Respon
     instance = request.url.path if request is not None else None
     headers = dict(problem.headers)
     return Response(
-        orjson.dumps(problem.to_dict(instance)), status_code=problem.status, media_type=PROBLEM_JSON,
+        orjson.dumps(problem.to_dict(instance)),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
         headers=headers,
     )
 
@@ -45,13 +47,15 @@ def _field_errors(exc: RequestValidationError) -> tuple[list[dict[str, Any]], bo
         loc = [str(x) for x in e.get("loc", ())]
         where = loc[0] if loc else "body"
         path = loc[1:] if where in {"body", "query", "path", "header"} else loc
-        errors.append({
-            "field": ".".join(path) or where,
-            "pointer": "/" + "/".join(path) if where == "body" else None,
-            "in": where,
-            "message": e.get("msg", "invalid"),
-            "code": e.get("type", "invalid"),
-        })
+        errors.append(
+            {
+                "field": ".".join(path) or where,
+                "pointer": "/" + "/".join(path) if where == "body" else None,
+                "in": where,
+                "message": e.get("msg", "invalid"),
+                "code": e.get("type", "invalid"),
+            }
+        )
     return errors, malformed
 
 
@@ -69,9 +73,7 @@ def install_error_handlers(app: FastAPI) -> None:
             e["code"] == "model_attributes_type" for e in errors
         ):
             return problem_response(ValidationFailed("The body must be a JSON object.", errors=errors), request)
-        return problem_response(
-            ValidationFailed(f"{len(errors)} field(s) are invalid.", errors=errors), request
-        )
+        return problem_response(ValidationFailed(f"{len(errors)} field(s) are invalid.", errors=errors), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -143,9 +145,7 @@ class RequestGuard:
                 started = True
                 if echo:
                     message.setdefault("headers", [])
-                    message["headers"] = list(message["headers"]) + [
-                        (versioning.HEADER.encode(), version.encode())
-                    ]
+                    message["headers"] = list(message["headers"]) + [(versioning.HEADER.encode(), version.encode())]
             await send(message)
 
         try:

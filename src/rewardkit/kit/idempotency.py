@@ -55,9 +55,7 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 
 def validate_key(key: str) -> str:
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable() or not key.isascii():
-        raise IdempotencyKeyInvalid(
-            f"Use 1 to {MAX_KEY_LENGTH} printable ASCII characters, for example a UUID."
-        )
+        raise IdempotencyKeyInvalid(f"Use 1 to {MAX_KEY_LENGTH} printable ASCII characters, for example a UUID.")
     return key
 
 
@@ -86,8 +84,14 @@ class IdempotencyStore:
         try:
             async with self.db.unit_of_work() as s:
                 rec = IdempotencyRecord(
-                    org_id=org_id, mode=mode, key=key, fingerprint=fp, status="in_flight",
-                    locked_at=now, created_at=now, expires_at=now + self.ttl,
+                    org_id=org_id,
+                    mode=mode,
+                    key=key,
+                    fingerprint=fp,
+                    status="in_flight",
+                    locked_at=now,
+                    created_at=now,
+                    expires_at=now + self.ttl,
                 )
                 s.add(rec)
                 await s.flush()

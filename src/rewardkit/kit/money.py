@@ -9,16 +9,33 @@ import pycountry
 # ISO 4217 minor units that differ from the common 2 (the standard's own table, not CLDR's cash rules).
 _EXPONENTS: dict[str, int] = {
     **dict.fromkeys(
-        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
+        [
+            "BIF",
+            "CLP",
+            "DJF",
+            "GNF",
+            "ISK",
+            "JPY",
+            "KMF",
+            "KRW",
+            "PYG",
+            "RWF",
+            "UGX",
+            "UYI",
+            "VND",
+            "VUV",
+            "XAF",
+            "XOF",
+            "XPF",
+        ],
+        0,
     ),
-    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
-    **dict.fromkeys("CLF UYW".split(), 4),
+    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
+    **dict.fromkeys(["CLF", "UYW"], 4),
 }
 # Funds, metals and testing codes are not money we move.
 _NOT_SPENDABLE = {"XAG", "XAU", "XBA", "XBB", "XBC", "XBD", "XDR", "XPD", "XPT", "XSU", "XTS", "XUA", "XXX"}
-CURRENCIES: frozenset[str] = frozenset(
-    c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in _NOT_SPENDABLE
-)
+CURRENCIES: frozenset[str] = frozenset(c.alpha_3 for c in pycountry.currencies if c.alpha_3 not in _NOT_SPENDABLE)
 # Largest amount in minor units we accept anywhere: keeps sums far from 64-bit overflow.
 MAX_MINOR = 10**15
 
@@ -60,7 +77,7 @@ def to_major(minor: int, currency: str) -> Decimal:
 
 
 def format_major(minor: int, currency: str) -> str:
-    """"50.00" for 5000 USD, "5000" for 5000 JPY, "10.000" for 10000 BHD."""
+    """ "50.00" for 5000 USD, "5000" for 5000 JPY, "10.000" for 10000 BHD."""
     exp = exponent(currency)
     return f"{to_major(minor, currency):.{exp}f}"
 

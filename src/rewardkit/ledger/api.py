@@ -17,8 +17,12 @@ from rewardkit.ledger.schemas import BalanceOut, BalanceTransactionOut
 router = APIRouter(prefix="/v1", tags=["Balances"])
 
 
-@router.get("/balances", operation_id="listBalances", response_class=JSONResponse,
-            responses={200: {"description": "Available and pending per currency", "model": list[BalanceOut]}})
+@router.get(
+    "/balances",
+    operation_id="listBalances",
+    response_class=JSONResponse,
+    responses={200: {"description": "Available and pending per currency", "model": list[BalanceOut]}},
+)
 async def list_balances(
     request: Request,
     ident: Annotated[Identity, Depends(require_identity)],
@@ -28,15 +32,22 @@ async def list_balances(
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = await service.balances(s, ident.org_id, ident.mode)
     data = [
-        BalanceOut(currency=b.currency, available=money(b.available, b.currency),  # type: ignore[arg-type]
-                   pending=money(b.pending, b.currency)).model_dump()  # type: ignore[arg-type]
+        BalanceOut(
+            currency=b.currency,
+            available=money(b.available, b.currency),  # type: ignore[arg-type]
+            pending=money(b.pending, b.currency),
+        ).model_dump()  # type: ignore[arg-type]
         for b in rows
     ]
     return respond(request, {"object": "list", "livemode": ident.livemode, "data": data}, "list")
 
 
-@router.get("/balance_transactions", operation_id="listBalanceTransactions", response_class=JSONResponse,
-            responses={200: {"description": "Statement lines, newest first", "model": list[BalanceTransactionOut]}})
+@router.get(
+    "/balance_transactions",
+    operation_id="listBalanceTransactions",
+    response_class=JSONResponse,
+    responses={200: {"description": "Statement lines, newest first", "model": list[BalanceTransactionOut]}},
+)
 async def list_balance_transactions(
     request: Request,
     ident: Annotated[Identity, Depends(require_identity)],
@@ -51,22 +62,33 @@ async def list_balance_transactions(
         raise ValidationFailed(errors=[{"field": "cursor", "message": "not a cursor from this list", "in": "query"}])
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = await repository.statement(
-            s, ident.org_id, ident.mode, currency.upper() if currency else None,
-            int(after) if after else None, limit,
+            s,
+            ident.org_id,
+            ident.mode,
+            currency.upper() if currency else None,
+            int(after) if after else None,
+            limit,
         )
     has_more = len(rows) > limit
     rows = rows[:limit]
     data: list[dict[str, Any]] = [
         BalanceTransactionOut(
-            id=f"btx_{p.id}", transaction_id=t.id, type=t.kind, currency=p.currency,
+            id=f"btx_{p.id}",
+            transaction_id=t.id,
+            type=t.kind,
+            currency=p.currency,
             amount=money(p.amount, p.currency),  # type: ignore[arg-type]
             balance_after=money(p.balance_after, p.currency),  # type: ignore[arg-type]
-            description=t.description, source_id=t.source_id, created_at=t.created_at,
+            description=t.description,
+            source_id=t.source_id,
+            created_at=t.created_at,
         ).model_dump(mode="json")
         for p, t in rows
     ]
     body = {
-        "object": "list", "data": data, "has_more": has_more,
+        "object": "list",
+        "data": data,
+        "has_more": has_more,
         "next_cursor": encode_cursor(str(rows[-1][0].id)) if has_more and rows else None,
     }
     return respond(request, body, "list")

@@ -17,13 +17,19 @@ async def get_or_create_account(
     found = await find_account(s, org_id, mode, kind, currency)
     if found is not None:
         return found
-    dialect = s.bind.dialect.name
+    dialect = s.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Account)
     # Two transactions may create the same account at once: the loser's insert does nothing.
     await s.execute(
         ins.values(
-            id=new_id("acct"), org_id=org_id, mode=mode, kind=kind, currency=currency, balance=0,
-            allow_negative=allow_negative, created_at=utcnow(),
+            id=new_id("acct"),
+            org_id=org_id,
+            mode=mode,
+            kind=kind,
+            currency=currency,
+            balance=0,
+            allow_negative=allow_negative,
+            created_at=utcnow(),
         ).on_conflict_do_nothing(index_elements=["org_id", "mode", "kind", "currency"])
     )
     found = await find_account(s, org_id, mode, kind, currency)
@@ -35,7 +41,9 @@ async def find_account(s: AsyncSession, org_id: str, mode: str, kind: str, curre
     return (
         await s.execute(
             select(Account.id).where(
-                Account.org_id == org_id, Account.mode == mode, Account.kind == kind,
+                Account.org_id == org_id,
+                Account.mode == mode,
+                Account.kind == kind,
                 Account.currency == currency,
             )
         )
@@ -136,16 +144,12 @@ async def negative_accounts(s: AsyncSession) -> list[tuple[str, int]]:
 
 
 async def currency_mismatches(s: AsyncSession) -> list[int]:
-    q = select(Posting.id).join(Account, Account.id == Posting.account_id).where(
-        Posting.currency != Account.currency
-    )
+    q = select(Posting.id).join(Account, Account.id == Posting.account_id).where(Posting.currency != Account.currency)
     return list((await s.execute(q)).scalars())
 
 
 async def empty_transactions(s: AsyncSession) -> list[str]:
-    q = select(Transaction.id).outerjoin(Posting, Posting.transaction_id == Transaction.id).where(
-        Posting.id.is_(None)
-    )
+    q = select(Transaction.id).outerjoin(Posting, Posting.transaction_id == Transaction.id).where(Posting.id.is_(None))
     return list((await s.execute(q)).scalars())
 
 

@@ -64,8 +64,13 @@ async def post(s: AsyncSession, entry: Entry) -> Transaction:
                 s, entry.org_id, entry.mode, leg.kind, leg.currency, leg.kind not in NON_NEGATIVE
             )
     tx = Transaction(
-        id=new_id("ltx"), org_id=entry.org_id, mode=entry.mode, kind=entry.kind,
-        reference=entry.reference, description=entry.description, source_id=entry.source_id,
+        id=new_id("ltx"),
+        org_id=entry.org_id,
+        mode=entry.mode,
+        kind=entry.kind,
+        reference=entry.reference,
+        description=entry.description,
+        source_id=entry.source_id,
         created_at=utcnow(),
     )
     postings: list[Posting] = []
@@ -75,13 +80,14 @@ async def post(s: AsyncSession, entry: Entry) -> Transaction:
         account_id = accounts[(leg.kind, leg.currency)]
         after = await repository.apply_delta(s, account_id, leg.amount)
         if after is None:
-            raise InsufficientFunds(
-                f"The {leg.currency} wallet does not cover this amount.", currency=leg.currency
-            )
+            raise InsufficientFunds(f"The {leg.currency} wallet does not cover this amount.", currency=leg.currency)
         entry.balances_after[(leg.kind, leg.currency)] = after
         postings.append(
             Posting(
-                transaction_id=tx.id, account_id=account_id, currency=leg.currency, amount=leg.amount,
+                transaction_id=tx.id,
+                account_id=account_id,
+                currency=leg.currency,
+                amount=leg.amount,
                 balance_after=after,
             )
         )
@@ -116,7 +122,12 @@ async def wallet_currencies(s: AsyncSession, org_id: str, mode: str) -> set[str]
 
 
 async def fund(
-    s: AsyncSession, org_id: str, mode: str, currency: str, amount: int, reference: str | None = None,
+    s: AsyncSession,
+    org_id: str,
+    mode: str,
+    currency: str,
+    amount: int,
+    reference: str | None = None,
     description: str = "Wallet top-up",
 ) -> Transaction:
     if amount <= 0:
@@ -124,7 +135,10 @@ async def fund(
     return await post(
         s,
         Entry(
-            org_id=org_id, mode=mode, kind="funding", reference=reference or new_id("fund"),
+            org_id=org_id,
+            mode=mode,
+            kind="funding",
+            reference=reference or new_id("fund"),
             description=description,
             legs=[Leg("funding", currency, -amount), Leg("wallet", currency, amount)],
         ),
@@ -143,8 +157,7 @@ class Report:
     @property
     def ok(self) -> bool:
         return not any(
-            [self.unbalanced, self.drifted, self.negative, self.currency_mismatch, self.empty,
-             self.running_breaks]
+            [self.unbalanced, self.drifted, self.negative, self.currency_mismatch, self.empty, self.running_breaks]
         )
 
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -19,7 +19,7 @@ from rewardkit.suppliers.registry import Registry
 
 router = APIRouter(prefix="/v1", tags=["Orders"])
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "Malformed request"},
     401: {"description": "Missing or invalid API key"},
     402: {"description": "insufficient_funds"},
@@ -34,8 +34,9 @@ def get_registry(request: Request) -> Registry:
     return registry
 
 
-@router.post("/orders", operation_id="createOrder", response_model=OrderOut, response_class=JSONResponse,
-             responses=_ERRORS)
+@router.post(
+    "/orders", operation_id="createOrder", response_model=OrderOut, response_class=JSONResponse, responses=_ERRORS
+)
 async def create_order(
     request: Request,
     body: OrderCreate,
@@ -55,16 +56,19 @@ async def create_order(
         fp = idempotency.fingerprint("POST", "/v1/orders", orjson.loads(await request.body()))
         result = await ctx.idempotency.claim(ident.org_id, ident.mode, key, fp)
         if isinstance(result, Replay):
-            return respond(
-                request, result.body, "order", result.status, headers={"Idempotent-Replayed": "true"}
-            )
+            return respond(request, result.body, "order", result.status, headers={"Idempotent-Replayed": "true"})
         claim = result
     outcome = await service.create(ctx, registry, ident, body, claim)
     return respond(request, outcome.body, "order", outcome.status_code)
 
 
-@router.get("/orders/{order_id}", operation_id="getOrder", response_model=OrderOut, response_class=JSONResponse,
-            responses={404: {"description": "order_not_found"}})
+@router.get(
+    "/orders/{order_id}",
+    operation_id="getOrder",
+    response_model=OrderOut,
+    response_class=JSONResponse,
+    responses={404: {"description": "order_not_found"}},
+)
 async def get_order(
     request: Request,
     order_id: str,
@@ -89,8 +93,15 @@ async def list_orders(
 ) -> JSONResponse:
     """Orders of this key's org and mode, newest first."""
     body = await service.list_orders(
-        ctx, ident, status=status, product_id=product_id, external_id=external_id,
-        created_gte=_aware(created_gte), created_lte=_aware(created_lte), cursor=cursor, limit=limit,
+        ctx,
+        ident,
+        status=status,
+        product_id=product_id,
+        external_id=external_id,
+        created_gte=_aware(created_gte),
+        created_lte=_aware(created_lte),
+        cursor=cursor,
+        limit=limit,
     )
     return respond(request, body, "list")
 

@@ -15,9 +15,7 @@ class Order(Base):
     __table_args__ = (
         Index("ix_orders_scope", "org_id", "mode", "id"),
         Index("ix_orders_external", "org_id", "mode", "external_id"),
-        CheckConstraint(
-            "status IN ('pending','processing','fulfilled','failed','refunded','canceled')", name="status"
-        ),
+        CheckConstraint("status IN ('pending','processing','fulfilled','failed','refunded','canceled')", name="status"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from rewardkit import web
 from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.money import format_major
 from rewardkit.orders import service
-from rewardkit import web
 
 router = APIRouter(include_in_schema=False)
 

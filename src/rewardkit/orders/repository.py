@@ -30,9 +30,7 @@ async def by_token_hashes(s: AsyncSession, hashes: list[str]) -> Order | None:
 async def transition(s: AsyncSession, order_id: str, from_status: str, values: dict[str, Any]) -> bool:
     """Move an order only along an allowed arrow: the WHERE on the old status makes it so that two
     writers can never both apply a transition."""
-    res = await s.execute(
-        update(Order).where(Order.id == order_id, Order.status == from_status).values(**values)
-    )
+    res = await s.execute(update(Order).where(Order.id == order_id, Order.status == from_status).values(**values))
     return bool(res.rowcount)  # type: ignore[attr-defined]
 
 
@@ -49,12 +47,7 @@ async def search(
     before: str | None,
     limit: int,
 ) -> list[Order]:
-    q = (
-        select(Order)
-        .where(Order.org_id == org_id, Order.mode == mode)
-        .order_by(Order.id.desc())
-        .limit(limit + 1)
-    )
+    q = select(Order).where(Order.org_id == org_id, Order.mode == mode).order_by(Order.id.desc()).limit(limit + 1)
     if status:
         q = q.where(Order.status == status)
     if product_id:

@@ -48,8 +48,12 @@ class OrderCreate(BaseModel):
             "examples": [
                 {"product_id": "amazon_us", "denomination": 50, "currency": "USD"},
                 {
-                    "product_id": "amazon_us", "denomination": 50, "currency": "USD",
-                    "recipient": "user@acme.com", "external_id": "reward-123", "metadata": {"campaign": "q4"},
+                    "product_id": "amazon_us",
+                    "denomination": 50,
+                    "currency": "USD",
+                    "recipient": "user@acme.com",
+                    "external_id": "reward-123",
+                    "metadata": {"campaign": "q4"},
                 },
             ]
         },
@@ -57,7 +61,9 @@ class OrderCreate(BaseModel):
 
     product_id: str = Field(min_length=1, max_length=80, description="A product id from GET /v1/products")
     denomination: Decimal = Field(
-        gt=0, allow_inf_nan=False, max_digits=20,
+        gt=0,
+        allow_inf_nan=False,
+        max_digits=20,
         description="Face value in major units of `currency` (50 = 50.00 USD; 5000 = ¥5000).",
     )
     currency: str = Field(min_length=3, max_length=3, description="ISO 4217, the product's currency")
@@ -66,9 +72,7 @@ class OrderCreate(BaseModel):
     )
     recipient: str | Recipient | None = Field(default=None, description="An email, or {email, name, phone}")
     external_id: str | None = Field(default=None, min_length=1, max_length=120)
-    metadata: dict[MetadataKey, Annotated[str, Field(max_length=500)]] = Field(
-        default_factory=dict, max_length=20
-    )
+    metadata: dict[MetadataKey, Annotated[str, Field(max_length=500)]] = Field(default_factory=dict, max_length=20)
 
     @field_validator("recipient")
     @classmethod

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rewardkit.auth import service as auth
 from rewardkit.auth.service import Identity
 from rewardkit.catalog import service as catalog
 from rewardkit.kit.context import AppContext
@@ -22,6 +23,7 @@ from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import Problem
 from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import format_major, money
+from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.ledger import service as ledger
 from rewardkit.ledger.service import Entry, Leg
 from rewardkit.orders import repository
@@ -67,27 +69,35 @@ async def _prepare(s: AsyncSession, ctx: AppContext, ident: Identity, req: Order
     held = await ledger.wallet_currencies(s, ident.org_id, ident.mode)
     charge_currency, charge, rate, markup = req.currency, face, None, None
     if req.currency not in held:
-        from rewardkit.auth.repository import get_org
-
-        org = await get_org(s, ident.org_id)
-        assert org is not None
-        if org.default_currency != req.currency:
+        default_currency = await auth.default_currency(s, ident.org_id)
+        if default_currency != req.currency:
             markup = ctx.settings.fx_markup_bps
-            conv = await catalog.convert(s, face, req.currency, org.default_currency, markup)
-            charge_currency, charge, rate = org.default_currency, conv.charged, conv.rate
+            conv = await catalog.convert(s, face, req.currency, default_currency, markup)
+            charge_currency, charge, rate = default_currency, conv.charged, conv.rate
     now = utcnow()
     recipient = req.recipient if not isinstance(req.recipient, str) else None
     token = secrets.token_urlsafe(24)
     return Order(
-        id=new_id("ord"), org_id=ident.org_id, mode=ident.mode, status="processing",
-        product_id=product.id, currency=req.currency, face_amount=face,
-        charge_currency=charge_currency, charge_amount=charge, fx_rate=rate, fx_markup_bps=markup,
+        id=new_id("ord"),
+        org_id=ident.org_id,
+        mode=ident.mode,
+        status="processing",
+        product_id=product.id,
+        currency=req.currency,
+        face_amount=face,
+        charge_currency=charge_currency,
+        charge_amount=charge,
+        fx_rate=rate,
+        fx_markup_bps=markup,
         recipient_email=recipient.email if recipient else None,
         recipient_name=recipient.name if recipient else None,
         recipient_phone=recipient.phone if recipient else None,
-        external_id=req.external_id, metadata_=dict(req.metadata),
-        voucher_token_hash=ctx.keyring.hash(token), voucher_token=ctx.keyring.encrypt(token),
-        created_at=now, updated_at=now,
+        external_id=req.external_id,
+        metadata_=dict(req.metadata),
+        voucher_token_hash=ctx.keyring.hash(token),
+        voucher_token=ctx.keyring.encrypt(token),
+        created_at=now,
+        updated_at=now,
     )
 
 
@@ -103,16 +113,19 @@ async def create(
             order = await _prepare(s, ctx, ident, req)
             supplier = registry.route(ident.mode, order.product_id)
             if supplier is None:
-                raise ProductUnavailable(
-                    f"No supplier is configured for {order.product_id} in {ident.mode} mode."
-                )
+                raise ProductUnavailable(f"No supplier is configured for {order.product_id} in {ident.mode} mode.")
             order.supplier = supplier.name
             await repository.add(s, order)
             await ledger.post(
                 s,
                 Entry(
-                    org_id=ident.org_id, mode=ident.mode, kind="order_debit", reference=f"{order.id}:debit",
-                    legs=_debit_legs(order), description=f"Order {order.id}", source_id=order.id,
+                    org_id=ident.org_id,
+                    mode=ident.mode,
+                    kind="order_debit",
+                    reference=f"{order.id}:debit",
+                    legs=_debit_legs(order),
+                    description=f"Order {order.id}",
+                    source_id=order.id,
                 ),
             )
             if idem is not None:
@@ -129,17 +142,18 @@ async def _finish(ctx: AppContext, registry: Registry, ident: Identity, order_id
         order = await repository.get(s, ident.org_id, ident.mode, order_id)
     assert order is not None
     if order.status == "processing":
-        from rewardkit.catalog.repository import get as get_product
-
         async with ctx.db.unit_of_work(readonly=True) as s:
-            product = await get_product(s, order.product_id)
+            product = await catalog.get_product(s, order.product_id)
         supplier = registry.route(order.mode, order.product_id)
-        assert supplier is not None and product is not None
+        assert supplier is not None
         try:
             result = await supplier.place(
                 PlaceRequest(
-                    reference=order.id, product_id=order.product_id, currency=order.currency,
-                    amount=order.face_amount, validity_days=product.validity_days,
+                    reference=order.id,
+                    product_id=order.product_id,
+                    currency=order.currency,
+                    amount=order.face_amount,
+                    validity_days=product.validity_days,
                     recipient_email=order.recipient_email,
                 )
             )
@@ -162,10 +176,13 @@ async def _apply_result(s: AsyncSession, ctx: AppContext, order: Order, result: 
     now = utcnow()
     if result.status == "fulfilled":
         values: dict[str, Any] = {
-            "status": "fulfilled", "supplier_ref": result.supplier_ref,
+            "status": "fulfilled",
+            "supplier_ref": result.supplier_ref,
             "voucher_code": ctx.keyring.encrypt(result.code) if result.code else None,
             "voucher_pin": ctx.keyring.encrypt(result.pin) if result.pin else None,
-            "voucher_expires_at": result.expires_at, "fulfilled_at": now, "updated_at": now,
+            "voucher_expires_at": result.expires_at,
+            "fulfilled_at": now,
+            "updated_at": now,
         }
         legs = [
             Leg("pending", order.currency, -_pending_amount(order)),
@@ -174,8 +191,10 @@ async def _apply_result(s: AsyncSession, ctx: AppContext, order: Order, result: 
         kind = "order_settle"
     elif result.status == "failed":
         values = {
-            "status": "refunded", "failure_code": result.failure_code or "supplier_failed",
-            "failure_message": result.failure_message, "updated_at": now,
+            "status": "refunded",
+            "failure_code": result.failure_code or "supplier_failed",
+            "failure_message": result.failure_message,
+            "updated_at": now,
         }
         legs = [Leg(leg.kind, leg.currency, -leg.amount) for leg in _debit_legs(order)]
         kind = "refund"
@@ -186,8 +205,13 @@ async def _apply_result(s: AsyncSession, ctx: AppContext, order: Order, result: 
     await ledger.post(
         s,
         Entry(
-            org_id=order.org_id, mode=order.mode, kind=kind, reference=f"{order.id}:{kind}", legs=legs,
-            description=f"Order {order.id}", source_id=order.id,
+            org_id=order.org_id,
+            mode=order.mode,
+            kind=kind,
+            reference=f"{order.id}:{kind}",
+            legs=legs,
+            description=f"Order {order.id}",
+            source_id=order.id,
         ),
     )
     for k, v in values.items():
@@ -208,8 +232,12 @@ def render(ctx: AppContext, o: Order) -> dict[str, Any]:
         else None
     )
     fx = (
-        {"from_currency": o.currency, "to_currency": o.charge_currency, "rate": o.fx_rate,
-         "markup_bps": o.fx_markup_bps}
+        {
+            "from_currency": o.currency,
+            "to_currency": o.charge_currency,
+            "rate": o.fx_rate,
+            "markup_bps": o.fx_markup_bps,
+        }
         if o.fx_rate
         else None
     )
@@ -224,15 +252,25 @@ def render(ctx: AppContext, o: Order) -> dict[str, Any]:
         else None
     )
     return OrderOut(
-        id=o.id, order_id=o.id, livemode=o.mode == "live", status=o.status, product_id=o.product_id,
-        currency=o.currency, denomination=format_major(o.face_amount, o.currency),
+        id=o.id,
+        order_id=o.id,
+        livemode=o.mode == "live",
+        status=o.status,
+        product_id=o.product_id,
+        currency=o.currency,
+        denomination=format_major(o.face_amount, o.currency),
         face_value=money(o.face_amount, o.currency),  # type: ignore[arg-type]
         charged=money(o.charge_amount, o.charge_currency),  # type: ignore[arg-type]
         fx=fx,  # type: ignore[arg-type]
-        recipient=recipient, external_id=o.external_id, metadata=o.metadata_ or {}, voucher_url=url,
+        recipient=recipient,
+        external_id=o.external_id,
+        metadata=o.metadata_ or {},
+        voucher_url=url,
         voucher=voucher,  # type: ignore[arg-type]
         failure={"code": o.failure_code, "message": o.failure_message or ""} if o.failure_code else None,
-        created_at=o.created_at, updated_at=o.updated_at, fulfilled_at=o.fulfilled_at,
+        created_at=o.created_at,
+        updated_at=o.updated_at,
+        fulfilled_at=o.fulfilled_at,
     ).model_dump(mode="json")
 
 
@@ -245,15 +283,29 @@ async def get(ctx: AppContext, ident: Identity, order_id: str) -> dict[str, Any]
 
 
 async def list_orders(
-    ctx: AppContext, ident: Identity, *, status: str | None, product_id: str | None, external_id: str | None,
-    created_gte: datetime | None, created_lte: datetime | None, cursor: str | None, limit: int,
+    ctx: AppContext,
+    ident: Identity,
+    *,
+    status: str | None,
+    product_id: str | None,
+    external_id: str | None,
+    created_gte: datetime | None,
+    created_lte: datetime | None,
+    cursor: str | None,
+    limit: int,
 ) -> dict[str, Any]:
-    from rewardkit.kit.pagination import decode_cursor, page
-
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = await repository.search(
-            s, ident.org_id, ident.mode, status=status, product_id=product_id, external_id=external_id,
-            created_gte=created_gte, created_lte=created_lte, before=decode_cursor(cursor), limit=limit,
+            s,
+            ident.org_id,
+            ident.mode,
+            status=status,
+            product_id=product_id,
+            external_id=external_id,
+            created_gte=created_gte,
+            created_lte=created_lte,
+            before=decode_cursor(cursor),
+            limit=limit,
         )
     return page(rows, limit, key=lambda o: o.id, render=lambda o: render(ctx, o))
 
@@ -261,11 +313,9 @@ async def list_orders(
 async def by_voucher_token(ctx: AppContext, token: str) -> tuple[Order, Any] | None:
     if not token or len(token) > 64:
         return None
-    from rewardkit.catalog.repository import get as get_product
-
     async with ctx.db.unit_of_work(readonly=True) as s:
         order = await repository.by_token_hashes(s, ctx.keyring.hashes(token))
         if order is None or order.status != "fulfilled":
             return None
-        product = await get_product(s, order.product_id)
+        product = await catalog.get_product(s, order.product_id, include_inactive=True)
     return order, product

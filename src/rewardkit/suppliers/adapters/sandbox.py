@@ -22,6 +22,9 @@ class SandboxSupplier:
         pin = str(int(digest[16:24], 16) % 10_000).zfill(4)
         expires = utcnow() + timedelta(days=req.validity_days) if req.validity_days else None
         return PlaceResult(
-            status="fulfilled", supplier_ref=f"sbx_{digest[24:40].lower()}", code=code, pin=pin,
+            status="fulfilled",
+            supplier_ref=f"sbx_{digest[24:40].lower()}",
+            code=code,
+            pin=pin,
             expires_at=expires,
         )
