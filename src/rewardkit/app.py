@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -14,6 +15,7 @@ from sqlalchemy import text
 from rewardkit import __version__
 from rewardkit.catalog.api import router as catalog_router
 from rewardkit.config import Settings
+from rewardkit.jobs.worker import Worker
 from rewardkit.kit import versioning
 from rewardkit.kit.context import AppContext, get_context, keyring_for
 from rewardkit.kit.db import Database, create_engine
@@ -26,6 +28,7 @@ from rewardkit.migrate import current_revision, head_revision
 from rewardkit.orders.api import router as orders_router
 from rewardkit.orders.pages import router as pages_router
 from rewardkit.suppliers.registry import Registry
+from rewardkit.tasks import HANDLERS
 from rewardkit.web import STATIC_DIR
 
 DESCRIPTION = """
@@ -56,9 +59,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         idempotency=IdempotencyStore(db, keyring, settings.idempotency_ttl_hours, settings.idempotency_lock_seconds),
     )
 
+    ctx.caches["suppliers"] = Registry.from_file(settings.suppliers_file, ctx)
+    worker = Worker(
+        ctx,
+        HANDLERS,
+        concurrency=settings.worker_concurrency,
+        lease_seconds=settings.job_lease_seconds,
+        poll_seconds=settings.job_poll_seconds,
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        loop_task = asyncio.create_task(worker.run(stop)) if settings.run_worker else None
         yield
+        stop.set()
+        if loop_task is not None:
+            await loop_task
         await db.dispose()
 
     app = FastAPIOffline(
@@ -76,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     app.state.ctx = ctx
-    app.state.suppliers = Registry()
+    app.state.worker = worker
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_body=settings.max_body_bytes)
 

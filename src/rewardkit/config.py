@@ -28,6 +28,17 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=20, ge=1)
     db_max_overflow: int = Field(default=20, ge=0)
     log_sql: bool = False
+    # Synchronous fast path: POST /v1/orders waits this long for fulfilment, then answers 202.
+    sync_fulfillment_timeout: float = Field(default=2.0, ge=0, le=30)
+    # Run a worker inside the API process (make serve). Scale out with `rewardkit worker` instead.
+    run_worker: bool = True
+    worker_concurrency: int = Field(default=8, ge=1, le=256)
+    job_lease_seconds: float = Field(default=60.0, gt=0)
+    job_poll_seconds: float = Field(default=0.5, gt=0)
+    job_backoff_base_seconds: float = Field(default=2.0, gt=0)
+    supplier_timeout_seconds: float = Field(default=15.0, gt=0)
+    # JSON file with supplier adapters and per-product routes (docs/suppliers.md); empty = sandbox only.
+    suppliers_file: str = ""
     # Authenticated API keys are cached per process this long; a revocation takes effect within it.
     api_key_cache_seconds: float = Field(default=5.0, ge=0)
 

@@ -5,7 +5,8 @@ from rewardkit.catalog.models import FxRate, Product, ProductCountry, ProductDen
 from rewardkit.kit.db import Base
 from rewardkit.kit.idempotency import IdempotencyRecord
 from rewardkit.ledger.models import Account, Posting, Transaction
-from rewardkit.orders.models import Order
+from rewardkit.jobs.models import Job
+from rewardkit.orders.models import Order, OrderTransition
 
 __all__ = [
     "Account",
@@ -13,7 +14,9 @@ __all__ = [
     "Base",
     "FxRate",
     "IdempotencyRecord",
+    "Job",
     "Order",
+    "OrderTransition",
     "Org",
     "Posting",
     "Product",

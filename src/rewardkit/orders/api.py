@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 
 from rewardkit.auth.api import require_identity
 from rewardkit.auth.service import Identity
+from rewardkit.jobs.worker import Worker
 from rewardkit.kit import idempotency
 from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.idempotency import Replay
@@ -20,6 +21,7 @@ from rewardkit.suppliers.registry import Registry
 router = APIRouter(prefix="/v1", tags=["Orders"])
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Accepted: the supplier is still fulfilling it", "model": OrderOut},
     400: {"description": "Malformed request"},
     401: {"description": "Missing or invalid API key"},
     402: {"description": "insufficient_funds"},
@@ -30,8 +32,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def get_registry(request: Request) -> Registry:
-    registry: Registry = request.app.state.suppliers
+    registry: Registry = request.app.state.ctx.caches["suppliers"]
     return registry
+
+
+def get_runner(request: Request) -> Worker:
+    runner: Worker = request.app.state.worker
+    return runner
 
 
 @router.post(
@@ -43,13 +50,15 @@ async def create_order(
     ident: Annotated[Identity, Depends(require_identity)],
     ctx: Annotated[AppContext, Depends(get_context)],
     registry: Annotated[Registry, Depends(get_registry)],
+    runner: Annotated[Worker, Depends(get_runner)],
     idempotency_key: Annotated[
         str | None,
         Header(alias="Idempotency-Key", description="Retry safely: the same key and body replay the first response"),
     ] = None,
 ) -> JSONResponse:
     """Buy a reward. Debits the wallet and fulfils at once where the supplier allows, answering
-    `fulfilled` with a `voucher_url`."""
+    200 `fulfilled` with a `voucher_url`; a slower supplier answers 202 `processing`, and the order
+    finishes in the background (track it with GET /v1/orders/{id})."""
     claim = None
     if idempotency_key is not None:
         key = idempotency.validate_key(idempotency_key)
@@ -58,7 +67,7 @@ async def create_order(
         if isinstance(result, Replay):
             return respond(request, result.body, "order", result.status, headers={"Idempotent-Replayed": "true"})
         claim = result
-    outcome = await service.create(ctx, registry, ident, body, claim)
+    outcome = await service.create(ctx, registry, runner, ident, body, claim)
     return respond(request, outcome.body, "order", outcome.status_code)
 
 

@@ -11,3 +11,7 @@ class ProductUnavailable(Problem):
 
 class CountryNotServed(Problem):
     status, code, title = 422, "country_not_supported", "This product is not sold in that country"
+
+
+class OrderNotCancelable(Problem):
+    status, code, title = 409, "order_not_cancelable", "The order can no longer be canceled"

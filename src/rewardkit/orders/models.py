@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rewardkit.kit.db import Base, UTCDateTime
+from rewardkit.kit.db import Base, BigIntPK, UTCDateTime
 
 STATUSES = ("pending", "processing", "fulfilled", "failed", "refunded", "canceled")
 
@@ -48,3 +48,25 @@ class Order(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# The only arrows an order may move along (docs/orders.md). Enforced by guarded UPDATEs.
+TRANSITIONS: dict[str, set[str]] = {
+    "pending": {"processing", "canceled"},
+    "processing": {"fulfilled", "failed"},
+    "failed": {"refunded"},
+}
+
+
+class OrderTransition(Base):
+    """The order's timeline: every status change with when and why."""
+
+    __tablename__ = "order_transitions"
+    __table_args__ = (Index("ix_order_transitions_order", "order_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"))
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rewardkit.orders.models import Order
+from rewardkit.orders.models import TRANSITIONS, Order, OrderTransition
 
 
 async def add(s: AsyncSession, order: Order) -> None:
@@ -27,11 +27,43 @@ async def by_token_hashes(s: AsyncSession, hashes: list[str]) -> Order | None:
     return (await s.execute(select(Order).where(Order.voucher_token_hash.in_(hashes)))).scalar_one_or_none()
 
 
-async def transition(s: AsyncSession, order_id: str, from_status: str, values: dict[str, Any]) -> bool:
+async def transition(
+    s: AsyncSession,
+    order_id: str,
+    from_status: str,
+    to_status: str,
+    reason: str,
+    values: dict[str, Any],
+    now: datetime,
+) -> bool:
     """Move an order only along an allowed arrow: the WHERE on the old status makes it so that two
-    writers can never both apply a transition."""
-    res = await s.execute(update(Order).where(Order.id == order_id, Order.status == from_status).values(**values))
-    return bool(res.rowcount)  # type: ignore[attr-defined]
+    writers can never both apply a transition; the timeline row is written in the same transaction."""
+    if to_status not in TRANSITIONS.get(from_status, set()):
+        raise ValueError(f"illegal order transition {from_status} -> {to_status}")
+    res = await s.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status == from_status)
+        .values(status=to_status, updated_at=now, **values)
+    )
+    if not res.rowcount:  # type: ignore[attr-defined]
+        return False
+    s.add(
+        OrderTransition(order_id=order_id, from_status=from_status, to_status=to_status, reason=reason, created_at=now)
+    )
+    return True
+
+
+async def record_created(s: AsyncSession, order_id: str, now: datetime) -> None:
+    s.add(
+        OrderTransition(
+            order_id=order_id, from_status=None, to_status="pending", reason="order created", created_at=now
+        )
+    )
+
+
+async def timeline(s: AsyncSession, order_id: str) -> list[OrderTransition]:
+    q = select(OrderTransition).where(OrderTransition.order_id == order_id).order_by(OrderTransition.id)
+    return list((await s.execute(q)).scalars())
 
 
 async def search(
@@ -61,3 +93,23 @@ async def search(
     if before:
         q = q.where(Order.id < before)
     return list((await s.execute(q)).scalars())
+
+
+async def timelines(s: AsyncSession, order_ids: list[str]) -> dict[str, list[OrderTransition]]:
+    if not order_ids:
+        return {}
+    q = select(OrderTransition).where(OrderTransition.order_id.in_(order_ids)).order_by(OrderTransition.id)
+    out: dict[str, list[OrderTransition]] = {}
+    for t in (await s.execute(q)).scalars():
+        out.setdefault(t.order_id, []).append(t)
+    return out
+
+
+async def get_by_id(s: AsyncSession, order_id: str) -> Order | None:
+    """For jobs, which act on an order they were given by id (no API key in sight)."""
+    return await s.get(Order, order_id, populate_existing=True)
+
+
+async def set_supplier(s: AsyncSession, order_id: str, values: dict[str, Any]) -> None:
+    """Supplier bookkeeping on a processing order (which supplier, its reference): not a status change."""
+    await s.execute(update(Order).where(Order.id == order_id, Order.status == "processing").values(**values))

@@ -107,6 +107,13 @@ class Voucher(BaseModel):
     url: str
 
 
+class TimelineEntry(BaseModel):
+    status: str
+    from_status: str | None
+    reason: str
+    at: datetime
+
+
 class OrderOut(BaseModel):
     id: str
     order_id: str
@@ -125,6 +132,7 @@ class OrderOut(BaseModel):
     voucher_url: str | None
     voucher: Voucher | None
     failure: dict[str, str] | None
+    timeline: list[TimelineEntry]
     created_at: datetime
     updated_at: datetime
     fulfilled_at: datetime | None

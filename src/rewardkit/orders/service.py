@@ -1,12 +1,18 @@
-"""Order lifecycle: validate, debit the wallet, fulfil through a supplier, settle or refund.
+"""Order lifecycle: validate, debit the wallet, fulfil through suppliers, settle or refund.
 
-Two transactions, never one held across a supplier call:
-  1. the order (processing) + the debit into `pending` + the idempotency key's resource id;
-  2. the supplier's answer: fulfilled (pending -> fulfillment) or refunded (pending -> wallet).
+    pending -> processing -> fulfilled
+       |            \\-> failed -> refunded
+       \\-> canceled
+
+Creating an order is one transaction: the order (pending), its debit into `pending` funds, its
+fulfilment job and the idempotency key's resource id. Fulfilment runs as that job, inline in the
+request for up to `sync_fulfillment_timeout` (the fast path), else in a worker; never inside a
+transaction held across a supplier call.
 """
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,22 +24,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rewardkit.auth import service as auth
 from rewardkit.auth.service import Identity
 from rewardkit.catalog import service as catalog
+from rewardkit.jobs import service as jobs
+from rewardkit.jobs.worker import Worker
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import Problem
+from rewardkit.kit.idempotency import Claim
 from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import format_major, money
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.ledger import service as ledger
 from rewardkit.ledger.service import Entry, Leg
 from rewardkit.orders import repository
-from rewardkit.orders.errors import CountryNotServed, OrderNotFound, ProductUnavailable
-from rewardkit.orders.models import Order
+from rewardkit.orders.errors import CountryNotServed, OrderNotCancelable, OrderNotFound, ProductUnavailable
+from rewardkit.orders.models import Order, OrderTransition
 from rewardkit.orders.schemas import OrderCreate, OrderOut
-from rewardkit.suppliers.base import PlaceRequest, PlaceResult
 from rewardkit.suppliers.registry import Registry
 
 TERMINAL = {"fulfilled", "refunded", "failed", "canceled"}
+FULFIL_JOB = "orders.fulfil"
+_background: set[asyncio.Task[Any]] = set()  # fast-path runs that outlived their request
 
 
 @dataclass
@@ -42,7 +52,7 @@ class Outcome:
     body: dict[str, Any]
 
 
-def _debit_legs(order: Order) -> list[Leg]:
+def debit_legs(order: Order) -> list[Leg]:
     """wallet (charge currency) -> pending (product currency), through the FX desk if they differ."""
     if order.charge_currency == order.currency:
         return [
@@ -57,8 +67,8 @@ def _debit_legs(order: Order) -> list[Leg]:
     ]
 
 
-def _pending_amount(order: Order) -> int:
-    return order.charge_amount if order.charge_currency == order.currency else order.face_amount
+def _held(order: Order) -> int:
+    return order.face_amount
 
 
 async def _prepare(s: AsyncSession, ctx: AppContext, ident: Identity, req: OrderCreate) -> Order:
@@ -81,7 +91,7 @@ async def _prepare(s: AsyncSession, ctx: AppContext, ident: Identity, req: Order
         id=new_id("ord"),
         org_id=ident.org_id,
         mode=ident.mode,
-        status="processing",
+        status="pending",
         product_id=product.id,
         currency=req.currency,
         face_amount=face,
@@ -102,120 +112,125 @@ async def _prepare(s: AsyncSession, ctx: AppContext, ident: Identity, req: Order
 
 
 async def create(
-    ctx: AppContext, registry: Registry, ident: Identity, req: OrderCreate, idem: Any | None = None
+    ctx: AppContext, registry: Registry, runner: Worker | None, ident: Identity, req: OrderCreate, idem: Claim | None
 ) -> Outcome:
-    """Place an order. `idem` is a kit.idempotency.Claim when the call carried an Idempotency-Key."""
+    """Place an order; answer 200 once it is final, or 202 while it is still being fulfilled."""
+    job_id: int | None = None
     if idem is not None and idem.resource_id:
-        # A previous attempt with this key died after booking its order: finish that one.
-        return await _finish(ctx, registry, ident, idem.resource_id, idem)
-    try:
-        async with ctx.db.unit_of_work() as s:
-            order = await _prepare(s, ctx, ident, req)
-            supplier = registry.route(ident.mode, order.product_id)
-            if supplier is None:
-                raise ProductUnavailable(f"No supplier is configured for {order.product_id} in {ident.mode} mode.")
-            order.supplier = supplier.name
-            await repository.add(s, order)
-            await ledger.post(
-                s,
-                Entry(
-                    org_id=ident.org_id,
-                    mode=ident.mode,
-                    kind="order_debit",
-                    reference=f"{order.id}:debit",
-                    legs=_debit_legs(order),
-                    description=f"Order {order.id}",
-                    source_id=order.id,
-                ),
-            )
-            if idem is not None:
-                await ctx.idempotency.attach(s, idem.record_id, order.id)
-    except Problem:
-        if idem is not None:
-            await ctx.idempotency.release(idem.record_id)
-        raise
-    return await _finish(ctx, registry, ident, order.id, idem)
-
-
-async def _finish(ctx: AppContext, registry: Registry, ident: Identity, order_id: str, idem: Any) -> Outcome:
-    async with ctx.db.unit_of_work(readonly=True) as s:
-        order = await repository.get(s, ident.org_id, ident.mode, order_id)
-    assert order is not None
-    if order.status == "processing":
-        async with ctx.db.unit_of_work(readonly=True) as s:
-            product = await catalog.get_product(s, order.product_id)
-        supplier = registry.route(order.mode, order.product_id)
-        assert supplier is not None
+        order_id = idem.resource_id  # a previous attempt with this key died after booking its order
+    else:
         try:
-            result = await supplier.place(
-                PlaceRequest(
-                    reference=order.id,
-                    product_id=order.product_id,
-                    currency=order.currency,
-                    amount=order.face_amount,
-                    validity_days=product.validity_days,
-                    recipient_email=order.recipient_email,
+            async with ctx.db.unit_of_work() as s:
+                order = await _prepare(s, ctx, ident, req)
+                chain = registry.route(ident.mode, order.product_id)
+                if not chain:
+                    raise ProductUnavailable(f"No supplier is configured for {order.product_id} in {ident.mode} mode.")
+                order.supplier = chain[0].name
+                await repository.add(s, order)
+                await repository.record_created(s, order.id, order.created_at)
+                await ledger.post(
+                    s,
+                    Entry(
+                        org_id=ident.org_id,
+                        mode=ident.mode,
+                        kind="order_debit",
+                        reference=f"{order.id}:debit",
+                        legs=debit_legs(order),
+                        description=f"Order {order.id}",
+                        source_id=order.id,
+                    ),
                 )
-            )
-        except Exception as exc:  # a supplier bug must not strand the money: refund
-            result = PlaceResult(status="failed", failure_code="supplier_error", failure_message=str(exc)[:200])
-        async with ctx.db.unit_of_work() as s:
-            await _apply_result(s, ctx, order, result)
-            body = render(ctx, order)
+                job = await jobs.enqueue(s, FULFIL_JOB, {"order_id": order.id}, unique_key=f"fulfil:{order.id}")
+                job_id = job.id
+                if idem is not None:
+                    await ctx.idempotency.attach(s, idem.record_id, order.id)
+        except Problem:
             if idem is not None:
-                await ctx.idempotency.complete(s, idem.record_id, 200, body)
-        return Outcome(200, body)
-    body = render(ctx, order)
+                await ctx.idempotency.release(idem.record_id)
+            raise
+        order_id = order.id
+    await _fast_path(ctx, runner, ident, order_id, job_id)
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        found = await repository.get(s, ident.org_id, ident.mode, order_id)
+        assert found is not None
+        body = render(ctx, found, await repository.timeline(s, order_id))
+    status = 200 if found.status in TERMINAL else 202
     if idem is not None:
         async with ctx.db.unit_of_work() as s:
-            await ctx.idempotency.complete(s, idem.record_id, 200, body)
-    return Outcome(200, body)
+            await ctx.idempotency.complete(s, idem.record_id, status, body)
+    return Outcome(status, body)
 
 
-async def _apply_result(s: AsyncSession, ctx: AppContext, order: Order, result: PlaceResult) -> None:
-    now = utcnow()
-    if result.status == "fulfilled":
-        values: dict[str, Any] = {
-            "status": "fulfilled",
-            "supplier_ref": result.supplier_ref,
-            "voucher_code": ctx.keyring.encrypt(result.code) if result.code else None,
-            "voucher_pin": ctx.keyring.encrypt(result.pin) if result.pin else None,
-            "voucher_expires_at": result.expires_at,
-            "fulfilled_at": now,
-            "updated_at": now,
-        }
-        legs = [
-            Leg("pending", order.currency, -_pending_amount(order)),
-            Leg("fulfillment", order.currency, _pending_amount(order)),
-        ]
-        kind = "order_settle"
-    elif result.status == "failed":
-        values = {
-            "status": "refunded",
-            "failure_code": result.failure_code or "supplier_failed",
-            "failure_message": result.failure_message,
-            "updated_at": now,
-        }
-        legs = [Leg(leg.kind, leg.currency, -leg.amount) for leg in _debit_legs(order)]
-        kind = "refund"
-    else:
-        return  # still processing: the supplier will answer later (issue #3: jobs poll it)
-    if not await repository.transition(s, order.id, "processing", values):
-        return  # someone else already moved it; they booked the money too
+async def _fast_path(
+    ctx: AppContext, runner: Worker | None, ident: Identity, order_id: str, job_id: int | None
+) -> None:
+    """Run the fulfilment job right here, waiting at most sync_fulfillment_timeout for a final state.
+    If the supplier is slower, the run continues in the background (or in a worker after a crash)."""
+    timeout = ctx.settings.sync_fulfillment_timeout
+    if timeout <= 0:
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    if runner is not None and job_id is not None:
+        task = asyncio.create_task(runner.run_now(job_id))
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+        if done and task.result():
+            return
+    while loop.time() < deadline:  # someone else (a worker) is running it: watch the order
+        async with ctx.db.unit_of_work(readonly=True) as s:
+            o = await repository.get(s, ident.org_id, ident.mode, order_id)
+        if o is None or o.status in TERMINAL:
+            return
+        await asyncio.sleep(0.02)
+
+
+async def cancel(ctx: AppContext, ident: Identity, order_id: str) -> dict[str, Any]:
+    async with ctx.db.unit_of_work() as s:
+        order = await repository.get(s, ident.org_id, ident.mode, order_id)
+        if order is None:
+            raise OrderNotFound(f"No order {order_id} for this API key.")
+        now = utcnow()
+        if not await repository.transition(s, order.id, "pending", "canceled", "canceled by API", {}, now):
+            raise OrderNotCancelable(
+                f"Order {order_id} is {order.status}; only pending orders can be canceled.", order_status=order.status
+            )
+        await refund_debit(s, order, "refund")
+        await s.refresh(order)
+        return render(ctx, order, await repository.timeline(s, order.id))
+
+
+async def refund_debit(s: AsyncSession, order: Order, kind: str) -> None:
+    """Give the wallet back exactly what the order took: the debit's postings, reversed."""
     await ledger.post(
         s,
         Entry(
             org_id=order.org_id,
             mode=order.mode,
             kind=kind,
-            reference=f"{order.id}:{kind}",
-            legs=legs,
+            reference=f"{order.id}:refund",
+            legs=[Leg(leg.kind, leg.currency, -leg.amount) for leg in debit_legs(order)],
+            description=f"Refund of order {order.id}",
+            source_id=order.id,
+        ),
+    )
+
+
+async def settle(s: AsyncSession, order: Order) -> None:
+    """A fulfilled order's held funds become the cost of fulfilment."""
+    await ledger.post(
+        s,
+        Entry(
+            org_id=order.org_id,
+            mode=order.mode,
+            kind="order_settle",
+            reference=f"{order.id}:settle",
+            legs=[Leg("pending", order.currency, -_held(order)), Leg("fulfillment", order.currency, _held(order))],
             description=f"Order {order.id}",
             source_id=order.id,
         ),
     )
-    for k, v in values.items():
-        setattr(order, k, v)
 
 
 def voucher_url(ctx: AppContext, order: Order) -> str | None:
@@ -224,7 +239,7 @@ def voucher_url(ctx: AppContext, order: Order) -> str | None:
     return f"{ctx.settings.public_url.rstrip('/')}/v/{ctx.keyring.decrypt(order.voucher_token)}"
 
 
-def render(ctx: AppContext, o: Order) -> dict[str, Any]:
+def render(ctx: AppContext, o: Order, timeline: list[OrderTransition]) -> dict[str, Any]:
     url = voucher_url(ctx, o)
     recipient = (
         {"email": o.recipient_email, "name": o.recipient_name, "phone": o.recipient_phone}
@@ -268,6 +283,10 @@ def render(ctx: AppContext, o: Order) -> dict[str, Any]:
         voucher_url=url,
         voucher=voucher,  # type: ignore[arg-type]
         failure={"code": o.failure_code, "message": o.failure_message or ""} if o.failure_code else None,
+        timeline=[
+            {"status": t.to_status, "from_status": t.from_status, "reason": t.reason, "at": t.created_at}
+            for t in timeline
+        ],  # type: ignore[misc]
         created_at=o.created_at,
         updated_at=o.updated_at,
         fulfilled_at=o.fulfilled_at,
@@ -277,9 +296,9 @@ def render(ctx: AppContext, o: Order) -> dict[str, Any]:
 async def get(ctx: AppContext, ident: Identity, order_id: str) -> dict[str, Any]:
     async with ctx.db.unit_of_work(readonly=True) as s:
         order = await repository.get(s, ident.org_id, ident.mode, order_id)
-    if order is None:
-        raise OrderNotFound(f"No order {order_id} for this API key.")
-    return render(ctx, order)
+        if order is None:
+            raise OrderNotFound(f"No order {order_id} for this API key.")
+        return render(ctx, order, await repository.timeline(s, order.id))
 
 
 async def list_orders(
@@ -307,7 +326,8 @@ async def list_orders(
             before=decode_cursor(cursor),
             limit=limit,
         )
-    return page(rows, limit, key=lambda o: o.id, render=lambda o: render(ctx, o))
+        timelines = await repository.timelines(s, [o.id for o in rows[:limit]])
+    return page(rows, limit, key=lambda o: o.id, render=lambda o: render(ctx, o, timelines.get(o.id, [])))
 
 
 async def by_voucher_token(ctx: AppContext, token: str) -> tuple[Order, Any] | None:

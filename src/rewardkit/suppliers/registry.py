@@ -1,18 +1,63 @@
-"""Which supplier fulfils an order. Test mode always uses the sandbox; live routing per product
-arrives with the inventory and http adapters."""
+"""Which suppliers fulfil a product, in order of preference.
+
+Routes come from a JSON file (REWARDKIT_SUPPLIERS_FILE, docs/suppliers.md):
+  {"suppliers": {"acme": {"type": "http", "base_url": "...", "auth_header": "...", "timeout": 10},
+                 "stock": {"type": "inventory"}},
+   "routes": {"amazon_us": ["stock", "acme"], "*": ["acme"]}}
+Test mode always routes to the sandbox first, so the sandbox never needs configuring.
+"""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from rewardkit.suppliers.adapters.sandbox import SandboxSupplier
 from rewardkit.suppliers.base import Supplier
 
+Factory = Callable[[str, dict[str, Any], Any], Supplier]
+FACTORIES: dict[str, Factory] = {}
+
+
+def register_factory(kind: str, factory: Factory) -> None:
+    FACTORIES[kind] = factory
+
 
 class Registry:
-    def __init__(self, suppliers: list[Supplier] | None = None) -> None:
-        self._suppliers = {s.name: s for s in (suppliers or [SandboxSupplier()])}
+    def __init__(self, suppliers: list[Supplier] | None = None, routes: dict[str, list[str]] | None = None) -> None:
+        self.sandbox = SandboxSupplier()
+        self._suppliers: dict[str, Supplier] = {"sandbox": self.sandbox}
+        for s in suppliers or []:
+            self._suppliers[s.name] = s
+        self._routes = routes or {}
 
-    def route(self, mode: str, product_id: str) -> Supplier | None:
-        for supplier in self._suppliers.values():
-            if supplier.supports(mode):
-                return supplier
-        return None
+    @classmethod
+    def from_file(cls, path: str | None, ctx: Any) -> Registry:
+        if not path:
+            return cls()
+        data = json.loads(Path(path).read_text())
+        suppliers = []
+        for name, conf in data.get("suppliers", {}).items():
+            kind = conf.get("type")
+            if kind not in FACTORIES:
+                raise ValueError(f"supplier {name}: unknown type {kind!r} (known: {', '.join(sorted(FACTORIES))})")
+            suppliers.append(FACTORIES[kind](name, conf, ctx))
+        routes = {k: list(v) for k, v in data.get("routes", {}).items()}
+        for product, names in routes.items():
+            for n in names:
+                if n not in {s.name for s in suppliers} | {"sandbox"}:
+                    raise ValueError(f"route {product}: unknown supplier {n!r}")
+        return cls(suppliers, routes)
+
+    def get(self, name: str) -> Supplier | None:
+        return self._suppliers.get(name)
+
+    def route(self, mode: str, product_id: str) -> list[Supplier]:
+        """The ordered suppliers for a product in a mode; empty when none can fulfil it."""
+        names = self._routes.get(product_id) or self._routes.get("*") or []
+        chain = [self._suppliers[n] for n in names if n in self._suppliers]
+        if mode == "test":
+            chain = [self.sandbox] + [s for s in chain if s is not self.sandbox]
+        return [s for s in chain if s.supports(mode)]

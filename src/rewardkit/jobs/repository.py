@@ -1,0 +1,67 @@
+"""All SQL of the job table."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rewardkit.jobs.models import Job
+
+
+def _due(now: datetime) -> Any:
+    return or_(
+        and_(Job.status == "queued", Job.run_at <= now),
+        and_(Job.status == "running", Job.locked_until < now),  # a dead worker's lease ran out
+    )
+
+
+async def claim(
+    s: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int, job_id: int | None = None
+) -> list[Job]:
+    """Take up to `limit` due jobs. PostgreSQL: FOR UPDATE SKIP LOCKED, so workers never wait on each
+    other; SQLite: the write transaction (BEGIN IMMEDIATE) already makes us the only claimer."""
+    pick = select(Job.id).where(_due(now)).order_by(Job.run_at, Job.id).limit(limit)
+    if job_id is not None:
+        pick = select(Job.id).where(Job.id == job_id, _due(now))
+    if s.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    ids = list((await s.execute(pick)).scalars())
+    if not ids:
+        return []
+    await s.execute(
+        update(Job)
+        .where(Job.id.in_(ids))
+        .values(status="running", locked_by=worker, locked_until=now + lease, attempts=Job.attempts + 1, updated_at=now)
+    )
+    return list((await s.execute(select(Job).where(Job.id.in_(ids)).order_by(Job.id))).scalars())
+
+
+async def finish(s: AsyncSession, job_id: int, worker: str, values: dict[str, Any]) -> bool:
+    """Only the lease holder may finish a job; a worker whose lease was taken over is ignored."""
+    res = await s.execute(
+        update(Job).where(Job.id == job_id, Job.locked_by == worker, Job.status == "running").values(**values)
+    )
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+async def list_jobs(s: AsyncSession, status: str | None, limit: int) -> list[Job]:
+    q = select(Job).order_by(Job.id.desc()).limit(limit)
+    if status:
+        q = q.where(Job.status == status)
+    return list((await s.execute(q)).scalars())
+
+
+async def requeue(s: AsyncSession, job_id: int, now: datetime) -> bool:
+    res = await s.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == "dead")
+        .values(status="queued", run_at=now, attempts=0, locked_by=None, locked_until=None, updated_at=now)
+    )
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
+async def get(s: AsyncSession, job_id: int) -> Job | None:
+    return await s.get(Job, job_id)

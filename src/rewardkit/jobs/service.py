@@ -1,0 +1,73 @@
+"""Durable jobs: enqueue inside the caller's transaction; workers claim with a lease, retry with
+exponential backoff and jitter, and bury a job that exhausts its attempts as `dead`."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rewardkit.jobs.models import Job
+from rewardkit.kit.db import utcnow
+
+
+class Retry(Exception):
+    """Raised by a handler to ask for another attempt, optionally at a given delay."""
+
+    def __init__(self, reason: str, delay: float | None = None) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+async def enqueue(
+    s: AsyncSession,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    run_at: datetime | None = None,
+    unique_key: str | None = None,
+    max_attempts: int = 10,
+) -> Job:
+    now = utcnow()
+    job = Job(
+        kind=kind,
+        payload=payload,
+        status="queued",
+        unique_key=unique_key,
+        run_at=run_at or now,
+        attempts=0,
+        max_attempts=max_attempts,
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(job)
+    await s.flush()  # a duplicate unique_key raises here and rolls the caller's transaction back
+    return job
+
+
+def backoff(attempts: int, base: float = 2.0, cap: float = 3600.0, rng: random.Random | None = None) -> float:
+    """Full jitter (AWS architecture blog): uniform between base and base * 2**attempts, capped."""
+    high = min(cap, base * (2 ** max(0, attempts - 1)))
+    return (rng or random).uniform(min(base, high), high)
+
+
+def retry_values(job: Job, error: str, delay: float | None, now: datetime, base: float = 2.0) -> dict[str, Any]:
+    if job.attempts >= job.max_attempts:
+        return {
+            "status": "dead",
+            "last_error": error[:2000],
+            "locked_by": None,
+            "locked_until": None,
+            "updated_at": now,
+        }
+    wait = delay if delay is not None else backoff(job.attempts, base=base)
+    return {
+        "status": "queued",
+        "run_at": now + timedelta(seconds=wait),
+        "last_error": error[:2000],
+        "locked_by": None,
+        "locked_until": None,
+        "updated_at": now,
+    }

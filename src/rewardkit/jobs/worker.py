@@ -1,0 +1,123 @@
+"""The worker loop: claim due jobs with a lease, run their handlers, record the outcome.
+
+Handlers are plain async functions `handler(ctx, payload, attempt)` registered by kind; they must be
+idempotent, because a job whose worker died is run again once its lease expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from rewardkit.jobs import repository
+from rewardkit.jobs.models import Job
+from rewardkit.jobs.service import Retry, retry_values
+from rewardkit.kit.context import AppContext
+from rewardkit.kit.db import utcnow
+
+log = logging.getLogger("rewardkit.jobs")
+
+Handler = Callable[[AppContext, dict[str, Any], int], Awaitable[None]]
+
+
+class Worker:
+    def __init__(
+        self,
+        ctx: AppContext,
+        handlers: dict[str, Handler],
+        *,
+        concurrency: int = 8,
+        lease_seconds: float = 60.0,
+        poll_seconds: float = 0.5,
+        name: str | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.handlers = handlers
+        self.concurrency = concurrency
+        self.lease = timedelta(seconds=lease_seconds)
+        self.poll = poll_seconds
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.backoff_base = ctx.settings.job_backoff_base_seconds
+        self._running: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Called after enqueueing in this process, so the job does not wait for the next poll."""
+        self._wake.set()
+
+    async def claim(self, limit: int, job_id: int | None = None) -> list[Job]:
+        async with self.ctx.db.unit_of_work() as s:
+            return await repository.claim(s, self.name, utcnow(), self.lease, limit, job_id)
+
+    async def execute(self, job: Job) -> str:
+        """Run one claimed job to an outcome: succeeded, retry (queued) or dead."""
+        handler = self.handlers.get(job.kind)
+        now = utcnow()
+        try:
+            if handler is None:
+                raise RuntimeError(f"no handler for job kind {job.kind!r}")
+            await handler(self.ctx, job.payload, job.attempts)
+        except Retry as r:
+            values = retry_values(job, f"retry: {r}", r.delay, utcnow(), self.ctx.settings.job_backoff_base_seconds)
+        except Exception as exc:  # the job's failure is recorded, the worker carries on
+            log.warning("job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempts, type(exc).__name__)
+            values = retry_values(
+                job, f"{type(exc).__name__}: {exc}", None, utcnow(), self.ctx.settings.job_backoff_base_seconds
+            )
+        else:
+            values = {"status": "succeeded", "locked_by": None, "locked_until": None, "updated_at": now}
+        async with self.ctx.db.unit_of_work() as s:
+            await repository.finish(s, job.id, self.name, values)
+        return str(values["status"])
+
+    async def run_now(self, job_id: int) -> bool:
+        """Claim one specific job and run it here (the synchronous fast path of an API call)."""
+        jobs = await self.claim(1, job_id)
+        if not jobs:
+            return False
+        await self.execute(jobs[0])
+        return True
+
+    async def run_once(self) -> int:
+        """Claim and run as many due jobs as there are free slots; returns how many were started."""
+        free = self.concurrency - len(self._running)
+        if free <= 0:
+            return 0
+        jobs = await self.claim(free)
+        for job in jobs:
+            task = asyncio.create_task(self.execute(job))  # type: ignore[arg-type]
+            self._running.add(task)  # type: ignore[arg-type]
+            task.add_done_callback(self._running.discard)
+        return len(jobs)
+
+    async def drain(self, max_seconds: float = 30.0) -> None:
+        """Run until no job is due and none is running (tests and one-off maintenance)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max_seconds
+        while loop.time() < deadline:
+            started = await self.run_once()
+            if self._running:
+                await asyncio.wait(self._running, timeout=self.poll)
+            elif not started:
+                return
+        raise TimeoutError("jobs still running after drain timeout")
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                started = await self.run_once()
+            except Exception:  # the database may be briefly away; keep polling
+                log.exception("worker poll failed")
+                started = 0
+            if started == 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
+        if self._running:
+            await asyncio.wait(self._running, timeout=self.lease.total_seconds())
