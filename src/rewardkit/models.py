@@ -2,16 +2,18 @@
 
 from rewardkit.auth.models import ApiKey, Org
 from rewardkit.catalog.models import FxRate, Product, ProductCountry, ProductDenomination
+from rewardkit.events.models import Event
+from rewardkit.jobs.models import Job
 from rewardkit.kit.db import Base
 from rewardkit.kit.idempotency import IdempotencyRecord
 from rewardkit.ledger.models import Account, Posting, Transaction
-from rewardkit.jobs.models import Job
 from rewardkit.orders.models import Order, OrderTransition
 
 __all__ = [
     "Account",
     "ApiKey",
     "Base",
+    "Event",
     "FxRate",
     "IdempotencyRecord",
     "Job",

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rewardkit.auth import service as auth
 from rewardkit.auth.service import Identity
 from rewardkit.catalog import service as catalog
+from rewardkit.events import service as events
 from rewardkit.jobs import service as jobs
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit.context import AppContext
@@ -128,6 +129,7 @@ async def create(
                 order.supplier = chain[0].name
                 await repository.add(s, order)
                 await repository.record_created(s, order.id, order.created_at)
+                await _emit(ctx, s, order)
                 await ledger.post(
                     s,
                     Entry(
@@ -192,7 +194,7 @@ async def cancel(ctx: AppContext, ident: Identity, order_id: str) -> dict[str, A
         if order is None:
             raise OrderNotFound(f"No order {order_id} for this API key.")
         now = utcnow()
-        if not await repository.transition(s, order.id, "pending", "canceled", "canceled by API", {}, now):
+        if not await move(ctx, s, order.id, "pending", "canceled", "canceled by API", {}, now):
             raise OrderNotCancelable(
                 f"Order {order_id} is {order.status}; only pending orders can be canceled.", order_status=order.status
             )
@@ -231,6 +233,31 @@ async def settle(s: AsyncSession, order: Order) -> None:
             source_id=order.id,
         ),
     )
+
+
+async def move(
+    ctx: AppContext,
+    s: AsyncSession,
+    order_id: str,
+    frm: str,
+    to: str,
+    reason: str,
+    values: dict[str, Any],
+    now: datetime,
+) -> Order | None:
+    """One status change: the guarded update, its timeline row and its `order.<status>` event, in the
+    caller's transaction. None if the order was not in `frm` (someone else moved it first)."""
+    if not await repository.transition(s, order_id, frm, to, reason, values, now):
+        return None
+    order = await repository.get_by_id(s, order_id)
+    assert order is not None
+    await _emit(ctx, s, order)
+    return order
+
+
+async def _emit(ctx: AppContext, s: AsyncSession, order: Order) -> None:
+    body = render(ctx, order, await repository.timeline(s, order.id))
+    await events.emit(s, ctx.keyring, order.org_id, order.mode, f"order.{order.status}", body)
 
 
 def voucher_url(ctx: AppContext, order: Order) -> str | None:

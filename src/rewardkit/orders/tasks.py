@@ -14,7 +14,7 @@ from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.orders import repository
 from rewardkit.orders.models import Order
-from rewardkit.orders.service import refund_debit, settle
+from rewardkit.orders.service import move, refund_debit, settle
 from rewardkit.suppliers.base import PlaceRequest, PlaceResult, SupplierPermanent, SupplierTransient
 from rewardkit.suppliers.registry import Registry
 
@@ -35,7 +35,10 @@ async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> None
         if order is None:
             return
         if order.status == "pending":
-            await repository.transition(s, order.id, "pending", "processing", f"sent to {order.supplier}", {}, utcnow())
+            order = (
+                await move(ctx, s, order.id, "pending", "processing", f"sent to {order.supplier}", {}, utcnow())
+                or order
+            )
             await s.refresh(order)
         product = await catalog.get_product(s, order.product_id, include_inactive=True)
     if order.status != "processing":
@@ -96,9 +99,7 @@ async def _fulfilled(ctx: AppContext, order: Order, result: PlaceResult) -> None
         "fulfilled_at": now,
     }
     async with ctx.db.unit_of_work() as s:
-        if await repository.transition(
-            s, order.id, "processing", "fulfilled", f"fulfilled by {order.supplier}", values, now
-        ):
+        if await move(ctx, s, order.id, "processing", "fulfilled", f"fulfilled by {order.supplier}", values, now):
             await settle(s, order)
 
 
@@ -108,6 +109,6 @@ async def _failed(ctx: AppContext, order: Order, error: SupplierPermanent | None
     now = utcnow()
     async with ctx.db.unit_of_work() as s:
         values = {"failure_code": code, "failure_message": message[:500]}
-        if await repository.transition(s, order.id, "processing", "failed", message[:300], values, now):
-            await repository.transition(s, order.id, "failed", "refunded", "funds returned to the wallet", {}, now)
+        if await move(ctx, s, order.id, "processing", "failed", message[:300], values, now):
+            await move(ctx, s, order.id, "failed", "refunded", "funds returned to the wallet", {}, now)
             await refund_debit(s, order, "refund")

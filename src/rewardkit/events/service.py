@@ -1,0 +1,39 @@
+"""Events: emitted inside the caller's unit of work, so an event exists exactly when its change does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rewardkit.events.models import TYPES, Event
+from rewardkit.kit.crypto import Keyring
+from rewardkit.kit.db import utcnow
+from rewardkit.kit.ids import new_id
+
+# Called with each new event inside the same transaction (webhook fan-out hooks in here).
+_SUBSCRIBERS: list[Any] = []
+
+
+def subscribe(fn: Any) -> None:
+    _SUBSCRIBERS.append(fn)
+
+
+async def emit(
+    s: AsyncSession, keyring: Keyring, org_id: str | None, mode: str, type_: str, data: dict[str, Any]
+) -> Event:
+    if type_ not in TYPES:
+        raise ValueError(f"unknown event type {type_!r}")
+    payload = keyring.encrypt(orjson.dumps(data).decode())
+    event = Event(id=new_id("evt"), org_id=org_id, mode=mode, type=type_, payload=payload, created_at=utcnow())
+    s.add(event)
+    await s.flush()
+    for fn in _SUBSCRIBERS:
+        await fn(s, event)
+    return event
+
+
+def data_of(keyring: Keyring, event: Event) -> dict[str, Any]:
+    data: dict[str, Any] = orjson.loads(keyring.decrypt(event.payload))
+    return data
