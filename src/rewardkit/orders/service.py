@@ -129,7 +129,7 @@ async def create(
                 order.supplier = chain[0].name
                 await repository.add(s, order)
                 await repository.record_created(s, order.id, order.created_at)
-                await _emit(ctx, s, order)
+                await _emit(ctx, s, order, "order.created")
                 await ledger.post(
                     s,
                     Entry(
@@ -255,9 +255,10 @@ async def move(
     return order
 
 
-async def _emit(ctx: AppContext, s: AsyncSession, order: Order) -> None:
+async def _emit(ctx: AppContext, s: AsyncSession, order: Order, type_: str | None = None) -> None:
+    await s.flush()  # the timeline row just added must be part of the event's object
     body = render(ctx, order, await repository.timeline(s, order.id))
-    await events.emit(s, ctx.keyring, order.org_id, order.mode, f"order.{order.status}", body)
+    await events.emit(s, ctx.keyring, order.org_id, order.mode, type_ or f"order.{order.status}", body)
 
 
 def voucher_url(ctx: AppContext, order: Order) -> str | None:
