@@ -13,22 +13,18 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 
 from rewardkit import __version__
+from rewardkit.bootstrap import build_context, build_worker
 from rewardkit.catalog.api import router as catalog_router
 from rewardkit.config import Settings
-from rewardkit.jobs.worker import Worker
 from rewardkit.kit import versioning
-from rewardkit.kit.context import AppContext, get_context, keyring_for
-from rewardkit.kit.db import Database, create_engine
+from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.errors import REGISTRY, NotFound, ServiceUnavailable
 from rewardkit.kit.http import RequestGuard, install_error_handlers
-from rewardkit.kit.idempotency import IdempotencyStore
 from rewardkit.kit.responses import JSONResponse
 from rewardkit.ledger.api import router as ledger_router
 from rewardkit.migrate import current_revision, head_revision
 from rewardkit.orders.api import router as orders_router
 from rewardkit.orders.pages import router as pages_router
-from rewardkit.suppliers.registry import Registry
-from rewardkit.tasks import HANDLERS
 from rewardkit.web import STATIC_DIR
 
 DESCRIPTION = """
@@ -44,29 +40,9 @@ Pin a version with `Rewardkit-Version: 2026-11-01`.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    engine = create_engine(
-        settings.database_url,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        echo=settings.log_sql,
-    )
-    db = Database(engine)
-    keyring = keyring_for(settings)
-    ctx = AppContext(
-        settings=settings,
-        db=db,
-        keyring=keyring,
-        idempotency=IdempotencyStore(db, keyring, settings.idempotency_ttl_hours, settings.idempotency_lock_seconds),
-    )
-
-    ctx.caches["suppliers"] = Registry.from_file(settings.suppliers_file, ctx)
-    worker = Worker(
-        ctx,
-        HANDLERS,
-        concurrency=settings.worker_concurrency,
-        lease_seconds=settings.job_lease_seconds,
-        poll_seconds=settings.job_poll_seconds,
-    )
+    ctx = build_context(settings)
+    db = ctx.db
+    worker = build_worker(ctx)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -264,6 +264,108 @@ def ledger_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
         raise typer.Exit(1)
 
 
+jobs_app = typer.Typer(help="The durable job queue.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+@jobs_app.command("list")
+def jobs_list(
+    status: Annotated[str | None, typer.Option(help="queued, running, succeeded or dead")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List jobs, newest first (e.g. `--status dead` for those that exhausted their attempts)."""
+    from rewardkit.jobs import repository
+
+    if status is not None and status not in ("queued", "running", "succeeded", "dead"):
+        _fail("--status must be queued, running, succeeded or dead", 2)
+
+    async def go(db: Database, settings: Settings) -> list[dict[str, Any]]:
+        async with db.unit_of_work(readonly=True) as s:
+            rows = await repository.list_jobs(s, status, limit)
+        return [
+            {
+                "id": j.id,
+                "kind": j.kind,
+                "status": j.status,
+                "attempts": j.attempts,
+                "max_attempts": j.max_attempts,
+                "run_at": j.run_at.isoformat(),
+                "payload": j.payload,
+                "last_error": j.last_error,
+            }
+            for j in rows
+        ]
+
+    rows = _run(go)
+    text = "\n".join(
+        f"{r['id']:>8}  {r['status']:<9} {r['kind']:<16} attempts {r['attempts']}/{r['max_attempts']}  "
+        f"{r['last_error'] or ''}"
+        for r in rows
+    )
+    _out(rows, as_json, text or "no jobs")
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: Annotated[int, typer.Argument(help="A dead job's id")]) -> None:
+    """Give a dead job a fresh set of attempts, due now."""
+    from rewardkit.jobs import repository
+    from rewardkit.kit.db import utcnow
+
+    async def go(db: Database, settings: Settings) -> bool:
+        async with db.unit_of_work() as s:
+            return await repository.requeue(s, job_id, utcnow())
+
+    if not _run(go):
+        _fail(f"job {job_id} is not dead (only dead jobs can be retried)")
+    typer.echo(f"job {job_id} queued again")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Jobs run at once per process")] = 8,
+    processes: Annotated[int, typer.Option(min=1, max=64, help="Worker processes to start")] = 1,
+) -> None:
+    """Run background workers (fulfilment and other jobs) until interrupted."""
+    if processes > 1:
+        import signal
+        import subprocess
+
+        children = [
+            subprocess.Popen([sys.executable, "-m", "rewardkit.cli", "worker", "--concurrency", str(concurrency)])
+            for _ in range(processes)
+        ]
+
+        def _forward(signum: int, _frame: Any) -> None:
+            for c in children:
+                c.send_signal(signum)
+
+        signal.signal(signal.SIGTERM, _forward)
+        signal.signal(signal.SIGINT, _forward)
+        codes = [c.wait() for c in children]
+        raise typer.Exit(max(codes))
+    asyncio.run(_worker_main(concurrency))
+
+
+async def _worker_main(concurrency: int) -> None:
+    import signal
+
+    from rewardkit.bootstrap import build_context, build_worker
+
+    ctx = build_context(Settings(), pool_size=concurrency + 2)
+    w = build_worker(ctx, concurrency)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    typer.echo(f"worker {w.name} started (concurrency {concurrency})")
+    sys.stdout.flush()
+    try:
+        await w.run(stop)
+    finally:
+        await ctx.db.dispose()
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     supplier_timeout_seconds: float = Field(default=15.0, gt=0)
     # JSON file with supplier adapters and per-product routes (docs/suppliers.md); empty = sandbox only.
     suppliers_file: str = ""
+    # Operator endpoints (inventory upload) need this in X-Operator-Token; empty disables them.
+    operator_token: str = ""
     # Authenticated API keys are cached per process this long; a revocation takes effect within it.
     api_key_cache_seconds: float = Field(default=5.0, ge=0)
 
