@@ -69,6 +69,13 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         secret_file=str(tmp_path_factory.mktemp("secrets") / "unused.key"),
         public_url="http://testserver",
         api_key_cache_seconds=0,  # revocations take effect at once in tests
+        # Background work runs only where a test asks for it (worker.drain() or worker processes),
+        # so crash tests own their jobs; the request's own fast path still fulfils inline.
+        run_worker=False,
+        job_backoff_base_seconds=0.05,
+        job_poll_seconds=0.05,
+        supplier_timeout_seconds=1.0,
+        supplier_poll_seconds=0.2,
     )
 
 

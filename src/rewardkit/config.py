@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     job_poll_seconds: float = Field(default=0.5, gt=0)
     job_backoff_base_seconds: float = Field(default=2.0, gt=0)
     supplier_timeout_seconds: float = Field(default=15.0, gt=0)
+    # How soon to ask a supplier again about a purchase it accepted but has not finished.
+    supplier_poll_seconds: float = Field(default=1.0, gt=0)
     # JSON file with supplier adapters and per-product routes (docs/suppliers.md); empty = sandbox only.
     suppliers_file: str = ""
     # Operator endpoints (inventory upload) need this in X-Operator-Token; empty disables them.

@@ -5,18 +5,23 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from fastapi import FastAPI
 
 from tests.conftest import MakeOrg, order_body
 
 
-async def test_fifty_orders_race_for_a_balance_that_covers_ten(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+async def test_fifty_orders_race_for_a_balance_that_covers_ten(
+    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg
+) -> None:
     org = await make_org(USD="500.00")  # ten orders of 50.00
     results = await asyncio.gather(
         *[client.post("/v1/orders", json=order_body(), headers=org.h()) for _ in range(50)]
     )
     codes = sorted(r.status_code for r in results)
-    assert codes.count(200) == 10, [r.text for r in results if r.status_code not in (200, 402)]
+    # Accepted orders answer 200, or 202 if the write contention made fulfilment outlast the fast path.
+    assert codes.count(200) + codes.count(202) == 10, [r.text for r in results if r.status_code not in (200, 402)]
     assert codes.count(402) == 40
+    await app.state.worker.drain()
     assert all(r.json()["code"] == "insufficient_funds" for r in results if r.status_code == 402)
     balances = (await client.get("/v1/balances", headers=org.h())).json()["data"]
     assert balances[0]["available"]["minor_units"] == 0

@@ -18,9 +18,6 @@ from rewardkit.orders.service import move, refund_debit, settle
 from rewardkit.suppliers.base import PlaceRequest, PlaceResult, SupplierPermanent, SupplierTransient
 from rewardkit.suppliers.registry import Registry
 
-# How soon to ask a supplier again about a purchase it accepted but has not finished.
-POLL_SECONDS = 1.0
-
 
 def registry_of(ctx: AppContext) -> Registry:
     registry: Registry = ctx.caches["suppliers"]
@@ -82,7 +79,7 @@ async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> None
         if result.status == "processing":
             async with ctx.db.unit_of_work() as s:
                 await repository.set_supplier(s, order.id, {"supplier_ref": result.supplier_ref})
-            raise Retry(f"{supplier.name} is still processing", delay=POLL_SECONDS)
+            raise Retry(f"{supplier.name} is still processing", delay=ctx.settings.supplier_poll_seconds)
         await _fulfilled(ctx, order, result)
         faults.checkpoint("fulfil:committed")
         return

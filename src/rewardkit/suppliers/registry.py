@@ -26,8 +26,13 @@ def register_factory(kind: str, factory: Factory) -> None:
 
 
 class Registry:
-    def __init__(self, suppliers: list[Supplier] | None = None, routes: dict[str, list[str]] | None = None) -> None:
-        self.sandbox = SandboxSupplier()
+    def __init__(
+        self,
+        suppliers: list[Supplier] | None = None,
+        routes: dict[str, list[str]] | None = None,
+        sandbox: SandboxSupplier | None = None,
+    ) -> None:
+        self.sandbox = sandbox or SandboxSupplier()
         self._suppliers: dict[str, Supplier] = {"sandbox": self.sandbox}
         for s in suppliers or []:
             self._suppliers[s.name] = s
@@ -35,8 +40,9 @@ class Registry:
 
     @classmethod
     def from_file(cls, path: str | None, ctx: Any) -> Registry:
+        sandbox = SandboxSupplier(timeout=ctx.settings.supplier_timeout_seconds)
         if not path:
-            return cls()
+            return cls(sandbox=sandbox)
         data = json.loads(Path(path).read_text())
         suppliers = []
         for name, conf in data.get("suppliers", {}).items():
@@ -49,7 +55,7 @@ class Registry:
             for n in names:
                 if n not in {s.name for s in suppliers} | {"sandbox"}:
                     raise ValueError(f"route {product}: unknown supplier {n!r}")
-        return cls(suppliers, routes)
+        return cls(suppliers, routes, sandbox)
 
     def get(self, name: str) -> Supplier | None:
         return self._suppliers.get(name)

@@ -35,7 +35,6 @@ class SandboxSupplier:
 
     def __init__(self, timeout: float = 15.0) -> None:
         self.timeout = timeout
-        self.placed: dict[str, int] = {}  # reference -> number of place() calls that bought (for tests)
 
     def supports(self, mode: str) -> bool:
         return mode == "test"  # never hands out codes for real money
@@ -74,9 +73,15 @@ class SandboxSupplier:
     def _ref(self, req: PlaceRequest) -> str:
         return "sbx_" + hashlib.sha256(f"sandbox-ref:{req.reference}".encode()).hexdigest()[:16]
 
+    @staticmethod
+    def _voucher_for(reference: str) -> str:
+        """The code the sandbox gives an order: a pure function of our reference."""
+        digest = hashlib.sha256(f"sandbox:{reference}".encode()).hexdigest().upper()
+        return "-".join(["TEST", digest[0:4], digest[4:8], digest[8:12], digest[12:16]])
+
     def _voucher(self, req: PlaceRequest) -> PlaceResult:
         digest = hashlib.sha256(f"sandbox:{req.reference}".encode()).hexdigest().upper()
-        code = "-".join(["TEST", digest[0:4], digest[4:8], digest[8:12], digest[12:16]])
+        code = self._voucher_for(req.reference)
         pin = str(int(digest[16:24], 16) % 10_000).zfill(4)
         expires = req.created_at + timedelta(days=req.validity_days) if req.validity_days else None
         return PlaceResult(status="fulfilled", supplier_ref=self._ref(req), code=code, pin=pin, expires_at=expires)
