@@ -79,9 +79,7 @@ async def test_out_of_stock_with_no_other_supplier_is_refunded(client: httpx.Asy
     assert await wallet(client, org.h()) == (10000, 0)
 
 
-async def test_transient_failure_succeeds_on_retry(
-    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg
-) -> None:
+async def test_transient_failure_succeeds_on_retry(app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg) -> None:
     org = await make_org(USD="100.00")
     r = await client.post("/v1/orders", json=order_body(metadata={"sandbox": "transient"}), headers=org.h())
     order = await settle(app, client, r.json()["id"], org.h())
@@ -100,7 +98,8 @@ async def test_timeout_after_placing_does_not_buy_twice(
     # The sandbox's code is a function of our reference: the retry got the same purchase back.
     assert order["voucher"]["code"] == sandbox._voucher_for(order["id"])
     debits = [
-        line for line in (await client.get("/v1/balance_transactions", headers=org.h())).json()["data"]
+        line
+        for line in (await client.get("/v1/balance_transactions", headers=org.h())).json()["data"]
         if line["source_id"] == order["id"]
     ]
     assert [line["type"] for line in debits] == ["order_debit"]
