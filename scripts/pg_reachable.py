@@ -10,7 +10,7 @@ async def main(url: str) -> int:
     dsn = url.replace("postgresql+asyncpg://", "postgresql://")
     try:
         conn = await asyncpg.connect(dsn, timeout=3)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+    except (TimeoutError, OSError, asyncpg.PostgresError):
         return 1
     await conn.close()
     return 0
