@@ -212,7 +212,7 @@ def catalog_import(
     from rewardkit.catalog import service
     from rewardkit.kit.errors import Problem
 
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")  # Excel writes a BOM
 
     async def go(db: Database, settings: Settings) -> int:
         async with db.unit_of_work() as s:

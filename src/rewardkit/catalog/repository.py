@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from rewardkit.catalog.models import FxRate, Product, ProductCountry, ProductDenomination
+from rewardkit.kit.money import MAX_MINOR
 
 
 def _denomination_clause(amount: Decimal) -> ColumnElement[bool]:
@@ -16,7 +17,7 @@ def _denomination_clause(amount: Decimal) -> ColumnElement[bool]:
     options = []
     for exp in (0, 2, 3, 4):
         scaled = amount.scaleb(exp)
-        if scaled != scaled.to_integral_value() or scaled <= 0:
+        if scaled != scaled.to_integral_value() or scaled <= 0 or scaled > MAX_MINOR:
             continue
         minor = int(scaled)
         fixed = and_(

@@ -60,7 +60,7 @@ class ProductIn(BaseModel):
     @field_validator("id")
     @classmethod
     def _id(cls, v: str) -> str:
-        if not _SLUG.match(v):
+        if not _SLUG.fullmatch(v):
             raise ValueError("ids are lower-case slugs: letters, digits and _")
         return v
 
@@ -81,6 +81,7 @@ class ProductIn(BaseModel):
     @field_validator("countries")
     @classmethod
     def _countries(cls, v: list[str]) -> list[str]:
+        v = [c.upper() for c in v]
         for c in v:
             if len(c) != 2 or pycountry.countries.get(alpha_2=c) is None:
                 raise ValueError(f"{c!r} is not an ISO 3166-1 alpha-2 country code")

@@ -142,6 +142,8 @@ async def countries(s: AsyncSession) -> list[dict[str, Any]]:
 
 def parse_catalog(text: str, fmt: str) -> list[ProductIn]:
     """Validate a whole file before anything is written: an import is all or nothing."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark from spreadsheet exports
+    errors: list[dict[str, Any]] = []
     try:
         if fmt == "json":
             data = json.loads(text)
@@ -149,13 +151,23 @@ def parse_catalog(text: str, fmt: str) -> list[ProductIn]:
             if not isinstance(raw, list):
                 raise CatalogImportError('Expected a list of products or {"products": [...]}.')
         elif fmt == "csv":
-            raw = [_csv_row(r) for r in csv.DictReader(io.StringIO(text))]
+            raw = []
+            for i, r in enumerate(csv.DictReader(io.StringIO(text))):
+                try:
+                    raw.append(_csv_row(r))
+                except (ValueError, ArithmeticError) as exc:  # bad currency, amount or number
+                    field = "currency" if "unknown currency" in str(exc) else "denominations"
+                    errors.append({"row": i + 1, "field": field, "message": str(exc) or "invalid"})
+                    raw.append(None)
         else:
             raise CatalogImportError("Use a .json or .csv file.")
     except (json.JSONDecodeError, KeyError, ValueError) as exc:
         raise CatalogImportError(f"Could not read the file: {exc}") from exc
-    items, errors, seen = [], [], set()
+    items: list[ProductIn] = []
+    seen: set[str] = set()
     for i, row in enumerate(raw):
+        if row is None:
+            continue
         try:
             item = ProductIn.model_validate(row)
         except ValidationError as exc:

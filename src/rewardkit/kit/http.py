@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from rewardkit.kit import versioning
@@ -82,7 +83,14 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 404:
             p: Problem = NotFound(f"No route {request.method} {request.url.path}.")
         elif exc.status_code == 405:
-            p = MethodNotAllowed(f"{request.method} is not allowed on {request.url.path}.")
+            allowed = [
+                m
+                for m in ("GET", "POST", "PUT", "PATCH", "DELETE")
+                if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in request.app.router.routes)
+            ]
+            p = MethodNotAllowed(
+                f"{request.method} is not allowed on {request.url.path}.", headers={"Allow": ", ".join(allowed)}
+            )
         elif exc.status_code == 400:
             p = MalformedJSON("The body could not be read as UTF-8 JSON.")
         else:
@@ -114,14 +122,21 @@ class RequestGuard:
         try:
             version = versioning.resolve(headers.get(versioning.HEADER.lower()))
             scope.setdefault("state", {})["api_version"] = version
+            # PostgreSQL cannot store NUL in text; refuse it at the door rather than fail deep down.
+            if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+                raise MalformedRequest("NUL characters are not allowed in URLs.")
             length = headers.get("content-length")
             if length is not None and (not length.isdigit() or int(length) > self.max_body):
                 raise PayloadTooLarge(f"Bodies are limited to {self.max_body} bytes.")
             if scope["method"] in {"POST", "PATCH", "PUT"} and scope["path"].startswith("/v1/"):
                 ctype = headers.get("content-type", "")
-                if length not in (None, "0") and "json" not in ctype.split(";")[0]:
+                has_body = length not in (None, "0") or "transfer-encoding" in headers
+                if has_body and "json" not in ctype.split(";")[0]:
                     raise UnsupportedMediaType(f"Got Content-Type {ctype or 'none'!r}; use application/json.")
         except Problem as p:
+            version_ok = scope.get("state", {}).get("api_version")
+            if version_ok and scope["path"].startswith("/v1/"):
+                p.headers = {**p.headers, versioning.HEADER: version_ok}
             await problem_response(p, request)(scope, receive, send)
             return
 
@@ -150,12 +165,15 @@ class RequestGuard:
 
         try:
             await self.app(scope, limited_receive, send_with_version)
-        except _BodyTooLarge:
+        except _BodyTooLarge as exc:
             if not started:
-                await problem_response(PayloadTooLarge(f"Bodies are limited to {self.max_body} bytes."), request)(
-                    scope, receive, send
-                )
+                await problem_response(exc, request)(scope, receive, send_with_version)
 
 
 class _BodyTooLarge(PayloadTooLarge):
     pass
+
+
+class MalformedRequest(MalformedJSON):
+    code = "malformed_request"
+    title = "The request is malformed"

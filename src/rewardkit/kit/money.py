@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException, InvalidOperation, Overflow, Underflow, localcontext
 
 import pycountry
 
@@ -63,7 +63,12 @@ def to_minor(amount: Decimal | int | str, currency: str) -> int:
     if not value.is_finite():
         raise MoneyError("must be a finite number")
     exp = exponent(currency)
-    scaled = value.scaleb(exp)
+    with localcontext() as dctx:
+        dctx.traps[Overflow] = dctx.traps[Underflow] = True
+        try:
+            scaled = value.scaleb(exp)
+        except DecimalException as exc:
+            raise MoneyError("amount is out of range") from exc
     if scaled != scaled.to_integral_value():
         raise MoneyError(f"{currency} has {exp} decimal places; {amount} has more")
     minor = int(scaled)

@@ -25,7 +25,7 @@ def decode_cursor(cursor: str | None) -> str | None:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidCursor("Pass back the next_cursor of a previous page, unchanged.") from exc
-    if not raw or len(raw) > 200:
+    if not raw or len(raw) > 200 or "\x00" in raw:
         raise InvalidCursor("Pass back the next_cursor of a previous page, unchanged.")
     return raw
 

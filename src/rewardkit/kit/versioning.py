@@ -36,6 +36,11 @@ def downgrade(body: Any, resource: str, target: str) -> Any:
     """Walk back from the latest version to target, applying each step's downgrades."""
     if target == LATEST:
         return body
+    if isinstance(body, dict) and body.get("object") == "list" and isinstance(body.get("data"), list):
+        items = [
+            downgrade(item, item.get("object", ""), target) if isinstance(item, dict) else item for item in body["data"]
+        ]
+        body = {**body, "data": items}
     for version in reversed(VERSIONS[VERSIONS.index(target) + 1 :]):
         for fn in DOWNGRADES.get(version, {}).get(resource, []):
             body = fn(body)

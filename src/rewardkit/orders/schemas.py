@@ -18,12 +18,25 @@ def _check_email(v: str) -> str:
     return v
 
 
+def _no_nul(v: Any) -> Any:
+    """PostgreSQL text cannot hold U+0000; refuse it everywhere so both databases agree."""
+    if isinstance(v, str) and "\x00" in v:
+        raise ValueError("must not contain the NUL character (\\u0000)")
+    if isinstance(v, dict):
+        for k, item in v.items():
+            _no_nul(k)
+            _no_nul(item)
+    return v
+
+
 class Recipient(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str | None = None
     name: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, description="E.164, e.g. +14155550123")
+
+    _nul = field_validator("*", mode="before")(_no_nul)
 
     @field_validator("email")
     @classmethod
@@ -80,6 +93,8 @@ class OrderCreate(BaseModel):
         if isinstance(v, str):
             return Recipient(email=_check_email(v))
         return v
+
+    _nul = field_validator("*", mode="before")(_no_nul)
 
     @field_validator("currency")
     @classmethod

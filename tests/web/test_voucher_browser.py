@@ -1,0 +1,257 @@
+"""The hosted voucher page as a recipient sees it: the real server, in real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from playwright.async_api import Browser, ConsoleMessage, Page, Request, Response, async_playwright
+
+from rewardkit.config import Settings
+from rewardkit.kit.context import AppContext
+from tests.conftest import MakeOrg
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(
+    ctx: AppContext, database_url: str, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The real app under uvicorn on a free port (the `ctx` fixture has migrated and seeded the database)."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REWARDKIT_")}
+    env.update(
+        REWARDKIT_DATABASE_URL=database_url,
+        REWARDKIT_SECRET_KEYS=settings.secret_keys,
+        REWARDKIT_PUBLIC_URL=base,
+        REWARDKIT_API_KEY_CACHE_SECONDS="0",
+    )
+    logdir = tmp_path_factory.mktemp("server")
+    log = (logdir / "uvicorn.log").open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "rewardkit.app:create_app", "--factory",
+         "--port", str(port), "--host", "127.0.0.1"],
+        env=env, cwd=logdir, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (logdir / "uvicorn.log").read_text()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "server did not become healthy"
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as pw:
+        b = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            await b.close()
+
+
+@dataclass
+class Watch:
+    """What a page did on the network and in its console."""
+
+    host: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    bad_status: list[str] = field(default_factory=list)
+
+    def attach(self, page: Page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.page_errors.append(str(exc)))
+        page.on("request", self._request)
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        page.on("response", self._response)
+
+    def _console(self, msg: ConsoleMessage) -> None:
+        if msg.type == "error":
+            self.console_errors.append(msg.text)
+
+    def _request(self, req: Request) -> None:
+        self.requests.append(req.url)
+
+    def _response(self, resp: Response) -> None:
+        if resp.status >= 400:
+            self.bad_status.append(f"{resp.status} {resp.url}")
+
+    def other_hosts(self) -> list[str]:
+        return [u for u in self.requests if urlsplit(u).scheme != "data" and urlsplit(u).netloc != self.host]
+
+
+@dataclass
+class Opened:
+    page: Page
+    watch: Watch
+    order: dict[str, Any]
+    status: int
+
+
+@pytest.fixture
+async def opened(server: str, browser: Browser, make_org: MakeOrg) -> AsyncIterator[Opened]:
+    """A fresh org orders amazon_us 50 USD from the real server; Chromium opens its voucher_url."""
+    org = await make_org(USD="100.00")
+    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+        r = await http.post(
+            "/v1/orders",
+            json={"product_id": "amazon_us", "denomination": 50, "currency": "USD"},
+            headers=org.h(),
+        )
+    assert r.status_code == 200, r.text
+    order = r.json()
+    assert order["status"] == "fulfilled"
+    assert order["voucher_url"].startswith(f"{server}/v/")
+
+    context = await browser.new_context(viewport={"width": 480, "height": 900})
+    page = await context.new_page()
+    watch = Watch(host=urlsplit(server).netloc)
+    watch.attach(page)
+    response = await page.goto(order["voucher_url"], wait_until="networkidle")
+    assert response is not None
+    try:
+        yield Opened(page, watch, order, response.status)
+    finally:
+        await context.close()
+
+
+async def test_voucher_page_shows_the_reward(opened: Opened) -> None:
+    page, order = opened.page, opened.order
+    voucher = order["voucher"]
+    assert opened.status == 200
+    assert await page.title() == "Amazon 50.00 USD"
+
+    assert await page.get_by_test_id("brand").inner_text() == "Amazon"
+    assert " ".join((await page.get_by_test_id("amount").inner_text()).split()) == "50.00 USD"
+    code = page.get_by_test_id("code")
+    assert await code.is_visible()
+    assert (await code.inner_text()).strip() == voucher["code"]
+    pin = page.get_by_test_id("pin")
+    assert await pin.is_visible()
+    assert (await pin.inner_text()).strip() == voucher["pin"]
+    expiry = page.get_by_test_id("expiry")
+    assert await expiry.is_visible()
+    assert voucher["expires_at"][:10] in await expiry.inner_text()
+    assert "Valid until" in await expiry.inner_text()
+    assert await page.get_by_role("heading", name="How to redeem").is_visible()
+    instructions = await page.get_by_test_id("instructions").inner_text()
+    assert "Amazon" in instructions and "code" in instructions
+    assert await page.get_by_role("status").filter(has_text="Test mode").is_visible()
+
+
+async def test_voucher_page_is_styled_by_its_own_stylesheet(opened: Opened) -> None:
+    page = opened.page
+    card = page.locator("main.card")
+    style = await card.evaluate(
+        "el => { const s = getComputedStyle(el); "
+        "return {radius: s.borderTopLeftRadius, background: s.backgroundColor, maxWidth: s.maxWidth}; }"
+    )
+    assert style["radius"] == "16px"
+    assert style["background"] == "rgb(255, 255, 255)"
+    assert style["maxWidth"] != "none"
+    body_bg = await page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert body_bg not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+    sheets = await page.evaluate("[...document.styleSheets].map(s => s.href)")
+    assert any(str(h).endswith("/static/voucher.css") for h in sheets)
+
+
+async def test_voucher_page_makes_no_requests_to_other_hosts_and_logs_no_script_errors(
+    opened: Opened,
+) -> None:
+    w = opened.watch
+    assert w.requests, "the page made no requests at all"
+    assert w.other_hosts() == []
+    assert w.page_errors == []
+    assert not [u for u in w.failed if urlsplit(u).netloc != w.host]
+    for asset in ("/static/voucher.css", "/static/voucher.js"):
+        assert f"http://{w.host}{asset}" in w.requests
+        assert not [b for b in w.bad_status if b.endswith(asset)]
+
+
+async def test_voucher_page_loads_every_asset_without_console_errors(opened: Opened) -> None:
+    assert await opened.page.locator("img.logo").evaluate("img => img.complete && img.naturalWidth > 0")
+    assert opened.watch.bad_status == []
+    assert opened.watch.failed == []
+    assert opened.watch.console_errors == []
+
+
+async def test_copy_button_copies_the_code(opened: Opened) -> None:
+    page = opened.page
+    await page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=f"http://{opened.watch.host}"
+    )
+    button = page.get_by_role("button", name="Copy")
+    await button.click()
+    await page.wait_for_function("document.querySelector('button[data-copy]').textContent === 'Copied'")
+    copied = await page.evaluate("navigator.clipboard.readText()")
+    assert copied == opened.order["voucher"]["code"]
+
+
+async def test_screenshot_is_a_png(opened: Opened, tmp_path: Path) -> None:
+    shot = tmp_path / "voucher.png"
+    await opened.page.screenshot(path=str(shot), full_page=True)
+    data = shot.read_bytes()
+    assert len(data) > 1000
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_unknown_token_shows_the_not_valid_page(server: str, browser: Browser) -> None:
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        response = await page.goto(f"{server}/v/not-a-real-token-at-all-0000000000")
+        assert response is not None and response.status == 404
+        assert "This reward link is not valid" in await page.locator("h1").inner_text()
+        assert (
+            await page.locator("main.card").evaluate("el => getComputedStyle(el).borderTopLeftRadius")
+            == "16px"
+        )
+    finally:
+        await context.close()
