@@ -25,7 +25,9 @@ from rewardkit.ledger.api import router as ledger_router
 from rewardkit.migrate import current_revision, head_revision
 from rewardkit.orders.api import router as orders_router
 from rewardkit.orders.pages import router as pages_router
+from rewardkit.suppliers.api import router as inventory_router
 from rewardkit.web import STATIC_DIR
+from rewardkit.webhooks.api import router as webhooks_router
 
 DESCRIPTION = """
 Open-source rewards infrastructure: a catalog of gift cards, merchandise, lounge passes, charity
@@ -52,6 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop.set()
         if loop_task is not None:
             await loop_task
+        await ctx.caches["suppliers"].aclose()
+        webhook_client = ctx.caches.get("webhook_http")
+        if webhook_client is not None:
+            await webhook_client.aclose()
         await db.dispose()
 
     app = FastAPIOffline(
@@ -65,6 +71,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "Orders", "description": "Buy rewards and track them."},
             {"name": "Catalog", "description": "What can be bought, where, and in which amounts."},
             {"name": "Balances", "description": "Prepaid wallets and their statements."},
+            {"name": "Webhooks", "description": "Signed, retried event deliveries to your URLs."},
+            {"name": "Events", "description": "Everything that happened, kept at least 30 days."},
+            {"name": "Inventory", "description": "Operator: codes bought in bulk (needs X-Operator-Token)."},
             {"name": "System", "description": "Health and readiness."},
         ],
     )
@@ -76,7 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(orders_router)
     app.include_router(catalog_router)
     app.include_router(ledger_router)
+    app.include_router(webhooks_router)
     app.include_router(pages_router)
+    app.include_router(inventory_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["System"], operation_id="healthz")

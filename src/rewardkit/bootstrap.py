@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from rewardkit.config import Settings
+from rewardkit.events import service as events
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit.context import AppContext, keyring_for
 from rewardkit.kit.db import Database, create_engine
 from rewardkit.kit.idempotency import IdempotencyStore
 from rewardkit.suppliers.registry import Registry
 from rewardkit.tasks import HANDLERS
+from rewardkit.webhooks import service as webhooks
 
 
 def build_context(settings: Settings, pool_size: int | None = None) -> AppContext:
@@ -27,6 +29,7 @@ def build_context(settings: Settings, pool_size: int | None = None) -> AppContex
         idempotency=IdempotencyStore(db, keyring, settings.idempotency_ttl_hours, settings.idempotency_lock_seconds),
     )
     ctx.caches["suppliers"] = Registry.from_file(settings.suppliers_file, ctx)
+    events.subscribe(webhooks.fan_out)  # every event fans out to webhook deliveries, in its transaction
     return ctx
 
 

@@ -17,6 +17,7 @@ from rewardkit.config import Settings
 from rewardkit.kit.context import keyring_for
 from rewardkit.kit.db import Database, create_engine
 from rewardkit.kit.money import MoneyError, format_major, is_currency, to_minor
+from rewardkit.suppliers.cli import inventory_app
 
 app = typer.Typer(help="rewardkit: open-source rewards infrastructure.", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organisations (tenants).", no_args_is_help=True)
@@ -29,6 +30,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(wallets_app, name="wallets")
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(ledger_app, name="ledger")
+app.add_typer(inventory_app, name="inventory")
 
 T = TypeVar("T")
 DEMO_FILE = "demo.json"
@@ -181,7 +183,7 @@ def wallets_fund(
         async with db.unit_of_work() as s:
             if await get_org(s, org) is None:
                 raise typer.BadParameter(f"no organisation {org}")
-            tx = await ledger.fund(s, org, mode, currency, minor, reference=reference)
+            tx = await ledger.fund_wallet(s, keyring_for(settings), org, mode, currency, minor, reference=reference)
             balances = {b.currency: b.available for b in await ledger.balances(s, org, mode)}
         return {
             "transaction_id": tx.id,
@@ -323,10 +325,14 @@ def jobs_retry(job_id: Annotated[int, typer.Argument(help="A dead job's id")]) -
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Jobs run at once per process")] = 8,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, max=256, help="Jobs at once per process [default: REWARDKIT_WORKER_CONCURRENCY]"),
+    ] = None,
     processes: Annotated[int, typer.Option(min=1, max=64, help="Worker processes to start")] = 1,
 ) -> None:
     """Run background workers (fulfilment and other jobs) until interrupted."""
+    concurrency = concurrency or Settings().worker_concurrency
     if processes > 1:
         import signal
         import subprocess
@@ -379,6 +385,9 @@ def serve(
     from rewardkit.migrate import upgrade
 
     settings = Settings()
+    if workers > 1 and settings.is_sqlite:
+        _fail("several API processes need PostgreSQL (set REWARDKIT_DATABASE_URL)", 2)
+    keyring_for(settings)  # refuse to start (before migrating) when production has no secret keys
 
     async def prepare(db: Database, s: Settings) -> str | None:
         await upgrade(db)
@@ -389,11 +398,10 @@ def serve(
         typer.echo("\n  rewardkit sandbox is ready.")
         typer.echo(f"  API key (test mode):  {key}")
         typer.echo(f"  Try it:  export API_KEY={key}")
-        typer.echo(f'           curl -H "Authorization: Bearer $API_KEY" {settings.public_url}/v1/balances')
-        typer.echo(f"  Docs:    {settings.public_url}/docs\n")
+        typer.echo(f'           curl -H "Authorization: Bearer $API_KEY" http://{host}:{port}/v1/balances')
+        typer.echo(f"  Docs:    http://{host}:{port}/docs")
+        typer.echo(f"  Hosted links (vouchers) use {settings.public_url}\n")
         sys.stdout.flush()
-    if workers > 1 and settings.is_sqlite:
-        _fail("several API processes need PostgreSQL (set REWARDKIT_DATABASE_URL)", 2)
     uvicorn.run(
         "rewardkit.app:create_app",
         factory=True,

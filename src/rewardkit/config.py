@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -22,6 +24,8 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(default=24, ge=24)
     # An in-flight idempotency key whose request died (process killed) may be taken over after this.
     idempotency_lock_seconds: int = Field(default=60, ge=1)
+    # `balance.low` fires when an order takes a wallet below this many major units of its currency.
+    balance_low_threshold: Decimal = Field(default=Decimal(100), ge=0, max_digits=18)
     # Markup on FX conversions in basis points (150 = 1.5%), charged on top of the mid rate.
     fx_markup_bps: int = Field(default=150, ge=0, le=5000)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
@@ -41,6 +45,15 @@ class Settings(BaseSettings):
     supplier_poll_seconds: float = Field(default=1.0, gt=0)
     # JSON file with supplier adapters and per-product routes (docs/suppliers.md); empty = sandbox only.
     suppliers_file: str = ""
+    # Webhooks (docs/webhooks.md). Seconds to wait before each retry after the first attempt.
+    webhook_retry_schedule: str = Field(default="5,300,1800,7200,18000,36000,36000", pattern=r"^\d+(,\d+)*$")
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=60)
+    # An endpoint failing without a single success for this long is disabled.
+    webhook_disable_after_hours: float = Field(default=120.0, gt=0)
+    # Test mode may deliver to localhost and private addresses (local development); live mode never does.
+    webhook_allow_private_in_test: bool = True
+    # One slow endpoint may hold at most this many delivery slots of a worker at once.
+    webhook_max_in_flight_per_endpoint: int = Field(default=4, ge=1)
     # Operator endpoints (inventory upload) need this in X-Operator-Token; empty disables them.
     operator_token: str = ""
     # Authenticated API keys are cached per process this long; a revocation takes effect within it.

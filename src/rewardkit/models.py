@@ -8,6 +8,8 @@ from rewardkit.kit.db import Base
 from rewardkit.kit.idempotency import IdempotencyRecord
 from rewardkit.ledger.models import Account, Posting, Transaction
 from rewardkit.orders.models import Order, OrderTransition
+from rewardkit.suppliers.models import InventoryCode
+from rewardkit.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "Account",
@@ -16,6 +18,7 @@ __all__ = [
     "Event",
     "FxRate",
     "IdempotencyRecord",
+    "InventoryCode",
     "Job",
     "Order",
     "OrderTransition",
@@ -25,4 +28,7 @@ __all__ = [
     "ProductCountry",
     "ProductDenomination",
     "Transaction",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -120,8 +120,15 @@ async def test_three_decimal_currency(client: httpx.AsyncClient, make_org: MakeO
 
     async with ctx.db.unit_of_work(readonly=True) as s:
         products = await search(
-            s, country=None, currency=None, category=None, brand=None, denomination=None, q=None,
-            after=None, limit=1000,
+            s,
+            country=None,
+            currency=None,
+            category=None,
+            brand=None,
+            denomination=None,
+            q=None,
+            after=None,
+            limit=1000,
         )
     product = next(p for p in products if p.minor_exponent == 3 and p.denomination_type == "fixed")
     amount = product.denomination_values[0]  # type: ignore[index]

@@ -14,9 +14,7 @@ async def test_fifty_orders_race_for_a_balance_that_covers_ten(
     app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg
 ) -> None:
     org = await make_org(USD="500.00")  # ten orders of 50.00
-    results = await asyncio.gather(
-        *[client.post("/v1/orders", json=order_body(), headers=org.h()) for _ in range(50)]
-    )
+    results = await asyncio.gather(*[client.post("/v1/orders", json=order_body(), headers=org.h()) for _ in range(50)])
     codes = sorted(r.status_code for r in results)
     # Accepted orders answer 200, or 202 if the write contention made fulfilment outlast the fast path.
     assert codes.count(200) + codes.count(202) == 10, [r.text for r in results if r.status_code not in (200, 402)]
@@ -34,9 +32,7 @@ async def test_twenty_identical_idempotent_requests_make_one_order(
 ) -> None:
     org = await make_org(USD="1000.00")
     headers = org.h(**{"Idempotency-Key": "same-key-20"})
-    results = await asyncio.gather(
-        *[client.post("/v1/orders", json=order_body(), headers=headers) for _ in range(20)]
-    )
+    results = await asyncio.gather(*[client.post("/v1/orders", json=order_body(), headers=headers) for _ in range(20)])
     assert {r.status_code for r in results} <= {200, 409}
     ids = {r.json()["id"] for r in results if r.status_code == 200}
     assert len(ids) == 1

@@ -25,7 +25,7 @@ from rewardkit.catalog.errors import (
 from rewardkit.catalog.models import CATEGORIES, FxRate, Product
 from rewardkit.catalog.schemas import CategoryOut, CountryOut, ProductIn, ProductOut
 from rewardkit.kit.db import utcnow
-from rewardkit.kit.money import MoneyError, exponent, format_major, to_minor
+from rewardkit.kit.money import MoneyError, exponent, format_major, is_currency, to_minor
 
 FX_BASE = "USD"
 
@@ -241,12 +241,28 @@ async def import_products(s: AsyncSession, items: list[ProductIn]) -> int:
 
 
 def load_rates(text: str) -> tuple[str, str, dict[str, str]]:
-    data = json.loads(text)
-    rates = {k: str(v) for k, v in data["rates"].items()}
-    for k, v in rates.items():
-        if Decimal(v) <= 0 or not Decimal(v).is_finite():
-            raise CatalogImportError(f"rate for {k} must be positive")
-    return data.get("base", FX_BASE), data.get("as_of", ""), rates
+    """{"base": "USD", "as_of": "2026-11-01", "rates": {"EUR": "0.92", ...}}; all or nothing."""
+    try:
+        data = json.loads(text.removeprefix("\ufeff"))
+        raw = data["rates"]
+        if not isinstance(raw, dict):
+            raise TypeError("rates must be an object")
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise CatalogImportError(f'Expected {{"base": "USD", "rates": {{"EUR": "0.92", ...}}}}: {exc}') from exc
+    rates, errors = {}, []
+    for k, v in raw.items():
+        try:
+            rate = Decimal(str(v))
+            ok = rate.is_finite() and rate > 0 and is_currency(k)
+        except ArithmeticError:
+            ok = False
+        if not ok:
+            errors.append({"row": k, "field": "rates", "message": "needs an ISO 4217 code and a positive number"})
+        else:
+            rates[k] = str(v)
+    if errors:
+        raise CatalogImportError(f"{len(errors)} bad rate(s); nothing was imported.", errors=errors)
+    return str(data.get("base", FX_BASE)), str(data.get("as_of", "")), rates
 
 
 async def import_rates(s: AsyncSession, text: str) -> int:

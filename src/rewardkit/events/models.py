@@ -17,6 +17,8 @@ TYPES = (
     "balance.funded",
     "balance.low",
     "inventory.low_stock",
+    "webhook.test",
+    "webhook_endpoint.disabled",
 )
 
 

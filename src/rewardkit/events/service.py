@@ -17,11 +17,19 @@ _SUBSCRIBERS: list[Any] = []
 
 
 def subscribe(fn: Any) -> None:
-    _SUBSCRIBERS.append(fn)
+    if fn not in _SUBSCRIBERS:  # create_app may run several times in one process (tests)
+        _SUBSCRIBERS.append(fn)
 
 
 async def emit(
-    s: AsyncSession, keyring: Keyring, org_id: str | None, mode: str, type_: str, data: dict[str, Any]
+    s: AsyncSession,
+    keyring: Keyring,
+    org_id: str | None,
+    mode: str,
+    type_: str,
+    data: dict[str, Any],
+    *,
+    fan_out: bool = True,
 ) -> Event:
     if type_ not in TYPES:
         raise ValueError(f"unknown event type {type_!r}")
@@ -29,8 +37,9 @@ async def emit(
     event = Event(id=new_id("evt"), org_id=org_id, mode=mode, type=type_, payload=payload, created_at=utcnow())
     s.add(event)
     await s.flush()
-    for fn in _SUBSCRIBERS:
-        await fn(s, event)
+    if fan_out:
+        for fn in _SUBSCRIBERS:
+            await fn(s, event)
     return event
 
 

@@ -21,6 +21,15 @@ class Retry(Exception):
         self.delay = delay
 
 
+class Defer(Exception):
+    """Raised by a handler to run again later without spending an attempt: waiting on a supplier
+    that is still working, or on a free slot, is not a failure."""
+
+    def __init__(self, reason: str, delay: float) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
 async def enqueue(
     s: AsyncSession,
     kind: str,
@@ -67,6 +76,18 @@ def retry_values(job: Job, error: str, delay: float | None, now: datetime, base:
         "status": "queued",
         "run_at": now + timedelta(seconds=wait),
         "last_error": error[:2000],
+        "locked_by": None,
+        "locked_until": None,
+        "updated_at": now,
+    }
+
+
+def defer_values(job: Job, reason: str, delay: float, now: datetime) -> dict[str, Any]:
+    return {
+        "status": "queued",
+        "run_at": now + timedelta(seconds=delay),
+        "attempts": max(0, job.attempts - 1),  # the claim counted one; a deferral is not an attempt
+        "last_error": reason[:2000],
         "locked_by": None,
         "locked_until": None,
         "updated_at": now,

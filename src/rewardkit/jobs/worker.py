@@ -17,7 +17,7 @@ from typing import Any
 
 from rewardkit.jobs import repository
 from rewardkit.jobs.models import Job
-from rewardkit.jobs.service import Retry, retry_values
+from rewardkit.jobs.service import Defer, Retry, defer_values, retry_values
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 
@@ -63,6 +63,8 @@ class Worker:
             if handler is None:
                 raise RuntimeError(f"no handler for job kind {job.kind!r}")
             await handler(self.ctx, job.payload, job.attempts)
+        except Defer as d:
+            values = defer_values(job, f"deferred: {d}", d.delay, utcnow())
         except Retry as r:
             values = retry_values(job, f"retry: {r}", r.delay, utcnow(), self.ctx.settings.job_backoff_base_seconds)
         except Exception as exc:  # the job's failure is recorded, the worker carries on
@@ -71,7 +73,13 @@ class Worker:
                 job, f"{type(exc).__name__}: {exc}", None, utcnow(), self.ctx.settings.job_backoff_base_seconds
             )
         else:
-            values = {"status": "succeeded", "locked_by": None, "locked_until": None, "updated_at": now}
+            values = {
+                "status": "succeeded",
+                "locked_by": None,
+                "locked_until": None,
+                "last_error": None,
+                "updated_at": now,
+            }
         async with self.ctx.db.unit_of_work() as s:
             await repository.finish(s, job.id, self.name, values)
         return str(values["status"])
@@ -109,6 +117,12 @@ class Worker:
         raise TimeoutError("jobs still running after drain timeout")
 
     async def run(self, stop: asyncio.Event) -> None:
+        from rewardkit.jobs.tasks import schedule_maintenance
+
+        try:
+            await schedule_maintenance(self.ctx)
+        except Exception:  # housekeeping must never keep a worker from starting
+            log.exception("could not schedule maintenance")
         while not stop.is_set():
             try:
                 started = await self.run_once()

@@ -1,10 +1,11 @@
 """Idempotency keys after the IETF draft "The Idempotency-Key HTTP Header Field" and brandur.org.
 
 A key is scoped to (org, mode). Its record holds a fingerprint of the request; the first request
-claims it in its own short transaction, then the operation completes it *in the same transaction*
-as the work, with the response to replay. A failed operation releases the key so that a corrected
-retry can run. A record left in flight by a killed process can be taken over after a lock timeout,
-and then `resource_id` (written with the work) tells the retry what was already done.
+claims it in its own short transaction. The work records the resource it created (`resource_id`)
+in the work's own transaction; once the response is known it is stored for replay. A failed
+operation releases the key so that a corrected retry can run. A record left in flight by a killed
+process can be taken over after a lock timeout, and then `resource_id` tells the retry what was
+already done, so it finishes that resource instead of creating another.
 """
 
 from __future__ import annotations

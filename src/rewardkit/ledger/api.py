@@ -7,9 +7,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from rewardkit.auth.api import require_identity
 from rewardkit.auth.service import Identity
 from rewardkit.kit.context import AppContext, get_context
-from rewardkit.kit.errors import ValidationFailed
 from rewardkit.kit.money import money
-from rewardkit.kit.pagination import decode_cursor, encode_cursor
+from rewardkit.kit.pagination import InvalidCursor, decode_cursor, encode_cursor
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.ledger import repository, service
 from rewardkit.ledger.schemas import BalanceOut, BalanceTransactionOut
@@ -59,7 +58,7 @@ async def list_balance_transactions(
     """The wallet statement: each movement with the running balance after it."""
     after = decode_cursor(cursor)
     if after is not None and not after.isdigit():
-        raise ValidationFailed(errors=[{"field": "cursor", "message": "not a cursor from this list", "in": "query"}])
+        raise InvalidCursor("Pass back the next_cursor of a previous page, unchanged.")
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = await repository.statement(
             s,

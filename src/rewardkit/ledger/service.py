@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rewardkit.events import service as events
+from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
+from rewardkit.kit.money import money
 from rewardkit.ledger import repository
 from rewardkit.ledger.errors import DuplicateReference, InsufficientFunds, UnbalancedTransaction
 from rewardkit.ledger.models import NON_NEGATIVE, Posting, Transaction
@@ -74,9 +77,10 @@ async def post(s: AsyncSession, entry: Entry) -> Transaction:
         created_at=utcnow(),
     )
     postings: list[Posting] = []
-    # Debits first, and in a fixed account order, so concurrent transactions lock rows in one order
-    # and cannot deadlock on PostgreSQL.
-    for leg in sorted(entry.legs, key=lambda lg: (lg.amount >= 0, accounts[(lg.kind, lg.currency)])):
+    # One global lock order (by account id), whatever the entry: an order debit (wallet -> pending)
+    # and a refund (pending -> wallet) running at once must not lock the same rows in opposite
+    # orders and deadlock on PostgreSQL. The non-negative guard is in each UPDATE, not in the order.
+    for leg in sorted(entry.legs, key=lambda lg: accounts[(lg.kind, lg.currency)]):
         account_id = accounts[(leg.kind, leg.currency)]
         after = await repository.apply_delta(s, account_id, leg.amount)
         if after is None:
@@ -114,7 +118,9 @@ async def balances(s: AsyncSession, org_id: str, mode: str) -> list[Balance]:
             b.available = acc.balance
         else:
             b.pending = acc.balance
-    return [out[c] for c in sorted(out)]
+    # A currency seen only through FX orders (pending account, no wallet) shows while something is held.
+    wallets = {a.currency for a in rows if a.kind == "wallet"}
+    return [out[c] for c in sorted(out) if c in wallets or out[c].pending]
 
 
 async def wallet_currencies(s: AsyncSession, org_id: str, mode: str) -> set[str]:
@@ -143,6 +149,56 @@ async def fund(
             legs=[Leg("funding", currency, -amount), Leg("wallet", currency, amount)],
         ),
     )
+
+
+async def fund_wallet(
+    s: AsyncSession,
+    keyring: Keyring,
+    org_id: str,
+    mode: str,
+    currency: str,
+    amount: int,
+    reference: str | None = None,
+    description: str = "Wallet top-up",
+) -> Transaction:
+    """A top-up as customers see it: the ledger transaction and its `balance.funded` event."""
+    tx = await fund(s, org_id, mode, currency, amount, reference=reference, description=description)
+    [available] = [b.available for b in await balances(s, org_id, mode) if b.currency == currency]
+    await events.emit(
+        s,
+        keyring,
+        org_id,
+        mode,
+        "balance.funded",
+        {
+            "object": "balance_transaction",
+            "transaction_id": tx.id,
+            "amount": money(amount, currency),
+            "available": money(available, currency),
+            "description": description,
+        },
+    )
+    return tx
+
+
+async def note_debit(
+    s: AsyncSession, keyring: Keyring, org_id: str, mode: str, currency: str, after: int, amount: int, threshold: int
+) -> None:
+    """`balance.low` when a debit takes a wallet from at/above the threshold to below it (once per crossing)."""
+    if after < threshold <= after + amount:
+        await events.emit(
+            s,
+            keyring,
+            org_id,
+            mode,
+            "balance.low",
+            {
+                "object": "balance",
+                "currency": currency,
+                "available": money(after, currency),
+                "threshold": money(threshold, currency),
+            },
+        )
 
 
 @dataclass

@@ -32,7 +32,7 @@ from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import Problem
 from rewardkit.kit.idempotency import Claim
 from rewardkit.kit.ids import new_id
-from rewardkit.kit.money import format_major, money
+from rewardkit.kit.money import format_major, money, to_minor
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.ledger import service as ledger
 from rewardkit.ledger.service import Entry, Leg
@@ -130,17 +130,27 @@ async def create(
                 await repository.add(s, order)
                 await repository.record_created(s, order.id, order.created_at)
                 await _emit(ctx, s, order, "order.created")
-                await ledger.post(
+                entry = Entry(
+                    org_id=ident.org_id,
+                    mode=ident.mode,
+                    kind="order_debit",
+                    reference=f"{order.id}:debit",
+                    legs=debit_legs(order),
+                    description=f"Order {order.id}",
+                    source_id=order.id,
+                )
+                await ledger.post(s, entry)
+                wallet_after = entry.balances_after[("wallet", order.charge_currency)]
+                threshold = to_minor(ctx.settings.balance_low_threshold, order.charge_currency)
+                await ledger.note_debit(
                     s,
-                    Entry(
-                        org_id=ident.org_id,
-                        mode=ident.mode,
-                        kind="order_debit",
-                        reference=f"{order.id}:debit",
-                        legs=debit_legs(order),
-                        description=f"Order {order.id}",
-                        source_id=order.id,
-                    ),
+                    ctx.keyring,
+                    ident.org_id,
+                    ident.mode,
+                    order.charge_currency,
+                    wallet_after,
+                    order.charge_amount,
+                    threshold,
                 )
                 job = await jobs.enqueue(s, FULFIL_JOB, {"order_id": order.id}, unique_key=f"fulfil:{order.id}")
                 job_id = job.id
@@ -173,19 +183,20 @@ async def _fast_path(
         return
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
-    if runner is not None and job_id is not None:
-        task = asyncio.create_task(runner.run_now(job_id))
-        _background.add(task)
-        task.add_done_callback(_background.discard)
-        done, _ = await asyncio.wait({task}, timeout=timeout)
-        if done and task.result():
-            return
-    while loop.time() < deadline:  # someone else (a worker) is running it: watch the order
+    while (remaining := deadline - loop.time()) > 0:
+        if runner is not None and job_id is not None:
+            # Claims the job only when it is due: the first run, or a quick retry of it.
+            task = asyncio.create_task(runner.run_now(job_id))
+            _background.add(task)
+            task.add_done_callback(_background.discard)
+            done, _ = await asyncio.wait({task}, timeout=remaining)
+            if not done:
+                return  # the supplier is slow: the run goes on in the background
         async with ctx.db.unit_of_work(readonly=True) as s:
             o = await repository.get(s, ident.org_id, ident.mode, order_id)
         if o is None or o.status in TERMINAL:
             return
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
 
 
 async def cancel(ctx: AppContext, ident: Identity, order_id: str) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import asyncio
 from typing import Any
 
 from rewardkit.catalog import service as catalog
-from rewardkit.jobs.service import Retry
+from rewardkit.jobs.service import Defer, Retry
 from rewardkit.kit import faults
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
@@ -46,6 +46,7 @@ async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> None
     names = [sup.name for sup in chain]
     start = names.index(order.supplier) if order.supplier in names else 0
     last_error: SupplierPermanent | None = None
+    last_supplier = order.supplier or "supplier"
     for supplier in chain[start:]:
         if supplier.name != order.supplier:
             async with ctx.db.unit_of_work() as s:  # failover: remember where we are before calling
@@ -73,17 +74,17 @@ async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> None
         except SupplierTransient as exc:
             raise Retry(f"{supplier.name}: {exc}", delay=exc.retry_after) from exc
         except SupplierPermanent as exc:
-            last_error = exc
+            last_error, last_supplier = exc, supplier.name
             continue
         faults.checkpoint("fulfil:placed")
         if result.status == "processing":
             async with ctx.db.unit_of_work() as s:
                 await repository.set_supplier(s, order.id, {"supplier_ref": result.supplier_ref})
-            raise Retry(f"{supplier.name} is still processing", delay=ctx.settings.supplier_poll_seconds)
+            raise Defer(f"{supplier.name} is still processing", delay=ctx.settings.supplier_poll_seconds)
         await _fulfilled(ctx, order, result)
         faults.checkpoint("fulfil:committed")
         return
-    await _failed(ctx, order, last_error)
+    await _failed(ctx, order, last_error, last_supplier)
 
 
 async def _fulfilled(ctx: AppContext, order: Order, result: PlaceResult) -> None:
@@ -100,9 +101,9 @@ async def _fulfilled(ctx: AppContext, order: Order, result: PlaceResult) -> None
             await settle(s, order)
 
 
-async def _failed(ctx: AppContext, order: Order, error: SupplierPermanent | None) -> None:
+async def _failed(ctx: AppContext, order: Order, error: SupplierPermanent | None, supplier: str) -> None:
     code = error.code if error else "no_supplier"
-    message = str(error) if error else "no supplier could fulfil this order"
+    message = f"{supplier}: {error}" if error else "no supplier could fulfil this order"
     now = utcnow()
     async with ctx.db.unit_of_work() as s:
         values = {"failure_code": code, "failure_message": message[:500]}

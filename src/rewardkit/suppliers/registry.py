@@ -40,6 +40,9 @@ class Registry:
 
     @classmethod
     def from_file(cls, path: str | None, ctx: Any) -> Registry:
+        # The built-in adapters register their factories on import.
+        from rewardkit.suppliers.adapters import http, inventory  # noqa: F401
+
         sandbox = SandboxSupplier(timeout=ctx.settings.supplier_timeout_seconds)
         if not path:
             return cls(sandbox=sandbox)
@@ -56,6 +59,13 @@ class Registry:
                 if n not in {s.name for s in suppliers} | {"sandbox"}:
                     raise ValueError(f"route {product}: unknown supplier {n!r}")
         return cls(suppliers, routes, sandbox)
+
+    async def aclose(self) -> None:
+        """Close adapters that hold connections (the http adapter's client)."""
+        for supplier in self._suppliers.values():
+            close = getattr(supplier, "aclose", None)
+            if close is not None:
+                await close()
 
     def get(self, name: str) -> Supplier | None:
         return self._suppliers.get(name)

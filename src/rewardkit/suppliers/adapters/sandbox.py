@@ -45,11 +45,11 @@ class SandboxSupplier:
     async def place(self, req: PlaceRequest) -> PlaceResult:
         scenario, _, arg = req.metadata.get("sandbox", "").partition(":")
         if scenario == "fail":
-            raise SupplierPermanent("sandbox: permanent failure (metadata.sandbox=fail)")
+            raise SupplierPermanent("permanent failure (metadata.sandbox=fail)")
         if scenario == "out_of_stock":
-            raise OutOfStock("sandbox: out of stock (metadata.sandbox=out_of_stock)")
+            raise OutOfStock("out of stock (metadata.sandbox=out_of_stock)")
         if scenario == "transient" and req.attempt < 2:
-            raise SupplierTransient("sandbox: transient failure (metadata.sandbox=transient)", retry_after=0)
+            raise SupplierTransient("transient failure (metadata.sandbox=transient)", retry_after=0)
         if scenario == "timeout" and req.attempt < 2:
             await asyncio.sleep(self.timeout + 1)  # the caller's timeout fires first
         if scenario == "slow":

@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from rewardkit.auth.api import require_identity
+from rewardkit.auth.service import Identity
+from rewardkit.events.models import TYPES
+from rewardkit.kit.context import AppContext, get_context
+from rewardkit.kit.pagination import decode_cursor, page
+from rewardkit.kit.responses import JSONResponse, respond
+from rewardkit.webhooks import repository, service
+from rewardkit.webhooks.errors import EventNotFound, UnknownEventType
+from rewardkit.webhooks.schemas import (
+    AttemptOut,
+    DeliveryOut,
+    EndpointCreate,
+    EndpointOut,
+    EndpointUpdate,
+    EventOut,
+    RotateSecret,
+)
+
+router = APIRouter(prefix="/v1")
+Ctx = Annotated[AppContext, Depends(get_context)]
+Ident = Annotated[Identity, Depends(require_identity)]
+_404: dict[int | str, dict[str, Any]] = {404: {"description": "webhook_endpoint_not_found"}}
+
+
+class Redeliver(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    endpoint_id: str | None = Field(
+        default=None, description="Only this endpoint; default: every endpoint that wants it"
+    )
+
+
+@router.post(
+    "/webhook_endpoints",
+    tags=["Webhooks"],
+    operation_id="createWebhookEndpoint",
+    response_model=EndpointOut,
+    response_class=JSONResponse,
+    responses={422: {"description": "invalid_webhook_url, validation_error"}},
+)
+async def create_endpoint(request: Request, body: EndpointCreate, ident: Ident, ctx: Ctx) -> JSONResponse:
+    """Register a URL to receive events. The `secret` (whsec_…) is shown only in this response."""
+    return respond(request, await service.create_endpoint(ctx, ident, body), "webhook_endpoint")
+
+
+@router.get("/webhook_endpoints", tags=["Webhooks"], operation_id="listWebhookEndpoints", response_class=JSONResponse)
+async def list_endpoints(request: Request, ident: Ident, ctx: Ctx) -> JSONResponse:
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        rows = await repository.endpoints(s, ident.org_id, ident.mode)
+    body = {
+        "object": "list",
+        "data": [service.render_endpoint(e) for e in rows],
+        "has_more": False,
+        "next_cursor": None,
+    }
+    return respond(request, body, "list")
+
+
+@router.get(
+    "/webhook_endpoints/{endpoint_id}",
+    tags=["Webhooks"],
+    operation_id="getWebhookEndpoint",
+    response_model=EndpointOut,
+    response_class=JSONResponse,
+    responses=_404,
+)
+async def get_endpoint(request: Request, endpoint_id: str, ident: Ident, ctx: Ctx) -> JSONResponse:
+    return respond(
+        request, service.render_endpoint(await service.get_endpoint(ctx, ident, endpoint_id)), "webhook_endpoint"
+    )
+
+
+@router.patch(
+    "/webhook_endpoints/{endpoint_id}",
+    tags=["Webhooks"],
+    operation_id="updateWebhookEndpoint",
+    response_model=EndpointOut,
+    response_class=JSONResponse,
+    responses=_404,
+)
+async def update_endpoint(
+    request: Request, endpoint_id: str, body: EndpointUpdate, ident: Ident, ctx: Ctx
+) -> JSONResponse:
+    """Change the URL, events, description, or enable/disable it (enabling clears a disabled reason)."""
+    return respond(request, await service.update_endpoint(ctx, ident, endpoint_id, body), "webhook_endpoint")
+
+
+@router.delete(
+    "/webhook_endpoints/{endpoint_id}",
+    tags=["Webhooks"],
+    operation_id="deleteWebhookEndpoint",
+    response_class=JSONResponse,
+    responses=_404,
+)
+async def delete_endpoint(request: Request, endpoint_id: str, ident: Ident, ctx: Ctx) -> JSONResponse:
+    return respond(request, await service.delete_endpoint(ctx, ident, endpoint_id), "webhook_endpoint")
+
+
+@router.post(
+    "/webhook_endpoints/{endpoint_id}/rotate_secret",
+    tags=["Webhooks"],
+    operation_id="rotateWebhookSecret",
+    response_model=EndpointOut,
+    response_class=JSONResponse,
+    responses=_404,
+)
+async def rotate_secret(
+    request: Request, endpoint_id: str, ident: Ident, ctx: Ctx, body: Annotated[RotateSecret | None, Body()] = None
+) -> JSONResponse:
+    """A new secret, shown once. The old one keeps signing beside it for `overlap_hours` (default 24):
+    during the overlap every delivery carries both signatures."""
+    overlap = (body or RotateSecret()).overlap_hours
+    return respond(request, await service.rotate_secret(ctx, ident, endpoint_id, overlap), "webhook_endpoint")
+
+
+@router.post(
+    "/webhook_endpoints/{endpoint_id}/test",
+    tags=["Webhooks"],
+    operation_id="testWebhookEndpoint",
+    response_class=JSONResponse,
+    responses=_404,
+)
+async def test_endpoint(request: Request, endpoint_id: str, ident: Ident, ctx: Ctx) -> JSONResponse:
+    """Send a `webhook.test` event to this endpoint now."""
+    return respond(request, await service.send_test(ctx, ident, endpoint_id), "webhook_delivery")
+
+
+@router.get(
+    "/webhook_endpoints/{endpoint_id}/deliveries",
+    tags=["Webhooks"],
+    operation_id="listWebhookDeliveries",
+    response_class=JSONResponse,
+    responses={**_404, 200: {"description": "Deliveries", "model": list[DeliveryOut]}},
+)
+async def list_deliveries(
+    request: Request,
+    endpoint_id: str,
+    ident: Ident,
+    ctx: Ctx,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> JSONResponse:
+    """Every delivery to this endpoint, newest first, with each attempt's status, latency and response excerpt."""
+    await service.get_endpoint(ctx, ident, endpoint_id)
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        rows = await repository.deliveries(s, endpoint_id, decode_cursor(cursor), limit)
+        attempts = await repository.attempts_of(s, [d.id for d, _ in rows[:limit]])
+
+    def render(row: tuple[Any, str]) -> dict[str, Any]:
+        d, event_type = row
+        return DeliveryOut(
+            id=d.id,
+            endpoint_id=d.endpoint_id,
+            event_id=d.event_id,
+            event_type=event_type,
+            status=d.status,
+            attempts=[
+                AttemptOut(
+                    attempt=a.attempt,
+                    status_code=a.status_code,
+                    latency_ms=a.latency_ms,
+                    response_excerpt=a.response_excerpt,
+                    error=a.error,
+                    at=a.created_at,
+                )
+                for a in attempts.get(d.id, [])
+            ],
+            created_at=d.created_at,
+        ).model_dump(mode="json")
+
+    return respond(request, page(rows, limit, key=lambda r: r[0].id, render=render), "list")
+
+
+@router.get(
+    "/events",
+    tags=["Events"],
+    operation_id="listEvents",
+    response_class=JSONResponse,
+    responses={200: {"description": "Events, newest first", "model": list[EventOut]}},
+)
+async def list_events(
+    request: Request,
+    ident: Ident,
+    ctx: Ctx,
+    type: Annotated[list[str] | None, Query(description="One or more event types")] = None,
+    created_gte: Annotated[datetime | None, Query()] = None,
+    created_lte: Annotated[datetime | None, Query()] = None,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> JSONResponse:
+    """Everything that happened, kept at least 30 days: a missed webhook can always be fetched here."""
+    for t in type or []:
+        if t not in TYPES:
+            raise UnknownEventType(f"Unknown event type {t!r}. Known: {', '.join(TYPES)}.")
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        rows = await repository.events(
+            s,
+            ident.org_id,
+            ident.mode,
+            types=type,
+            created_gte=_aware(created_gte),
+            created_lte=_aware(created_lte),
+            before=decode_cursor(cursor),
+            limit=limit,
+        )
+    return respond(
+        request, page(rows, limit, key=lambda e: e.id, render=lambda e: service.render_event(ctx, e)), "list"
+    )
+
+
+@router.get(
+    "/events/{event_id}",
+    tags=["Events"],
+    operation_id="getEvent",
+    response_model=EventOut,
+    response_class=JSONResponse,
+    responses={404: {"description": "event_not_found"}},
+)
+async def get_event(request: Request, event_id: str, ident: Ident, ctx: Ctx) -> JSONResponse:
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        event = await repository.event(s, ident.org_id, ident.mode, event_id)
+    if event is None:
+        raise EventNotFound(f"No event {event_id} for this API key.")
+    return respond(request, service.render_event(ctx, event), "event")
+
+
+@router.post(
+    "/events/{event_id}/redeliver",
+    tags=["Events"],
+    operation_id="redeliverEvent",
+    response_class=JSONResponse,
+    responses={404: {"description": "event_not_found"}},
+)
+async def redeliver_event(
+    request: Request, event_id: str, ident: Ident, ctx: Ctx, body: Annotated[Redeliver | None, Body()] = None
+) -> JSONResponse:
+    """Send an event again, to one endpoint or to every endpoint that subscribes to it."""
+    return respond(request, await service.redeliver(ctx, ident, event_id, (body or Redeliver()).endpoint_id), "list")
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt

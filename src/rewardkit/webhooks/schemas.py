@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from rewardkit.events.models import TYPES
+
+
+def _check_events(v: list[str] | None) -> list[str] | None:
+    if v is None:
+        return v
+    unknown = [t for t in v if t != "*" and t not in TYPES]
+    if unknown:
+        raise ValueError(f"unknown event types {unknown}; known: {', '.join(TYPES)} or *")
+    return sorted(set(v))
+
+
+class EndpointCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"url": "https://example.com/hooks/rewardkit", "enabled_events": ["order.fulfilled"]}]
+        },
+    )
+
+    url: str = Field(min_length=8, max_length=2048)
+    enabled_events: list[str] = Field(default_factory=lambda: ["*"], min_length=1, max_length=50)
+    description: str = Field(default="", max_length=500)
+    enabled: bool = True
+
+    _events = field_validator("enabled_events")(_check_events)
+
+
+class EndpointUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(default=None, min_length=8, max_length=2048)
+    enabled_events: list[str] | None = Field(default=None, min_length=1, max_length=50)
+    description: str | None = Field(default=None, max_length=500)
+    enabled: bool | None = None
+
+    _events = field_validator("enabled_events")(_check_events)
+
+
+class RotateSecret(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    overlap_hours: float = Field(
+        default=24, ge=0, le=168, description="How long the old secret keeps signing beside the new one"
+    )
+
+
+class EndpointOut(BaseModel):
+    id: str
+    object: str = "webhook_endpoint"
+    livemode: bool
+    url: str
+    description: str
+    enabled_events: list[str]
+    enabled: bool
+    disabled_reason: str | None
+    secret: str | None = Field(default=None, description="Only in the response that created or rotated it")
+    created_at: datetime
+    updated_at: datetime
+
+
+class AttemptOut(BaseModel):
+    attempt: int
+    status_code: int | None
+    latency_ms: int
+    response_excerpt: str
+    error: str | None
+    at: datetime
+
+
+class DeliveryOut(BaseModel):
+    id: str
+    object: str = "webhook_delivery"
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    status: str
+    attempts: list[AttemptOut]
+    created_at: datetime
+
+
+class EventOut(BaseModel):
+    id: str
+    object: str = "event"
+    type: str
+    livemode: bool
+    created_at: datetime
+    data: dict[str, Any]

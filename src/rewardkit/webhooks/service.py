@@ -1,0 +1,223 @@
+"""Webhook endpoints, fan-out of events to deliveries, and the delivery rules.
+
+Fan-out runs inside the transaction that writes the event, so a delivery (and its job) exists
+exactly when the event does: nothing is lost between a commit and a send.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rewardkit.auth.service import Identity
+from rewardkit.events import service as events
+from rewardkit.events.models import Event
+from rewardkit.jobs import service as jobs
+from rewardkit.kit.context import AppContext
+from rewardkit.kit.db import utcnow
+from rewardkit.kit.ids import new_id
+from rewardkit.webhooks import repository, signing, ssrf
+from rewardkit.webhooks.errors import EndpointNotFound, EventNotFound, InvalidWebhookUrl
+from rewardkit.webhooks.models import WebhookDelivery, WebhookEndpoint
+from rewardkit.webhooks.schemas import EndpointCreate, EndpointOut, EndpointUpdate, EventOut
+
+DELIVER_JOB = "webhooks.deliver"
+
+
+def schedule(ctx: AppContext) -> list[int]:
+    return [int(x) for x in ctx.settings.webhook_retry_schedule.split(",")]
+
+
+def wants(endpoint: WebhookEndpoint, event_type: str) -> bool:
+    return "*" in endpoint.enabled_events or event_type in endpoint.enabled_events
+
+
+async def fan_out(s: AsyncSession, event: Event) -> None:
+    """Subscriber of events.emit: one delivery + one job per enabled endpoint that wants the event."""
+    if event.org_id is None:
+        return
+    targets = [e for e in await repository.enabled_endpoints(s, event.org_id, event.mode) if wants(e, event.type)]
+    for endpoint in targets:
+        await _queue(s, endpoint, event)
+
+
+async def _queue(s: AsyncSession, endpoint: WebhookEndpoint, event: Event) -> WebhookDelivery:
+    now = utcnow()
+    delivery = WebhookDelivery(
+        id=new_id("whd"),
+        endpoint_id=endpoint.id,
+        event_id=event.id,
+        status="pending",
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+    s.add(delivery)
+    await s.flush()
+    # max_attempts is generous: the delivery itself decides when the schedule is exhausted.
+    await jobs.enqueue(s, DELIVER_JOB, {"delivery_id": delivery.id}, max_attempts=100)
+    return delivery
+
+
+def _check_url(ctx: AppContext, url: str, mode: str) -> None:
+    try:
+        ssrf.check_url(url, live=mode == "live", allow_private=_allow_private(ctx, mode))
+    except ssrf.UnsafeDestination as exc:
+        raise InvalidWebhookUrl(f"{url!r} cannot receive webhooks: {exc.reason}.") from exc
+
+
+def _allow_private(ctx: AppContext, mode: str) -> bool:
+    return mode == "test" and ctx.settings.webhook_allow_private_in_test
+
+
+def render_endpoint(e: WebhookEndpoint, secret: str | None = None) -> dict[str, Any]:
+    return EndpointOut(
+        id=e.id,
+        livemode=e.mode == "live",
+        url=e.url,
+        description=e.description,
+        enabled_events=e.enabled_events,
+        enabled=e.enabled,
+        disabled_reason=e.disabled_reason,
+        secret=secret,
+        created_at=e.created_at,
+        updated_at=e.updated_at,
+    ).model_dump(mode="json")
+
+
+async def create_endpoint(ctx: AppContext, ident: Identity, body: EndpointCreate) -> dict[str, Any]:
+    _check_url(ctx, body.url, ident.mode)
+    secret = signing.new_secret()
+    now = utcnow()
+    endpoint = WebhookEndpoint(
+        id=new_id("whe"),
+        org_id=ident.org_id,
+        mode=ident.mode,
+        url=body.url,
+        description=body.description,
+        enabled_events=body.enabled_events,
+        enabled=body.enabled,
+        secret=ctx.keyring.encrypt(secret),
+        created_at=now,
+        updated_at=now,
+    )
+    async with ctx.db.unit_of_work() as s:
+        s.add(endpoint)
+    return render_endpoint(endpoint, secret)
+
+
+async def get_endpoint(ctx: AppContext, ident: Identity, endpoint_id: str) -> WebhookEndpoint:
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        found = await repository.endpoint(s, ident.org_id, ident.mode, endpoint_id)
+    if found is None:
+        raise EndpointNotFound(f"No webhook endpoint {endpoint_id} for this API key.")
+    return found
+
+
+async def update_endpoint(ctx: AppContext, ident: Identity, endpoint_id: str, body: EndpointUpdate) -> dict[str, Any]:
+    await get_endpoint(ctx, ident, endpoint_id)
+    values: dict[str, Any] = body.model_dump(exclude_unset=True, exclude_none=True)
+    if "url" in values:
+        _check_url(ctx, values["url"], ident.mode)
+    if values.get("enabled") is True:  # re-enabling clears the reason and the failure clock
+        values.update(disabled_reason=None, failing_since=None)
+    values["updated_at"] = utcnow()
+    async with ctx.db.unit_of_work() as s:
+        await repository.update_endpoint(s, endpoint_id, values)
+    return render_endpoint(await get_endpoint(ctx, ident, endpoint_id))
+
+
+async def delete_endpoint(ctx: AppContext, ident: Identity, endpoint_id: str) -> dict[str, Any]:
+    endpoint = await get_endpoint(ctx, ident, endpoint_id)
+    async with ctx.db.unit_of_work() as s:
+        found = await repository.endpoint(s, ident.org_id, ident.mode, endpoint_id)
+        if found is not None:
+            await s.delete(found)
+    return {"id": endpoint.id, "object": "webhook_endpoint", "deleted": True}
+
+
+async def rotate_secret(ctx: AppContext, ident: Identity, endpoint_id: str, overlap_hours: float) -> dict[str, Any]:
+    endpoint = await get_endpoint(ctx, ident, endpoint_id)
+    secret = signing.new_secret()
+    now = utcnow()
+    async with ctx.db.unit_of_work() as s:
+        await repository.update_endpoint(
+            s,
+            endpoint_id,
+            {
+                "secret": ctx.keyring.encrypt(secret),
+                "previous_secret": endpoint.secret if overlap_hours > 0 else None,
+                "previous_secret_expires_at": now + timedelta(hours=overlap_hours) if overlap_hours > 0 else None,
+                "updated_at": now,
+            },
+        )
+    return render_endpoint(await get_endpoint(ctx, ident, endpoint_id), secret)
+
+
+def signing_secrets(ctx: AppContext, endpoint: WebhookEndpoint) -> list[str]:
+    """The current secret, plus the previous one while its overlap lasts."""
+    out = [ctx.keyring.decrypt(endpoint.secret)]
+    if (
+        endpoint.previous_secret
+        and endpoint.previous_secret_expires_at
+        and endpoint.previous_secret_expires_at > utcnow()
+    ):
+        out.append(ctx.keyring.decrypt(endpoint.previous_secret))
+    return out
+
+
+async def send_test(ctx: AppContext, ident: Identity, endpoint_id: str) -> dict[str, Any]:
+    """A `webhook.test` event, delivered to this endpoint only (whatever events it subscribes to)."""
+    endpoint = await get_endpoint(ctx, ident, endpoint_id)
+    async with ctx.db.unit_of_work() as s:
+        event = await events.emit(
+            s,
+            ctx.keyring,
+            ident.org_id,
+            ident.mode,
+            "webhook.test",
+            {"object": "webhook_test", "endpoint_id": endpoint.id, "message": "It works."},
+            fan_out=False,
+        )
+        delivery = await _queue(s, endpoint, event)
+    return {"object": "webhook_delivery", "id": delivery.id, "event_id": event.id, "status": "pending"}
+
+
+async def redeliver(ctx: AppContext, ident: Identity, event_id: str, endpoint_id: str | None) -> dict[str, Any]:
+    async with ctx.db.unit_of_work() as s:
+        event = await repository.event(s, ident.org_id, ident.mode, event_id)
+        if event is None:
+            raise EventNotFound(f"No event {event_id} for this API key.")
+        if endpoint_id:
+            one = await repository.endpoint(s, ident.org_id, ident.mode, endpoint_id)
+            if one is None:
+                raise EndpointNotFound(f"No webhook endpoint {endpoint_id} for this API key.")
+            targets = [one]
+        else:
+            targets = [
+                e for e in await repository.enabled_endpoints(s, ident.org_id, ident.mode) if wants(e, event.type)
+            ]
+        created = [await _queue(s, e, event) for e in targets]
+    return {
+        "object": "list",
+        "data": [
+            {"object": "webhook_delivery", "id": d.id, "endpoint_id": d.endpoint_id, "status": d.status}
+            for d in created
+        ],
+    }
+
+
+def render_event(ctx: AppContext, e: Event) -> dict[str, Any]:
+    return EventOut(
+        id=e.id, type=e.type, livemode=e.mode == "live", created_at=e.created_at, data=events.data_of(ctx.keyring, e)
+    ).model_dump(mode="json")
+
+
+def payload(ctx: AppContext, e: Event) -> bytes:
+    """The body we POST: {id, type, created_at, data}, data being the full object."""
+    return orjson.dumps(
+        {"id": e.id, "type": e.type, "created_at": e.created_at.isoformat(), "data": events.data_of(ctx.keyring, e)}
+    )

@@ -1,0 +1,163 @@
+"""The delivery job: sign, POST with SSRF checks at send time, log the attempt, decide what next.
+
+At-least-once: a crash after the receiver answered but before we recorded it sends again (with the
+same webhook-id, so receivers can de-duplicate).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from rewardkit.events import service as events
+from rewardkit.jobs.service import Defer
+from rewardkit.kit import faults
+from rewardkit.kit.context import AppContext
+from rewardkit.kit.db import utcnow
+from rewardkit.webhooks import repository, service, signing, ssrf
+from rewardkit.webhooks.models import WebhookAttempt, WebhookEndpoint
+
+# Per process: how many deliveries each endpoint has in flight, so one slow endpoint cannot take
+# every worker slot and delay other endpoints' (and other orgs') deliveries.
+_IN_FLIGHT: dict[str, int] = defaultdict(int)
+MAX_RETRY_AFTER = 24 * 3600.0
+
+
+def _client(ctx: AppContext) -> httpx.AsyncClient:
+    client = ctx.caches.get("webhook_http")
+    if client is None:
+        client = httpx.AsyncClient(
+            follow_redirects=False, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
+        )
+        ctx.caches["webhook_http"] = client
+    return client  # type: ignore[no-any-return]
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    value = headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    return None
+
+
+async def deliver(ctx: AppContext, payload: dict[str, Any], attempt: int) -> None:
+    delivery_id = payload["delivery_id"]
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        bundle = await repository.delivery_bundle(s, delivery_id)
+    if bundle is None:
+        return  # the endpoint was deleted
+    delivery, endpoint, event = bundle
+    if delivery.status != "pending":
+        return
+    if not endpoint.enabled:
+        await _finish(ctx, delivery_id, delivery.attempts, "failed", None, 0, "", "endpoint is disabled")
+        return
+    if _IN_FLIGHT[endpoint.id] >= ctx.settings.webhook_max_in_flight_per_endpoint:
+        raise Defer(f"endpoint {endpoint.id} is busy", delay=0.5)
+
+    number = delivery.attempts + 1
+    body = service.payload(ctx, event)
+    headers = signing.headers(service.signing_secrets(ctx, endpoint), event.id, int(time.time()), body)
+    status_code: int | None = None
+    excerpt, error, resp_headers = "", None, {}
+    started = time.perf_counter()
+    _IN_FLIGHT[endpoint.id] += 1
+    try:
+        resp = await ssrf.safe_post(
+            _client(ctx),
+            endpoint.url,
+            content=body,
+            headers=headers,
+            timeout=ctx.settings.webhook_timeout_seconds,
+            live=endpoint.mode == "live",
+            allow_private=service._allow_private(ctx, endpoint.mode),
+        )
+        status_code, excerpt, resp_headers = resp.status_code, resp.body_excerpt, resp.headers
+    except ssrf.UnsafeDestination as exc:
+        error = f"refused: {exc.reason}"
+    except httpx.TimeoutException:
+        error = f"timed out after {ctx.settings.webhook_timeout_seconds:g}s"
+    except httpx.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__
+    finally:
+        _IN_FLIGHT[endpoint.id] -= 1
+    latency = int((time.perf_counter() - started) * 1000)
+    faults.checkpoint("deliver:sent")  # crash tests: the receiver has it, we have not recorded it
+
+    if status_code is not None and 200 <= status_code < 300:
+        await _finish(ctx, delivery_id, number, "succeeded", status_code, latency, excerpt, None, endpoint, ok=True)
+        return
+    if status_code == 410:  # the receiver says: gone for good
+        await _finish(ctx, delivery_id, number, "failed", status_code, latency, excerpt, error)
+        await _disable(ctx, endpoint, "the endpoint answered 410 Gone")
+        return
+    delays = service.schedule(ctx)
+    exhausted = number > len(delays)
+    await _finish(
+        ctx, delivery_id, number, "failed" if exhausted else "pending", status_code, latency, excerpt, error, endpoint
+    )
+    if exhausted:
+        return
+    delay: float = delays[number - 1]
+    if status_code in (429, 503):
+        delay = _retry_after(resp_headers) or delay
+    raise Defer(f"attempt {number} got {status_code or error}", delay=delay)
+
+
+async def _finish(
+    ctx: AppContext,
+    delivery_id: str,
+    number: int,
+    status: str,
+    status_code: int | None,
+    latency: int,
+    excerpt: str,
+    error: str | None,
+    endpoint: WebhookEndpoint | None = None,
+    ok: bool = False,
+) -> None:
+    now = utcnow()
+    async with ctx.db.unit_of_work() as s:
+        if number:
+            attempt = WebhookAttempt(
+                delivery_id=delivery_id,
+                attempt=number,
+                status_code=status_code,
+                latency_ms=latency,
+                response_excerpt=excerpt[:1024],
+                error=error,
+                created_at=now,
+            )
+            await repository.record_attempt(s, attempt, delivery_id, status, now)
+        if endpoint is None:
+            return
+        if ok:
+            if endpoint.failing_since is not None:
+                await repository.update_endpoint(s, endpoint.id, {"failing_since": None})
+            return
+        since = endpoint.failing_since or now
+        if endpoint.failing_since is None:
+            await repository.update_endpoint(s, endpoint.id, {"failing_since": now})
+    if endpoint is not None and not ok and since <= now - timedelta(hours=ctx.settings.webhook_disable_after_hours):
+        await _disable(ctx, endpoint, f"every delivery failed for {ctx.settings.webhook_disable_after_hours:g} hours")
+
+
+async def _disable(ctx: AppContext, endpoint: WebhookEndpoint, reason: str) -> None:
+    now = utcnow()
+    async with ctx.db.unit_of_work() as s:
+        await repository.update_endpoint(
+            s, endpoint.id, {"enabled": False, "disabled_reason": reason, "updated_at": now}
+        )
+        await events.emit(
+            s,
+            ctx.keyring,
+            endpoint.org_id,
+            endpoint.mode,
+            "webhook_endpoint.disabled",
+            {"object": "webhook_endpoint", "id": endpoint.id, "url": endpoint.url, "reason": reason},
+            # fans out to the org's other endpoints; this one is already disabled, so not to it
+        )
