@@ -181,3 +181,14 @@ async def test_health_needs_no_api_key_but_the_api_does(client: httpx.AsyncClien
     for path in ("/healthz", "/readyz", "/openapi.json", "/docs"):
         assert (await client.get(path)).status_code == 200, path
     assert (await client.get("/v1/balances")).status_code == 401
+
+
+async def test_every_operation_has_a_response_example(spec: dict[str, Any]) -> None:
+    missing = []
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            responses = op["responses"]
+            ok = (responses.get("200") or responses.get("201") or {}).get("content", {}).get("application/json", {})
+            if "example" not in ok:
+                missing.append(f"{method.upper()} {path}")
+    assert missing == []

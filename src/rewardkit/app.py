@@ -16,6 +16,7 @@ from rewardkit import __version__
 from rewardkit.bootstrap import build_context, build_worker
 from rewardkit.catalog.api import router as catalog_router
 from rewardkit.config import Settings
+from rewardkit.examples import RESPONSES
 from rewardkit.kit import versioning
 from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.errors import REGISTRY, NotFound, ServiceUnavailable
@@ -164,6 +165,10 @@ def _document_problems(app: FastAPI) -> None:
         ]
         for path in schema.get("paths", {}).values():
             for op in path.values():
+                example = RESPONSES.get(op.get("operationId", ""))
+                ok = op.get("responses", {}).get("200") or op.get("responses", {}).get("201")
+                if example is not None and ok is not None:
+                    ok.setdefault("content", {}).setdefault("application/json", {})["example"] = example
                 for status, resp in op.get("responses", {}).items():
                     if status.startswith(("4", "5")):
                         resp["content"] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, localcontext
 from importlib import resources
@@ -57,8 +58,29 @@ def render(p: Product) -> dict[str, Any]:
     ).model_dump()
 
 
+# Orders read the same few products over and over: each process keeps them PRODUCT_TTL seconds, so an
+# import reaches other running processes within that time (at once in the importing process).
+PRODUCT_TTL = 30.0
+_PRODUCTS: dict[tuple[str, str], tuple[float, Product]] = {}
+
+
+def forget_products() -> None:
+    _PRODUCTS.clear()
+
+
 async def get_product(s: AsyncSession, product_id: str, include_inactive: bool = False) -> Product:
-    p = await repository.get(s, product_id)
+    key = (str(s.get_bind().engine.url), product_id)
+    hit = _PRODUCTS.get(key)
+    now = time.monotonic()
+    if hit is not None and hit[0] > now:
+        p: Product | None = hit[1]
+    else:
+        p = await repository.get(s, product_id)
+        if p is not None:
+            s.expunge(p)  # a detached, fully loaded copy is safe to share between requests
+            if len(_PRODUCTS) > 50_000:
+                _PRODUCTS.clear()
+            _PRODUCTS[key] = (now + PRODUCT_TTL, p)
     if p is None or not (p.active or include_inactive):
         raise ProductNotFound(f"No product {product_id!r}. List products with GET /v1/products.")
     return p
@@ -208,6 +230,7 @@ def _csv_row(row: dict[str, str]) -> dict[str, Any]:
 
 
 async def import_products(s: AsyncSession, items: list[ProductIn]) -> int:
+    forget_products()
     now = utcnow()
     for it in items:
         d = it.denominations

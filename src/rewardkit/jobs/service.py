@@ -38,7 +38,12 @@ async def enqueue(
     run_at: datetime | None = None,
     unique_key: str | None = None,
     max_attempts: int = 10,
+    claimed_by: str | None = None,
+    lease: timedelta | None = None,
 ) -> Job:
+    """Queue a job in the caller's transaction. With `claimed_by`, the job is born claimed by that
+    worker (the caller runs it right after commit: the order fast path); if that process dies, the
+    lease runs out and any worker takes it over, exactly as for a job claimed the usual way."""
     now = utcnow()
     job = Job(
         kind=kind,
@@ -51,6 +56,9 @@ async def enqueue(
         created_at=now,
         updated_at=now,
     )
+    if claimed_by is not None:
+        job.status, job.attempts, job.locked_by = "running", 1, claimed_by
+        job.locked_until = now + (lease or timedelta(seconds=60))
     s.add(job)
     await s.flush()  # a duplicate unique_key raises here and rolls the caller's transaction back
     return job

@@ -10,12 +10,23 @@ from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
 from rewardkit.ledger.models import Account, Posting, Transaction
 
+# Account ids never change and accounts are never deleted, so each process remembers them. Only ids
+# found by a first SELECT are cached: a row this very transaction inserted could still roll back.
+_ACCOUNT_IDS: dict[tuple[str, str, str, str, str], str] = {}
+
 
 async def get_or_create_account(
     s: AsyncSession, org_id: str, mode: str, kind: str, currency: str, allow_negative: bool
 ) -> str:
+    cache_key = (str(s.get_bind().engine.url), org_id, mode, kind, currency)
+    cached = _ACCOUNT_IDS.get(cache_key)
+    if cached is not None:
+        return cached
     found = await find_account(s, org_id, mode, kind, currency)
     if found is not None:
+        if len(_ACCOUNT_IDS) > 100_000:
+            _ACCOUNT_IDS.clear()
+        _ACCOUNT_IDS[cache_key] = found
         return found
     dialect = s.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Account)

@@ -35,22 +35,26 @@ async def transition(
     reason: str,
     values: dict[str, Any],
     now: datetime,
-) -> bool:
+) -> Order | None:
     """Move an order only along an allowed arrow: the WHERE on the old status makes it so that two
-    writers can never both apply a transition; the timeline row is written in the same transaction."""
+    writers can never both apply a transition; the timeline row is written in the same transaction.
+    Returns the updated order, or None if it was not in `from_status`."""
     if to_status not in TRANSITIONS.get(from_status, set()):
         raise ValueError(f"illegal order transition {from_status} -> {to_status}")
     res = await s.execute(
         update(Order)
         .where(Order.id == order_id, Order.status == from_status)
         .values(status=to_status, updated_at=now, **values)
+        .returning(Order),
+        execution_options={"populate_existing": True},
     )
-    if not res.rowcount:  # type: ignore[attr-defined]
-        return False
+    order = res.scalar_one_or_none()
+    if order is None:
+        return None
     s.add(
         OrderTransition(order_id=order_id, from_status=from_status, to_status=to_status, reason=reason, created_at=now)
     )
-    return True
+    return order
 
 
 async def record_created(s: AsyncSession, order_id: str, now: datetime) -> None:

@@ -26,6 +26,7 @@ from rewardkit.auth.service import Identity
 from rewardkit.catalog import service as catalog
 from rewardkit.events import service as events
 from rewardkit.jobs import service as jobs
+from rewardkit.jobs.models import Job
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
@@ -116,7 +117,7 @@ async def create(
     ctx: AppContext, registry: Registry, runner: Worker | None, ident: Identity, req: OrderCreate, idem: Claim | None
 ) -> Outcome:
     """Place an order; answer 200 once it is final, or 202 while it is still being fulfilled."""
-    job_id: int | None = None
+    job: Job | None = None
     if idem is not None and idem.resource_id:
         order_id = idem.resource_id  # a previous attempt with this key died after booking its order
     else:
@@ -152,8 +153,15 @@ async def create(
                     order.charge_amount,
                     threshold,
                 )
-                job = await jobs.enqueue(s, FULFIL_JOB, {"order_id": order.id}, unique_key=f"fulfil:{order.id}")
-                job_id = job.id
+                inline = runner is not None and ctx.settings.sync_fulfillment_timeout > 0
+                job = await jobs.enqueue(
+                    s,
+                    FULFIL_JOB,
+                    {"order_id": order.id},
+                    unique_key=f"fulfil:{order.id}",
+                    claimed_by=runner.name if inline and runner else None,
+                    lease=runner.lease if inline and runner else None,
+                )
                 if idem is not None:
                     await ctx.idempotency.attach(s, idem.record_id, order.id)
         except Problem:
@@ -161,7 +169,7 @@ async def create(
                 await ctx.idempotency.release(idem.record_id)
             raise
         order_id = order.id
-    await _fast_path(ctx, runner, ident, order_id, job_id)
+    await _fast_path(ctx, runner, ident, order_id, job)
     async with ctx.db.unit_of_work(readonly=True) as s:
         found = await repository.get(s, ident.org_id, ident.mode, order_id)
         assert found is not None
@@ -173,25 +181,29 @@ async def create(
     return Outcome(status, body)
 
 
-async def _fast_path(
-    ctx: AppContext, runner: Worker | None, ident: Identity, order_id: str, job_id: int | None
-) -> None:
-    """Run the fulfilment job right here, waiting at most sync_fulfillment_timeout for a final state.
-    If the supplier is slower, the run continues in the background (or in a worker after a crash)."""
+async def _fast_path(ctx: AppContext, runner: Worker | None, ident: Identity, order_id: str, job: Job | None) -> None:
+    """Run the fulfilment job right here (it was born claimed by this process), waiting at most
+    sync_fulfillment_timeout for a final state. If the supplier is slower, the run continues in the
+    background, and after a crash in a worker once the lease runs out."""
     timeout = ctx.settings.sync_fulfillment_timeout
-    if timeout <= 0:
+    if timeout <= 0 or runner is None:
         return
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
+    first = job is not None and job.status == "running"
     while (remaining := deadline - loop.time()) > 0:
-        if runner is not None and job_id is not None:
-            # Claims the job only when it is due: the first run, or a quick retry of it.
-            task = asyncio.create_task(runner.run_now(job_id))
+        if job is not None:
+            # The first run uses our claim; later ones claim the job only when it is due (a quick retry).
+            run = runner.execute(job) if first else runner.run_now(job.id)
+            task: asyncio.Task[Any] = asyncio.create_task(run)  # type: ignore[arg-type]
             _background.add(task)
             task.add_done_callback(_background.discard)
             done, _ = await asyncio.wait({task}, timeout=remaining)
             if not done:
                 return  # the supplier is slow: the run goes on in the background
+            if first and task.result() == "succeeded":
+                return  # the handler finished: the order is final
+            first = False
         async with ctx.db.unit_of_work(readonly=True) as s:
             o = await repository.get(s, ident.org_id, ident.mode, order_id)
         if o is None or o.status in TERMINAL:
@@ -258,10 +270,9 @@ async def move(
 ) -> Order | None:
     """One status change: the guarded update, its timeline row and its `order.<status>` event, in the
     caller's transaction. None if the order was not in `frm` (someone else moved it first)."""
-    if not await repository.transition(s, order_id, frm, to, reason, values, now):
+    order = await repository.transition(s, order_id, frm, to, reason, values, now)
+    if order is None:
         return None
-    order = await repository.get_by_id(s, order_id)
-    assert order is not None
     await _emit(ctx, s, order)
     return order
 

@@ -32,11 +32,9 @@ async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> None
         if order is None:
             return
         if order.status == "pending":
-            order = (
-                await move(ctx, s, order.id, "pending", "processing", f"sent to {order.supplier}", {}, utcnow())
-                or order
-            )
-            await s.refresh(order)
+            moved = await move(ctx, s, order.id, "pending", "processing", f"sent to {order.supplier}", {}, utcnow())
+            if moved is None:  # someone else moved it first: see where it is now
+                await s.refresh(order)
         product = await catalog.get_product(s, order.product_id, include_inactive=True)
     if order.status != "processing":
         return  # already final (or canceled): nothing to do
