@@ -6,16 +6,16 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
+from rewardkit.cli_support import fail, out, problem_text, run
 from rewardkit.config import Settings
 from rewardkit.kit.context import keyring_for
-from rewardkit.kit.db import Database, create_engine
+from rewardkit.kit.db import Database
 from rewardkit.kit.money import MoneyError, format_major, is_currency, to_minor
 from rewardkit.suppliers.cli import inventory_app
 
@@ -32,30 +32,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(inventory_app, name="inventory")
 
-T = TypeVar("T")
 DEMO_FILE = "demo.json"
-
-
-def _run(fn: Callable[[Database, Settings], Awaitable[T]]) -> T:
-    settings = Settings()
-
-    async def main() -> T:
-        db = Database(create_engine(settings.database_url, pool_size=2, max_overflow=2))
-        try:
-            return await fn(db, settings)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(main())
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _out(data: Any, as_json: bool, text: str) -> None:
-    typer.echo(json.dumps(data, indent=2) if as_json else text)
 
 
 @app.command()
@@ -63,7 +40,7 @@ def migrate() -> None:
     """Bring the database schema to the latest migration."""
     from rewardkit.migrate import head_revision, upgrade
 
-    _run(lambda db, s: upgrade(db))
+    run(lambda db, s: upgrade(db))
     typer.echo(f"database at migration {head_revision()}")
 
 
@@ -77,9 +54,9 @@ def orgs_create(
     from rewardkit.auth import service
 
     if not name.strip():
-        _fail("--name must not be empty", 2)
+        fail("--name must not be empty", 2)
     if not is_currency(default_currency.upper()):
-        _fail(f"{default_currency} is not an ISO 4217 currency", 2)
+        fail(f"{default_currency} is not an ISO 4217 currency", 2)
 
     async def go(db: Database, settings: Settings) -> dict[str, Any]:
         keyring = keyring_for(settings)
@@ -89,12 +66,12 @@ def orgs_create(
             _, live = await service.create_key(s, keyring, org.id, "live")
         return {"id": org.id, "name": org.name, "api_keys": {"test": test, "live": live}}
 
-    out = _run(go)
-    _out(
-        out,
+    result = run(go)
+    out(
+        result,
         as_json,
-        f"created {out['id']} ({out['name']})\n  test key: {out['api_keys']['test']}\n"
-        f"  live key: {out['api_keys']['live']}\nThe keys are shown only once.",
+        f"created {result['id']} ({result['name']})\n  test key: {result['api_keys']['test']}\n"
+        f"  live key: {result['api_keys']['live']}\nThe keys are shown only once.",
     )
 
 
@@ -109,8 +86,8 @@ def orgs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
                 for o in await repository.list_orgs(s)
             ]
 
-    rows = _run(go)
-    _out(rows, as_json, "\n".join(f"{r['id']}  {r['name']}" for r in rows) or "no organisations")
+    rows = run(go)
+    out(rows, as_json, "\n".join(f"{r['id']}  {r['name']}" for r in rows) or "no organisations")
 
 
 @keys_app.command("create")
@@ -124,7 +101,7 @@ def keys_create(
     from rewardkit.kit.errors import Problem
 
     if mode not in ("test", "live"):
-        _fail("--mode must be test or live", 2)
+        fail("--mode must be test or live", 2)
 
     async def go(db: Database, settings: Settings) -> dict[str, Any]:
         async with db.unit_of_work() as s:
@@ -132,10 +109,10 @@ def keys_create(
         return {"id": key.id, "org_id": key.org_id, "mode": key.mode, "secret": raw}
 
     try:
-        out = _run(go)
+        result = run(go)
     except Problem as p:
-        _fail(p.detail)
-    _out(out, as_json, f"{out['id']} ({out['mode']}): {out['secret']}\nShown only once.")
+        fail(p.detail)
+    out(result, as_json, f"{result['id']} ({result['mode']}): {result['secret']}\nShown only once.")
 
 
 @keys_app.command("revoke")
@@ -150,9 +127,9 @@ def keys_revoke(
         async with db.unit_of_work() as s:
             return await service.revoke_key(s, key_id)
 
-    if not _run(go):
-        _fail(f"no active key {key_id}")
-    _out({"id": key_id, "revoked": True}, as_json, f"revoked {key_id}")
+    if not run(go):
+        fail(f"no active key {key_id}")
+    out({"id": key_id, "revoked": True}, as_json, f"revoked {key_id}")
 
 
 @wallets_app.command("fund")
@@ -171,13 +148,13 @@ def wallets_fund(
 
     currency = currency.upper()
     if mode not in ("test", "live"):
-        _fail("--mode must be test or live", 2)
+        fail("--mode must be test or live", 2)
     try:
         minor = to_minor(Decimal(amount), currency)
     except (MoneyError, InvalidOperation) as exc:
-        _fail(f"--amount {amount!r}: {exc}", 2)
+        fail(f"--amount {amount!r}: {exc}", 2)
     if minor <= 0:
-        _fail("--amount must be positive", 2)
+        fail("--amount must be positive", 2)
 
     async def go(db: Database, settings: Settings) -> dict[str, Any]:
         async with db.unit_of_work() as s:
@@ -196,12 +173,12 @@ def wallets_fund(
         }
 
     try:
-        out = _run(go)
+        result = run(go)
     except typer.BadParameter as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except Problem as p:
-        _fail(p.detail)
-    _out(out, as_json, f"funded {out['amount']} {currency} ({mode}); available {out['available']} {currency}")
+        fail(p.detail)
+    out(result, as_json, f"funded {result['amount']} {currency} ({mode}); available {result['available']} {currency}")
 
 
 @catalog_app.command("import")
@@ -224,11 +201,10 @@ def catalog_import(
             return await service.import_products(s, items)
 
     try:
-        n = _run(go)
+        n = run(go)
     except Problem as p:
-        detail = "\n".join(f"  row {e['row']}: {e['field']}: {e['message']}" for e in (p.errors or []))
-        _fail(f"{p.detail}\n{detail}".rstrip())
-    _out({"imported": n}, as_json, f"imported {n} {'rates' if fx else 'products'}")
+        fail(problem_text(p))
+    out({"imported": n}, as_json, f"imported {n} {'rates' if fx else 'products'}")
 
 
 @catalog_app.command("seed")
@@ -240,7 +216,7 @@ def catalog_seed() -> None:
         async with db.unit_of_work() as s:
             return await service.seed_sandbox(s)
 
-    n, r = _run(go)
+    n, r = run(go)
     typer.echo(f"seeded {n} products and {r} FX rates")
 
 
@@ -255,7 +231,7 @@ def ledger_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
         async with db.unit_of_work(readonly=True) as s:
             return await ledger.verify(s)
 
-    report = _run(go)
+    report = run(go)
     data = {**asdict(report), "ok": report.ok}
     if as_json:
         typer.echo(json.dumps(data, indent=2, default=str))
@@ -280,7 +256,7 @@ def jobs_list(
     from rewardkit.jobs import repository
 
     if status is not None and status not in ("queued", "running", "succeeded", "dead"):
-        _fail("--status must be queued, running, succeeded or dead", 2)
+        fail("--status must be queued, running, succeeded or dead", 2)
 
     async def go(db: Database, settings: Settings) -> list[dict[str, Any]]:
         async with db.unit_of_work(readonly=True) as s:
@@ -299,13 +275,13 @@ def jobs_list(
             for j in rows
         ]
 
-    rows = _run(go)
+    rows = run(go)
     text = "\n".join(
         f"{r['id']:>8}  {r['status']:<9} {r['kind']:<16} attempts {r['attempts']}/{r['max_attempts']}  "
         f"{r['last_error'] or ''}"
         for r in rows
     )
-    _out(rows, as_json, text or "no jobs")
+    out(rows, as_json, text or "no jobs")
 
 
 @jobs_app.command("retry")
@@ -318,8 +294,8 @@ def jobs_retry(job_id: Annotated[int, typer.Argument(help="A dead job's id")]) -
         async with db.unit_of_work() as s:
             return await repository.requeue(s, job_id, utcnow())
 
-    if not _run(go):
-        _fail(f"job {job_id} is not dead (only dead jobs can be retried)")
+    if not run(go):
+        fail(f"job {job_id} is not dead (only dead jobs can be retried)")
     typer.echo(f"job {job_id} queued again")
 
 
@@ -386,14 +362,14 @@ def serve(
 
     settings = Settings()
     if workers > 1 and settings.is_sqlite:
-        _fail("several API processes need PostgreSQL (set REWARDKIT_DATABASE_URL)", 2)
+        fail("several API processes need PostgreSQL (set REWARDKIT_DATABASE_URL)", 2)
     keyring_for(settings)  # refuse to start (before migrating) when production has no secret keys
 
     async def prepare(db: Database, s: Settings) -> str | None:
         await upgrade(db)
         return await _ensure_demo(db, s) if demo else None
 
-    key = _run(prepare)
+    key = run(prepare)
     if key:
         typer.echo("\n  rewardkit sandbox is ready.")
         typer.echo(f"  API key (test mode):  {key}")

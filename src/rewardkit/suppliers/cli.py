@@ -2,52 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
+from rewardkit.cli_support import fail, out, problem_text, run
 from rewardkit.config import Settings
 from rewardkit.kit.context import keyring_for
-from rewardkit.kit.db import Database, create_engine
+from rewardkit.kit.db import Database
 from rewardkit.kit.errors import Problem
 from rewardkit.suppliers import inventory_service
 from rewardkit.suppliers.adapters import http as _http  # noqa: F401  (registers the http supplier factory)
 from rewardkit.suppliers.adapters import inventory as _inventory  # noqa: F401  (and the inventory one)
 
 inventory_app = typer.Typer(help="Codes bought in bulk, handed out by the inventory supplier.", no_args_is_help=True)
-
-T = TypeVar("T")
-
-
-def _run(fn: Callable[[Database, Settings], Awaitable[T]]) -> T:
-    settings = Settings()
-
-    async def main() -> T:
-        db = Database(create_engine(settings.database_url, pool_size=2, max_overflow=2))
-        try:
-            return await fn(db, settings)
-        finally:
-            await db.dispose()
-
-    return asyncio.run(main())
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _out(data: Any, as_json: bool, text: str) -> None:
-    typer.echo(json.dumps(data, indent=2) if as_json else text)
-
-
-def _problem_text(p: Problem) -> str:
-    rows = "\n".join(f"  row {e['row']}: {e['field']}: {e['message']}" for e in (p.errors or []))
-    return f"{p.detail}\n{rows}".rstrip()
 
 
 @inventory_app.command("import")
@@ -61,9 +31,9 @@ def inventory_import(
     try:
         rows = inventory_service.parse_csv(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        _fail(f"{path} is not UTF-8 text")
+        fail(f"{path} is not UTF-8 text")
     except Problem as p:
-        _fail(_problem_text(p))
+        fail(problem_text(p))
 
     async def go(db: Database, settings: Settings) -> dict[str, Any]:
         keyring = keyring_for(settings)
@@ -73,13 +43,13 @@ def inventory_import(
         return {"product_id": product, "imported": n, "stock": stock}
 
     try:
-        out = _run(go)
+        result = run(go)
     except Problem as p:
         if as_json:
             typer.echo(json.dumps(p.to_dict(), indent=2), err=True)
             raise typer.Exit(1) from None
-        _fail(_problem_text(p))
-    _out(out, as_json, f"imported {out['imported']} codes for {product}\n{_counts_text(out['stock'])}")
+        fail(problem_text(p))
+    out(result, as_json, f"imported {result['imported']} codes for {product}\n{_counts_text(result['stock'])}")
 
 
 @inventory_app.command("counts")
@@ -93,8 +63,8 @@ def inventory_counts(
         async with db.unit_of_work(readonly=True) as s:
             return await inventory_service.counts(s, product)
 
-    rows = _run(go)
-    _out(rows, as_json, _counts_text(rows) or "no inventory")
+    rows = run(go)
+    out(rows, as_json, _counts_text(rows) or "no inventory")
 
 
 def _counts_text(rows: list[dict[str, Any]]) -> str:
