@@ -35,9 +35,7 @@ def field_errors(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {e["field"]: e for e in body.get("errors", [])}
 
 
-async def assert_nothing_written(
-    client: httpx.AsyncClient, org: OrgHandle, available: str = "100.00"
-) -> None:
+async def assert_nothing_written(client: httpx.AsyncClient, org: OrgHandle, available: str = "100.00") -> None:
     balances = (await client.get("/v1/balances", headers=org.h())).json()["data"]
     assert [(b["currency"], b["available"]["value"], b["pending"]["value"]) for b in balances] == [
         ("USD", available, "0.00")
@@ -133,9 +131,7 @@ async def test_missing_fields_are_each_named(client: httpx.AsyncClient, make_org
     await assert_nothing_written(client, org)
 
 
-async def test_unknown_field_is_named_with_a_json_pointer(
-    client: httpx.AsyncClient, make_org: MakeOrg
-) -> None:
+async def test_unknown_field_is_named_with_a_json_pointer(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
     org = await make_org(USD="100.00")
     r = await client.post("/v1/orders", json=order_body(amount=50), headers=org.h())
     body = assert_problem(r, 422, "validation_error")
@@ -167,9 +163,7 @@ async def test_body_at_the_limit_is_accepted(client: httpx.AsyncClient, make_org
     assert r.json()["status"] == "fulfilled"
 
 
-async def test_oversized_body_with_content_length_is_413(
-    client: httpx.AsyncClient, make_org: MakeOrg
-) -> None:
+async def test_oversized_body_with_content_length_is_413(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
     org = await make_org(USD="100.00")
     r = await client.post("/v1/orders", content=padded(MAX_BODY + 1), headers=org.h(**JSON))
     assert r.request.headers["content-length"] == str(MAX_BODY + 1)
@@ -221,9 +215,7 @@ async def test_non_json_content_type_is_415(
     await assert_nothing_written(client, org)
 
 
-async def test_json_content_type_with_charset_is_accepted(
-    client: httpx.AsyncClient, make_org: MakeOrg
-) -> None:
+async def test_json_content_type_with_charset_is_accepted(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
     org = await make_org(USD="100.00")
     r = await client.post(
         "/v1/orders", content=raw(), headers=org.h(**{"Content-Type": "application/json; charset=utf-8"})
@@ -245,9 +237,7 @@ async def test_chunked_text_plain_body_is_415(client: httpx.AsyncClient, make_or
 
 
 @pytest.mark.parametrize("path", ["/v1/nope", "/v1/orders/ord_x/refunds", "/nope"])
-async def test_unknown_route_is_a_404_problem(
-    client: httpx.AsyncClient, make_org: MakeOrg, path: str
-) -> None:
+async def test_unknown_route_is_a_404_problem(client: httpx.AsyncClient, make_org: MakeOrg, path: str) -> None:
     org = await make_org()
     body = assert_problem(await client.get(path, headers=org.h()), 404, "not_found")
     assert body["instance"] == path
@@ -302,9 +292,7 @@ async def test_bad_limit_is_a_422_query_error(
 
 @pytest.mark.parametrize("path", ["/v1/products", "/v1/orders"])
 @pytest.mark.parametrize("cursor", ["!!!", "%%%", "__8", "a" * 300])
-async def test_invalid_cursor_is_400(
-    client: httpx.AsyncClient, make_org: MakeOrg, path: str, cursor: str
-) -> None:
+async def test_invalid_cursor_is_400(client: httpx.AsyncClient, make_org: MakeOrg, path: str, cursor: str) -> None:
     org = await make_org()
     r = await client.get(path, params={"cursor": cursor}, headers=org.h())
     assert_problem(r, 400, "invalid_cursor")
@@ -316,9 +304,7 @@ async def test_balance_transactions_cursor_from_another_list_is_refused(
     org = await make_org(USD="100.00")
     products = (await client.get("/v1/products", params={"limit": 1}, headers=org.h())).json()
     assert products["next_cursor"]
-    r = await client.get(
-        "/v1/balance_transactions", params={"cursor": products["next_cursor"]}, headers=org.h()
-    )
+    r = await client.get("/v1/balance_transactions", params={"cursor": products["next_cursor"]}, headers=org.h())
     assert_problem(r, 400, "invalid_cursor")  # the same answer as every other list gives
 
 
@@ -367,9 +353,7 @@ async def test_nul_character_in_body_is_a_422(
     "url",
     ["/v1/products/amazon_us%00", "/v1/orders/ord_%00", "/v1/products?q=a%00", "/v1/orders?external_id=%00"],
 )
-async def test_nul_character_in_url_is_never_a_500(
-    client: httpx.AsyncClient, make_org: MakeOrg, url: str
-) -> None:
+async def test_nul_character_in_url_is_never_a_500(client: httpx.AsyncClient, make_org: MakeOrg, url: str) -> None:
     org = await make_org()
     r = await client.get(url, headers=org.h())
     assert r.status_code < 500
@@ -445,9 +429,7 @@ async def test_older_pinned_client_gets_the_downgraded_order(
     client: httpx.AsyncClient, make_org: MakeOrg, next_version: str
 ) -> None:
     org = await make_org(USD="100.00")
-    created = await client.post(
-        "/v1/orders", json=order_body(), headers=org.h(**{versioning.HEADER: VERSION})
-    )
+    created = await client.post("/v1/orders", json=order_body(), headers=org.h(**{versioning.HEADER: VERSION}))
     assert created.status_code == 200, created.text
     assert created.headers[versioning.HEADER] == VERSION
     assert created.json()["amount"] == "50.00" and "face_value" not in created.json()
@@ -492,3 +474,23 @@ async def test_older_pinned_client_gets_downgraded_orders_in_lists(
     listed = (await client.get("/v1/orders", headers=org.h(**{versioning.HEADER: VERSION}))).json()["data"]
     assert len(listed) == 1
     assert listed[0]["amount"] == "50.00" and "face_value" not in listed[0]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/v1/webhook_endpoints", {"url": "https://example.com/x", "description": "a\u0000b"}),
+        ("/v1/webhook_endpoints", {"url": "https://example.com/\u0000"}),
+        (
+            "/v1/orders",
+            {"product_id": "amazon_us", "denomination": 50, "currency": "USD", "metadata": {"k\u0000": "v"}},
+        ),
+    ],
+)
+async def test_nul_in_any_request_body_is_a_422_on_both_databases(
+    client: httpx.AsyncClient, make_org: MakeOrg, path: str, body: dict[str, object]
+) -> None:
+    org = await make_org(USD="100.00")
+    r = await client.post(path, json=body, headers=org.h())
+    assert_problem(r, 422, "validation_error")
+    assert "NUL" in r.text

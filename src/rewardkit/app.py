@@ -36,7 +36,7 @@ donations, mobile top-ups and perks; prepaid wallets on a double-entry ledger; o
 well under a second.
 
 Authenticate with `Authorization: Bearer sk_test_…` (sandbox) or `sk_live_…`. Errors are
-`application/problem+json` with a stable `code`. Every POST accepts an `Idempotency-Key`.
+`application/problem+json` with a stable `code`. `POST /v1/orders` accepts an `Idempotency-Key`.
 Pin a version with `Rewardkit-Version: 2026-11-01`.
 """
 

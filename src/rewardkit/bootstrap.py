@@ -29,8 +29,14 @@ def build_context(settings: Settings, pool_size: int | None = None) -> AppContex
         idempotency=IdempotencyStore(db, keyring, settings.idempotency_ttl_hours, settings.idempotency_lock_seconds),
     )
     ctx.caches["suppliers"] = Registry.from_file(settings.suppliers_file, ctx)
-    events.subscribe(webhooks.fan_out)  # every event fans out to webhook deliveries, in its transaction
+    wire_events()
     return ctx
+
+
+def wire_events() -> None:
+    """Every event fans out to webhook deliveries, in its own transaction: the API, the workers and
+    every CLI command that writes events (wallets fund) call this."""
+    events.subscribe(webhooks.fan_out)
 
 
 def build_worker(ctx: AppContext, concurrency: int | None = None) -> Worker:

@@ -18,7 +18,10 @@ T = TypeVar("T")
 
 def run(fn: Callable[[Database, Settings], Awaitable[T]]) -> T:
     """One short-lived engine per command; every command honours REWARDKIT_DATABASE_URL."""
+    from rewardkit.bootstrap import wire_events
+
     settings = Settings()
+    wire_events()
 
     async def main() -> T:
         db = Database(create_engine(settings.database_url, pool_size=2, max_overflow=2))

@@ -380,3 +380,43 @@ async def test_balance_events(client: httpx.AsyncClient, make_org: MakeOrg, ctx:
     assert events[0]["data"]["available"]["value"] == "50.00"
     assert events[0]["data"]["threshold"]["value"] == "100.00"
     assert events[1]["data"]["amount"]["value"] == "200.00"
+
+
+async def test_a_cli_top_up_reaches_webhooks_too(
+    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, receiver: Receiver, settings: Settings
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    org = await make_org()
+    ep = await endpoint(client, org, receiver.url("/funds"), enabled_events=["balance.funded"])
+    env = {**os.environ, "REWARDKIT_DATABASE_URL": settings.database_url, "REWARDKIT_SECRET_KEYS": settings.secret_keys}
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [
+            sys.executable,
+            "-m",
+            "rewardkit.cli",
+            "wallets",
+            "fund",
+            "--org",
+            org.id,
+            "--currency",
+            "USD",
+            "--amount",
+            "250.00",
+            "--mode",
+            "test",
+            "--json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    await app.state.worker.drain()
+    [got] = receiver.at("/funds")
+    payload = verify(str(ep["secret"]), got)
+    assert payload["type"] == "balance.funded"
+    assert payload["data"]["amount"]["value"] == "250.00"  # type: ignore[index]

@@ -4,17 +4,16 @@ import re
 from typing import Any, Literal
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from rewardkit.catalog.models import CATEGORIES
 from rewardkit.kit.money import MAX_MINOR, is_currency
+from rewardkit.kit.schemas import RequestModel
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_]{1,79}$")
 
 
-class Denominations(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Denominations(RequestModel):
     fixed: list[int] | None = None
     min: int | None = None
     max: int | None = None
@@ -38,10 +37,8 @@ class Denominations(BaseModel):
         return self
 
 
-class ProductIn(BaseModel):
+class ProductIn(RequestModel):
     """One product of an imported catalog (JSON or CSV row). Amounts in minor units."""
-
-    model_config = ConfigDict(extra="forbid")
 
     id: str
     brand: str = Field(min_length=1, max_length=120)

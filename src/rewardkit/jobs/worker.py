@@ -82,6 +82,7 @@ class Worker:
             }
         async with self.ctx.db.unit_of_work() as s:
             await repository.finish(s, job.id, self.name, values)
+        self.wake()  # a job often queues others (webhook deliveries): look for them now, not at the next poll
         return str(values["status"])
 
     async def run_now(self, job_id: int) -> bool:

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from rewardkit.kit.schemas import RequestModel
+
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -18,25 +20,10 @@ def _check_email(v: str) -> str:
     return v
 
 
-def _no_nul(v: Any) -> Any:
-    """PostgreSQL text cannot hold U+0000; refuse it everywhere so both databases agree."""
-    if isinstance(v, str) and "\x00" in v:
-        raise ValueError("must not contain the NUL character (\\u0000)")
-    if isinstance(v, dict):
-        for k, item in v.items():
-            _no_nul(k)
-            _no_nul(item)
-    return v
-
-
-class Recipient(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Recipient(RequestModel):
     email: str | None = None
     name: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, description="E.164, e.g. +14155550123")
-
-    _nul = field_validator("*", mode="before")(_no_nul)
 
     @field_validator("email")
     @classmethod
@@ -54,7 +41,7 @@ class Recipient(BaseModel):
 MetadataKey = Annotated[str, Field(min_length=1, max_length=40)]
 
 
-class OrderCreate(BaseModel):
+class OrderCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -93,8 +80,6 @@ class OrderCreate(BaseModel):
         if isinstance(v, str):
             return Recipient(email=_check_email(v))
         return v
-
-    _nul = field_validator("*", mode="before")(_no_nul)
 
     @field_validator("currency")
     @classmethod

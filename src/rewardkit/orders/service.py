@@ -169,6 +169,8 @@ async def create(
                 await ctx.idempotency.release(idem.record_id)
             raise
         order_id = order.id
+        if runner is not None:
+            runner.wake()  # the order.created deliveries are due now
     await _fast_path(ctx, runner, ident, order_id, job)
     async with ctx.db.unit_of_work(readonly=True) as s:
         found = await repository.get(s, ident.org_id, ident.mode, order_id)

@@ -11,12 +11,13 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from rewardkit.auth.api import require_identity
 from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.errors import Problem
 from rewardkit.kit.responses import JSONResponse, respond
+from rewardkit.kit.schemas import RequestModel
 from rewardkit.suppliers import inventory_service
 from rewardkit.suppliers.adapters import http as _http  # noqa: F401  (registers the http supplier factory)
 from rewardkit.suppliers.adapters import inventory as _inventory  # noqa: F401  (and the inventory one)
@@ -58,14 +59,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class CodeIn(BaseModel):
+class CodeIn(RequestModel):
     code: str = Field(description="The voucher code (1-200 characters); stored encrypted")
     pin: str | None = Field(default=None, description="Optional pin; stored encrypted")
     amount: Decimal | str = Field(description="Face value in major units, a denomination of the product")
     expires_at: str | None = Field(default=None, description="Optional ISO date (valid through it) or datetime")
 
 
-class CodesIn(BaseModel):
+class CodesIn(RequestModel):
     model_config = {
         "json_schema_extra": {"examples": [{"codes": [{"code": "ABCD-1234-EFGH", "pin": "9876", "amount": "25.00"}]}]}
     }

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from rewardkit.auth.api import require_identity
 from rewardkit.auth.service import Identity
@@ -12,6 +12,7 @@ from rewardkit.events.models import TYPES
 from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.kit.responses import JSONResponse, respond
+from rewardkit.kit.schemas import RequestModel
 from rewardkit.webhooks import repository, service
 from rewardkit.webhooks.errors import EventNotFound, UnknownEventType
 from rewardkit.webhooks.schemas import (
@@ -30,9 +31,7 @@ Ident = Annotated[Identity, Depends(require_identity)]
 _404: dict[int | str, dict[str, Any]] = {404: {"description": "webhook_endpoint_not_found"}}
 
 
-class Redeliver(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Redeliver(RequestModel):
     endpoint_id: str | None = Field(
         default=None, description="Only this endpoint; default: every endpoint that wants it"
     )

@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rewardkit.events.models import TYPES
+from rewardkit.kit.schemas import RequestModel
 
 
 def _check_events(v: list[str] | None) -> list[str] | None:
@@ -17,7 +18,7 @@ def _check_events(v: list[str] | None) -> list[str] | None:
     return sorted(set(v))
 
 
-class EndpointCreate(BaseModel):
+class EndpointCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -33,9 +34,7 @@ class EndpointCreate(BaseModel):
     _events = field_validator("enabled_events")(_check_events)
 
 
-class EndpointUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EndpointUpdate(RequestModel):
     url: str | None = Field(default=None, min_length=8, max_length=2048)
     enabled_events: list[str] | None = Field(default=None, min_length=1, max_length=50)
     description: str | None = Field(default=None, max_length=500)
@@ -44,9 +43,7 @@ class EndpointUpdate(BaseModel):
     _events = field_validator("enabled_events")(_check_events)
 
 
-class RotateSecret(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RotateSecret(RequestModel):
     overlap_hours: float = Field(
         default=24, ge=0, le=168, description="How long the old secret keeps signing beside the new one"
     )

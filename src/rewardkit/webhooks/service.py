@@ -219,5 +219,10 @@ def render_event(ctx: AppContext, e: Event) -> dict[str, Any]:
 def payload(ctx: AppContext, e: Event) -> bytes:
     """The body we POST: {id, type, created_at, data}, data being the full object."""
     return orjson.dumps(
-        {"id": e.id, "type": e.type, "created_at": e.created_at.isoformat(), "data": events.data_of(ctx.keyring, e)}
+        {
+            "id": e.id,
+            "type": e.type,
+            "created_at": e.created_at.isoformat().replace("+00:00", "Z"),
+            "data": events.data_of(ctx.keyring, e),
+        }
     )
