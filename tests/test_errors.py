@@ -494,3 +494,21 @@ async def test_nul_in_any_request_body_is_a_422_on_both_databases(
     r = await client.post(path, json=body, headers=org.h())
     assert_problem(r, 422, "validation_error")
     assert "NUL" in r.text
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql+asyncpg://postgres@127.0.0.1:1/nowhere", "sqlite+aiosqlite:////nonexistent/dir/x.db"]
+)
+async def test_a_database_that_is_down_is_a_503_not_a_500(url: str) -> None:
+    from rewardkit.app import create_app
+    from rewardkit.config import Settings
+
+    app = create_app(Settings(database_url=url, secret_keys="k1:" + "x" * 40, run_worker=False))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        r = await c.get("/v1/balances", headers={"Authorization": "Bearer sk_test_" + "a" * 40})
+        assert_problem(r, 503, "service_unavailable")
+        assert r.headers["retry-after"] == "1"
+        ready = await c.get("/readyz")
+        assert ready.status_code == 503
+    await app.state.ctx.db.dispose()

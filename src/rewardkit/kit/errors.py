@@ -104,4 +104,4 @@ class InternalError(Problem):
 
 
 class ServiceUnavailable(Problem):
-    status, code, title = 503, "service_unavailable", "Not ready"
+    status, code, title = 503, "service_unavailable", "Service unavailable"

@@ -9,6 +9,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,6 +23,7 @@ from rewardkit.kit.errors import (
     NotFound,
     PayloadTooLarge,
     Problem,
+    ServiceUnavailable,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -98,11 +100,34 @@ def install_error_handlers(app: FastAPI) -> None:
             p.status = exc.status_code  # type: ignore[misc]
         return problem_response(p, request)
 
+    @app.exception_handler(ConnectionError)  # asyncpg raises the socket's own error when PostgreSQL is down
+    @app.exception_handler(sa_exc.OperationalError)
+    @app.exception_handler(sa_exc.InterfaceError)
+    @app.exception_handler(sa_exc.TimeoutError)
+    @app.exception_handler(sa_exc.DBAPIError)
+    async def _database(request: Request, exc: Exception) -> Response:
+        # The database is away, full (too many connections) or the pool is exhausted: our problem, not
+        # the client's, and a retry may well work. Other database errors are bugs: a 500 as below.
+        if isinstance(exc, sa_exc.DBAPIError) and not _is_unavailable(exc):
+            return await _unexpected(request, exc)
+        log.error("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        problem = ServiceUnavailable(
+            "The database is not available right now; retry in a moment.", headers={"Retry-After": "1"}
+        )
+        return problem_response(problem, request)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         # Log the type and place only: an exception's message may carry request data.
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
         return problem_response(InternalError("Something went wrong on our side; it has been logged."), request)
+
+
+def _is_unavailable(exc: sa_exc.DBAPIError) -> bool:
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) or exc.connection_invalidated:
+        return True
+    text = f"{type(exc.orig).__name__} {exc.orig}".lower()
+    return any(s in text for s in ("too many", "connection", "cannotconnectnow", "shutdown"))
 
 
 class RequestGuard:

@@ -79,9 +79,12 @@ async def apply_delta(s: AsyncSession, account_id: str, amount: int) -> int | No
     return res.scalar_one_or_none()
 
 
-async def insert_transaction(s: AsyncSession, tx: Transaction, postings: list[Posting]) -> None:
+async def insert_transaction(s: AsyncSession, tx: Transaction) -> None:
     s.add(tx)
     await s.flush()
+
+
+async def insert_postings(s: AsyncSession, postings: list[Posting]) -> None:
     s.add_all(postings)
     await s.flush()
 

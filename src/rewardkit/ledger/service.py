@@ -76,6 +76,10 @@ async def post(s: AsyncSession, entry: Entry) -> Transaction:
         source_id=entry.source_id,
         created_at=utcnow(),
     )
+    try:  # first, before any row lock is taken: a duplicate fails fast and holds nothing
+        await repository.insert_transaction(s, tx)
+    except IntegrityError as exc:
+        raise DuplicateReference(f"Ledger reference {entry.reference!r} was already booked.") from exc
     postings: list[Posting] = []
     # One global lock order (by account id), whatever the entry: an order debit (wallet -> pending)
     # and a refund (pending -> wallet) running at once must not lock the same rows in opposite
@@ -95,10 +99,7 @@ async def post(s: AsyncSession, entry: Entry) -> Transaction:
                 balance_after=after,
             )
         )
-    try:
-        await repository.insert_transaction(s, tx, postings)
-    except IntegrityError as exc:
-        raise DuplicateReference(f"Ledger reference {entry.reference!r} was already booked.") from exc
+    await repository.insert_postings(s, postings)
     return tx
 
 

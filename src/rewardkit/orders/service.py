@@ -131,6 +131,19 @@ async def create(
                 await repository.add(s, order)
                 await repository.record_created(s, order.id, order.created_at)
                 await _emit(ctx, s, order, "order.created")
+                inline = runner is not None and ctx.settings.sync_fulfillment_timeout > 0
+                job = await jobs.enqueue(
+                    s,
+                    FULFIL_JOB,
+                    {"order_id": order.id},
+                    unique_key=f"fulfil:{order.id}",
+                    claimed_by=runner.name if inline and runner else None,
+                    lease=runner.lease if inline and runner else None,
+                )
+                if idem is not None:
+                    await ctx.idempotency.attach(s, idem.record_id, order.id)
+                # The debit last: the wallet row stays locked from this UPDATE to the commit, and every order
+                # of the org waits for that lock, so nothing else may run in between.
                 entry = Entry(
                     org_id=ident.org_id,
                     mode=ident.mode,
@@ -153,17 +166,6 @@ async def create(
                     order.charge_amount,
                     threshold,
                 )
-                inline = runner is not None and ctx.settings.sync_fulfillment_timeout > 0
-                job = await jobs.enqueue(
-                    s,
-                    FULFIL_JOB,
-                    {"order_id": order.id},
-                    unique_key=f"fulfil:{order.id}",
-                    claimed_by=runner.name if inline and runner else None,
-                    lease=runner.lease if inline and runner else None,
-                )
-                if idem is not None:
-                    await ctx.idempotency.attach(s, idem.record_id, order.id)
         except Problem:
             if idem is not None:
                 await ctx.idempotency.release(idem.record_id)
