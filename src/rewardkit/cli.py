@@ -378,14 +378,50 @@ def serve(
         typer.echo(f"  Docs:    http://{host}:{port}/docs")
         typer.echo(f"  Hosted links (vouchers) use {settings.public_url}\n")
         sys.stdout.flush()
-    uvicorn.run(
-        "rewardkit.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=os.environ.get("REWARDKIT_LOG_LEVEL", "info"),
-    )
+    if workers == 1:
+        uvicorn.run("rewardkit.app:create_app", factory=True, host=host, port=port, log_level=_log_level())
+        return
+    _serve_processes(host, port, workers)
+
+
+def _log_level() -> str:
+    return os.environ.get("REWARDKIT_LOG_LEVEL", "info")
+
+
+def _serve_processes(host: str, port: int, workers: int) -> None:
+    """Several API processes, each with its own SO_REUSEPORT listening socket, so the kernel spreads
+    connections across them. (uvicorn's own --workers shares one socket, and a burst of keep-alive
+    connections can all land in the process that wakes first, leaving the others idle.)"""
+    import signal
+    import subprocess
+
+    cmd = [sys.executable, "-m", "rewardkit.cli", "serve-process", "--host", host, "--port", str(port)]
+    children = [subprocess.Popen(cmd) for _ in range(workers)]
+
+    def _forward(signum: int, _frame: Any) -> None:
+        for c in children:
+            c.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, _forward)
+    signal.signal(signal.SIGINT, _forward)
+    codes = [c.wait() for c in children]
+    raise typer.Exit(max(codes))
+
+
+@app.command("serve-process", hidden=True)
+def serve_process(host: Annotated[str, typer.Option()], port: Annotated[int, typer.Option()]) -> None:
+    """One API process of `serve --workers N` (internal): no migration, no demo, just serve."""
+    import socket
+
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    config = uvicorn.Config("rewardkit.app:create_app", factory=True, log_level=_log_level())
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 async def _ensure_demo(db: Database, settings: Settings) -> str:
