@@ -19,11 +19,15 @@ migrate: $(STAMP)
 	$(BIN)/rewardkit migrate
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/mypy
 
 test: $(STAMP)
 	@bash scripts/test.sh
+
+bench: $(STAMP)
+	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache

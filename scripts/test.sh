@@ -9,7 +9,7 @@ PG_URL="${REWARDKIT_TEST_PG_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/te
 bash scripts/ensure-chromium.sh || true
 
 echo "== lint (ruff, mypy)"
-$BIN/ruff check src tests scripts
+$BIN/ruff check src tests scripts bench
 $BIN/mypy
 
 echo "== test suite on SQLite"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +24,6 @@ class Receiver:
     port: int = 0
     received: list[Received] = field(default_factory=list)
     script: dict[str, list[tuple[int, dict[str, str], float]]] = field(default_factory=dict)
-    on_request: Callable[[Received], None] | None = None
 
     def url(self, path: str = "/hook", host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
