@@ -152,7 +152,7 @@ async def load(count: int, imported: int, batch: int) -> dict[str, Any]:
     transaction each), then copies of them up to `count`."""
     from sqlalchemy import text
 
-    from rewardkit.catalog import service
+    import rewardkit.catalog.service as service
     from rewardkit.catalog.schemas import ProductIn
     from rewardkit.config import Settings
     from rewardkit.kit.db import Database, create_engine
