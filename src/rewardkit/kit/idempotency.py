@@ -109,9 +109,9 @@ class IdempotencyStore:
                     )
                 )
             ).scalar_one_or_none()
-            if rec2 is None:  # released between our insert and this read: try once more
-                return await self.claim(org_id, mode, key, fp)
-            if rec2.expires_at <= now:
+            # None: released between our insert and this read. Either way, claim again once this
+            # transaction is over (not inside it: that would hold two connections).
+            if rec2 is not None and rec2.expires_at <= now:
                 await s.delete(rec2)
                 await s.flush()
                 rec2 = None
