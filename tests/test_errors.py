@@ -512,3 +512,36 @@ async def test_a_database_that_is_down_is_a_503_not_a_500(url: str) -> None:
         ready = await c.get("/readyz")
         assert ready.status_code == 503
     await app.state.ctx.db.dispose()
+
+
+@pytest.mark.parametrize("path", ["/v1/orders", "/v1/events"])
+@pytest.mark.parametrize("when", ["9999-12-31T23:59:59-01:00", "0001-01-01T00:00:00+01:00"])
+async def test_dates_that_leave_the_calendar_in_utc_are_a_422(
+    client: httpx.AsyncClient, make_org: MakeOrg, path: str, when: str
+) -> None:
+    org = await make_org()
+    r = await client.get(path, params={"created_gte": when}, headers=org.h())
+    body = assert_problem(r, 422, "validation_error")
+    assert field_errors(body)["created_gte"]["in"] == "query"
+
+
+@pytest.mark.parametrize("idempotent", [False, True])
+async def test_a_lone_surrogate_in_the_recipient_is_a_422_and_writes_nothing(
+    client: httpx.AsyncClient, make_org: MakeOrg, idempotent: bool
+) -> None:
+    org = await make_org(USD="100.00")
+    raw = b'{"product_id": "amazon_us", "denomination": 50, "currency": "USD", "recipient": "\\ud800@b.co"}'
+    headers = org.h(**{"Content-Type": "application/json"})
+    if idempotent:
+        headers["Idempotency-Key"] = "surrogate-1"
+    r = await client.post("/v1/orders", content=raw, headers=headers)
+    assert_problem(r, 422, "validation_error")
+    assert (await client.get("/v1/orders", headers=org.h())).json()["data"] == []
+
+
+async def test_a_bad_nested_field_is_named_not_called_a_bad_body(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+    org = await make_org(USD="100.00")
+    r = await client.post("/v1/orders", json=order_body(recipient=[]), headers=org.h())
+    body = assert_problem(r, 422, "validation_error")
+    assert "must be a JSON object" not in body["detail"]
+    assert any(e["field"].startswith("recipient") for e in body["errors"])

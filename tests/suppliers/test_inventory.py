@@ -125,6 +125,7 @@ async def test_a_bad_file_imports_nothing_and_reports_every_row(ctx: AppContext,
         {"code": "EXPIRED", "amount": "10", "expires_at": "2020-01-01"},
         {"code": good["code"], "amount": "25.00"},
         {"code": "TOO-PRECISE", "amount": "10.001"},
+        {"code": "OFF-THE-CALENDAR", "amount": "10", "expires_at": "9999-12-31T23:59:59-01:00"},
     ]
     with pytest.raises(InventoryImportInvalid) as exc:
         await do_import(ctx, pid, rows)
@@ -140,6 +141,7 @@ async def test_a_bad_file_imports_nothing_and_reports_every_row(ctx: AppContext,
         (8, "expires_at"),
         (9, "code"),
         (10, "amount"),
+        (11, "expires_at"),
     ]
     assert "row 1" in (problem.errors or [])[7]["message"]
     assert await stock(ctx, pid) == {}  # all or nothing

@@ -72,9 +72,7 @@ def install_error_handlers(app: FastAPI) -> None:
         errors, malformed = _field_errors(exc)
         if malformed:
             return problem_response(MalformedJSON("Send a JSON object; the body could not be parsed."), request)
-        if any(e["in"] == "body" and e["field"] == "" for e in errors) or any(
-            e["code"] == "model_attributes_type" for e in errors
-        ):
+        if any(e["in"] == "body" and e["field"] == "" for e in errors):
             return problem_response(ValidationFailed("The body must be a JSON object.", errors=errors), request)
         return problem_response(ValidationFailed(f"{len(errors)} field(s) are invalid.", errors=errors), request)
 

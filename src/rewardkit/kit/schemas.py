@@ -9,8 +9,14 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 
 def _no_nul(v: Any) -> Any:
-    if isinstance(v, str) and "\x00" in v:
-        raise ValueError("must not contain the NUL character (\\u0000)")
+    if isinstance(v, str):
+        if "\x00" in v:
+            raise ValueError("must not contain the NUL character (\\u0000)")
+        if not v.isascii():
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate (\ud800) is not text any database can store
+                raise ValueError("must be valid Unicode text (no lone surrogates)") from None
     if isinstance(v, dict):
         for key, item in v.items():
             _no_nul(key)

@@ -11,7 +11,9 @@ from rewardkit.auth.service import Identity
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit import idempotency
 from rewardkit.kit.context import AppContext, get_context
+from rewardkit.kit.errors import MalformedJSON
 from rewardkit.kit.idempotency import Replay
+from rewardkit.kit.params import utc
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.orders import service
 from rewardkit.orders.models import STATUSES
@@ -62,7 +64,11 @@ async def create_order(
     claim = None
     if idempotency_key is not None:
         key = idempotency.validate_key(idempotency_key)
-        fp = idempotency.fingerprint("POST", "/v1/orders", orjson.loads(await request.body()))
+        try:
+            raw = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:  # FastAPI's parser is laxer (lone surrogates): refuse what we cannot hash
+            raise MalformedJSON("The body could not be read as UTF-8 JSON.") from None
+        fp = idempotency.fingerprint("POST", "/v1/orders", raw)
         result = await ctx.idempotency.claim(ident.org_id, ident.mode, key, fp)
         if isinstance(result, Replay):
             return respond(request, result.body, "order", result.status, headers={"Idempotent-Replayed": "true"})
@@ -107,32 +113,9 @@ async def list_orders(
         status=status,
         product_id=product_id,
         external_id=external_id,
-        created_gte=_aware(created_gte),
-        created_lte=_aware(created_lte),
+        created_gte=utc(created_gte, "created_gte"),
+        created_lte=utc(created_lte, "created_lte"),
         cursor=cursor,
         limit=limit,
     )
     return respond(request, body, "list")
-
-
-def _aware(dt: datetime | None) -> datetime | None:
-    from datetime import UTC
-
-    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt
-
-
-@router.post(
-    "/orders/{order_id}/cancel",
-    operation_id="cancelOrder",
-    response_model=OrderOut,
-    response_class=JSONResponse,
-    responses={404: {"description": "order_not_found"}, 409: {"description": "order_not_cancelable"}},
-)
-async def cancel_order(
-    request: Request,
-    order_id: str,
-    ident: Annotated[Identity, Depends(require_identity)],
-    ctx: Annotated[AppContext, Depends(get_context)],
-) -> JSONResponse:
-    """Cancel an order that has not been sent to a supplier yet; its debit is refunded at once."""
-    return respond(request, await service.cancel(ctx, ident, order_id), "order")

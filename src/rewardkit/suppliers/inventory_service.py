@@ -129,7 +129,7 @@ async def import_codes(s: AsyncSession, keyring: Keyring, product_id: str, rows:
         expires = None
         try:
             expires = _expiry(row.get("expires_at"))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             bad("expires_at", "must be an ISO date (2027-12-31) or datetime (2027-12-31T23:59:59Z)")
         if expires is not None and expires <= now:
             bad("expires_at", "is in the past")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -11,6 +11,7 @@ from rewardkit.auth.service import Identity
 from rewardkit.events.models import TYPES
 from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.pagination import decode_cursor, page
+from rewardkit.kit.params import utc
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.kit.schemas import RequestModel
 from rewardkit.webhooks import repository, service
@@ -205,8 +206,8 @@ async def list_events(
             ident.org_id,
             ident.mode,
             types=type,
-            created_gte=_aware(created_gte),
-            created_lte=_aware(created_lte),
+            created_gte=utc(created_gte, "created_gte"),
+            created_lte=utc(created_lte, "created_lte"),
             before=decode_cursor(cursor),
             limit=limit,
         )
@@ -243,7 +244,3 @@ async def redeliver_event(
 ) -> JSONResponse:
     """Send an event again, to one endpoint or to every endpoint that subscribes to it."""
     return respond(request, await service.redeliver(ctx, ident, event_id, (body or Redeliver()).endpoint_id), "list")
-
-
-def _aware(dt: datetime | None) -> datetime | None:
-    return dt.replace(tzinfo=UTC) if dt is not None and dt.tzinfo is None else dt

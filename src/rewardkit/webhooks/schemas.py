@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from rewardkit.events.models import TYPES
 from rewardkit.kit.schemas import RequestModel
@@ -38,7 +38,7 @@ class EndpointUpdate(RequestModel):
     url: str | None = Field(default=None, min_length=8, max_length=2048)
     enabled_events: list[str] | None = Field(default=None, min_length=1, max_length=50)
     description: str | None = Field(default=None, max_length=500)
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
 
     _events = field_validator("enabled_events")(_check_events)
 
