@@ -192,3 +192,11 @@ async def test_every_operation_has_a_response_example(spec: dict[str, Any]) -> N
             if "example" not in ok:
                 missing.append(f"{method.upper()} {path}")
     assert missing == []
+
+
+async def test_every_documented_operation_is_served(spec: dict[str, Any]) -> None:
+    """The examples name every public operation: each must exist (a route lost in an edit fails here)."""
+    from rewardkit.examples import RESPONSES
+
+    served = {op.get("operationId") for ops in spec["paths"].values() for op in ops.values()}
+    assert set(RESPONSES) - served == set()

@@ -119,3 +119,20 @@ async def list_orders(
         limit=limit,
     )
     return respond(request, body, "list")
+
+
+@router.post(
+    "/orders/{order_id}/cancel",
+    operation_id="cancelOrder",
+    response_model=OrderOut,
+    response_class=JSONResponse,
+    responses={404: {"description": "order_not_found"}, 409: {"description": "order_not_cancelable"}},
+)
+async def cancel_order(
+    request: Request,
+    order_id: str,
+    ident: Annotated[Identity, Depends(require_identity)],
+    ctx: Annotated[AppContext, Depends(get_context)],
+) -> JSONResponse:
+    """Cancel an order that has not been sent to a supplier yet; its debit is refunded at once."""
+    return respond(request, await service.cancel(ctx, ident, order_id), "order")
