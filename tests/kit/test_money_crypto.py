@@ -233,3 +233,10 @@ def test_new_id_sorts_across_real_milliseconds() -> None:
     first = new_id("ord")
     time.sleep(0.003)
     assert new_id("ord") > first
+
+
+def test_new_ids_of_one_millisecond_sort_in_creation_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events written in one transaction (order.created, order.processing) must list in that order."""
+    monkeypatch.setattr(ids, "time", SimpleNamespace(time=lambda: 1_900_000_000.0))  # a frozen clock
+    values = [new_id("evt") for _ in range(5_000)]
+    assert sorted(values) == values and len(set(values)) == len(values)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.events.models import TYPES, Event
+from rewardkit.kit import sql
 from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
+
+_INSERT = insert(sql.table(Event))
 
 # Called with each new event inside the same transaction (webhook fan-out hooks in here).
 _SUBSCRIBERS: list[Any] = []
@@ -35,8 +39,7 @@ async def emit(
         raise ValueError(f"unknown event type {type_!r}")
     payload = keyring.encrypt(orjson.dumps(data).decode())
     event = Event(id=new_id("evt"), org_id=org_id, mode=mode, type=type_, payload=payload, created_at=utcnow())
-    s.add(event)
-    await s.flush()
+    await sql.run(s, _INSERT, sql.row_values(event))  # Core: events are written on every order's hot path
     if fan_out:
         for fn in _SUBSCRIBERS:
             await fn(s, event)

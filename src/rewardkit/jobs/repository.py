@@ -9,6 +9,9 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.jobs.models import Job
+from rewardkit.kit import sql
+
+_JOBS = sql.table(Job)
 
 
 def _due(now: datetime) -> Any:
@@ -41,10 +44,9 @@ async def claim(
 
 async def finish(s: AsyncSession, job_id: int, worker: str, values: dict[str, Any]) -> bool:
     """Only the lease holder may finish a job; a worker whose lease was taken over is ignored."""
-    res = await s.execute(
-        update(Job).where(Job.id == job_id, Job.locked_by == worker, Job.status == "running").values(**values)
-    )
-    return bool(res.rowcount)  # type: ignore[attr-defined]
+    stmt = update(_JOBS).where(_JOBS.c.id == job_id, _JOBS.c.locked_by == worker, _JOBS.c.status == "running")
+    res = await sql.run(s, stmt.values(**values))
+    return bool(res.rowcount)
 
 
 async def list_jobs(s: AsyncSession, status: str | None, limit: int) -> list[Job]:

@@ -4,13 +4,20 @@ exponential backoff and jitter, and bury a job that exhausts its attempts as `de
 from __future__ import annotations
 
 import random
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rewardkit.jobs import repository
 from rewardkit.jobs.models import Job
+from rewardkit.kit import sql
 from rewardkit.kit.db import utcnow
+
+_INSERT = insert(sql.table(Job)).returning(sql.table(Job).c.id)
 
 
 class Retry(Exception):
@@ -59,9 +66,36 @@ async def enqueue(
     if claimed_by is not None:
         job.status, job.attempts, job.locked_by = "running", 1, claimed_by
         job.locked_until = now + (lease or timedelta(seconds=60))
-    s.add(job)
-    await s.flush()  # a duplicate unique_key raises here and rolls the caller's transaction back
+    # Core, not the ORM: a job is written by every order. A duplicate unique_key raises here and rolls
+    # the caller's transaction back.
+    job.id = (await sql.run(s, _INSERT, sql.row_values(job))).scalar_one()
     return job
+
+
+@dataclass
+class Run:
+    """The job a worker is running in this task, so a handler can finish it in its own last transaction."""
+
+    job_id: int
+    worker: str
+    finished: bool = False
+
+
+current_run: ContextVar[Run | None] = ContextVar("current_run", default=None)
+
+
+def succeeded_values(now: datetime) -> dict[str, Any]:
+    return {"status": "succeeded", "locked_by": None, "locked_until": None, "last_error": None, "updated_at": now}
+
+
+async def finish_current(s: AsyncSession) -> None:
+    """Mark the running job succeeded inside the handler's final transaction (one commit fewer per job).
+    The worker then skips its own finishing transaction; if this transaction rolls back, the handler
+    raises and the worker records the failure as usual. Guarded like every finish: only the lease holder."""
+    run = current_run.get()
+    if run is None:
+        return
+    run.finished = await repository.finish(s, run.job_id, run.worker, succeeded_values(utcnow()))
 
 
 def backoff(attempts: int, base: float = 2.0, cap: float = 3600.0, rng: random.Random | None = None) -> float:

@@ -17,13 +17,13 @@ from typing import Any
 
 from rewardkit.jobs import repository
 from rewardkit.jobs.models import Job
-from rewardkit.jobs.service import Defer, Retry, defer_values, retry_values
+from rewardkit.jobs.service import Defer, Retry, Run, current_run, defer_values, retry_values, succeeded_values
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 
 log = logging.getLogger("rewardkit.jobs")
 
-Handler = Callable[[AppContext, dict[str, Any], int], Awaitable[None]]
+Handler = Callable[[AppContext, dict[str, Any], int], Awaitable[Any]]
 
 
 class Worker:
@@ -57,12 +57,19 @@ class Worker:
 
     async def execute(self, job: Job) -> str:
         """Run one claimed job to an outcome: succeeded, retry (queued) or dead."""
+        return (await self.execute_for_result(job))[0]
+
+    async def execute_for_result(self, job: Job) -> tuple[str, Any]:
+        """As execute, with what the handler returned (None unless it succeeded)."""
         handler = self.handlers.get(job.kind)
         now = utcnow()
+        run = Run(job.id, self.name)
+        token = current_run.set(run)
+        result: Any = None
         try:
             if handler is None:
                 raise RuntimeError(f"no handler for job kind {job.kind!r}")
-            await handler(self.ctx, job.payload, job.attempts)
+            result = await handler(self.ctx, job.payload, job.attempts)
         except Defer as d:
             values = defer_values(job, f"deferred: {d}", d.delay, utcnow())
         except Retry as r:
@@ -73,17 +80,14 @@ class Worker:
                 job, f"{type(exc).__name__}: {exc}", None, utcnow(), self.ctx.settings.job_backoff_base_seconds
             )
         else:
-            values = {
-                "status": "succeeded",
-                "locked_by": None,
-                "locked_until": None,
-                "last_error": None,
-                "updated_at": now,
-            }
-        async with self.ctx.db.unit_of_work() as s:
-            await repository.finish(s, job.id, self.name, values)
+            values = succeeded_values(now)
+        finally:
+            current_run.reset(token)
+        if not (run.finished and values["status"] == "succeeded"):  # the handler may have finished it already
+            async with self.ctx.db.unit_of_work() as s:
+                await repository.finish(s, job.id, self.name, values)
         self.wake()  # a job often queues others (webhook deliveries): look for them now, not at the next poll
-        return str(values["status"])
+        return str(values["status"]), result if values["status"] == "succeeded" else None
 
     async def run_now(self, job_id: int) -> bool:
         """Claim one specific job and run it here (the synchronous fast path of an API call)."""

@@ -16,11 +16,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, delete, select, update
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from rewardkit.kit import sql
 from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import Base, BigIntPK, Database, UTCDateTime, utcnow
 from rewardkit.kit.errors import IdempotencyKeyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused
@@ -71,6 +73,25 @@ class Replay:
     status: int
     body: Any
     headers: dict[str, str]
+
+
+_RECORDS = sql.table(IdempotencyRecord)
+_INSERT_IGNORE = {
+    name: dialect.insert(_RECORDS)
+    .on_conflict_do_nothing(index_elements=["org_id", "mode", "key"])
+    .returning(_RECORDS.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+_COMPLETE = (
+    update(_RECORDS)
+    .where(_RECORDS.c.id == bindparam("record_id"), _RECORDS.c.status == "in_flight")
+    .values(
+        status="completed",
+        response_status=bindparam("response_status"),
+        response_body=bindparam("response_body"),
+        response_headers=bindparam("response_headers"),
+    )
+)
 
 
 class IdempotencyStore:
@@ -147,6 +168,28 @@ class IdempotencyStore:
             headers={"Retry-After": "1"},
         )
 
+    async def claim_in(
+        self, s: AsyncSession, org_id: str, mode: str, key: str, fp: str, resource_id: str
+    ) -> int | None:
+        """The fast claim: inside the work's own transaction, already naming the resource it creates.
+        None if the key exists (then roll back and take the full path: claim()). A concurrent
+        request with the same key waits on the unique index until this transaction ends."""
+        now = utcnow()
+        insert = _INSERT_IGNORE[s.get_bind().dialect.name]
+        values = {
+            "org_id": org_id,
+            "mode": mode,
+            "key": key,
+            "fingerprint": fp,
+            "status": "in_flight",
+            "locked_at": now,
+            "resource_id": resource_id,
+            "created_at": now,
+            "expires_at": now + self.ttl,
+        }
+        record_id: int | None = (await sql.run(s, insert, values)).scalar_one_or_none()
+        return record_id
+
     async def attach(self, s: AsyncSession, record_id: int, resource_id: str) -> None:
         """Record, in the work's own transaction, which resource this key created."""
         await s.execute(
@@ -156,16 +199,13 @@ class IdempotencyStore:
     async def complete(
         self, s: AsyncSession, record_id: int, status: int, body: Any, headers: dict[str, str] | None = None
     ) -> None:
-        await s.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.id == record_id)
-            .values(
-                status="completed",
-                response_status=status,
-                response_body=self.keyring.encrypt(orjson.dumps(body).decode()),
-                response_headers=headers or {},
-            )
-        )
+        """Store the response for replay. Only once: the first final answer stored is the one replayed."""
+        values = {
+            "response_status": status,
+            "response_body": self.keyring.encrypt(orjson.dumps(body).decode()),
+            "response_headers": headers or {},
+        }
+        await sql.run(s, _COMPLETE, {"record_id": record_id, **values})
 
     async def release(self, record_id: int) -> None:
         """The operation failed before doing anything: forget the key so a corrected retry runs."""

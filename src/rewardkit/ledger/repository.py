@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import BigInteger, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rewardkit.kit import sql
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
 from rewardkit.ledger.models import Account, Posting, Transaction
+
+_ACCOUNTS = sql.table(Account)
+_FIND_ACCOUNT = select(_ACCOUNTS.c.id).where(
+    _ACCOUNTS.c.org_id == bindparam("org_id"),
+    _ACCOUNTS.c.mode == bindparam("mode"),
+    _ACCOUNTS.c.kind == bindparam("kind"),
+    _ACCOUNTS.c.currency == bindparam("currency"),
+)
+_DELTA = bindparam("amount", type_=BigInteger)
+# The guard is in the UPDATE itself (see apply_delta).
+_APPLY_DELTA = (
+    update(_ACCOUNTS)
+    .where(
+        _ACCOUNTS.c.id == bindparam("account_id"), or_(_ACCOUNTS.c.allow_negative, _ACCOUNTS.c.balance + _DELTA >= 0)
+    )
+    .values(balance=_ACCOUNTS.c.balance + _DELTA)
+    .returning(_ACCOUNTS.c.balance)
+)
+_INSERT_TRANSACTION = insert(sql.table(Transaction))
+_INSERT_POSTING = insert(sql.table(Posting))
 
 # Account ids never change and accounts are never deleted, so each process remembers them. Only ids
 # found by a first SELECT are cached: a row this very transaction inserted could still roll back.
@@ -48,17 +69,14 @@ async def get_or_create_account(
     return found
 
 
+def cached_account(s: AsyncSession, org_id: str, mode: str, kind: str, currency: str) -> str | None:
+    return _ACCOUNT_IDS.get((str(s.get_bind().engine.url), org_id, mode, kind, currency))
+
+
 async def find_account(s: AsyncSession, org_id: str, mode: str, kind: str, currency: str) -> str | None:
-    return (
-        await s.execute(
-            select(Account.id).where(
-                Account.org_id == org_id,
-                Account.mode == mode,
-                Account.kind == kind,
-                Account.currency == currency,
-            )
-        )
-    ).scalar_one_or_none()
+    params = {"org_id": org_id, "mode": mode, "kind": kind, "currency": currency}
+    found: str | None = (await sql.run(s, _FIND_ACCOUNT, params)).scalar_one_or_none()
+    return found
 
 
 async def apply_delta(s: AsyncSession, account_id: str, amount: int) -> int | None:
@@ -67,26 +85,18 @@ async def apply_delta(s: AsyncSession, account_id: str, amount: int) -> int | No
     The guard is in the UPDATE itself, so concurrent debits serialise on the row lock (PostgreSQL)
     or the write lock (SQLite) and can never overdraw.
     """
-    res = await s.execute(
-        update(Account)
-        .where(
-            Account.id == account_id,
-            or_(Account.allow_negative, Account.balance + amount >= 0),
-        )
-        .values(balance=Account.balance + amount)
-        .returning(Account.balance)
-    )
-    return res.scalar_one_or_none()
+    after: int | None = (
+        await sql.run(s, _APPLY_DELTA, {"account_id": account_id, "amount": amount})
+    ).scalar_one_or_none()
+    return after
 
 
 async def insert_transaction(s: AsyncSession, tx: Transaction) -> None:
-    s.add(tx)
-    await s.flush()
+    await sql.run(s, _INSERT_TRANSACTION, sql.row_values(tx))
 
 
 async def insert_postings(s: AsyncSession, postings: list[Posting]) -> None:
-    s.add_all(postings)
-    await s.flush()
+    await sql.run(s, _INSERT_POSTING, [sql.row_values(p) for p in postings])
 
 
 async def reference_exists(s: AsyncSession, reference: str) -> bool:

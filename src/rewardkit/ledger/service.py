@@ -128,6 +128,13 @@ async def wallet_currencies(s: AsyncSession, org_id: str, mode: str) -> set[str]
     return {a.currency for a in await repository.accounts_of(s, org_id, mode, ["wallet"])}
 
 
+async def has_wallet(s: AsyncSession, org_id: str, mode: str, currency: str) -> bool:
+    """Whether the org holds a wallet in this currency (accounts are never deleted: a cached id is proof)."""
+    if repository.cached_account(s, org_id, mode, "wallet", currency) is not None:
+        return True
+    return await repository.find_account(s, org_id, mode, "wallet", currency) is not None
+
+
 async def fund(
     s: AsyncSession,
     org_id: str,

@@ -12,7 +12,6 @@ from rewardkit.jobs.worker import Worker
 from rewardkit.kit import idempotency
 from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.errors import MalformedJSON
-from rewardkit.kit.idempotency import Replay
 from rewardkit.kit.params import utc
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.orders import service
@@ -61,20 +60,17 @@ async def create_order(
     """Buy a reward. Debits the wallet and fulfils at once where the supplier allows, answering
     200 `fulfilled` with a `voucher_url`; a slower supplier answers 202 `processing`, and the order
     finishes in the background (track it with GET /v1/orders/{id})."""
-    claim = None
+    intent = None
     if idempotency_key is not None:
         key = idempotency.validate_key(idempotency_key)
         try:
             raw = orjson.loads(await request.body())
         except orjson.JSONDecodeError:  # FastAPI's parser is laxer (lone surrogates): refuse what we cannot hash
             raise MalformedJSON("The body could not be read as UTF-8 JSON.") from None
-        fp = idempotency.fingerprint("POST", "/v1/orders", raw)
-        result = await ctx.idempotency.claim(ident.org_id, ident.mode, key, fp)
-        if isinstance(result, Replay):
-            return respond(request, result.body, "order", result.status, headers={"Idempotent-Replayed": "true"})
-        claim = result
-    outcome = await service.create(ctx, registry, runner, ident, body, claim)
-    return respond(request, outcome.body, "order", outcome.status_code)
+        intent = service.IdempotencyIntent(key, idempotency.fingerprint("POST", "/v1/orders", raw))
+    outcome = await service.create(ctx, registry, runner, ident, body, intent)
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    return respond(request, outcome.body, "order", outcome.status_code, headers=headers)
 
 
 @router.get(

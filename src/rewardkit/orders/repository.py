@@ -5,15 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rewardkit.kit import sql
 from rewardkit.orders.models import TRANSITIONS, Order, OrderTransition
+
+# Every order runs through add/transition/timeline: Core statements, built once (kit/sql.py says why).
+_ORDERS = sql.table(Order)
+_TRANSITIONS = sql.table(OrderTransition)
+_INSERT_ORDER = insert(_ORDERS)
+_INSERT_TRANSITION = insert(_TRANSITIONS)
+_TIMELINE = select(_TRANSITIONS).where(_TRANSITIONS.c.order_id == bindparam("order_id")).order_by(_TRANSITIONS.c.id)
 
 
 async def add(s: AsyncSession, order: Order) -> None:
-    s.add(order)
-    await s.flush()
+    await sql.run(s, _INSERT_ORDER, sql.row_values(order))
+
+
+async def record(s: AsyncSession, rows: list[OrderTransition]) -> None:
+    """Timeline rows, written in the transaction of the change they describe."""
+    await sql.run(s, _INSERT_TRANSITION, [sql.row_values(r) for r in rows])
 
 
 async def get(s: AsyncSession, org_id: str, mode: str, order_id: str) -> Order | None:
@@ -41,33 +53,37 @@ async def transition(
     Returns the updated order, or None if it was not in `from_status`."""
     if to_status not in TRANSITIONS.get(from_status, set()):
         raise ValueError(f"illegal order transition {from_status} -> {to_status}")
-    res = await s.execute(
-        update(Order)
-        .where(Order.id == order_id, Order.status == from_status)
-        .values(status=to_status, updated_at=now, **values)
-        .returning(Order),
-        execution_options={"populate_existing": True},
-    )
-    order = res.scalar_one_or_none()
-    if order is None:
+    params = {"order_id": order_id, "from_status": from_status, "status": to_status, "updated_at": now, **values}
+    row = (await sql.run(s, _transition_stmt(tuple(values)), params)).one_or_none()
+    if row is None:
         return None
-    s.add(
-        OrderTransition(order_id=order_id, from_status=from_status, to_status=to_status, reason=reason, created_at=now)
+    step = OrderTransition(
+        order_id=order_id, from_status=from_status, to_status=to_status, reason=reason, created_at=now
     )
-    return order
+    await record(s, [step])
+    return sql.from_row(Order, row)
 
 
-async def record_created(s: AsyncSession, order_id: str, now: datetime) -> None:
-    s.add(
-        OrderTransition(
-            order_id=order_id, from_status=None, to_status="pending", reason="order created", created_at=now
+_TRANSITION_STMTS: dict[tuple[str, ...], Any] = {}
+
+
+def _transition_stmt(extra: tuple[str, ...]) -> Any:
+    """The guarded UPDATE for a set of extra columns, built once per set (a handful exist)."""
+    stmt = _TRANSITION_STMTS.get(extra)
+    if stmt is None:
+        cols = ("status", "updated_at", *extra)
+        stmt = (
+            update(_ORDERS)
+            .where(_ORDERS.c.id == bindparam("order_id"), _ORDERS.c.status == bindparam("from_status"))
+            .values({c: bindparam(c, type_=_ORDERS.c[c].type) for c in cols})
+            .returning(*_ORDERS.c)
         )
-    )
+        _TRANSITION_STMTS[extra] = stmt
+    return stmt
 
 
 async def timeline(s: AsyncSession, order_id: str) -> list[OrderTransition]:
-    q = select(OrderTransition).where(OrderTransition.order_id == order_id).order_by(OrderTransition.id)
-    return list((await s.execute(q)).scalars())
+    return [sql.from_row(OrderTransition, r) for r in await sql.run(s, _TIMELINE, {"order_id": order_id})]
 
 
 async def search(

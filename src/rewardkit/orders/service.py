@@ -31,7 +31,7 @@ from rewardkit.jobs.worker import Worker
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import Problem
-from rewardkit.kit.idempotency import Claim
+from rewardkit.kit.idempotency import Claim, Replay
 from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import format_major, money, to_minor
 from rewardkit.kit.pagination import decode_cursor, page
@@ -52,6 +52,33 @@ _background: set[asyncio.Task[Any]] = set()  # fast-path runs that outlived thei
 class Outcome:
     status_code: int
     body: dict[str, Any]
+    replayed: bool = False
+
+
+@dataclass
+class Handoff:
+    """What the request that booked an order hands to the fulfilment job it runs at once in the same
+    process (the fast path): the order and timeline as committed, its product, and the idempotency
+    record to complete in the job's final transaction. Safe to trust: the job is born claimed by this
+    process, and only a run holding its lease moves a processing order."""
+
+    order: Order
+    timeline: list[OrderTransition]
+    product: Any
+    idempotency_record: int | None
+
+
+HANDOFF: dict[str, Handoff] = {}
+
+
+class _KeyExists(Exception):
+    """The fast claim found the Idempotency-Key already used: take the full path (replay, 409, 422)."""
+
+
+@dataclass
+class IdempotencyIntent:
+    key: str
+    fingerprint: str
 
 
 def debit_legs(order: Order) -> list[Leg]:
@@ -73,14 +100,15 @@ def _held(order: Order) -> int:
     return order.face_amount
 
 
-async def _prepare(s: AsyncSession, ctx: AppContext, ident: Identity, req: OrderCreate) -> Order:
+async def _prepare(
+    s: AsyncSession, ctx: AppContext, ident: Identity, req: OrderCreate, order_id: str
+) -> tuple[Order, Any]:
     product = await catalog.get_product(s, req.product_id)
     if req.country and req.country.upper() not in product.countries:
         raise CountryNotServed(f"{product.id} is sold in {', '.join(product.countries)}.")
     face = catalog.face_value(product, req.currency, Decimal(req.denomination))
-    held = await ledger.wallet_currencies(s, ident.org_id, ident.mode)
     charge_currency, charge, rate, markup = req.currency, face, None, None
-    if req.currency not in held:
+    if not await ledger.has_wallet(s, ident.org_id, ident.mode, req.currency):
         default_currency = await auth.default_currency(s, ident.org_id)
         if default_currency != req.currency:
             markup = ctx.settings.fx_markup_bps
@@ -89,8 +117,8 @@ async def _prepare(s: AsyncSession, ctx: AppContext, ident: Identity, req: Order
     now = utcnow()
     recipient = req.recipient if not isinstance(req.recipient, str) else None
     token = secrets.token_urlsafe(24)
-    return Order(
-        id=new_id("ord"),
+    order = Order(
+        id=order_id,
         org_id=ident.org_id,
         mode=ident.mode,
         status="pending",
@@ -111,108 +139,173 @@ async def _prepare(s: AsyncSession, ctx: AppContext, ident: Identity, req: Order
         created_at=now,
         updated_at=now,
     )
+    return order, product
 
 
 async def create(
-    ctx: AppContext, registry: Registry, runner: Worker | None, ident: Identity, req: OrderCreate, idem: Claim | None
+    ctx: AppContext,
+    registry: Registry,
+    runner: Worker | None,
+    ident: Identity,
+    req: OrderCreate,
+    intent: IdempotencyIntent | None,
 ) -> Outcome:
-    """Place an order; answer 200 once it is final, or 202 while it is still being fulfilled."""
-    job: Job | None = None
-    if idem is not None and idem.resource_id:
-        order_id = idem.resource_id  # a previous attempt with this key died after booking its order
-    else:
-        try:
-            async with ctx.db.unit_of_work() as s:
-                order = await _prepare(s, ctx, ident, req)
-                chain = registry.route(ident.mode, order.product_id)
-                if not chain:
-                    raise ProductUnavailable(f"No supplier is configured for {order.product_id} in {ident.mode} mode.")
-                order.supplier = chain[0].name
-                await repository.add(s, order)
-                await repository.record_created(s, order.id, order.created_at)
-                await _emit(ctx, s, order, "order.created")
-                inline = runner is not None and ctx.settings.sync_fulfillment_timeout > 0
-                job = await jobs.enqueue(
-                    s,
-                    FULFIL_JOB,
-                    {"order_id": order.id},
-                    unique_key=f"fulfil:{order.id}",
-                    claimed_by=runner.name if inline and runner else None,
-                    lease=runner.lease if inline and runner else None,
+    """Place an order; answer 200 once it is final, or 202 while it is still being fulfilled.
+
+    With an Idempotency-Key, the key is claimed inside the order's own transaction (one commit);
+    only if the key was seen before does the full protocol run (replay, 409 in flight, 422 reused,
+    takeover of a crashed attempt)."""
+    if intent is None:
+        return await _book_and_fulfil(ctx, registry, runner, ident, req, intent=None, claim=None)
+    try:
+        return await _book_and_fulfil(ctx, registry, runner, ident, req, intent=intent, claim=None)
+    except _KeyExists:
+        pass
+    found = await ctx.idempotency.claim(ident.org_id, ident.mode, intent.key, intent.fingerprint)
+    if isinstance(found, Replay):
+        return Outcome(found.status, found.body, replayed=True)
+    if found.resource_id:  # a previous attempt with this key died after booking its order
+        return await _answer(ctx, runner, ident, found.resource_id, None, found.record_id)
+    return await _book_and_fulfil(ctx, registry, runner, ident, req, intent=None, claim=found)
+
+
+async def _book_and_fulfil(
+    ctx: AppContext,
+    registry: Registry,
+    runner: Worker | None,
+    ident: Identity,
+    req: OrderCreate,
+    *,
+    intent: IdempotencyIntent | None,
+    claim: Claim | None,
+) -> Outcome:
+    inline = runner is not None and ctx.settings.sync_fulfillment_timeout > 0
+    order_id = new_id("ord")
+    record_id = claim.record_id if claim else None
+    try:
+        async with ctx.db.unit_of_work() as s:
+            if intent is not None:  # first, so that a reused key is told apart before anything is validated
+                record_id = await ctx.idempotency.claim_in(
+                    s, ident.org_id, ident.mode, intent.key, intent.fingerprint, order_id
                 )
-                if idem is not None:
-                    await ctx.idempotency.attach(s, idem.record_id, order.id)
-                # The debit last: the wallet row stays locked from this UPDATE to the commit, and every order
-                # of the org waits for that lock, so nothing else may run in between.
-                entry = Entry(
-                    org_id=ident.org_id,
-                    mode=ident.mode,
-                    kind="order_debit",
-                    reference=f"{order.id}:debit",
-                    legs=debit_legs(order),
-                    description=f"Order {order.id}",
-                    source_id=order.id,
-                )
-                await ledger.post(s, entry)
-                wallet_after = entry.balances_after[("wallet", order.charge_currency)]
-                threshold = to_minor(ctx.settings.balance_low_threshold, order.charge_currency)
-                await ledger.note_debit(
-                    s,
-                    ctx.keyring,
-                    ident.org_id,
-                    ident.mode,
-                    order.charge_currency,
-                    wallet_after,
-                    order.charge_amount,
-                    threshold,
-                )
-        except Problem:
-            if idem is not None:
-                await ctx.idempotency.release(idem.record_id)
-            raise
-        order_id = order.id
-        if runner is not None:
-            runner.wake()  # the order.created deliveries are due now
-    await _fast_path(ctx, runner, ident, order_id, job)
+                if record_id is None:
+                    raise _KeyExists
+            elif claim is not None:
+                await ctx.idempotency.attach(s, claim.record_id, order_id)
+            order, product = await _prepare(s, ctx, ident, req, order_id)
+            chain = registry.route(ident.mode, order.product_id)
+            if not chain:
+                raise ProductUnavailable(f"No supplier is configured for {order.product_id} in {ident.mode} mode.")
+            order.supplier = chain[0].name
+            steps = [_step(order.id, None, "pending", "order created", order.created_at)]
+            created = render(ctx, order, steps)
+            if inline:
+                # This process sends it to the supplier right after the commit: book it as processing at
+                # once (the job is born claimed, a crash hands it to a worker when the lease runs out).
+                order.status = "processing"
+                steps.append(_step(order.id, "pending", "processing", f"sent to {order.supplier}", order.created_at))
+            await repository.add(s, order)
+            await repository.record(s, steps)
+            await events.emit(s, ctx.keyring, order.org_id, order.mode, "order.created", created)
+            if inline:
+                await _emit(ctx, s, order, steps)
+            job = await jobs.enqueue(
+                s,
+                FULFIL_JOB,
+                {"order_id": order.id},
+                unique_key=f"fulfil:{order.id}",
+                claimed_by=runner.name if inline and runner else None,
+                lease=runner.lease if inline and runner else None,
+            )
+            # The debit last: the wallet row stays locked from this UPDATE to the commit, and every order
+            # of the org waits for that lock, so nothing else may run in between.
+            entry = Entry(
+                org_id=ident.org_id,
+                mode=ident.mode,
+                kind="order_debit",
+                reference=f"{order.id}:debit",
+                legs=debit_legs(order),
+                description=f"Order {order.id}",
+                source_id=order.id,
+            )
+            await ledger.post(s, entry)
+            wallet_after = entry.balances_after[("wallet", order.charge_currency)]
+            threshold = to_minor(ctx.settings.balance_low_threshold, order.charge_currency)
+            await ledger.note_debit(
+                s,
+                ctx.keyring,
+                ident.org_id,
+                ident.mode,
+                order.charge_currency,
+                wallet_after,
+                order.charge_amount,
+                threshold,
+            )
+    except Problem:
+        if claim is not None:
+            await ctx.idempotency.release(claim.record_id)
+        raise
+    if runner is not None:
+        runner.wake()  # the order.created deliveries are due now
+    if inline:
+        HANDOFF[order.id] = Handoff(order, steps, product, record_id)
+    return await _answer(ctx, runner, ident, order.id, job, record_id)
+
+
+async def _answer(
+    ctx: AppContext, runner: Worker | None, ident: Identity, order_id: str, job: Job | None, record_id: int | None
+) -> Outcome:
+    try:
+        body = await _fast_path(ctx, runner, ident, order_id, job)
+    finally:
+        HANDOFF.pop(order_id, None)
+    if body is not None:  # final, and the job's last transaction stored it for replay
+        return Outcome(200, body)
     async with ctx.db.unit_of_work(readonly=True) as s:
         found = await repository.get(s, ident.org_id, ident.mode, order_id)
         assert found is not None
         body = render(ctx, found, await repository.timeline(s, order_id))
     status = 200 if found.status in TERMINAL else 202
-    if idem is not None:
+    if record_id is not None:
         async with ctx.db.unit_of_work() as s:
-            await ctx.idempotency.complete(s, idem.record_id, status, body)
+            await ctx.idempotency.complete(s, record_id, status, body)
     return Outcome(status, body)
 
 
-async def _fast_path(ctx: AppContext, runner: Worker | None, ident: Identity, order_id: str, job: Job | None) -> None:
+async def _fast_path(
+    ctx: AppContext, runner: Worker | None, ident: Identity, order_id: str, job: Job | None
+) -> dict[str, Any] | None:
     """Run the fulfilment job right here (it was born claimed by this process), waiting at most
     sync_fulfillment_timeout for a final state. If the supplier is slower, the run continues in the
-    background, and after a crash in a worker once the lease runs out."""
+    background, and after a crash in a worker once the lease runs out. Returns the final order when
+    this run finished it (else the caller reads it)."""
     timeout = ctx.settings.sync_fulfillment_timeout
     if timeout <= 0 or runner is None:
-        return
+        return None
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     first = job is not None and job.status == "running"
     while (remaining := deadline - loop.time()) > 0:
         if job is not None:
             # The first run uses our claim; later ones claim the job only when it is due (a quick retry).
-            run = runner.execute(job) if first else runner.run_now(job.id)
+            run = runner.execute_for_result(job) if first else runner.run_now(job.id)
             task: asyncio.Task[Any] = asyncio.create_task(run)  # type: ignore[arg-type]
             _background.add(task)
             task.add_done_callback(_background.discard)
             done, _ = await asyncio.wait({task}, timeout=remaining)
             if not done:
-                return  # the supplier is slow: the run goes on in the background
-            if first and task.result() == "succeeded":
-                return  # the handler finished: the order is final
+                return None  # the supplier is slow: the run goes on in the background
+            if first:
+                status, body = task.result()
+                if status == "succeeded":
+                    return body if isinstance(body, dict) else None  # the handler finished: the order is final
             first = False
         async with ctx.db.unit_of_work(readonly=True) as s:
             o = await repository.get(s, ident.org_id, ident.mode, order_id)
         if o is None or o.status in TERMINAL:
-            return
+            return None
         await asyncio.sleep(min(0.05, max(0.0, deadline - loop.time())))
+    return None
 
 
 async def cancel(ctx: AppContext, ident: Identity, order_id: str) -> dict[str, Any]:
@@ -221,13 +314,13 @@ async def cancel(ctx: AppContext, ident: Identity, order_id: str) -> dict[str, A
         if order is None:
             raise OrderNotFound(f"No order {order_id} for this API key.")
         now = utcnow()
-        if not await move(ctx, s, order.id, "pending", "canceled", "canceled by API", {}, now):
+        moved = await move(ctx, s, order.id, "pending", "canceled", "canceled by API", {}, now)
+        if moved is None:
             raise OrderNotCancelable(
                 f"Order {order_id} is {order.status}; only pending orders can be canceled.", order_status=order.status
             )
-        await refund_debit(s, order, "refund")
-        await s.refresh(order)
-        return render(ctx, order, await repository.timeline(s, order.id))
+        await refund_debit(s, moved[0], "refund")
+        return moved[1]
 
 
 async def refund_debit(s: AsyncSession, order: Order, kind: str) -> None:
@@ -271,20 +364,24 @@ async def move(
     reason: str,
     values: dict[str, Any],
     now: datetime,
-) -> Order | None:
+) -> tuple[Order, dict[str, Any]] | None:
     """One status change: the guarded update, its timeline row and its `order.<status>` event, in the
-    caller's transaction. None if the order was not in `frm` (someone else moved it first)."""
+    caller's transaction. Returns the order and its rendering (the event's object), or None if the
+    order was not in `frm` (someone else moved it first)."""
     order = await repository.transition(s, order_id, frm, to, reason, values, now)
     if order is None:
         return None
-    await _emit(ctx, s, order)
-    return order
+    return order, await _emit(ctx, s, order, await repository.timeline(s, order.id))
 
 
-async def _emit(ctx: AppContext, s: AsyncSession, order: Order, type_: str | None = None) -> None:
-    await s.flush()  # the timeline row just added must be part of the event's object
-    body = render(ctx, order, await repository.timeline(s, order.id))
-    await events.emit(s, ctx.keyring, order.org_id, order.mode, type_ or f"order.{order.status}", body)
+async def _emit(ctx: AppContext, s: AsyncSession, order: Order, timeline: list[OrderTransition]) -> dict[str, Any]:
+    body = render(ctx, order, timeline)
+    await events.emit(s, ctx.keyring, order.org_id, order.mode, f"order.{order.status}", body)
+    return body
+
+
+def _step(order_id: str, frm: str | None, to: str, reason: str, at: datetime) -> OrderTransition:
+    return OrderTransition(order_id=order_id, from_status=frm, to_status=to, reason=reason, created_at=at)
 
 
 def voucher_url(ctx: AppContext, order: Order) -> str | None:

@@ -7,14 +7,16 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rewardkit.catalog import service as catalog
-from rewardkit.jobs.service import Defer, Retry
+from rewardkit.jobs.service import Defer, Retry, finish_current
 from rewardkit.kit import faults
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.orders import repository
 from rewardkit.orders.models import Order
-from rewardkit.orders.service import move, refund_debit, settle
+from rewardkit.orders.service import HANDOFF, move, refund_debit, settle
 from rewardkit.suppliers.base import PlaceRequest, PlaceResult, SupplierPermanent, SupplierTransient
 from rewardkit.suppliers.registry import Registry
 
@@ -24,20 +26,29 @@ def registry_of(ctx: AppContext) -> Registry:
     return registry
 
 
-async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> None:
+async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> dict[str, Any] | None:
+    """Returns the final order as rendered in its last transaction, if this run made it final."""
     order_id = payload["order_id"]
+    handoff = HANDOFF.pop(order_id, None)  # the fast path: the request that booked it is running us
     faults.checkpoint("fulfil:start")
-    async with ctx.db.unit_of_work() as s:
-        order = await repository.get_by_id(s, order_id)
-        if order is None:
-            return
-        if order.status == "pending":
-            moved = await move(ctx, s, order.id, "pending", "processing", f"sent to {order.supplier}", {}, utcnow())
-            if moved is None:  # someone else moved it first: see where it is now
-                await s.refresh(order)
-        product = await catalog.get_product(s, order.product_id, include_inactive=True)
+    if handoff is not None:
+        order, product, record_id = handoff.order, handoff.product, handoff.idempotency_record
+    else:
+        record_id = None
+        async with ctx.db.unit_of_work() as s:
+            found = await repository.get_by_id(s, order_id)
+            if found is None:
+                return None
+            order = found
+            if order.status == "pending":
+                moved = await move(ctx, s, order.id, "pending", "processing", f"sent to {order.supplier}", {}, utcnow())
+                if moved is not None:
+                    order = moved[0]
+                else:  # someone else moved it first: see where it is now
+                    await s.refresh(order)
+            product = await catalog.get_product(s, order.product_id, include_inactive=True)
     if order.status != "processing":
-        return  # already final (or canceled): nothing to do
+        return None  # already final (or canceled): nothing to do
     faults.checkpoint("fulfil:processing")
 
     chain = registry_of(ctx).route(order.mode, order.product_id)
@@ -79,13 +90,23 @@ async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> None
             async with ctx.db.unit_of_work() as s:
                 await repository.set_supplier(s, order.id, {"supplier_ref": result.supplier_ref})
             raise Defer(f"{supplier.name} is still processing", delay=ctx.settings.supplier_poll_seconds)
-        await _fulfilled(ctx, order, result)
+        body = await _fulfilled(ctx, order, result, record_id)
         faults.checkpoint("fulfil:committed")
-        return
-    await _failed(ctx, order, last_error, last_supplier)
+        return body
+    return await _failed(ctx, order, last_error, last_supplier, record_id)
 
 
-async def _fulfilled(ctx: AppContext, order: Order, result: PlaceResult) -> None:
+async def _final(ctx: AppContext, s: AsyncSession, record_id: int | None, body: dict[str, Any]) -> None:
+    """The final transaction also finishes the job and stores the answer for the Idempotency-Key:
+    one commit where there were three."""
+    await finish_current(s)
+    if record_id is not None:
+        await ctx.idempotency.complete(s, record_id, 200, body)
+
+
+async def _fulfilled(
+    ctx: AppContext, order: Order, result: PlaceResult, record_id: int | None
+) -> dict[str, Any] | None:
     now = utcnow()
     values = {
         "supplier_ref": result.supplier_ref,
@@ -95,16 +116,26 @@ async def _fulfilled(ctx: AppContext, order: Order, result: PlaceResult) -> None
         "fulfilled_at": now,
     }
     async with ctx.db.unit_of_work() as s:
-        if await move(ctx, s, order.id, "processing", "fulfilled", f"fulfilled by {order.supplier}", values, now):
-            await settle(s, order)
+        moved = await move(ctx, s, order.id, "processing", "fulfilled", f"fulfilled by {order.supplier}", values, now)
+        if moved is None:
+            return None
+        await _final(ctx, s, record_id, moved[1])
+        await settle(s, order)  # last: the pending account's row lock is held from here to the commit
+    return moved[1]
 
 
-async def _failed(ctx: AppContext, order: Order, error: SupplierPermanent | None, supplier: str) -> None:
+async def _failed(
+    ctx: AppContext, order: Order, error: SupplierPermanent | None, supplier: str, record_id: int | None
+) -> dict[str, Any] | None:
     code = error.code if error else "no_supplier"
     message = f"{supplier}: {error}" if error else "no supplier could fulfil this order"
     now = utcnow()
     async with ctx.db.unit_of_work() as s:
         values = {"failure_code": code, "failure_message": message[:500]}
-        if await move(ctx, s, order.id, "processing", "failed", message[:300], values, now):
-            await move(ctx, s, order.id, "failed", "refunded", "funds returned to the wallet", {}, now)
-            await refund_debit(s, order, "refund")
+        if await move(ctx, s, order.id, "processing", "failed", message[:300], values, now) is None:
+            return None
+        refunded = await move(ctx, s, order.id, "failed", "refunded", "funds returned to the wallet", {}, now)
+        assert refunded is not None  # we hold the order in `failed` within this transaction
+        await _final(ctx, s, record_id, refunded[1])
+        await refund_debit(s, order, "refund")
+    return refunded[1]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.events.models import Event
+from rewardkit.kit import sql
 from rewardkit.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -28,8 +29,18 @@ async def endpoints(s: AsyncSession, org_id: str, mode: str) -> list[WebhookEndp
     return list((await s.execute(q)).scalars())
 
 
+_ENDPOINTS = sql.table(WebhookEndpoint)
+_ENABLED = (
+    select(_ENDPOINTS)
+    .where(_ENDPOINTS.c.org_id == bindparam("org_id"), _ENDPOINTS.c.mode == bindparam("mode"), _ENDPOINTS.c.enabled)
+    .order_by(_ENDPOINTS.c.id)
+)
+
+
 async def enabled_endpoints(s: AsyncSession, org_id: str, mode: str) -> list[WebhookEndpoint]:
-    return [e for e in await endpoints(s, org_id, mode) if e.enabled]
+    """Read for every event (Core: on the order hot path); detached objects, read-only here."""
+    rows = await sql.run(s, _ENABLED, {"org_id": org_id, "mode": mode})
+    return [sql.from_row(WebhookEndpoint, r) for r in rows]
 
 
 async def update_endpoint(s: AsyncSession, endpoint_id: str, values: dict[str, Any]) -> None:

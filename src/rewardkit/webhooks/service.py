@@ -39,7 +39,12 @@ async def fan_out(s: AsyncSession, event: Event) -> None:
     """Subscriber of events.emit: one delivery + one job per enabled endpoint that wants the event."""
     if event.org_id is None:
         return
-    targets = [e for e in await repository.enabled_endpoints(s, event.org_id, event.mode) if wants(e, event.type)]
+    # An order emits two or three events in one transaction: read its org's endpoints once per transaction.
+    memo: dict[tuple[str, str], list[WebhookEndpoint]] = s.info.setdefault("webhook_endpoints", {})
+    scope = (event.org_id, event.mode)
+    if scope not in memo:
+        memo[scope] = await repository.enabled_endpoints(s, event.org_id, event.mode)
+    targets = [e for e in memo[scope] if wants(e, event.type)]
     for endpoint in targets:
         await _queue(s, endpoint, event)
 

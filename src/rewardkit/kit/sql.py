@@ -1,0 +1,57 @@
+"""Core statements for hot paths: the ORM's unit of work costs several times a statement's own
+price in Python (bench/results/latest.md), so the order path writes rows with prebuilt Core
+statements on the session's connection, still inside the one transaction of its unit of work.
+
+Statements are built once at import with bind parameters, so SQLAlchemy compiles each once per
+dialect (its compiled cache) and the same code runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import CursorResult, Executable, Table, inspect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rewardkit.kit.db import Base
+
+M = TypeVar("M", bound=Base)
+
+
+def table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+async def run(
+    s: AsyncSession, stmt: Executable, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
+) -> CursorResult[Any]:
+    """Execute a Core statement on the unit of work's connection (no ORM flush, no identity map)."""
+    conn = await s.connection()
+    result = await conn.execute(stmt, params)  # type: ignore[arg-type]
+    return cast(CursorResult[Any], result)
+
+
+_COLUMNS: dict[type[Base], list[tuple[str, str]]] = {}
+
+
+def columns(model: type[Base]) -> list[tuple[str, str]]:
+    """(attribute, column name) pairs of a model: they differ where a name is reserved (metadata_)."""
+    cols = _COLUMNS.get(model)
+    if cols is None:
+        cols = [(attr.key, attr.columns[0].name) for attr in inspect(model).column_attrs]
+        _COLUMNS[model] = cols
+    return cols
+
+
+def row_values(obj: Base) -> dict[str, Any]:
+    """An ORM object's column values keyed by column name, for a Core INSERT."""
+    # None is left out, so that column defaults and autoincrement keys apply as they would in the ORM.
+    values = ((col, getattr(obj, attr)) for attr, col in columns(type(obj)))
+    return {col: v for col, v in values if v is not None}
+
+
+def from_row(model: type[M], row: Any) -> M:
+    """A detached ORM object from a Core row (RETURNING or SELECT of the whole table)."""
+    mapping = row._mapping
+    return model(**{attr: mapping[col] for attr, col in columns(model)})
