@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.jobs.models import Job
@@ -44,9 +44,28 @@ async def claim(
 
 async def finish(s: AsyncSession, job_id: int, worker: str, values: dict[str, Any]) -> bool:
     """Only the lease holder may finish a job; a worker whose lease was taken over is ignored."""
-    stmt = update(_JOBS).where(_JOBS.c.id == job_id, _JOBS.c.locked_by == worker, _JOBS.c.status == "running")
-    res = await sql.run(s, stmt.values(**values))
+    res = await sql.run(s, _finish_stmt(tuple(values)), {"job_id": job_id, "worker": worker, **values})
     return bool(res.rowcount)
+
+
+_FINISH_STMTS: dict[tuple[str, ...], Any] = {}
+
+
+def _finish_stmt(cols: tuple[str, ...]) -> Any:
+    """Built once per set of columns (succeeded, retry, defer, dead): every job is finished."""
+    stmt = _FINISH_STMTS.get(cols)
+    if stmt is None:
+        stmt = (
+            update(_JOBS)
+            .where(
+                _JOBS.c.id == bindparam("job_id"),
+                _JOBS.c.locked_by == bindparam("worker"),
+                _JOBS.c.status == "running",
+            )
+            .values({c: bindparam(c, type_=_JOBS.c[c].type) for c in cols})
+        )
+        _FINISH_STMTS[cols] = stmt
+    return stmt
 
 
 async def list_jobs(s: AsyncSession, status: str | None, limit: int) -> list[Job]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.jobs import repository
@@ -18,6 +18,8 @@ from rewardkit.kit import sql
 from rewardkit.kit.db import utcnow
 
 _INSERT = insert(sql.table(Job)).returning(sql.table(Job).c.id)
+CHANNEL = "rewardkit_jobs"
+_NOTIFY = text("SELECT pg_notify(:channel, '')")
 
 
 class Retry(Exception):
@@ -69,6 +71,11 @@ async def enqueue(
     # Core, not the ORM: a job is written by every order. A duplicate unique_key raises here and rolls
     # the caller's transaction back.
     job.id = (await sql.run(s, _INSERT, sql.row_values(job))).scalar_one()
+    if claimed_by is None and s.get_bind().dialect.name == "postgresql" and not s.info.get("jobs_notified"):
+        # Wake the workers when this transaction commits (PostgreSQL delivers NOTIFY at commit, once
+        # per transaction), instead of at their next poll. SQLite has no such signal: workers poll.
+        s.info["jobs_notified"] = True
+        await sql.run(s, _NOTIFY, {"channel": CHANNEL})
     return job
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from rewardkit.jobs import repository
 from rewardkit.jobs.models import Job
-from rewardkit.jobs.service import Defer, Retry, Run, current_run, defer_values, retry_values, succeeded_values
+from rewardkit.jobs.service import CHANNEL, Defer, Retry, Run, current_run, defer_values, retry_values, succeeded_values
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 
@@ -121,6 +121,34 @@ class Worker:
                 return
         raise TimeoutError("jobs still running after drain timeout")
 
+    async def _listen(self, stop: asyncio.Event) -> None:
+        """PostgreSQL: LISTEN for jobs enqueued by other processes (jobs.service NOTIFYs at commit), so
+        a webhook is sent milliseconds after its event, not at the next poll. Polling stays the
+        fallback: a lost connection only costs latency, and is retried."""
+        import asyncpg
+
+        dsn = self.ctx.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while not stop.is_set():
+            conn = None
+            try:
+                conn = await asyncpg.connect(dsn)
+                lost = asyncio.Event()
+                conn.add_termination_listener(lambda _c, gone=lost: gone.set())
+                await conn.add_listener(CHANNEL, lambda *_args: self._wake.set())
+                self._wake.set()  # anything enqueued while we were not listening
+                waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(lost.wait())}
+                _, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+                for w in pending:
+                    w.cancel()
+            except (OSError, asyncpg.PostgresError) as exc:
+                log.warning("job notifications unavailable (%s); polling every %ss", type(exc).__name__, self.poll)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=5)
+            finally:
+                if conn is not None and not conn.is_closed():
+                    with contextlib.suppress(Exception):
+                        await conn.close(timeout=2)
+
     async def run(self, stop: asyncio.Event) -> None:
         from rewardkit.jobs.tasks import schedule_maintenance
 
@@ -128,14 +156,26 @@ class Worker:
             await schedule_maintenance(self.ctx)
         except Exception:  # housekeeping must never keep a worker from starting
             log.exception("could not schedule maintenance")
+        listener = None
+        if not self.ctx.db.is_sqlite:
+            listener = asyncio.create_task(self._listen(stop))
+        try:
+            await self._loop(stop)
+        finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await listener
+
+    async def _loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            self._wake.clear()  # before claiming: a wake-up that arrives while we claim is not lost
             try:
                 started = await self.run_once()
             except Exception:  # the database may be briefly away; keep polling
                 log.exception("worker poll failed")
                 started = 0
             if started == 0:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
         if self._running:

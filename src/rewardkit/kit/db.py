@@ -6,6 +6,8 @@ that reads and then writes fails with SQLITE_BUSY under concurrency instead of w
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -87,6 +89,10 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+        self._lock_owner: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[Any] | None] = (
+            weakref.WeakKeyDictionary()
+        )
         self._writer = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._reader = async_sessionmaker(
             engine.execution_options(readonly=True), expire_on_commit=False, autoflush=False
@@ -99,8 +105,31 @@ class Database:
         Services never commit; whoever opens the unit of work does.
         """
         maker = self._reader if readonly else self._writer
+        if self.is_sqlite and not readonly:
+            async with self._sqlite_writer(), maker() as session, session.begin():
+                yield session
+            return
         async with maker() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def _sqlite_writer(self) -> AsyncIterator[None]:
+        """SQLite has one writer at a time. Within a process, writers queue on an asyncio lock instead of
+        on SQLite's busy handler, which sleeps up to 100 ms between tries (most of an order's latency
+        under load); other processes (workers) are still kept out by BEGIN IMMEDIATE + busy_timeout."""
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        me = asyncio.current_task()
+        if self._lock_owner.get(loop) is me:
+            raise RuntimeError("a write unit of work opened inside another one would wait for itself")
+        async with lock:
+            self._lock_owner[loop] = me
+            try:
+                yield
+            finally:
+                self._lock_owner[loop] = None
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -51,7 +51,8 @@ def row_values(obj: Base) -> dict[str, Any]:
     return {col: v for col, v in values if v is not None}
 
 
-def from_row(model: type[M], row: Any) -> M:
-    """A detached ORM object from a Core row (RETURNING or SELECT of the whole table)."""
+def from_row(model: type[M], row: Any, prefix: str = "") -> M:
+    """A detached ORM object from a Core row (RETURNING or SELECT of the whole table); `prefix` for a
+    join labelled table_column (LABEL_STYLE_TABLENAME_PLUS_COL)."""
     mapping = row._mapping
-    return model(**{attr: mapping[col] for attr, col in columns(model)})
+    return model(**{attr: mapping[prefix + col] for attr, col in columns(model)})

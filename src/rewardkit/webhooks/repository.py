@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.events.models import Event
@@ -47,26 +47,43 @@ async def update_endpoint(s: AsyncSession, endpoint_id: str, values: dict[str, A
     await s.execute(update(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id).values(**values))
 
 
-async def delivery_bundle(s: AsyncSession, delivery_id: str) -> tuple[WebhookDelivery, WebhookEndpoint, Event] | None:
-    q = (
-        select(WebhookDelivery, WebhookEndpoint, Event)
-        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .join(Event, Event.id == WebhookDelivery.event_id)
-        .where(WebhookDelivery.id == delivery_id)
+# Every delivery reads its bundle and records its attempt: Core statements, built once.
+_DELIVERIES, _ATTEMPTS, _EVENTS = sql.table(WebhookDelivery), sql.table(WebhookAttempt), sql.table(Event)
+_BUNDLE = (
+    select(_DELIVERIES, _ENDPOINTS, _EVENTS)
+    .select_from(
+        _DELIVERIES.join(_ENDPOINTS, _ENDPOINTS.c.id == _DELIVERIES.c.endpoint_id).join(
+            _EVENTS, _EVENTS.c.id == _DELIVERIES.c.event_id
+        )
     )
-    row = (await s.execute(q)).one_or_none()
-    return (row[0], row[1], row[2]) if row else None
+    .where(_DELIVERIES.c.id == bindparam("delivery_id"))
+    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
+)
+_INSERT_ATTEMPT = insert(_ATTEMPTS)
+_DELIVERY_STATUS = (
+    update(_DELIVERIES)
+    .where(_DELIVERIES.c.id == bindparam("delivery_id"))
+    .values(status=bindparam("status"), attempts=bindparam("attempts"), updated_at=bindparam("updated_at"))
+)
+
+
+async def delivery_bundle(s: AsyncSession, delivery_id: str) -> tuple[WebhookDelivery, WebhookEndpoint, Event] | None:
+    row = (await sql.run(s, _BUNDLE, {"delivery_id": delivery_id})).one_or_none()
+    if row is None:
+        return None
+    return (
+        sql.from_row(WebhookDelivery, row, prefix="webhook_deliveries_"),
+        sql.from_row(WebhookEndpoint, row, prefix="webhook_endpoints_"),
+        sql.from_row(Event, row, prefix="events_"),
+    )
 
 
 async def record_attempt(
     s: AsyncSession, attempt: WebhookAttempt, delivery_id: str, status: str, now: datetime
 ) -> None:
-    s.add(attempt)
-    await s.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id)
-        .values(status=status, attempts=attempt.attempt, updated_at=now)
-    )
+    await sql.run(s, _INSERT_ATTEMPT, sql.row_values(attempt))
+    params = {"delivery_id": delivery_id, "status": status, "attempts": attempt.attempt, "updated_at": now}
+    await sql.run(s, _DELIVERY_STATUS, params)
 
 
 async def deliveries(

@@ -6,6 +6,7 @@ same webhook-id, so receivers can de-duplicate).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import defaultdict
 from datetime import timedelta
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 
 from rewardkit.events import service as events
-from rewardkit.jobs.service import Defer
+from rewardkit.jobs.service import Defer, finish_current
 from rewardkit.kit import faults
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
@@ -25,6 +26,35 @@ from rewardkit.webhooks.models import WebhookAttempt, WebhookEndpoint
 # every worker slot and delay other endpoints' (and other orgs') deliveries.
 _IN_FLIGHT: dict[str, int] = defaultdict(int)
 MAX_RETRY_AFTER = 24 * 3600.0
+
+
+_SLOT_FREED: dict[str, asyncio.Condition] = {}
+# A healthy endpoint frees a slot within milliseconds: wait that long for one rather than putting the
+# delivery back for half a second (which made a burst to one endpoint slow); a slow endpoint's
+# deliveries still go back to the queue, so they do not hold worker slots other endpoints need.
+SLOT_WAIT_SECONDS = 0.25
+
+
+async def _take_slot(endpoint_id: str, cap: int) -> bool:
+    if _IN_FLIGHT[endpoint_id] < cap:
+        _IN_FLIGHT[endpoint_id] += 1
+        return True
+    freed = _SLOT_FREED.setdefault(endpoint_id, asyncio.Condition())
+    async with freed:
+        try:
+            await asyncio.wait_for(freed.wait_for(lambda: _IN_FLIGHT[endpoint_id] < cap), SLOT_WAIT_SECONDS)
+        except TimeoutError:
+            return False
+        _IN_FLIGHT[endpoint_id] += 1
+        return True
+
+
+async def _free_slot(endpoint_id: str) -> None:
+    _IN_FLIGHT[endpoint_id] -= 1
+    freed = _SLOT_FREED.get(endpoint_id)
+    if freed is not None:
+        async with freed:
+            freed.notify(1)
 
 
 def _client(ctx: AppContext) -> httpx.AsyncClient:
@@ -56,7 +86,7 @@ async def deliver(ctx: AppContext, payload: dict[str, Any], attempt: int) -> Non
     if not endpoint.enabled:
         await _finish(ctx, delivery_id, delivery.attempts, "failed", None, 0, "", "endpoint is disabled")
         return
-    if _IN_FLIGHT[endpoint.id] >= ctx.settings.webhook_max_in_flight_per_endpoint:
+    if not await _take_slot(endpoint.id, ctx.settings.webhook_max_in_flight_per_endpoint):
         raise Defer(f"endpoint {endpoint.id} is busy", delay=0.5)
 
     number = delivery.attempts + 1
@@ -65,7 +95,6 @@ async def deliver(ctx: AppContext, payload: dict[str, Any], attempt: int) -> Non
     status_code: int | None = None
     excerpt, error, resp_headers = "", None, {}
     started = time.perf_counter()
-    _IN_FLIGHT[endpoint.id] += 1
     try:
         resp = await ssrf.safe_post(
             _client(ctx),
@@ -84,7 +113,7 @@ async def deliver(ctx: AppContext, payload: dict[str, Any], attempt: int) -> Non
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__
     finally:
-        _IN_FLIGHT[endpoint.id] -= 1
+        await _free_slot(endpoint.id)
     latency = int((time.perf_counter() - started) * 1000)
     faults.checkpoint("deliver:sent")  # crash tests: the receiver has it, we have not recorded it
 
@@ -138,6 +167,7 @@ async def _finish(
         if ok:
             if endpoint.failing_since is not None:
                 await repository.update_endpoint(s, endpoint.id, {"failing_since": None})
+            await finish_current(s)  # delivered: the job is done in this same commit
             return
         since = endpoint.failing_since or now
         if endpoint.failing_since is None:

@@ -1,0 +1,75 @@
+"""Workers in other processes hear about new jobs at commit (PostgreSQL LISTEN/NOTIFY), and a burst
+to one healthy endpoint is sent without putting deliveries back in the queue."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import select
+
+from rewardkit.config import Settings
+from rewardkit.jobs.models import Job
+from rewardkit.kit.context import AppContext
+from tests.conftest import MakeOrg
+from tests.jobs.test_crash import spawn_worker, stop
+from tests.webhooks.receiver import Receiver
+from tests.webhooks.test_delivery import endpoint, receiver  # noqa: F401  (fixture)
+
+
+async def arrived(receiver: Receiver, path: str, count: int, seconds: float) -> bool:  # noqa: F811
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while loop.time() < deadline:
+        if len(receiver.at(path)) >= count:
+            return True
+        await asyncio.sleep(0.02)
+    return False
+
+
+async def test_a_worker_process_is_woken_by_the_commit_not_its_poll(
+    db_kind: str,
+    client: httpx.AsyncClient,
+    make_org: MakeOrg,
+    receiver: Receiver,  # noqa: F811
+    settings: Settings,
+) -> None:
+    if db_kind != "postgresql":
+        pytest.skip("SQLite has no cross-process notification: workers poll (docs/jobs.md)")
+    org = await make_org()
+    ep = await endpoint(client, org, receiver.url("/wake"))
+    # A poll so long that only a notification can explain a delivery within the test.
+    worker = spawn_worker(settings, REWARDKIT_JOB_POLL_SECONDS="600")
+    try:
+        await asyncio.sleep(0.5)  # let it start, run its first (empty) poll and LISTEN
+        for n in range(1, 4):
+            sent = await client.post(f"/v1/webhook_endpoints/{ep['id']}/test", headers=org.h())
+            assert sent.status_code == 200
+            assert await arrived(receiver, "/wake", n, seconds=20), "the worker was not woken by the commit"
+    finally:
+        stop(worker)
+
+
+async def test_a_burst_to_one_endpoint_waits_for_a_slot_instead_of_requeueing(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    make_org: MakeOrg,
+    receiver: Receiver,  # noqa: F811
+    ctx: AppContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ctx.settings, "webhook_max_in_flight_per_endpoint", 1)
+    org = await make_org()
+    ep = await endpoint(client, org, receiver.url("/burst"))
+    for _ in range(8):
+        await client.post(f"/v1/webhook_endpoints/{ep['id']}/test", headers=org.h())
+    await app.state.worker.drain()
+    assert len(receiver.at("/burst")) == 8
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        errors = list(
+            (await s.execute(select(Job.last_error).where(Job.kind == "webhooks.deliver", Job.last_error.is_not(None))))
+            .scalars()
+        )
+    assert not [e for e in errors if "busy" in e], errors
