@@ -550,11 +550,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pg-url", default=os.environ.get("REWARDKIT_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
                     help="a PostgreSQL database on loopback to connect to for CREATE/DROP DATABASE")
     ap.add_argument("--keep-logs", action="store_true", help="keep the working directory (server logs)")
+    ap.add_argument("--pg-workers", type=int, help="API processes for the PostgreSQL phases (default: one per core)")
     args = ap.parse_args(argv)
     only = {p.strip() for p in args.only.split(",") if p.strip()}
     if not only <= set(PHASES):
         ap.error(f"--only takes {', '.join(PHASES)}")
     cfg = Config.make(args.smoke)
+    if args.pg_workers:
+        cfg.pg_workers = args.pg_workers
     out_dir: Path = args.out or (Path(tempfile.mkdtemp(prefix="rk_bench_smoke_")) if args.smoke
                                  else REPO / "bench" / "results")
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -31,6 +31,7 @@ def keyring_for(settings: Settings) -> Keyring:
     return Keyring.from_file(settings.secret_file)
 
 
-def get_context(request: Request) -> AppContext:
+async def get_context(request: Request) -> AppContext:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a thread hop on every request.
     ctx: AppContext = request.app.state.ctx
     return ctx

@@ -27,6 +27,9 @@ async def run(
     s: AsyncSession, stmt: Executable, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
 ) -> CursorResult[Any]:
     """Execute a Core statement on the unit of work's connection (no ORM flush, no identity map)."""
+    if isinstance(params, list) and len(params) > 1 and any(p.keys() != params[0].keys() for p in params):
+        # executemany compiles for the first row's keys: a key missing there would be dropped silently
+        raise ValueError("every row of an executemany must name the same columns")
     conn = await s.connection()
     result = await conn.execute(stmt, params)  # type: ignore[arg-type]
     return cast(CursorResult[Any], result)
@@ -44,11 +47,30 @@ def columns(model: type[Base]) -> list[tuple[str, str]]:
     return cols
 
 
+_DEFAULTED: dict[type[Base], frozenset[str]] = {}
+
+
+def _defaulted(model: type[Base]) -> frozenset[str]:
+    """Columns the database or SQLAlchemy fills in when left out: autoincrement keys and defaults."""
+    found = _DEFAULTED.get(model)
+    if found is None:
+        t = table(model)
+        found = frozenset(
+            c.name
+            for c in t.columns
+            if c.default is not None or c.server_default is not None or c is t.autoincrement_column
+        )
+        _DEFAULTED[model] = found
+    return found
+
+
 def row_values(obj: Base) -> dict[str, Any]:
-    """An ORM object's column values keyed by column name, for a Core INSERT."""
-    # None is left out, so that column defaults and autoincrement keys apply as they would in the ORM.
+    """An ORM object's column values keyed by column name, for a Core INSERT. None is left out only where
+    a default or an autoincrement key applies (as in the ORM); elsewhere it is written as NULL, so that
+    every row of one model names the same columns (see run)."""
+    skip = _defaulted(type(obj))
     values = ((col, getattr(obj, attr)) for attr, col in columns(type(obj)))
-    return {col: v for col, v in values if v is not None}
+    return {col: v for col, v in values if v is not None or col not in skip}
 
 
 def from_row(model: type[M], row: Any, prefix: str = "") -> M:

@@ -32,12 +32,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_registry(request: Request) -> Registry:
+async def get_registry(request: Request) -> Registry:
     registry: Registry = request.app.state.ctx.caches["suppliers"]
     return registry
 
 
-def get_runner(request: Request) -> Worker:
+async def get_runner(request: Request) -> Worker:
     runner: Worker = request.app.state.worker
     return runner
 

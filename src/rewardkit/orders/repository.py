@@ -47,10 +47,10 @@ async def transition(
     reason: str,
     values: dict[str, Any],
     now: datetime,
-) -> Order | None:
+) -> tuple[Order, OrderTransition] | None:
     """Move an order only along an allowed arrow: the WHERE on the old status makes it so that two
     writers can never both apply a transition; the timeline row is written in the same transaction.
-    Returns the updated order, or None if it was not in `from_status`."""
+    Returns the updated order and its new timeline row, or None if it was not in `from_status`."""
     if to_status not in TRANSITIONS.get(from_status, set()):
         raise ValueError(f"illegal order transition {from_status} -> {to_status}")
     params = {"order_id": order_id, "from_status": from_status, "status": to_status, "updated_at": now, **values}
@@ -61,7 +61,7 @@ async def transition(
         order_id=order_id, from_status=from_status, to_status=to_status, reason=reason, created_at=now
     )
     await record(s, [step])
-    return sql.from_row(Order, row)
+    return sql.from_row(Order, row), step
 
 
 _TRANSITION_STMTS: dict[tuple[str, ...], Any] = {}

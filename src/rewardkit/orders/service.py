@@ -364,14 +364,18 @@ async def move(
     reason: str,
     values: dict[str, Any],
     now: datetime,
+    timeline: list[OrderTransition] | None = None,
 ) -> tuple[Order, dict[str, Any]] | None:
     """One status change: the guarded update, its timeline row and its `order.<status>` event, in the
     caller's transaction. Returns the order and its rendering (the event's object), or None if the
-    order was not in `frm` (someone else moved it first)."""
-    order = await repository.transition(s, order_id, frm, to, reason, values, now)
-    if order is None:
+    order was not in `frm` (someone else moved it first). `timeline`: the order's timeline before
+    this move, where the caller knows it (the fast path), to spare reading it back."""
+    moved = await repository.transition(s, order_id, frm, to, reason, values, now)
+    if moved is None:
         return None
-    return order, await _emit(ctx, s, order, await repository.timeline(s, order.id))
+    order, step = moved
+    steps = [*timeline, step] if timeline is not None else await repository.timeline(s, order.id)
+    return order, await _emit(ctx, s, order, steps)
 
 
 async def _emit(ctx: AppContext, s: AsyncSession, order: Order, timeline: list[OrderTransition]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from rewardkit.kit import faults
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.orders import repository
-from rewardkit.orders.models import Order
+from rewardkit.orders.models import Order, OrderTransition
 from rewardkit.orders.service import HANDOFF, move, refund_debit, settle
 from rewardkit.suppliers.base import PlaceRequest, PlaceResult, SupplierPermanent, SupplierTransient
 from rewardkit.suppliers.registry import Registry
@@ -33,8 +33,9 @@ async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> dict
     faults.checkpoint("fulfil:start")
     if handoff is not None:
         order, product, record_id = handoff.order, handoff.product, handoff.idempotency_record
+        timeline: list[OrderTransition] | None = handoff.timeline
     else:
-        record_id = None
+        record_id, timeline = None, None
         async with ctx.db.unit_of_work() as s:
             found = await repository.get_by_id(s, order_id)
             if found is None:
@@ -90,7 +91,7 @@ async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> dict
             async with ctx.db.unit_of_work() as s:
                 await repository.set_supplier(s, order.id, {"supplier_ref": result.supplier_ref})
             raise Defer(f"{supplier.name} is still processing", delay=ctx.settings.supplier_poll_seconds)
-        body = await _fulfilled(ctx, order, result, record_id)
+        body = await _fulfilled(ctx, order, result, record_id, timeline)
         faults.checkpoint("fulfil:committed")
         return body
     return await _failed(ctx, order, last_error, last_supplier, record_id)
@@ -105,7 +106,7 @@ async def _final(ctx: AppContext, s: AsyncSession, record_id: int | None, body: 
 
 
 async def _fulfilled(
-    ctx: AppContext, order: Order, result: PlaceResult, record_id: int | None
+    ctx: AppContext, order: Order, result: PlaceResult, record_id: int | None, timeline: list[OrderTransition] | None
 ) -> dict[str, Any] | None:
     now = utcnow()
     values = {
@@ -116,7 +117,8 @@ async def _fulfilled(
         "fulfilled_at": now,
     }
     async with ctx.db.unit_of_work() as s:
-        moved = await move(ctx, s, order.id, "processing", "fulfilled", f"fulfilled by {order.supplier}", values, now)
+        reason = f"fulfilled by {order.supplier}"
+        moved = await move(ctx, s, order.id, "processing", "fulfilled", reason, values, now, timeline)
         if moved is None:
             return None
         await _final(ctx, s, record_id, moved[1])
