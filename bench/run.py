@@ -67,7 +67,7 @@ class Config:
     tpcb_scale: int = 10
     pgbench_clients: int = 8
     pgbench_seconds: int = 30
-    pg_workers: int = 4
+    pg_workers: int = field(default_factory=lambda: os.cpu_count() or 2)  # one API process per core (docs/deploy.md)
     warmup_s: float = 5.0
     closed_levels: list[int] = field(default_factory=lambda: [8, 16, 48])
     closed_s: float = 15.0
@@ -82,7 +82,7 @@ class Config:
     catalog_import: int = 10_000
     catalog_clients: int = 4
     catalog_s: float = 15.0
-    webhook_backlog: int = 600
+    webhook_backlog: int = 2000  # several seconds of draining: a rate, not a start-up transient
     webhook_rate: int = 100  # the steady phase runs at the lower of this and half the measured delivery rate
     webhook_s: float = 15.0
     webhook_processes: int = 2

@@ -326,7 +326,18 @@ def worker(
         signal.signal(signal.SIGINT, _forward)
         codes = [c.wait() for c in children]
         raise typer.Exit(max(codes))
-    asyncio.run(_worker_main(concurrency))
+    _run_fast(_worker_main(concurrency))
+
+
+def _run_fast(main: Any) -> None:
+    """asyncio.run on uvloop where it is installed (uvicorn[standard] brings it, and the API runs on
+    it): the worker is mostly event-loop, socket and driver work, which uvloop makes cheaper."""
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux and macOS
+        asyncio.run(main)
+        return
+    uvloop.run(main)
 
 
 async def _worker_main(concurrency: int) -> None:

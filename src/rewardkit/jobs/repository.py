@@ -14,11 +14,39 @@ from rewardkit.kit import sql
 _JOBS = sql.table(Job)
 
 
-def _due(now: datetime) -> Any:
-    return or_(
-        and_(Job.status == "queued", Job.run_at <= now),
-        and_(Job.status == "running", Job.locked_until < now),  # a dead worker's lease ran out
-    )
+_NOW = bindparam("now", type_=_JOBS.c.run_at.type)
+_CLAIMS: dict[tuple[bool, bool], Any] = {}
+
+
+def _claim_stmt(postgres: bool, by_id: bool) -> Any:
+    """One statement: pick due jobs and take them, RETURNING the claimed rows (built once per variant)."""
+    stmt = _CLAIMS.get((postgres, by_id))
+    if stmt is None:
+        due = or_(
+            and_(_JOBS.c.status == "queued", _JOBS.c.run_at <= _NOW),
+            and_(_JOBS.c.status == "running", _JOBS.c.locked_until < _NOW),  # a dead worker's lease ran out
+        )
+        pick = select(_JOBS.c.id).where(due)
+        if by_id:
+            pick = pick.where(_JOBS.c.id == bindparam("job_id"))
+        else:
+            pick = pick.order_by(_JOBS.c.run_at, _JOBS.c.id).limit(bindparam("limit"))
+        if postgres:
+            pick = pick.with_for_update(skip_locked=True)
+        stmt = (
+            update(_JOBS)
+            .where(_JOBS.c.id.in_(pick))
+            .values(
+                status="running",
+                locked_by=bindparam("worker"),
+                locked_until=bindparam("until", type_=_JOBS.c.locked_until.type),
+                attempts=_JOBS.c.attempts + 1,
+                updated_at=_NOW,
+            )
+            .returning(*_JOBS.c)
+        )
+        _CLAIMS[(postgres, by_id)] = stmt
+    return stmt
 
 
 async def claim(
@@ -26,20 +54,10 @@ async def claim(
 ) -> list[Job]:
     """Take up to `limit` due jobs. PostgreSQL: FOR UPDATE SKIP LOCKED, so workers never wait on each
     other; SQLite: the write transaction (BEGIN IMMEDIATE) already makes us the only claimer."""
-    pick = select(Job.id).where(_due(now)).order_by(Job.run_at, Job.id).limit(limit)
-    if job_id is not None:
-        pick = select(Job.id).where(Job.id == job_id, _due(now))
-    if s.get_bind().dialect.name == "postgresql":
-        pick = pick.with_for_update(skip_locked=True)
-    ids = list((await s.execute(pick)).scalars())
-    if not ids:
-        return []
-    await s.execute(
-        update(Job)
-        .where(Job.id.in_(ids))
-        .values(status="running", locked_by=worker, locked_until=now + lease, attempts=Job.attempts + 1, updated_at=now)
-    )
-    return list((await s.execute(select(Job).where(Job.id.in_(ids)).order_by(Job.id))).scalars())
+    stmt = _claim_stmt(s.get_bind().dialect.name == "postgresql", job_id is not None)
+    params = {"now": now, "worker": worker, "until": now + lease, "limit": limit, "job_id": job_id}
+    rows = await sql.run(s, stmt, params)
+    return sorted((sql.from_row(Job, r) for r in rows), key=lambda j: j.id)
 
 
 async def finish(s: AsyncSession, job_id: int, worker: str, values: dict[str, Any]) -> bool:

@@ -9,17 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.jobs import repository
 from rewardkit.jobs.models import Job
 from rewardkit.kit import sql
-from rewardkit.kit.db import utcnow
+from rewardkit.kit.db import NOTIFY_KEY, utcnow
 
 _INSERT = insert(sql.table(Job)).returning(sql.table(Job).c.id)
 CHANNEL = "rewardkit_jobs"
-_NOTIFY = text("SELECT pg_notify(:channel, '')")
 
 
 class Retry(Exception):
@@ -71,11 +70,10 @@ async def enqueue(
     # Core, not the ORM: a job is written by every order. A duplicate unique_key raises here and rolls
     # the caller's transaction back.
     job.id = (await sql.run(s, _INSERT, sql.row_values(job))).scalar_one()
-    if claimed_by is None and s.get_bind().dialect.name == "postgresql" and not s.info.get("jobs_notified"):
-        # Wake the workers when this transaction commits (PostgreSQL delivers NOTIFY at commit, once
-        # per transaction), instead of at their next poll. SQLite has no such signal: workers poll.
-        s.info["jobs_notified"] = True
-        await sql.run(s, _NOTIFY, {"channel": CHANNEL})
+    if claimed_by is None:
+        # Wake the workers once this transaction has committed (PostgreSQL NOTIFY, sent by the unit of
+        # work: kit/db.py), instead of at their next poll. SQLite has no such signal: workers poll.
+        s.info.setdefault(NOTIFY_KEY, set()).add(CHANNEL)
     return job
 
 

@@ -7,6 +7,8 @@ that reads and then writes fails with SQLITE_BUSY under concurrency instead of w
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,10 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator, event
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+
+log = logging.getLogger("rewardkit.db")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -83,6 +87,57 @@ def create_engine(url: str, *, pool_size: int = 20, max_overflow: int = 20, echo
     return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=False)
 
 
+# A unit of work adds channel names to session.info[NOTIFY_KEY]; after it commits (PostgreSQL), each
+# channel gets a NOTIFY. Listeners (job workers) wake on it instead of waiting for their next poll.
+NOTIFY_KEY = "notify_after_commit"
+
+
+class _Notifier:
+    """Sends NOTIFY after commit, from a background task on a connection of its own, coalescing a burst
+    into one per channel. Not inside the work's transaction: PostgreSQL holds a database-wide lock from
+    a notifying commit's start to its end, which made every order commit wait for the one before it
+    (timeouts at 100 orders/s in the benchmark). A NOTIFY lost to a crash only costs a poll interval."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._pending: set[str] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None
+
+    def send(self, channels: set[str]) -> None:
+        self._pending |= channels
+        loop = asyncio.get_running_loop()
+        if self._task is None or self._task.done() or self._task.get_loop() is not loop:
+            self._wake = asyncio.Event()
+            self._task = loop.create_task(self._run(self._wake))
+        assert self._wake is not None
+        self._wake.set()
+
+    async def _run(self, wake: asyncio.Event) -> None:
+        while True:
+            await wake.wait()
+            wake.clear()
+            channels, self._pending = self._pending, set()
+            try:
+                async with self.engine.connect() as conn:
+                    for channel in sorted(channels):
+                        await conn.execute(_PG_NOTIFY, {"channel": channel})
+                    await conn.commit()
+            except Exception as exc:  # the database may be briefly away: listeners still poll
+                log.warning("NOTIFY failed (%s); listeners fall back to polling", type(exc).__name__)
+            await asyncio.sleep(0.002)  # let a burst of commits gather into the next NOTIFY
+
+    async def close(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
+                await self._task
+        self._task = None
+
+
+_PG_NOTIFY = text("SELECT pg_notify(:channel, '')")
+
+
 class Database:
     """Owns the engine and hands out units of work."""
 
@@ -93,6 +148,7 @@ class Database:
         self._lock_owner: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[Any] | None] = (
             weakref.WeakKeyDictionary()
         )
+        self._notifier = _Notifier(engine)
         self._writer = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._reader = async_sessionmaker(
             engine.execution_options(readonly=True), expire_on_commit=False, autoflush=False
@@ -109,8 +165,12 @@ class Database:
             async with self._sqlite_writer(), maker() as session, session.begin():
                 yield session
             return
-        async with maker() as session, session.begin():
-            yield session
+        async with maker() as session:
+            async with session.begin():
+                yield session
+            channels = session.info.get(NOTIFY_KEY)
+            if channels:  # committed
+                self._notifier.send(channels)
 
     @asynccontextmanager
     async def _sqlite_writer(self) -> AsyncIterator[None]:
@@ -132,4 +192,5 @@ class Database:
                 self._lock_owner[loop] = None
 
     async def dispose(self) -> None:
+        await self._notifier.close()
         await self.engine.dispose()
