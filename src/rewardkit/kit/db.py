@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, TypeDecorator, event, text
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+
+from rewardkit.kit import sqlite_inline
 
 log = logging.getLogger("rewardkit.db")
 
@@ -62,10 +64,17 @@ class Base(DeclarativeBase):
 
 def create_engine(url: str, *, pool_size: int = 20, max_overflow: int = 20, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
+        path = make_url(url).database or ""
+        if not path or path == ":memory:":
+            raise ValueError("SQLite needs a file (several connections share one database)")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            async_creator=sqlite_inline.creator(path),  # statements on the event loop (kit/sqlite_inline.py)
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -74,7 +83,8 @@ def create_engine(url: str, *, pool_size: int = 20, max_overflow: int = 20, echo
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")  # durable commits, as on PostgreSQL
-            cur.execute("PRAGMA busy_timeout=30000")
+            # busy_timeout stays 0 here: a statement that finds the database locked by another process
+            # waits on a thread (sqlite_inline), never in SQLite's busy handler on the event loop.
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
