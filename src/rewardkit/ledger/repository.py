@@ -95,8 +95,9 @@ async def insert_transaction(s: AsyncSession, tx: Transaction) -> None:
     await sql.run(s, _INSERT_TRANSACTION, sql.row_values(tx))
 
 
-async def insert_postings(s: AsyncSession, postings: list[Posting]) -> None:
-    await sql.run(s, _INSERT_POSTING, [sql.row_values(p) for p in postings])
+async def insert_postings(s: AsyncSession, postings: list[dict[str, object]]) -> None:
+    """Rows with the same keys (transaction_id, account_id, currency, amount, balance_after)."""
+    await sql.run(s, _INSERT_POSTING, postings)
 
 
 async def reference_exists(s: AsyncSession, reference: str) -> bool:

@@ -19,7 +19,7 @@ from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import money
 from rewardkit.ledger import repository
 from rewardkit.ledger.errors import DuplicateReference, InsufficientFunds, UnbalancedTransaction
-from rewardkit.ledger.models import NON_NEGATIVE, Posting, Transaction
+from rewardkit.ledger.models import NON_NEGATIVE, Transaction
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,7 @@ async def post(s: AsyncSession, entry: Entry) -> Transaction:
         await repository.insert_transaction(s, tx)
     except IntegrityError as exc:
         raise DuplicateReference(f"Ledger reference {entry.reference!r} was already booked.") from exc
-    postings: list[Posting] = []
+    postings: list[dict[str, object]] = []  # rows, not ORM objects: two to four on every order
     # One global lock order (by account id), whatever the entry: an order debit (wallet -> pending)
     # and a refund (pending -> wallet) running at once must not lock the same rows in opposite
     # orders and deadlock on PostgreSQL. The non-negative guard is in each UPDATE, not in the order.
@@ -91,13 +91,13 @@ async def post(s: AsyncSession, entry: Entry) -> Transaction:
             raise InsufficientFunds(f"The {leg.currency} wallet does not cover this amount.", currency=leg.currency)
         entry.balances_after[(leg.kind, leg.currency)] = after
         postings.append(
-            Posting(
-                transaction_id=tx.id,
-                account_id=account_id,
-                currency=leg.currency,
-                amount=leg.amount,
-                balance_after=after,
-            )
+            {
+                "transaction_id": tx.id,
+                "account_id": account_id,
+                "currency": leg.currency,
+                "amount": leg.amount,
+                "balance_after": after,
+            }
         )
     await repository.insert_postings(s, postings)
     return tx

@@ -32,12 +32,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def get_registry(request: Request) -> Registry:
+def get_registry(request: Request) -> Registry:
     registry: Registry = request.app.state.ctx.caches["suppliers"]
     return registry
 
 
-async def get_runner(request: Request) -> Worker:
+def get_runner(request: Request) -> Worker:
     runner: Worker = request.app.state.worker
     return runner
 
@@ -49,9 +49,6 @@ async def create_order(
     request: Request,
     body: OrderCreate,
     ident: Annotated[Identity, Depends(require_identity)],
-    ctx: Annotated[AppContext, Depends(get_context)],
-    registry: Annotated[Registry, Depends(get_registry)],
-    runner: Annotated[Worker, Depends(get_runner)],
     idempotency_key: Annotated[
         str | None,
         Header(alias="Idempotency-Key", description="Retry safely: the same key and body replay the first response"),
@@ -60,6 +57,9 @@ async def create_order(
     """Buy a reward. Debits the wallet and fulfils at once where the supplier allows, answering
     200 `fulfilled` with a `voucher_url`; a slower supplier answers 202 `processing`, and the order
     finishes in the background (track it with GET /v1/orders/{id})."""
+    # From app.state rather than as dependencies: the hottest route skips three dependency resolutions.
+    ctx: AppContext = request.app.state.ctx
+    registry, runner = get_registry(request), get_runner(request)
     intent = None
     if idempotency_key is not None:
         key = idempotency.validate_key(idempotency_key)
