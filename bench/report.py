@@ -322,6 +322,7 @@ def notes(results: dict[str, Any], cfg: Config) -> list[str]:
                else "No delivery of the backlog arrived.")
             + " Job settings are the defaults (REWARDKIT_JOB_POLL_SECONDS 0.5, "
             "REWARDKIT_WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT 4); all deliveries go to one endpoint."
+            + _drain_cpu(results.get("webhooks_drain_cpu"))
         )
     out.append(
         "Latency percentiles are nearest-rank over every request of the measured window; a request that failed, "
@@ -342,3 +343,16 @@ def jsonable(o: Any) -> Any:
     if isinstance(o, list | tuple):
         return [jsonable(v) for v in o]
     return o
+
+
+def _drain_cpu(cpu: dict[str, Any] | None) -> str:
+    if not cpu:
+        return ""
+    wall = cpu.get("wall_s") or 0.0
+    if wall <= 0:
+        return ""
+    return (
+        f" From the first arrival to the last ({wall:.1f} s) the machine was {cpu['machine_busy_pct']:.0f} % busy: "
+        f"worker processes {cpu['server_cpu_s'] / wall:.2f} cores, PostgreSQL {cpu['postgres_cpu_s'] / wall:.2f}, "
+        f"the orchestrator with the receiver {cpu['orchestrator_cpu_s'] / wall:.2f}."
+    )

@@ -416,10 +416,20 @@ class Bench:
             worker = self.procs.start(cmd, worker_env, self.work / "worker.log")
             try:
                 deadline = time.monotonic() + cfg.webhook_drain_s
+                snap: tuple[float, float, CpuSnap] | None = None  # from the first arrival: start-up excluded
                 while _unique(receiver, "/backlog") < expected and time.monotonic() < deadline:
                     if worker.poll() is not None:
                         raise RuntimeError(f"rewardkit worker exited: {tail(self.work / 'worker.log')}")
+                    if snap is None and receiver.arrivals:
+                        pids = descendants(worker.pid)
+                        snap = (_self_cpu(), time.time(), CpuSnap.take(pids))
                     await asyncio.sleep(0.1)
+                if snap is not None:
+                    end = CpuSnap.take(descendants(worker.pid))
+                    self.results["webhooks_drain_cpu"] = {
+                        **cpu_breakdown(snap[2], end, self.ncpu),
+                        "orchestrator_cpu_s": _self_cpu() - snap[0],
+                    }
                 times = sorted(a.at for a in receiver.arrivals if a.path == "/backlog")
                 rate = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else 0.0
                 got = _unique(receiver, "/backlog")
