@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import and_, delete, exists, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -66,7 +66,15 @@ async def search(
             stmt = stmt.where(Product.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
     if after:
         stmt = stmt.where(Product.id > after)
+    if s.get_bind().dialect.name == "postgresql":
+        # Plan this query for its actual values. A prepared statement switches to a generic plan after five
+        # runs, and for these filters (selectivities differ by orders of magnitude) the generic plan
+        # bitmap-scanned whole indexes: 24 ms a page instead of 0.2 ms at 100,000 products (make bench).
+        await s.execute(_CUSTOM_PLANS)
     return list((await s.execute(stmt)).scalars())
+
+
+_CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 async def get(s: AsyncSession, product_id: str) -> Product | None:
