@@ -73,3 +73,33 @@ async def test_a_burst_to_one_endpoint_waits_for_a_slot_instead_of_requeueing(
             .scalars()
         )
     assert not [e for e in errors if "busy" in e], errors
+
+
+async def test_a_delivery_that_cannot_be_built_gives_its_slot_back(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    make_org: MakeOrg,
+    receiver: Receiver,  # noqa: F811
+    ctx: AppContext,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An event sealed under a retired key cannot be sent; it must not keep an endpoint slot, or after a
+    few of them every later delivery to that endpoint would wait for a slot forever."""
+    from rewardkit.webhooks import tasks as delivery
+
+    org = await make_org()
+    ep = await endpoint(client, org, receiver.url("/after-rotation"))
+    real = delivery.service.payload
+
+    def sealed_under_a_retired_key(*_args: object) -> bytes:
+        raise ValueError("no key 'k0' in the keyring")
+
+    monkeypatch.setattr(delivery.service, "payload", sealed_under_a_retired_key)
+    for _ in range(ctx.settings.webhook_max_in_flight_per_endpoint + 1):
+        await client.post(f"/v1/webhook_endpoints/{ep['id']}/test", headers=org.h())
+    await app.state.worker.drain(max_seconds=10)
+    assert delivery._IN_FLIGHT[str(ep["id"])] == 0
+    monkeypatch.setattr(delivery.service, "payload", real)
+    await client.post(f"/v1/webhook_endpoints/{ep['id']}/test", headers=org.h())
+    await app.state.worker.drain(max_seconds=10)
+    assert len(receiver.at("/after-rotation")) >= 1  # the healthy event went out

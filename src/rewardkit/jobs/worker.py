@@ -140,7 +140,7 @@ class Worker:
                 _, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
                 for w in pending:
                     w.cancel()
-            except (OSError, asyncpg.PostgresError) as exc:
+            except Exception as exc:  # whatever it is, keep polling and try again: never end the listener
                 log.warning("job notifications unavailable (%s); polling every %ss", type(exc).__name__, self.poll)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=5)

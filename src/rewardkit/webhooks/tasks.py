@@ -86,12 +86,13 @@ async def deliver(ctx: AppContext, payload: dict[str, Any], attempt: int) -> Non
     if not endpoint.enabled:
         await _finish(ctx, delivery_id, delivery.attempts, "failed", None, 0, "", "endpoint is disabled")
         return
-    if not await _take_slot(endpoint.id, ctx.settings.webhook_max_in_flight_per_endpoint):
-        raise Defer(f"endpoint {endpoint.id} is busy", delay=0.5)
-
     number = delivery.attempts + 1
+    # Built before a slot is taken: either can raise (an event or secret under a retired key), and a slot
+    # taken outside the try/finally below would never be given back.
     body = service.payload(ctx, event)
     headers = signing.headers(service.signing_secrets(ctx, endpoint), event.id, int(time.time()), body)
+    if not await _take_slot(endpoint.id, ctx.settings.webhook_max_in_flight_per_endpoint):
+        raise Defer(f"endpoint {endpoint.id} is busy", delay=0.5)
     status_code: int | None = None
     excerpt, error, resp_headers = "", None, {}
     started = time.perf_counter()
