@@ -310,23 +310,25 @@ def worker(
     """Run background workers (fulfilment and other jobs) until interrupted."""
     concurrency = concurrency or Settings().worker_concurrency
     if processes > 1:
-        import signal
-        import subprocess
-
-        children = [
-            subprocess.Popen([sys.executable, "-m", "rewardkit.cli", "worker", "--concurrency", str(concurrency)])
-            for _ in range(processes)
-        ]
-
-        def _forward(signum: int, _frame: Any) -> None:
-            for c in children:
-                c.send_signal(signum)
-
-        signal.signal(signal.SIGTERM, _forward)
-        signal.signal(signal.SIGINT, _forward)
-        codes = [c.wait() for c in children]
-        raise typer.Exit(max(codes))
+        _supervise([sys.executable, "-m", "rewardkit.cli", "worker", "--concurrency", str(concurrency)], processes)
     _run_fast(_worker_main(concurrency))
+
+
+def _supervise(cmd: list[str], copies: int) -> None:
+    """Run `copies` child processes of `cmd`, pass SIGTERM/SIGINT on to them, exit with the worst code."""
+    import signal
+    import subprocess
+
+    children = [subprocess.Popen(cmd) for _ in range(copies)]
+
+    def _forward(signum: int, _frame: Any) -> None:
+        for c in children:
+            c.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, _forward)
+    signal.signal(signal.SIGINT, _forward)
+    codes = [c.wait() for c in children]
+    raise typer.Exit(max(codes))
 
 
 def _run_fast(main: Any) -> None:
@@ -403,20 +405,7 @@ def _serve_processes(host: str, port: int, workers: int) -> None:
     """Several API processes, each with its own SO_REUSEPORT listening socket, so the kernel spreads
     connections across them. (uvicorn's own --workers shares one socket, and a burst of keep-alive
     connections can all land in the process that wakes first, leaving the others idle.)"""
-    import signal
-    import subprocess
-
-    cmd = [sys.executable, "-m", "rewardkit.cli", "serve-process", "--host", host, "--port", str(port)]
-    children = [subprocess.Popen(cmd) for _ in range(workers)]
-
-    def _forward(signum: int, _frame: Any) -> None:
-        for c in children:
-            c.send_signal(signum)
-
-    signal.signal(signal.SIGTERM, _forward)
-    signal.signal(signal.SIGINT, _forward)
-    codes = [c.wait() for c in children]
-    raise typer.Exit(max(codes))
+    _supervise([sys.executable, "-m", "rewardkit.cli", "serve-process", "--host", host, "--port", str(port)], workers)
 
 
 @app.command("serve-process", hidden=True)

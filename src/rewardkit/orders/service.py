@@ -155,12 +155,10 @@ async def create(
     With an Idempotency-Key, the key is claimed inside the order's own transaction (one commit);
     only if the key was seen before does the full protocol run (replay, 409 in flight, 422 reused,
     takeover of a crashed attempt)."""
-    if intent is None:
-        return await _book_and_fulfil(ctx, registry, runner, ident, req, intent=None, claim=None)
     try:
         return await _book_and_fulfil(ctx, registry, runner, ident, req, intent=intent, claim=None)
-    except _KeyExists:
-        pass
+    except _KeyExists:  # only raised with an intent
+        assert intent is not None
     found = await ctx.idempotency.claim(ident.org_id, ident.mode, intent.key, intent.fingerprint)
     if isinstance(found, Replay):
         return Outcome(found.status, found.body, replayed=True)
