@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     log_sql: bool = False
     # Synchronous fast path: POST /v1/orders waits this long for fulfilment, then answers 202.
     sync_fulfillment_timeout: float = Field(default=2.0, ge=0, le=30)
+    # Group commit (docs/orders.md): orders that arrive while others are being written share the next
+    # transaction, up to group_commit_max of them. Off: one transaction per order, as before.
+    group_commit: bool = True
+    group_commit_max: int = Field(default=64, ge=1, le=1000)
     # Run a worker inside the API process (make serve). Scale out with `rewardkit worker` instead.
     run_worker: bool = True
     worker_concurrency: int = Field(default=8, ge=1, le=256)

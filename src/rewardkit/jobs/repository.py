@@ -86,6 +86,24 @@ def _finish_stmt(cols: tuple[str, ...]) -> Any:
     return stmt
 
 
+_FINISH_MANY = (
+    update(_JOBS)
+    .where(
+        _JOBS.c.id.in_(bindparam("job_ids", expanding=True)),
+        _JOBS.c.locked_by == bindparam("worker"),
+        _JOBS.c.status == "running",
+    )
+    .values(status="succeeded", locked_by=None, locked_until=None, last_error=None, updated_at=_NOW)
+    .returning(_JOBS.c.id)
+)
+
+
+async def finish_succeeded(s: AsyncSession, job_ids: list[int], worker: str, now: datetime) -> set[int]:
+    """finish() as succeeded for several jobs of one worker: the ids it still held."""
+    rows = await sql.run(s, _FINISH_MANY, {"job_ids": job_ids, "worker": worker, "now": now})
+    return {r[0] for r in rows}
+
+
 async def list_jobs(s: AsyncSession, status: str | None, limit: int) -> list[Job]:
     q = select(Job).order_by(Job.id.desc()).limit(limit)
     if status:

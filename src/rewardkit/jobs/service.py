@@ -18,6 +18,7 @@ from rewardkit.kit import sql
 from rewardkit.kit.db import NOTIFY_KEY, utcnow
 
 _INSERT = insert(sql.table(Job)).returning(sql.table(Job).c.id)
+_INSERT_KEYED = insert(sql.table(Job)).returning(sql.table(Job).c.id, sql.table(Job).c.unique_key)
 CHANNEL = "rewardkit_jobs"
 
 
@@ -77,6 +78,35 @@ async def enqueue(
     return job
 
 
+async def enqueue_claimed(
+    s: AsyncSession, kind: str, unique_keys: list[str], payloads: list[dict[str, Any]], worker: str, lease: timedelta
+) -> list[Job]:
+    """enqueue() with `claimed_by` for a batch (group commit): one multi-row insert. Each job needs its
+    own unique key, which tells the returned ids apart."""
+    now = utcnow()
+    made = [
+        Job(
+            kind=kind,
+            payload=payload,
+            status="running",
+            unique_key=key,
+            run_at=now,
+            attempts=1,
+            max_attempts=10,
+            locked_by=worker,
+            locked_until=now + lease,
+            created_at=now,
+            updated_at=now,
+        )
+        for key, payload in zip(unique_keys, payloads, strict=True)
+    ]
+    rows = await sql.run(s, _INSERT_KEYED, [sql.row_values(j) for j in made])
+    ids = {r.unique_key: r.id for r in rows}
+    for job in made:
+        job.id = ids[job.unique_key]
+    return made
+
+
 @dataclass
 class Run:
     """The job a worker is running in this task, so a handler can finish it in its own last transaction."""
@@ -101,6 +131,18 @@ async def finish_current(s: AsyncSession) -> None:
     if run is None:
         return
     run.finished = await repository.finish(s, run.job_id, run.worker, succeeded_values(utcnow()))
+
+
+async def finish_runs(s: AsyncSession, runs: list[Run]) -> None:
+    """finish_current() for the runs of a batch (group commit), in the batch's transaction."""
+    by_worker: dict[str, list[Run]] = {}
+    for run in runs:
+        by_worker.setdefault(run.worker, []).append(run)
+    now = utcnow()
+    for worker, mine in by_worker.items():
+        held = await repository.finish_succeeded(s, [r.job_id for r in mine], worker, now)
+        for run in mine:
+            run.finished = run.job_id in held
 
 
 def backoff(attempts: int, base: float = 2.0, cap: float = 3600.0, rng: random.Random | None = None) -> float:

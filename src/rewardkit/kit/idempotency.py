@@ -82,6 +82,13 @@ _INSERT_IGNORE = {
     .returning(_RECORDS.c.id)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
+# The same for a batch (group commit): which keys were claimed is told by what comes back.
+_INSERT_IGNORE_MANY = {
+    name: dialect.insert(_RECORDS)
+    .on_conflict_do_nothing(index_elements=["org_id", "mode", "key"])
+    .returning(_RECORDS.c.id, _RECORDS.c.org_id, _RECORDS.c.mode, _RECORDS.c.key)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 _COMPLETE = (
     update(_RECORDS)
     .where(_RECORDS.c.id == bindparam("record_id"), _RECORDS.c.status == "in_flight")
@@ -189,6 +196,46 @@ class IdempotencyStore:
         }
         record_id: int | None = (await sql.run(s, insert, values)).scalar_one_or_none()
         return record_id
+
+    async def claim_many(self, s: AsyncSession, claims: list[tuple[str, str, str, str, str]]) -> list[int | None]:
+        """claim_in for a batch of (org_id, mode, key, fingerprint, resource_id), each scope and key at most
+        once: one multi-row insert. Returns each record id, or None where the key exists."""
+        if not claims:
+            return []
+        now = utcnow()
+        rows = [
+            {
+                "org_id": org_id,
+                "mode": mode,
+                "key": key,
+                "fingerprint": fp,
+                "status": "in_flight",
+                "locked_at": now,
+                "resource_id": resource_id,
+                "created_at": now,
+                "expires_at": now + self.ttl,
+            }
+            for org_id, mode, key, fp, resource_id in claims
+        ]
+        if len({(r["org_id"], r["mode"], r["key"]) for r in rows}) != len(rows):
+            raise ValueError("a batch may claim each key once")
+        result = await sql.run(s, _INSERT_IGNORE_MANY[s.get_bind().dialect.name], rows)
+        got = {(r.org_id, r.mode, r.key): r.id for r in result}
+        return [got.get((org_id, mode, key)) for org_id, mode, key, _, _ in claims]
+
+    async def complete_many(self, s: AsyncSession, answers: list[tuple[int, int, Any]]) -> None:
+        """complete() for a batch of (record_id, status, body): one executemany."""
+        if answers:
+            rows = [
+                {
+                    "record_id": record_id,
+                    "response_status": status,
+                    "response_body": self.keyring.encrypt(orjson.dumps(body).decode()),
+                    "response_headers": {},
+                }
+                for record_id, status, body in answers
+            ]
+            await sql.run(s, _COMPLETE, rows)
 
     async def attach(self, s: AsyncSession, record_id: int, resource_id: str) -> None:
         """Record, in the work's own transaction, which resource this key created."""

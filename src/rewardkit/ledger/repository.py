@@ -95,6 +95,10 @@ async def insert_transaction(s: AsyncSession, tx: Transaction) -> None:
     await sql.run(s, _INSERT_TRANSACTION, sql.row_values(tx))
 
 
+async def insert_transactions(s: AsyncSession, txs: list[Transaction]) -> None:
+    await sql.run(s, _INSERT_TRANSACTION, [sql.row_values(tx) for tx in txs])
+
+
 async def insert_postings(s: AsyncSession, postings: list[dict[str, object]]) -> None:
     """Rows with the same keys (transaction_id, account_id, currency, amount, balance_after)."""
     await sql.run(s, _INSERT_POSTING, postings)

@@ -103,6 +103,84 @@ async def post(s: AsyncSession, entry: Entry) -> Transaction:
     return tx
 
 
+async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
+    """Book several balanced transactions in the caller's unit of work (group commit, kit/group_commit.py):
+    the same rows as post() for each, but one guarded UPDATE per account with the sum of its legs, and
+    multi-row inserts. Each posting's balance_after is the running balance in entry order, exactly as if
+    the entries had been posted one after another.
+
+    Raises InsufficientFunds if an account's sum, or any running balance on the way, would take a
+    non-negative account below zero; DuplicateReference if any reference was booked before. Either
+    way the caller's transaction must roll back (the batch is then retried one entry at a time)."""
+    if len(entries) == 1:
+        return [await post(s, entries[0])]
+    for entry in entries:
+        _check_balanced(entry.legs)
+    ids: dict[tuple[str, str, str, str], str] = {}
+    for entry in entries:
+        for leg in entry.legs:
+            key = (entry.org_id, entry.mode, leg.kind, leg.currency)
+            if key not in ids:
+                ids[key] = await repository.get_or_create_account(
+                    s, entry.org_id, entry.mode, leg.kind, leg.currency, leg.kind not in NON_NEGATIVE
+                )
+    now = utcnow()
+    txs = [
+        Transaction(
+            id=new_id("ltx"),
+            org_id=e.org_id,
+            mode=e.mode,
+            kind=e.kind,
+            reference=e.reference,
+            description=e.description,
+            source_id=e.source_id,
+            created_at=now,
+        )
+        for e in entries
+    ]
+    try:
+        await repository.insert_transactions(s, txs)
+    except IntegrityError as exc:
+        raise DuplicateReference("A ledger reference of this batch was already booked.") from exc
+    totals: dict[str, int] = defaultdict(int)
+    guarded: set[str] = set()
+    currency_of: dict[str, str] = {}
+    for entry in entries:
+        for leg in entry.legs:
+            account_id = ids[(entry.org_id, entry.mode, leg.kind, leg.currency)]
+            totals[account_id] += leg.amount
+            currency_of[account_id] = leg.currency
+            if leg.kind in NON_NEGATIVE:
+                guarded.add(account_id)
+    running: dict[str, int] = {}
+    for account_id in sorted(totals):  # the one global lock order of post()
+        after = await repository.apply_delta(s, account_id, totals[account_id])
+        if after is None:
+            raise InsufficientFunds(
+                f"The {currency_of[account_id]} wallet does not cover this amount.", currency=currency_of[account_id]
+            )
+        running[account_id] = after - totals[account_id]  # the balance before this batch
+    postings: list[dict[str, object]] = []
+    for entry, tx in zip(entries, txs, strict=True):
+        for leg in sorted(entry.legs, key=lambda lg: ids[(entry.org_id, entry.mode, lg.kind, lg.currency)]):
+            account_id = ids[(entry.org_id, entry.mode, leg.kind, leg.currency)]
+            running[account_id] += leg.amount
+            if account_id in guarded and running[account_id] < 0:  # the sum covers it, this order on the way not
+                raise InsufficientFunds(f"The {leg.currency} wallet does not cover this amount.", currency=leg.currency)
+            entry.balances_after[(leg.kind, leg.currency)] = running[account_id]
+            postings.append(
+                {
+                    "transaction_id": tx.id,
+                    "account_id": account_id,
+                    "currency": leg.currency,
+                    "amount": leg.amount,
+                    "balance_after": running[account_id],
+                }
+            )
+    await repository.insert_postings(s, postings)
+    return txs
+
+
 @dataclass
 class Balance:
     currency: str

@@ -23,6 +23,10 @@ async def add(s: AsyncSession, order: Order) -> None:
     await sql.run(s, _INSERT_ORDER, sql.row_values(order))
 
 
+async def add_many(s: AsyncSession, orders: list[Order]) -> None:
+    await sql.run(s, _INSERT_ORDER, [sql.row_values(o) for o in orders])
+
+
 async def record(s: AsyncSession, rows: list[OrderTransition]) -> None:
     """Timeline rows, written in the transaction of the change they describe."""
     await sql.run(s, _INSERT_TRANSITION, [sql.row_values(r) for r in rows])
@@ -51,6 +55,22 @@ async def transition(
     """Move an order only along an allowed arrow: the WHERE on the old status makes it so that two
     writers can never both apply a transition; the timeline row is written in the same transaction.
     Returns the updated order and its new timeline row, or None if it was not in `from_status`."""
+    moved = await update_status(s, order_id, from_status, to_status, reason, values, now)
+    if moved is not None:
+        await record(s, [moved[1]])
+    return moved
+
+
+async def update_status(
+    s: AsyncSession,
+    order_id: str,
+    from_status: str,
+    to_status: str,
+    reason: str,
+    values: dict[str, Any],
+    now: datetime,
+) -> tuple[Order, OrderTransition] | None:
+    """transition() without writing its timeline row, which the caller writes (with a batch's others)."""
     if to_status not in TRANSITIONS.get(from_status, set()):
         raise ValueError(f"illegal order transition {from_status} -> {to_status}")
     params = {"order_id": order_id, "from_status": from_status, "status": to_status, "updated_at": now, **values}
@@ -60,7 +80,6 @@ async def transition(
     step = OrderTransition(
         order_id=order_id, from_status=from_status, to_status=to_status, reason=reason, created_at=now
     )
-    await record(s, [step])
     return sql.from_row(Order, row), step
 
 

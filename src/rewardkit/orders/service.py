@@ -13,6 +13,7 @@ transaction held across a supplier call.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,7 @@ from rewardkit.jobs.worker import Worker
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import Problem
+from rewardkit.kit.group_commit import Alone, GroupCommit
 from rewardkit.kit.idempotency import Claim, Replay
 from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import format_major, money, to_minor
@@ -43,6 +45,7 @@ from rewardkit.orders.models import Order, OrderTransition
 from rewardkit.orders.schemas import OrderCreate, OrderOut
 from rewardkit.suppliers.registry import Registry
 
+log = logging.getLogger("rewardkit.orders")
 TERMINAL = {"fulfilled", "refunded", "failed", "canceled"}
 FULFIL_JOB = "orders.fulfil"
 _background: set[asyncio.Task[Any]] = set()  # fast-path runs that outlived their request
@@ -156,6 +159,15 @@ async def create(
     only if the key was seen before does the full protocol run (replay, 409 in flight, 422 reused,
     takeover of a crashed attempt)."""
     try:
+        if runner is not None and ctx.settings.sync_fulfillment_timeout > 0 and ctx.settings.group_commit:
+            try:
+                booked = await _booking(ctx, registry, runner).submit(_Booking(ident, req, intent, new_id("ord")))
+            except Alone:
+                pass
+            else:
+                runner.wake()  # the order.created deliveries are due now
+                HANDOFF[booked.order.id] = Handoff(booked.order, booked.steps, booked.product, booked.record_id)
+                return await _answer(ctx, runner, ident, booked.order.id, booked.job, booked.record_id)
         return await _book_and_fulfil(ctx, registry, runner, ident, req, intent=intent, claim=None)
     except _KeyExists:  # only raised with an intent
         assert intent is not None
@@ -217,28 +229,9 @@ async def _book_and_fulfil(
             )
             # The debit last: the wallet row stays locked from this UPDATE to the commit, and every order
             # of the org waits for that lock, so nothing else may run in between.
-            entry = Entry(
-                org_id=ident.org_id,
-                mode=ident.mode,
-                kind="order_debit",
-                reference=f"{order.id}:debit",
-                legs=debit_legs(order),
-                description=f"Order {order.id}",
-                source_id=order.id,
-            )
+            entry = _debit(order)
             await ledger.post(s, entry)
-            wallet_after = entry.balances_after[("wallet", order.charge_currency)]
-            threshold = to_minor(ctx.settings.balance_low_threshold, order.charge_currency)
-            await ledger.note_debit(
-                s,
-                ctx.keyring,
-                ident.org_id,
-                ident.mode,
-                order.charge_currency,
-                wallet_after,
-                order.charge_amount,
-                threshold,
-            )
+            await _note_debit(ctx, s, order, entry)
     except Problem:
         if claim is not None:
             await ctx.idempotency.release(claim.record_id)
@@ -248,6 +241,135 @@ async def _book_and_fulfil(
     if inline:
         HANDOFF[order.id] = Handoff(order, steps, product, record_id)
     return await _answer(ctx, runner, ident, order.id, job, record_id)
+
+
+@dataclass
+class _Booking:
+    ident: Identity
+    req: OrderCreate
+    intent: IdempotencyIntent | None
+    order_id: str
+
+
+@dataclass
+class _Booked:
+    order: Order
+    steps: list[OrderTransition]
+    product: Any
+    job: Job
+    record_id: int | None
+
+
+def _booking(ctx: AppContext, registry: Registry, runner: Worker) -> GroupCommit[_Booking, _Booked]:
+    """The process's group commit of new orders (kit/group_commit.py), one per registry and runner."""
+    key = ("orders.booking", id(registry), id(runner))
+    found: GroupCommit[_Booking, _Booked] | None = ctx.caches.get(key)  # type: ignore[call-overload]
+    if found is None:
+
+        async def write(items: list[_Booking]) -> list[_Booked | BaseException]:
+            return await _book_batch(ctx, registry, runner, items)
+
+        found = ctx.caches[key] = GroupCommit(write, max_batch=ctx.settings.group_commit_max)  # type: ignore[index]
+    return found
+
+
+async def _book_batch(
+    ctx: AppContext, registry: Registry, runner: Worker, items: list[_Booking]
+) -> list[_Booked | BaseException]:
+    """Book the orders of a batch in one transaction, as _book_and_fulfil books one on the fast path.
+    This decides only the orders that go through and the keys seen before (_KeyExists); anything that
+    could fail an order (its product, its country, its funds) sends it, or the whole batch, down the
+    one-at-a-time path, which gives each order its exact answer and keeps a single order's rules
+    (a reused key is told apart before anything is validated)."""
+    out: list[_Booked | BaseException] = [Alone("decided alone") for _ in items]
+    ready: list[tuple[int, Order, Any]] = []
+    try:
+        async with ctx.db.unit_of_work() as s:
+            for i, b in enumerate(items):
+                try:
+                    order, product = await _prepare(s, ctx, b.ident, b.req, b.order_id)
+                except Problem:
+                    continue
+                chain = registry.route(b.ident.mode, order.product_id)
+                if not chain:
+                    continue
+                order.supplier = chain[0].name
+                ready.append((i, order, product))
+            claims, keyed, seen = [], [], set()
+            for i, order, _ in ready:
+                intent = items[i].intent
+                if intent is None:
+                    continue
+                scope = (order.org_id, order.mode, intent.key)
+                if scope in seen:  # the same key twice in one batch: the second meets the first's claim alone
+                    out[i] = Alone("key repeated in the batch")
+                    continue
+                seen.add(scope)
+                claims.append((order.org_id, order.mode, intent.key, intent.fingerprint, order.id))
+                keyed.append(i)
+            records: dict[int, int] = {}
+            for i, record_id in zip(keyed, await ctx.idempotency.claim_many(s, claims), strict=True):
+                if record_id is None:
+                    out[i] = _KeyExists()
+                else:
+                    records[i] = record_id
+            ready = [(i, o, p) for i, o, p in ready if items[i].intent is None or i in records]
+            if not ready:
+                return out
+            steps: dict[str, list[OrderTransition]] = {}
+            happened: list[tuple[str | None, str, str, dict[str, Any]]] = []
+            for _, order, _ in ready:
+                first = [_step(order.id, None, "pending", "order created", order.created_at)]
+                happened.append((order.org_id, order.mode, "order.created", render(ctx, order, first)))
+                order.status = "processing"  # booked as processing, as on the fast path of a single order
+                steps[order.id] = [
+                    *first,
+                    _step(order.id, "pending", "processing", f"sent to {order.supplier}", order.created_at),
+                ]
+                happened.append((order.org_id, order.mode, "order.processing", render(ctx, order, steps[order.id])))
+            orders = [o for _, o, _ in ready]
+            await repository.add_many(s, orders)
+            await repository.record(s, [step for o in orders for step in steps[o.id]])
+            await events.emit_many(s, ctx.keyring, happened)
+            made = await jobs.enqueue_claimed(
+                s,
+                FULFIL_JOB,
+                [f"fulfil:{o.id}" for o in orders],
+                [{"order_id": o.id} for o in orders],
+                runner.name,
+                runner.lease,
+            )
+            entries = [_debit(o) for o in orders]
+            await ledger.post_many(s, entries)  # last: the wallet rows stay locked from here to the commit
+            for o, entry in zip(orders, entries, strict=True):
+                await _note_debit(ctx, s, o, entry)
+    except Exception as exc:  # the batch as a whole failed (say, the wallet cannot cover all of it)
+        if not isinstance(exc, Problem):
+            log.warning("a batch of %d orders went one at a time: %s", len(items), type(exc).__name__)
+        return [x if isinstance(x, _KeyExists) else Alone("batch failed") for x in out]
+    for (i, order, product), job in zip(ready, made, strict=True):
+        out[i] = _Booked(order, steps[order.id], product, job, records.get(i))
+    return out
+
+
+def _debit(order: Order) -> Entry:
+    return Entry(
+        org_id=order.org_id,
+        mode=order.mode,
+        kind="order_debit",
+        reference=f"{order.id}:debit",
+        legs=debit_legs(order),
+        description=f"Order {order.id}",
+        source_id=order.id,
+    )
+
+
+async def _note_debit(ctx: AppContext, s: AsyncSession, order: Order, entry: Entry) -> None:
+    wallet_after = entry.balances_after[("wallet", order.charge_currency)]
+    threshold = to_minor(ctx.settings.balance_low_threshold, order.charge_currency)
+    await ledger.note_debit(
+        s, ctx.keyring, order.org_id, order.mode, order.charge_currency, wallet_after, order.charge_amount, threshold
+    )
 
 
 async def _answer(
@@ -339,17 +461,18 @@ async def refund_debit(s: AsyncSession, order: Order, kind: str) -> None:
 
 async def settle(s: AsyncSession, order: Order) -> None:
     """A fulfilled order's held funds become the cost of fulfilment."""
-    await ledger.post(
-        s,
-        Entry(
-            org_id=order.org_id,
-            mode=order.mode,
-            kind="order_settle",
-            reference=f"{order.id}:settle",
-            legs=[Leg("pending", order.currency, -_held(order)), Leg("fulfillment", order.currency, _held(order))],
-            description=f"Order {order.id}",
-            source_id=order.id,
-        ),
+    await ledger.post(s, settle_entry(order))
+
+
+def settle_entry(order: Order) -> Entry:
+    return Entry(
+        org_id=order.org_id,
+        mode=order.mode,
+        kind="order_settle",
+        reference=f"{order.id}:settle",
+        legs=[Leg("pending", order.currency, -_held(order)), Leg("fulfillment", order.currency, _held(order))],
+        description=f"Order {order.id}",
+        source_id=order.id,
     )
 
 
