@@ -1,4 +1,4 @@
-"""Load generator: its own process, asyncio + httpx with keep-alive connections, JSON out.
+"""Load generator: its own process, asyncio with keep-alive HTTP/1.1 connections (bench/http1.py), JSON out.
 
     python -m bench.loadgen '<spec as JSON>'
 
@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
+
+from bench.http1 import Client, HttpError
 
 REPO = str(Path(__file__).resolve().parent.parent)
 ORDER_BODY = {"product_id": "amazon_us", "denomination": 10, "currency": "USD"}
@@ -83,7 +84,7 @@ class Generator:
         self.headers = {"Authorization": f"Bearer {spec.api_key}", "Content-Type": "application/json"}
         self.tag = f"{spec.key_prefix}-{os.getpid()}-{time.time_ns():x}"
 
-    async def one(self, client: httpx.AsyncClient, start: float) -> None:
+    async def one(self, client: Client, start: float) -> None:
         loop = asyncio.get_running_loop()
         spec = self.spec
         self.in_flight += 1
@@ -104,9 +105,9 @@ class Generator:
                 resp = await client.get(spec.path, headers=self.headers)
                 ok = resp.status_code == 200
                 outcome = str(resp.status_code)
-        except httpx.TimeoutException:
+        except TimeoutError:
             outcome = "timeout"
-        except httpx.HTTPError as exc:
+        except HttpError as exc:
             outcome = type(exc).__name__
         except asyncio.CancelledError:
             self.samples.append(Sample(start, math.inf, False, "timeout"))
@@ -116,28 +117,27 @@ class Generator:
             self.busy[id(client)] -= 1
         self.samples.append(Sample(start, loop.time() if outcome != "timeout" else math.inf, ok, outcome))
 
-    async def connect(self, n: int, per_client: int) -> list[httpx.AsyncClient]:
+    async def connect(self, n: int, per_client: int) -> list[Client]:
         """n clients, each with one keep-alive connection opened now, one after the other, while the
         server is idle (GET /healthz). uvicorn's worker processes share one listening socket: connections
         opened in a burst, or while one process is busy, tend to all land on the same process, which
         would measure one process instead of N. Opened one at a time they spread across them."""
-        limits = httpx.Limits(max_connections=per_client, max_keepalive_connections=per_client, keepalive_expiry=120)
         clients = []
         for _ in range(n):
-            client = httpx.AsyncClient(base_url=self.spec.url, limits=limits, timeout=self.spec.timeout)
+            client = Client(self.spec.url, max_connections=per_client, timeout=self.spec.timeout)
             clients.append(client)
-            with contextlib.suppress(httpx.HTTPError):
+            with contextlib.suppress(HttpError, TimeoutError):
                 await client.get("/healthz")
             await asyncio.sleep(self.spec.stagger)
         return clients
 
-    async def closed(self, clients: list[httpx.AsyncClient], t0: float, t_end: float) -> None:
+    async def closed(self, clients: list[Client], t0: float, t_end: float) -> None:
         """Each client sends its next request as soon as its previous one was answered."""
         loop = asyncio.get_running_loop()
         started = 0
         count = self.spec.count
 
-        async def worker(client: httpx.AsyncClient) -> None:
+        async def worker(client: Client) -> None:
             nonlocal started
             await asyncio.sleep(max(0.0, t0 - loop.time()))
             while loop.time() < t_end and (not count or started < count):
@@ -146,7 +146,7 @@ class Generator:
 
         await asyncio.gather(*(worker(c) for c in clients))
 
-    async def open(self, clients: list[httpx.AsyncClient], t0: float, t_end: float) -> None:
+    async def open(self, clients: list[Client], t0: float, t_end: float) -> None:
         """Request i starts at t0 + i/rate on the client with the fewest requests in flight."""
         loop = asyncio.get_running_loop()
         tasks: set[asyncio.Task[None]] = set()

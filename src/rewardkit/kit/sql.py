@@ -83,3 +83,10 @@ def from_row(model: type[M], row: Any, prefix: str = "") -> M:
     join labelled table_column (LABEL_STYLE_TABLENAME_PLUS_COL)."""
     mapping = row._mapping
     return model(**{attr: mapping[prefix + col] for attr, col in columns(model)})
+
+
+def copy(obj: M, **changes: Any) -> M:
+    """A detached copy of an ORM object, with some attributes changed."""
+    values = {attr: getattr(obj, attr) for attr, _ in columns(type(obj))}
+    values.update(changes)
+    return type(obj)(**values)

@@ -55,22 +55,6 @@ async def transition(
     """Move an order only along an allowed arrow: the WHERE on the old status makes it so that two
     writers can never both apply a transition; the timeline row is written in the same transaction.
     Returns the updated order and its new timeline row, or None if it was not in `from_status`."""
-    moved = await update_status(s, order_id, from_status, to_status, reason, values, now)
-    if moved is not None:
-        await record(s, [moved[1]])
-    return moved
-
-
-async def update_status(
-    s: AsyncSession,
-    order_id: str,
-    from_status: str,
-    to_status: str,
-    reason: str,
-    values: dict[str, Any],
-    now: datetime,
-) -> tuple[Order, OrderTransition] | None:
-    """transition() without writing its timeline row, which the caller writes (with a batch's others)."""
     if to_status not in TRANSITIONS.get(from_status, set()):
         raise ValueError(f"illegal order transition {from_status} -> {to_status}")
     params = {"order_id": order_id, "from_status": from_status, "status": to_status, "updated_at": now, **values}
@@ -80,6 +64,7 @@ async def update_status(
     step = OrderTransition(
         order_id=order_id, from_status=from_status, to_status=to_status, reason=reason, created_at=now
     )
+    await record(s, [step])
     return sql.from_row(Order, row), step
 
 
@@ -99,6 +84,40 @@ def _transition_stmt(extra: tuple[str, ...]) -> Any:
         )
         _TRANSITION_STMTS[extra] = stmt
     return stmt
+
+
+_MOVE_MANY = (
+    update(_ORDERS)
+    .where(_ORDERS.c.id.in_(bindparam("order_ids", expanding=True)), _ORDERS.c.status == bindparam("from_status"))
+    .values(status=bindparam("to_status"), updated_at=bindparam("now", type_=_ORDERS.c.updated_at.type))
+    .returning(_ORDERS.c.id)
+)
+_SET_MANY: dict[tuple[str, ...], Any] = {}
+
+
+async def move_many(s: AsyncSession, order_ids: list[str], from_status: str, to_status: str, now: datetime) -> set[str]:
+    """transition() for a batch, in one guarded UPDATE: the ids that were in `from_status` (now moved).
+    The caller writes the timeline rows and each order's own columns (set_many)."""
+    if to_status not in TRANSITIONS.get(from_status, set()):
+        raise ValueError(f"illegal order transition {from_status} -> {to_status}")
+    params = {"order_ids": order_ids, "from_status": from_status, "to_status": to_status, "now": now}
+    return {r[0] for r in await sql.run(s, _MOVE_MANY, params)}
+
+
+async def set_many(s: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Each order's own columns, rows of {"order_id", column: value, …} with the same columns: one
+    executemany. For orders this transaction already holds (move_many)."""
+    if not rows:
+        return
+    cols = tuple(k for k in rows[0] if k != "order_id")
+    stmt = _SET_MANY.get(cols)
+    if stmt is None:
+        stmt = _SET_MANY[cols] = (
+            update(_ORDERS)
+            .where(_ORDERS.c.id == bindparam("order_id"))
+            .values({c: bindparam(c, type_=_ORDERS.c[c].type) for c in cols})
+        )
+    await sql.run(s, stmt, rows)
 
 
 async def timeline(s: AsyncSession, order_id: str) -> list[OrderTransition]:

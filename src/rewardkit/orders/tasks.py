@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rewardkit.catalog import service as catalog
 from rewardkit.events import service as events
 from rewardkit.jobs.service import Defer, Retry, Run, current_run, finish_current, finish_runs
-from rewardkit.kit import faults
+from rewardkit.kit import faults, sql
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.group_commit import Alone, GroupCommit
@@ -122,16 +121,14 @@ async def _fulfilled(
         "voucher_code": ctx.keyring.encrypt(result.code) if result.code else None,
         "voucher_pin": ctx.keyring.encrypt(result.pin) if result.pin else None,
         "voucher_expires_at": result.expires_at,
-        "fulfilled_at": now,
     }
     reason = f"fulfilled by {order.supplier}"
     if timeline is not None and ctx.settings.group_commit:  # the fast path: share the commit with others
         try:
-            return await _finishing(ctx).submit(
-                _Finish(order, reason, values, now, timeline, record_id, current_run.get())
-            )
+            return await _finishing(ctx).submit(_Finish(order, reason, values, timeline, record_id, current_run.get()))
         except Alone:
             pass
+    values["fulfilled_at"] = now
     async with ctx.db.unit_of_work() as s:
         moved = await move(ctx, s, order.id, "processing", "fulfilled", reason, values, now, timeline)
         if moved is None:
@@ -145,8 +142,7 @@ async def _fulfilled(
 class _Finish:
     order: Order
     reason: str
-    values: dict[str, Any]
-    now: datetime
+    values: dict[str, Any]  # the supplier's answer: reference and (encrypted) voucher
     timeline: list[OrderTransition]
     record_id: int | None
     run: Run | None
@@ -172,17 +168,23 @@ async def _finish_batch(ctx: AppContext, items: list[_Finish]) -> list[dict[str,
     runs = [it.run for it in items if it.run is not None]
     try:
         async with ctx.db.unit_of_work() as s:
+            now = utcnow()
+            held = await repository.move_many(s, [it.order.id for it in items], "processing", "fulfilled", now)
             done: list[tuple[int, Order, dict[str, Any]]] = []
             steps = []
             for i, it in enumerate(items):
-                moved = await repository.update_status(
-                    s, it.order.id, "processing", "fulfilled", it.reason, it.values, it.now
-                )
-                if moved is None:  # someone else moved it first: as _fulfilled, nothing to answer
+                if it.order.id not in held:  # someone else moved it first: as _fulfilled, nothing to answer
                     continue
-                order, step = moved
+                # As booked (the handoff), with what this move writes; a copy, so that the one-at-a-time
+                # path still finds the order as booked if this batch rolls back.
+                it.values["fulfilled_at"] = now
+                order = sql.copy(it.order, status="fulfilled", updated_at=now, **it.values)
+                step = OrderTransition(
+                    order_id=order.id, from_status="processing", to_status="fulfilled", reason=it.reason, created_at=now
+                )
                 steps.append(step)
                 done.append((i, order, render(ctx, order, [*it.timeline, step])))
+            await repository.set_many(s, [{"order_id": o.id, **items[i].values} for i, o, _ in done])
             await repository.record(s, steps)
             await events.emit_many(s, ctx.keyring, [(o.org_id, o.mode, "order.fulfilled", body) for _, o, body in done])
             await finish_runs(s, runs)
