@@ -71,8 +71,12 @@ class Client:
         async with self._freed:
             while not self._idle and self._open >= self.max:
                 await self._freed.wait()
-            if self._idle:
-                return self._idle.pop()
+            while self._idle:
+                conn = self._idle.pop()
+                if not conn.reader.at_eof() and not conn.writer.is_closing():
+                    return conn
+                conn.close()  # the server closed it while idle (uvicorn's keep-alive timeout is 5 s)
+                self._open -= 1
             self._open += 1
         try:
             reader, writer = await asyncio.open_connection(self.host, self.port)
