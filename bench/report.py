@@ -104,7 +104,8 @@ def rows(results: dict[str, Any], cfg: Config) -> list[Row]:
             "Ceiling: our SQL (orders/s ceiling of our SQL)",
             f"pgbench -M prepared, {osql['clients']} clients, {osql['seconds']} s: the {osql['statements']} "
             f"statements in {osql['transactions']} transactions of one sandbox order captured from the app "
-            f"(bench/capture.py), new ids randomised, same org and wallet; {osql['failed']} failed",
+            f"(bench/capture.py), new ids randomised, same org and wallet, one order per transaction (an order "
+            f"placed alone; group commit writes many per transaction); {osql['failed']} failed",
             f"{_n(osql['tps'])} orders/s",
         ))
     else:
@@ -293,7 +294,9 @@ def notes(results: dict[str, Any], cfg: Config) -> list[str]:
         split = " / ".join(f"{x:.1f}" for x in cpu["per_server_process_s"][:8])
         w = max(wall, 1e-9)
         out.append(
-            f"The load generator (bench/loadgen.py: one process, asyncio + httpx, keep-alive connections opened "
+            f"The load generator (bench/loadgen.py: one process, asyncio with a minimal HTTP/1.1 client, "
+            f"bench/http1.py, since httpx cost about 0.8 ms of CPU per order on these shared cores; keep-alive "
+            f"connections opened "
             f"one at a time so that they spread over the uvicorn workers) shares the {ncpu} cores with the server "
             f"and PostgreSQL. During the best PostgreSQL closed-loop run ({wall:.0f} s, machine {busy:.0f} % busy) "
             f"the cores went to: API processes {cpu['server_cpu_s'] / w:.2f} (CPU-seconds per process: {split}), "
@@ -310,12 +313,11 @@ def notes(results: dict[str, Any], cfg: Config) -> list[str]:
                 f"What the goal asks of CPU: 1,000 orders/s on {ncpu} cores leaves {budget_ms:.1f} ms of CPU per "
                 f"order for everything (API, PostgreSQL, load generator). Measured at the maximum: {api_ms:.1f} ms "
                 f"in the API and {pg_ms:.1f} ms in PostgreSQL per order, {(api_ms + pg_ms) / budget_ms:.1f}× the "
-                f"budget. With the machine {busy:.0f} % busy at that point and the our-SQL ceiling (same org, same "
-                f"statements) {'' if not osql_rate else f'at {osql_rate:,.0f} orders/s, '}well above it, the limit is "
-                f"mostly the CPU each order costs, not row locks or the disk. Reaching the goal needs fewer "
-                f"statements and less Python per order, not faster ones: writing the orders that arrive together "
-                f"in one transaction (multi-row inserts, one wallet update per org per batch), which the next step "
-                f"of issue #5 would build."
+                f"budget. The machine was {busy:.0f} % busy at that point: the limit is the CPU each order costs, "
+                f"mostly Python in the API processes, not row locks or the disk. Orders that arrive together are "
+                f"written in one transaction (group commit, docs/orders.md), so the server can pass the our-SQL "
+                f"ceiling{'' if not osql_rate else f' ({osql_rate:,.0f} orders/s)'}, which runs one order per "
+                f"transaction as a single order does."
             )
     osql = results.get("order_sql")
     if osql:

@@ -69,9 +69,11 @@ async def test_a_writer_that_raises_sends_every_item_alone_and_the_queue_goes_on
 
 async def test_a_caller_that_gives_up_does_not_disturb_the_others() -> None:
     release = asyncio.Event()
+    written: list[int] = []
 
     async def write(items: list[int]) -> list[int | BaseException]:
         await release.wait()
+        written.extend(items)
         return list(items)
 
     gc: GroupCommit[int, int] = GroupCommit(write)
@@ -85,3 +87,4 @@ async def test_a_caller_that_gives_up_does_not_disturb_the_others() -> None:
     assert await first == 1
     assert await stayer == 3
     assert quitter.cancelled()
+    assert written == [1, 3]  # it left before its batch began: its work was never done

@@ -4,9 +4,12 @@ still gets exactly what it would have got alone — its own answer, events, ledg
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from rewardkit.kit.context import AppContext
@@ -138,3 +141,48 @@ async def test_every_order_of_a_batch_reaches_the_webhook_endpoint(
             await asyncio.sleep(0.05)
     got = sorted(__import__("json").loads(x.body)["data"]["id"] for x in receiver.at("/gc"))
     assert got == sorted(r.json()["id"] for r in results)
+
+
+async def test_an_org_short_of_funds_leaves_the_batch_and_the_others_stay_in_it(
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+) -> None:
+    rich = await make_org(USD="1000.00")
+    poor = await make_org(USD="5.00")
+    before = counters(ctx, "booking")
+    requests = [(poor if n % 3 == 0 else rich, order_body(), {}) for n in range(9)]
+    results = await place_at_once(client, requests)
+    codes = [(org is poor, r.status_code) for (org, _, _), r in zip(requests, results, strict=True)]
+    assert sorted(codes) == [(False, 200)] * 6 + [(True, 402)] * 3
+    # Only the poor org's orders went one at a time: the rich one's were still written together.
+    assert counters(ctx, "booking")[2] - before[2] == 3
+
+
+async def test_a_commit_that_fails_after_it_may_have_committed_is_not_retried(
+    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The connection drops just after COMMIT reached the database: the order is booked, the client gets
+    a 503 as a single order would, and the batch is not written again (that would book a second order)."""
+    org = await make_org(USD="100.00")
+    real = ctx.db.unit_of_work
+    failed: list[bool] = []
+
+    @contextlib.asynccontextmanager
+    async def commit_then_lose_the_connection(*, readonly: bool = False) -> AsyncIterator[Any]:
+        async with real(readonly=readonly) as s:
+            yield s
+        if not readonly and not failed:
+            failed.append(True)
+            raise ConnectionError("connection lost after COMMIT")
+
+    monkeypatch.setattr(ctx.db, "unit_of_work", commit_then_lose_the_connection)
+    r = await client.post("/v1/orders", json=order_body(), headers=org.h())
+    monkeypatch.setattr(ctx.db, "unit_of_work", real)
+    assert r.status_code == 503 and r.json()["code"] == "service_unavailable", r.text
+    debits = [
+        line
+        for line in (await client.get("/v1/balance_transactions", headers=org.h())).json()["data"]
+        if line["type"] == "order_debit"
+    ]
+    assert len(debits) == 1  # booked once, not twice
+    orders = (await client.get("/v1/orders", headers=org.h())).json()["data"]
+    assert len(orders) == 1 and orders[0]["status"] == "processing"  # its job takes over when the lease runs out

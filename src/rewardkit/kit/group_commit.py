@@ -58,6 +58,11 @@ class GroupCommit(Generic[T, R]):
 
     async def _drain(self, q: _Queue[T]) -> None:
         while q.items:
+            # A caller that gave up before its batch began is not written at all, as a single request
+            # cancelled before its transaction; one that gives up during the write still is.
+            q.items = [(item, fut) for item, fut in q.items if not fut.done()]
+            if not q.items:
+                break
             batch, q.items = q.items[: self._max], q.items[self._max :]
             self.batches += 1
             self.items += len(batch)

@@ -3,6 +3,9 @@ from rewardkit.kit.errors import Problem
 
 class InsufficientFunds(Problem):
     status, code, title = 402, "insufficient_funds", "Insufficient funds"
+    # (org_id, mode) whose account ran short, for callers that post for several orgs at once
+    # (ledger.post_many); not part of the problem body.
+    scope: tuple[str, str] | None = None
 
 
 class UnbalancedTransaction(Problem):

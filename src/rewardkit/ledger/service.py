@@ -112,8 +112,8 @@ async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
     Raises InsufficientFunds if an account's sum, or any running balance on the way, would take a
     non-negative account below zero; DuplicateReference if any reference was booked before. Either
     way the caller's transaction must roll back (the batch is then retried one entry at a time)."""
-    if len(entries) == 1:
-        return [await post(s, entries[0])]
+    if not entries:
+        return []
     for entry in entries:
         _check_balanced(entry.legs)
     ids: dict[tuple[str, str, str, str], str] = {}
@@ -152,13 +152,20 @@ async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
             currency_of[account_id] = leg.currency
             if leg.kind in NON_NEGATIVE:
                 guarded.add(account_id)
+    owner = {account_id: (org_id, mode) for (org_id, mode, _, _), account_id in ids.items()}
+
+    def short(account_id: str) -> InsufficientFunds:
+        exc = InsufficientFunds(
+            f"The {currency_of[account_id]} wallet does not cover this amount.", currency=currency_of[account_id]
+        )
+        exc.scope = owner[account_id]
+        return exc
+
     running: dict[str, int] = {}
     for account_id in sorted(totals):  # the one global lock order of post()
         after = await repository.apply_delta(s, account_id, totals[account_id])
         if after is None:
-            raise InsufficientFunds(
-                f"The {currency_of[account_id]} wallet does not cover this amount.", currency=currency_of[account_id]
-            )
+            raise short(account_id)
         running[account_id] = after - totals[account_id]  # the balance before this batch
     postings: list[dict[str, object]] = []
     for entry, tx in zip(entries, txs, strict=True):
@@ -166,7 +173,7 @@ async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
             account_id = ids[(entry.org_id, entry.mode, leg.kind, leg.currency)]
             running[account_id] += leg.amount
             if account_id in guarded and running[account_id] < 0:  # the sum covers it, this order on the way not
-                raise InsufficientFunds(f"The {leg.currency} wallet does not cover this amount.", currency=leg.currency)
+                raise short(account_id)
             entry.balances_after[(leg.kind, leg.currency)] = running[account_id]
             postings.append(
                 {

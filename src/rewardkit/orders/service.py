@@ -38,6 +38,7 @@ from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import format_major, money, to_minor
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.ledger import service as ledger
+from rewardkit.ledger.errors import InsufficientFunds
 from rewardkit.ledger.service import Entry, Leg
 from rewardkit.orders import repository
 from rewardkit.orders.errors import CountryNotServed, OrderNotCancelable, OrderNotFound, ProductUnavailable
@@ -273,19 +274,54 @@ def _booking(ctx: AppContext, registry: Registry, runner: Worker) -> GroupCommit
     return found
 
 
+class _CommitUnknown(Exception):
+    """The batch's COMMIT itself failed: it may have committed. Never retried (a retry could book twice);
+    each caller gets the error, as a single order would."""
+
+
 async def _book_batch(
     ctx: AppContext, registry: Registry, runner: Worker, items: list[_Booking]
 ) -> list[_Booked | BaseException]:
     """Book the orders of a batch in one transaction, as _book_and_fulfil books one on the fast path.
     This decides only the orders that go through and the keys seen before (_KeyExists); anything that
-    could fail an order (its product, its country, its funds) sends it, or the whole batch, down the
-    one-at-a-time path, which gives each order its exact answer and keeps a single order's rules
-    (a reused key is told apart before anything is validated)."""
+    could fail an order (its product, its country) sends it down the one-at-a-time path, which gives
+    it its exact answer and keeps a single order's rules (a reused key is told apart before anything
+    is validated). An org whose wallet cannot cover its orders of the batch leaves the batch (its
+    orders go one at a time) and the rest is written again, so one org cannot slow down the others."""
     out: list[_Booked | BaseException] = [Alone("decided alone") for _ in items]
+    todo = list(range(len(items)))
+    for _ in range(4):
+        try:
+            decided = await _book_once(ctx, registry, runner, items, todo)
+        except InsufficientFunds as exc:
+            scope = getattr(exc, "scope", None)
+            if scope is None:
+                break
+            todo = [i for i in todo if (items[i].ident.org_id, items[i].ident.mode) != scope]
+            continue
+        except _CommitUnknown as exc:
+            cause = exc.__cause__ or exc
+            return [cause if i in todo else out[i] for i in range(len(items))]
+        except Exception as exc:  # the batch as a whole failed: each order finds its own outcome alone
+            log.warning("a batch of %d orders went one at a time: %s", len(todo), type(exc).__name__)
+            break
+        for i, result in decided.items():
+            out[i] = result
+        break
+    return out
+
+
+async def _book_once(
+    ctx: AppContext, registry: Registry, runner: Worker, items: list[_Booking], todo: list[int]
+) -> dict[int, _Booked | BaseException]:
+    """One attempt at writing the orders `todo` of a batch: what it decided, by index (the rest: alone)."""
+    decided: dict[int, _Booked | BaseException] = {}
     ready: list[tuple[int, Order, Any]] = []
+    committing = False
     try:
         async with ctx.db.unit_of_work() as s:
-            for i, b in enumerate(items):
+            for i in todo:
+                b = items[i]
                 try:
                     order, product = await _prepare(s, ctx, b.ident, b.req, b.order_id)
                 except Problem:
@@ -295,27 +331,33 @@ async def _book_batch(
                     continue
                 order.supplier = chain[0].name
                 ready.append((i, order, product))
-            claims, keyed, seen = [], [], set()
+            claims: list[tuple[str, str, str, str, str]] = []
+            keyed: list[int] = []
+            seen: set[tuple[str, str, str]] = set()
             for i, order, _ in ready:
                 intent = items[i].intent
                 if intent is None:
                     continue
                 scope = (order.org_id, order.mode, intent.key)
                 if scope in seen:  # the same key twice in one batch: the second meets the first's claim alone
-                    out[i] = Alone("key repeated in the batch")
                     continue
                 seen.add(scope)
                 claims.append((order.org_id, order.mode, intent.key, intent.fingerprint, order.id))
                 keyed.append(i)
+            # In key order: two processes' batches claiming the same keys must not wait on each other in
+            # opposite orders (a deadlock PostgreSQL would break only after deadlock_timeout).
+            by_key = sorted(range(len(claims)), key=lambda n: claims[n][:3])
+            claimed = await ctx.idempotency.claim_many(s, [claims[n] for n in by_key])
             records: dict[int, int] = {}
-            for i, record_id in zip(keyed, await ctx.idempotency.claim_many(s, claims), strict=True):
+            for n, record_id in zip(by_key, claimed, strict=True):
                 if record_id is None:
-                    out[i] = _KeyExists()
+                    decided[keyed[n]] = _KeyExists()
                 else:
-                    records[i] = record_id
+                    records[keyed[n]] = record_id
             ready = [(i, o, p) for i, o, p in ready if items[i].intent is None or i in records]
             if not ready:
-                return out
+                committing = True
+                return decided
             steps: dict[str, list[OrderTransition]] = {}
             happened: list[tuple[str | None, str, str, dict[str, Any]]] = []
             for _, order, _ in ready:
@@ -343,13 +385,14 @@ async def _book_batch(
             await ledger.post_many(s, entries)  # last: the wallet rows stay locked from here to the commit
             for o, entry in zip(orders, entries, strict=True):
                 await _note_debit(ctx, s, o, entry)
-    except Exception as exc:  # the batch as a whole failed (say, the wallet cannot cover all of it)
-        if not isinstance(exc, Problem):
-            log.warning("a batch of %d orders went one at a time: %s", len(items), type(exc).__name__)
-        return [x if isinstance(x, _KeyExists) else Alone("batch failed") for x in out]
+            committing = True
+    except Exception as exc:
+        if committing:
+            raise _CommitUnknown(str(exc)) from exc
+        raise
     for (i, order, product), job in zip(ready, made, strict=True):
-        out[i] = _Booked(order, steps[order.id], product, job, records.get(i))
-    return out
+        decided[i] = _Booked(order, steps[order.id], product, job, records.get(i))
+    return decided
 
 
 def _debit(order: Order) -> Entry:

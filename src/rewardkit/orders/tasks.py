@@ -184,6 +184,8 @@ async def _finish_batch(ctx: AppContext, items: list[_Finish]) -> list[dict[str,
                 )
                 steps.append(step)
                 done.append((i, order, render(ctx, order, [*it.timeline, step])))
+            if not done:
+                return out
             await repository.set_many(s, [{"order_id": o.id, **items[i].values} for i, o, _ in done])
             await repository.record(s, steps)
             await events.emit_many(s, ctx.keyring, [(o.org_id, o.mode, "order.fulfilled", body) for _, o, body in done])
@@ -192,10 +194,12 @@ async def _finish_batch(ctx: AppContext, items: list[_Finish]) -> list[dict[str,
                 s, [(rid, 200, body) for i, _, body in done if (rid := items[i].record_id) is not None]
             )
             await ledger.post_many(s, [settle_entry(o) for _, o, _ in done])  # last: holds the pending row lock
-    except Exception as exc:
-        log.warning("a batch of %d fulfilled orders went one at a time: %s", len(items), type(exc).__name__)
+    except BaseException as exc:
         for run in runs:
-            run.finished = False  # rolled back: the one-at-a-time path finishes each job again
+            run.finished = False  # rolled back: the one-at-a-time path (or the worker) finishes each job again
+        if not isinstance(exc, Exception):
+            raise
+        log.warning("a batch of %d fulfilled orders went one at a time: %s", len(items), type(exc).__name__)
         return [Alone("batch failed") for _ in items]
     for i, _, body in done:
         out[i] = body
