@@ -157,3 +157,53 @@ async def test_two_concurrent_fulfilments_of_one_order_book_money_once(
         timeline = await timeline_of(s, order["id"])
     assert kinds == ["order_debit", "order_settle"]
     assert [t.to_status for t in timeline] == ["pending", "processing", "fulfilled"]
+
+
+async def test_expired_leases_are_looked_for_only_when_asked(ctx: AppContext) -> None:
+    """The rescue of dead workers' jobs is a separate, optional part of a claim (repository.claim)."""
+    from datetime import UTC, datetime
+
+    from rewardkit.jobs import repository
+
+    kind = f"test.rescue.{random.random()}"
+    job_id = await enqueue(ctx, kind, {})
+    long_ago = datetime(2001, 1, 1, tzinfo=UTC)  # before every other test's job is due: only ours can match
+    async with ctx.db.unit_of_work() as s:
+        await s.execute(
+            update(Job).where(Job.id == job_id).values(status="running", locked_by="w-gone", locked_until=long_ago)
+        )
+    async with ctx.db.unit_of_work() as s:
+        assert (
+            await repository.claim(s, "w-new", long_ago + timedelta(days=1), timedelta(seconds=30), 10, rescue=False)
+            == []
+        )
+    async with ctx.db.unit_of_work() as s:
+        [job] = await repository.claim(s, "w-new", long_ago + timedelta(days=1), timedelta(seconds=30), 10, rescue=True)
+    assert job.id == job_id and job.locked_by == "w-new"
+    async with ctx.db.unit_of_work() as s:
+        await s.execute(update(Job).where(Job.id == job_id).values(status="succeeded", locked_by=None))
+
+
+async def test_a_worker_rescues_at_most_once_per_poll_interval(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rewardkit.jobs import repository
+    from rewardkit.jobs import worker as worker_module
+
+    asked: list[bool] = []
+
+    async def spy(*args: Any, rescue: bool = True, **kw: Any) -> list[Job]:
+        asked.append(rescue)
+        return []
+
+    clock = [1000.0]
+    monkeypatch.setattr(repository, "claim", spy)
+    monkeypatch.setattr(worker_module.time, "monotonic", lambda: clock[0])
+    w = Worker(ctx, {}, poll_seconds=0.5, name="w-rescue")
+    await w.claim(4)  # the first claim looks
+    await w.claim(4)
+    clock[0] += 0.2
+    await w.claim(4)  # within the interval: not again
+    clock[0] += 0.4
+    await w.claim(4)  # the interval has passed
+    assert asked == [True, False, False, True]

@@ -15,17 +15,17 @@ _JOBS = sql.table(Job)
 
 
 _NOW = bindparam("now", type_=_JOBS.c.run_at.type)
-_CLAIMS: dict[tuple[bool, bool], Any] = {}
+_CLAIMS: dict[tuple[bool, bool, bool], Any] = {}
 
 
-def _claim_stmt(postgres: bool, by_id: bool) -> Any:
-    """One statement: pick due jobs and take them, RETURNING the claimed rows (built once per variant)."""
-    stmt = _CLAIMS.get((postgres, by_id))
+def _claim_stmt(postgres: bool, by_id: bool, rescue: bool) -> Any:
+    """One statement: pick due jobs and take them, RETURNING the claimed rows (built once per variant).
+    `rescue` also takes running jobs whose lease ran out (a dead worker's)."""
+    stmt = _CLAIMS.get((postgres, by_id, rescue))
     if stmt is None:
-        due = or_(
-            and_(_JOBS.c.status == "queued", _JOBS.c.run_at <= _NOW),
-            and_(_JOBS.c.status == "running", _JOBS.c.locked_until < _NOW),  # a dead worker's lease ran out
-        )
+        due: Any = and_(_JOBS.c.status == "queued", _JOBS.c.run_at <= _NOW)
+        if rescue:
+            due = or_(due, and_(_JOBS.c.status == "running", _JOBS.c.locked_until < _NOW))
         pick = select(_JOBS.c.id).where(due)
         if by_id:
             pick = pick.where(_JOBS.c.id == bindparam("job_id"))
@@ -45,16 +45,28 @@ def _claim_stmt(postgres: bool, by_id: bool) -> Any:
             )
             .returning(*_JOBS.c)
         )
-        _CLAIMS[(postgres, by_id)] = stmt
+        _CLAIMS[(postgres, by_id, rescue)] = stmt
     return stmt
 
 
 async def claim(
-    s: AsyncSession, worker: str, now: datetime, lease: timedelta, limit: int, job_id: int | None = None
+    s: AsyncSession,
+    worker: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    job_id: int | None = None,
+    *,
+    rescue: bool = True,
 ) -> list[Job]:
     """Take up to `limit` due jobs. PostgreSQL: FOR UPDATE SKIP LOCKED, so workers never wait on each
-    other; SQLite: the write transaction (BEGIN IMMEDIATE) already makes us the only claimer."""
-    stmt = _claim_stmt(s.get_bind().dialect.name == "postgresql", job_id is not None)
+    other; SQLite: the write transaction (BEGIN IMMEDIATE) already makes us the only claimer.
+
+    rescue=False leaves out running jobs with an expired lease. Looking for those reads every index
+    entry of status 'running', including the dead ones every finished job leaves until VACUUM (each
+    fast-path order's job is born running), so after an order burst it made every claim slow.
+    Workers rescue at most once per poll."""
+    stmt = _claim_stmt(s.get_bind().dialect.name == "postgresql", job_id is not None, rescue or job_id is not None)
     params = {"now": now, "worker": worker, "until": now + lease, "limit": limit, "job_id": job_id}
     rows = await sql.run(s, stmt, params)
     return sorted((sql.from_row(Job, r) for r in rows), key=lambda j: j.id)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -46,14 +48,21 @@ class Worker:
         self.backoff_base = ctx.settings.job_backoff_base_seconds
         self._running: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        self._rescued_at = -math.inf
 
     def wake(self) -> None:
         """Called after enqueueing in this process, so the job does not wait for the next poll."""
         self._wake.set()
 
     async def claim(self, limit: int, job_id: int | None = None) -> list[Job]:
+        # Jobs of dead workers (expired leases) are looked for at most once per poll interval: leases
+        # last a minute, and that search is the expensive part of a claim (repository.claim).
+        now = time.monotonic()
+        rescue = now - self._rescued_at >= self.poll
+        if rescue:
+            self._rescued_at = now
         async with self.ctx.db.unit_of_work() as s:
-            return await repository.claim(s, self.name, utcnow(), self.lease, limit, job_id)
+            return await repository.claim(s, self.name, utcnow(), self.lease, limit, job_id, rescue=rescue)
 
     async def execute(self, job: Job) -> str:
         """Run one claimed job to an outcome: succeeded, retry (queued) or dead."""
