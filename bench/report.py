@@ -234,6 +234,21 @@ def rows(results: dict[str, Any], cfg: Config) -> list[Row]:
             ))
         else:
             out.append(_missing(f"Memory: peak RSS of the server processes ({label} order test)", results, key))
+    checks = results.get("ledger_verify") or {}
+    if checks:
+        names = {"pg": "PostgreSQL", "sqlite": "SQLite"}
+        value = "; ".join(
+            f"{names[k]}: " + ("every invariant holds" if v["ok"] else f"BROKEN {v['broken'] or v['error']}")
+            for k, v in checks.items()
+        )
+        out.append(Row(
+            "Ledger invariants after the run",
+            "`rewardkit ledger verify` on each database once its order, catalog and webhook tests are over: every "
+            "transaction balanced, balances equal to their postings, running balances unbroken, nothing negative",
+            value,
+            "every invariant holds",
+            "yes" if all(v["ok"] for v in checks.values()) else "**no**",
+        ))
     return out
 
 

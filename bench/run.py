@@ -69,7 +69,7 @@ class Config:
     pgbench_seconds: int = 30
     pg_workers: int = field(default_factory=lambda: os.cpu_count() or 2)  # one API process per core (docs/deploy.md)
     warmup_s: float = 5.0
-    closed_levels: list[int] = field(default_factory=lambda: [8, 16, 48])
+    closed_levels: list[int] = field(default_factory=lambda: [8, 32, 96, 160])
     closed_s: float = 15.0
     closed_warmup_s: float = 3.0
     rates: list[int] = field(default_factory=lambda: [100, 500, 1000])
@@ -77,7 +77,7 @@ class Config:
     open_s: float = 15.0
     open_warmup_s: float = 3.0
     overload_s: float = 10.0  # an offered rate above the measured maximum runs this long
-    sqlite_levels: list[int] = field(default_factory=lambda: [8, 32])
+    sqlite_levels: list[int] = field(default_factory=lambda: [8, 32, 96])
     catalog_count: int = 100_000
     catalog_import: int = 10_000
     catalog_clients: int = 4
@@ -350,6 +350,8 @@ class Bench:
                     self._error("webhooks", exc)
         finally:
             await self.procs.astop(server)
+            if self.only & {"pg", "webhooks"}:
+                await self.verify_ledger("pg", env)
             await self.pg.drop_db(db)
 
     def sqlite_env(self) -> dict[str, str]:
@@ -373,7 +375,27 @@ class Bench:
             )
         finally:
             await self.procs.astop(server)
+            await self.verify_ledger("sqlite", env)
             shutil.rmtree(path.parent, ignore_errors=True)
+
+    async def verify_ledger(self, key: str, env: dict[str, str]) -> None:
+        """`rewardkit ledger verify` on the database every order of the phase went to: group commit
+        and concurrency must leave every ledger invariant intact, not only be fast."""
+        proc = await asyncio.create_subprocess_exec(
+            *rewardkit_cmd(), "ledger", "verify", "--json", env=env, cwd=str(REPO),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await proc.communicate()
+        try:
+            data = json.loads(out)
+        except ValueError:
+            data = {"ok": False, "error": err.decode(errors="replace")[-500:]}
+        self.results.setdefault("ledger_verify", {})[key] = {
+            "ok": bool(data.get("ok")) and proc.returncode == 0,
+            "broken": {k: len(v) for k, v in data.items() if isinstance(v, list) and v},
+            "error": data.get("error"),
+        }
+        log(f"{key}: ledger verify {'ok' if self.results['ledger_verify'][key]['ok'] else 'FAILED'}")
 
     # --- 4. catalog -----------------------------------------------------------------------------------
 

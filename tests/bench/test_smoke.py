@@ -68,6 +68,9 @@ def test_bench_smoke(db_kind: str, tmp_path: Path) -> None:
     for goal_row in ("PostgreSQL: max sustained", "SQLite: max sustained", "Catalog:", "Webhooks: deliveries/s"):
         cells = next(c for m, c in rows.items() if m.startswith(goal_row))
         assert cells[3] != "—" and cells[4] in ("yes", "**no**", "yes (moonshot too)"), cells
+    ledger = next(c for m, c in rows.items() if m.startswith("Ledger invariants after the run"))
+    assert ledger[2] == "PostgreSQL: every invariant holds; SQLite: every invariant holds", ledger
+    assert ledger[4] == "yes", ledger
     assert "Machine:" in md and "cores" in md
     raw = json.loads((tmp_path / "latest.raw").read_text())
     assert raw["databases"], "the raw figures name the databases the run created"
