@@ -324,15 +324,37 @@ def notes(results: dict[str, Any], cfg: Config) -> list[str]:
             api_ms = cpu["server_cpu_s"] / ok * 1000
             pg_ms = cpu["postgres_cpu_s"] / ok * 1000
             budget_ms = ncpu / 1000 * 1000
+            api_procs = results.get("pg_server", {}).get("workers") or ncpu
             out.append(
                 f"What the goal asks of CPU: 1,000 orders/s on {ncpu} cores leaves {budget_ms:.1f} ms of CPU per "
                 f"order for everything (API, PostgreSQL, load generator). Measured at the maximum: {api_ms:.1f} ms "
                 f"in the API and {pg_ms:.1f} ms in PostgreSQL per order, {(api_ms + pg_ms) / budget_ms:.1f}× the "
-                f"budget. The machine was {busy:.0f} % busy at that point: the limit is the CPU each order costs, "
-                f"mostly Python in the API processes, not row locks or the disk. Orders that arrive together are "
-                f"written in one transaction (group commit, docs/orders.md), so the server can pass the our-SQL "
-                f"ceiling{'' if not osql_rate else f' ({osql_rate:,.0f} orders/s)'}, which runs one order per "
-                f"transaction as a single order does."
+                f"budget. The machine was {busy:.0f} % busy at that point and each API process "
+                f"{100 * cpu['server_cpu_s'] / w / api_procs:.0f} %: a process "
+                f"writes one batch of orders at a time and waits for its commit, and the two processes take turns "
+                f"on the org's wallet row, so the CPU each order costs and the orders each commit carries set the "
+                f"limit together. Orders that arrive together are written in one transaction (group commit, "
+                f"docs/orders.md), so the server passes the our-SQL ceiling"
+                f"{'' if not osql_rate else f' ({osql_rate:,.0f} orders/s)'}, which runs one order per "
+                f"transaction as a single order does; more concurrent clients make larger batches (the closed "
+                f"loops above)."
+            )
+    if pg and pg.get("max"):
+        best = pg["max"]
+        short = [
+            o for o in pg.get("open", [])
+            if not o.get("above_max") and (o.get("errors") or o["ok_per_s"] < 0.98 * o["offered_per_s"])
+        ]
+        if short:
+            o = short[0]
+            out.append(
+                f"Open loop versus closed loop: at {o['offered_per_s']:.0f} orders/s offered the server completed "
+                f"{o['ok_per_s']:.0f}/s with {sum((o.get('errors') or {}).values())} requests failed or not sent, "
+                f"although a closed loop of {best['spec']['concurrency']} clients sustained "
+                f"{best['ok_per_s']:.0f}/s. Group commit writes larger batches, at less CPU per order, the more "
+                f"orders wait; a closed loop keeps its clients' orders waiting, an open loop at a rate close to "
+                f"what small batches sustain may not build that queue before it falls behind. Not explained "
+                f"further in this run: the figure above is what a client sending at that rate gets."
             )
     osql = results.get("order_sql")
     if osql:
