@@ -76,13 +76,7 @@ class Replay:
 
 
 _RECORDS = sql.table(IdempotencyRecord)
-_INSERT_IGNORE = {
-    name: dialect.insert(_RECORDS)
-    .on_conflict_do_nothing(index_elements=["org_id", "mode", "key"])
-    .returning(_RECORDS.c.id)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
-# The same for a batch (group commit): which keys were claimed is told by what comes back.
+# The fast claim (claim_in, claim_many): which keys were claimed is told by what comes back.
 _INSERT_IGNORE_MANY = {
     name: dialect.insert(_RECORDS)
     .on_conflict_do_nothing(index_elements=["org_id", "mode", "key"])
@@ -181,20 +175,7 @@ class IdempotencyStore:
         """The fast claim: inside the work's own transaction, already naming the resource it creates.
         None if the key exists (then roll back and take the full path: claim()). A concurrent
         request with the same key waits on the unique index until this transaction ends."""
-        now = utcnow()
-        insert = _INSERT_IGNORE[s.get_bind().dialect.name]
-        values = {
-            "org_id": org_id,
-            "mode": mode,
-            "key": key,
-            "fingerprint": fp,
-            "status": "in_flight",
-            "locked_at": now,
-            "resource_id": resource_id,
-            "created_at": now,
-            "expires_at": now + self.ttl,
-        }
-        record_id: int | None = (await sql.run(s, insert, values)).scalar_one_or_none()
+        [record_id] = await self.claim_many(s, [(org_id, mode, key, fp, resource_id)])
         return record_id
 
     async def claim_many(self, s: AsyncSession, claims: list[tuple[str, str, str, str, str]]) -> list[int | None]:

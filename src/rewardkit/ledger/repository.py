@@ -91,10 +91,6 @@ async def apply_delta(s: AsyncSession, account_id: str, amount: int) -> int | No
     return after
 
 
-async def insert_transaction(s: AsyncSession, tx: Transaction) -> None:
-    await sql.run(s, _INSERT_TRANSACTION, sql.row_values(tx))
-
-
 async def insert_transactions(s: AsyncSession, txs: list[Transaction]) -> None:
     await sql.run(s, _INSERT_TRANSACTION, [sql.row_values(tx) for tx in txs])
 

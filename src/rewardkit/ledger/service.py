@@ -58,60 +58,19 @@ async def post(s: AsyncSession, entry: Entry) -> Transaction:
     Raises InsufficientFunds (and the caller's transaction must roll back) if any non-negative
     account would go below zero.
     """
-    _check_balanced(entry.legs)
-    accounts: dict[tuple[str, str], str] = {}
-    for leg in entry.legs:
-        key = (leg.kind, leg.currency)
-        if key not in accounts:
-            accounts[key] = await repository.get_or_create_account(
-                s, entry.org_id, entry.mode, leg.kind, leg.currency, leg.kind not in NON_NEGATIVE
-            )
-    tx = Transaction(
-        id=new_id("ltx"),
-        org_id=entry.org_id,
-        mode=entry.mode,
-        kind=entry.kind,
-        reference=entry.reference,
-        description=entry.description,
-        source_id=entry.source_id,
-        created_at=utcnow(),
-    )
-    try:  # first, before any row lock is taken: a duplicate fails fast and holds nothing
-        await repository.insert_transaction(s, tx)
-    except IntegrityError as exc:
-        raise DuplicateReference(f"Ledger reference {entry.reference!r} was already booked.") from exc
-    postings: list[dict[str, object]] = []  # rows, not ORM objects: two to four on every order
-    # One global lock order (by account id), whatever the entry: an order debit (wallet -> pending)
-    # and a refund (pending -> wallet) running at once must not lock the same rows in opposite
-    # orders and deadlock on PostgreSQL. The non-negative guard is in each UPDATE, not in the order.
-    for leg in sorted(entry.legs, key=lambda lg: accounts[(lg.kind, lg.currency)]):
-        account_id = accounts[(leg.kind, leg.currency)]
-        after = await repository.apply_delta(s, account_id, leg.amount)
-        if after is None:
-            raise InsufficientFunds(f"The {leg.currency} wallet does not cover this amount.", currency=leg.currency)
-        entry.balances_after[(leg.kind, leg.currency)] = after
-        postings.append(
-            {
-                "transaction_id": tx.id,
-                "account_id": account_id,
-                "currency": leg.currency,
-                "amount": leg.amount,
-                "balance_after": after,
-            }
-        )
-    await repository.insert_postings(s, postings)
+    [tx] = await post_many(s, [entry])
     return tx
 
 
 async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
-    """Book several balanced transactions in the caller's unit of work (group commit, kit/group_commit.py):
-    the same rows as post() for each, but one guarded UPDATE per account with the sum of its legs, and
-    multi-row inserts. Each posting's balance_after is the running balance in entry order, exactly as if
-    the entries had been posted one after another.
+    """Book several balanced transactions in the caller's unit of work: post() is this with one, group
+    commit (kit/group_commit.py) with many. The rows of each, with one guarded UPDATE per account
+    carrying the sum of its legs, and multi-row inserts. Each posting's balance_after is the running
+    balance in entry order, exactly as if the entries had been posted one after another.
 
     Raises InsufficientFunds if an account's sum, or any running balance on the way, would take a
     non-negative account below zero; DuplicateReference if any reference was booked before. Either
-    way the caller's transaction must roll back (the batch is then retried one entry at a time)."""
+    way the caller's transaction must roll back (a batch is then retried one entry at a time)."""
     if not entries:
         return []
     for entry in entries:
@@ -138,10 +97,11 @@ async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
         )
         for e in entries
     ]
-    try:
+    try:  # first, before any row lock is taken: a duplicate fails fast and holds nothing
         await repository.insert_transactions(s, txs)
     except IntegrityError as exc:
-        raise DuplicateReference("A ledger reference of this batch was already booked.") from exc
+        which = repr(entries[0].reference) if len(entries) == 1 else "of this batch"
+        raise DuplicateReference(f"Ledger reference {which} was already booked.") from exc
     totals: dict[str, int] = defaultdict(int)
     guarded: set[str] = set()
     currency_of: dict[str, str] = {}
@@ -162,7 +122,10 @@ async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
         return exc
 
     running: dict[str, int] = {}
-    for account_id in sorted(totals):  # the one global lock order of post()
+    # One global lock order (by account id), whatever the entries: an order debit (wallet -> pending)
+    # and a refund (pending -> wallet) running at once must not lock the same rows in opposite
+    # orders and deadlock on PostgreSQL. The non-negative guard is in each UPDATE, not in the order.
+    for account_id in sorted(totals):
         after = await repository.apply_delta(s, account_id, totals[account_id])
         if after is None:
             raise short(account_id)
