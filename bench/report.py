@@ -347,14 +347,19 @@ def notes(results: dict[str, Any], cfg: Config) -> list[str]:
         ]
         if short:
             o = short[0]
+            curve = ", ".join(f"{c['spec']['concurrency']} → {c['ok_per_s']:.0f}/s" for c in pg.get("closed", []))
+            p50 = o["latency_ms"]["p50"]
+            in_flight = f"about {o['offered_per_s'] * p50 / 1000:.0f}" if math.isfinite(p50) else "more than 256"
             out.append(
                 f"Open loop versus closed loop: at {o['offered_per_s']:.0f} orders/s offered the server completed "
                 f"{o['ok_per_s']:.0f}/s with {sum((o.get('errors') or {}).values())} requests failed or not sent, "
                 f"although a closed loop of {best['spec']['concurrency']} clients sustained "
                 f"{best['ok_per_s']:.0f}/s. Group commit writes larger batches, at less CPU per order, the more "
-                f"orders wait; a closed loop keeps its clients' orders waiting, an open loop at a rate close to "
-                f"what small batches sustain may not build that queue before it falls behind. Not explained "
-                f"further in this run: the figure above is what a client sending at that rate gets."
+                f"orders wait, and the closed loops show what a number of waiting orders sustains ({curve}). An "
+                f"open loop settles where the offered rate meets that curve: {in_flight} orders in flight at "
+                f"its p50 (Little's law), hence its latency. A p99 under 50 ms at {o['offered_per_s']:.0f}/s needs "
+                f"that rate from about {o['offered_per_s'] * 0.05:.0f} orders in flight (compare the curve): less "
+                f"CPU per order in small batches."
             )
     osql = results.get("order_sql")
     if osql:
