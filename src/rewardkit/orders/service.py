@@ -263,15 +263,19 @@ class _Booked:
 
 def _booking(ctx: AppContext, registry: Registry, runner: Worker) -> GroupCommit[_Booking, _Booked]:
     """The process's group commit of new orders (kit/group_commit.py), one per registry and runner."""
-    key = ("orders.booking", id(registry), id(runner))
-    found: GroupCommit[_Booking, _Booked] | None = ctx.caches.get(key)  # type: ignore[call-overload]
+    key = f"orders.booking:{id(registry)}:{id(runner)}"
+    found: GroupCommit[_Booking, _Booked] | None = ctx.caches.get(key)
     if found is None:
 
         async def write(items: list[_Booking]) -> list[_Booked | BaseException]:
             return await _book_batch(ctx, registry, runner, items)
 
-        found = ctx.caches[key] = GroupCommit(write, max_batch=ctx.settings.group_commit_max)  # type: ignore[index]
+        found = ctx.caches[key] = GroupCommit(write, max_batch=ctx.settings.group_commit_max)
     return found
+
+
+# Writes of one batch: each retry follows an org that left it (short of funds); past that, one at a time.
+_ATTEMPTS = 4
 
 
 class _CommitUnknown(Exception):
@@ -290,14 +294,13 @@ async def _book_batch(
     orders go one at a time) and the rest is written again, so one org cannot slow down the others."""
     out: list[_Booked | BaseException] = [Alone("decided alone") for _ in items]
     todo = list(range(len(items)))
-    for _ in range(4):
+    for _ in range(_ATTEMPTS):
         try:
             decided = await _book_once(ctx, registry, runner, items, todo)
         except InsufficientFunds as exc:
-            scope = getattr(exc, "scope", None)
-            if scope is None:
+            if exc.scope is None:
                 break
-            todo = [i for i in todo if (items[i].ident.org_id, items[i].ident.mode) != scope]
+            todo = [i for i in todo if (items[i].ident.org_id, items[i].ident.mode) != exc.scope]
             continue
         except _CommitUnknown as exc:
             cause = exc.__cause__ or exc
