@@ -399,13 +399,18 @@ async def _book_once(
 
 
 def _debit(order: Order) -> Entry:
+    return _entry(order, "order_debit", "debit", debit_legs(order), f"Order {order.id}")
+
+
+def _entry(order: Order, kind: str, step: str, legs: list[Leg], description: str) -> Entry:
+    """The ledger entry of one step of an order (debit, settle, refund), referenced `<order id>:<step>`."""
     return Entry(
         org_id=order.org_id,
         mode=order.mode,
-        kind="order_debit",
-        reference=f"{order.id}:debit",
-        legs=debit_legs(order),
-        description=f"Order {order.id}",
+        kind=kind,
+        reference=f"{order.id}:{step}",
+        legs=legs,
+        description=description,
         source_id=order.id,
     )
 
@@ -491,18 +496,8 @@ async def cancel(ctx: AppContext, ident: Identity, order_id: str) -> dict[str, A
 
 async def refund_debit(s: AsyncSession, order: Order, kind: str) -> None:
     """Give the wallet back exactly what the order took: the debit's postings, reversed."""
-    await ledger.post(
-        s,
-        Entry(
-            org_id=order.org_id,
-            mode=order.mode,
-            kind=kind,
-            reference=f"{order.id}:refund",
-            legs=[Leg(leg.kind, leg.currency, -leg.amount) for leg in debit_legs(order)],
-            description=f"Refund of order {order.id}",
-            source_id=order.id,
-        ),
-    )
+    reversed_legs = [Leg(leg.kind, leg.currency, -leg.amount) for leg in debit_legs(order)]
+    await ledger.post(s, _entry(order, kind, "refund", reversed_legs, f"Refund of order {order.id}"))
 
 
 async def settle(s: AsyncSession, order: Order) -> None:
@@ -511,15 +506,9 @@ async def settle(s: AsyncSession, order: Order) -> None:
 
 
 def settle_entry(order: Order) -> Entry:
-    return Entry(
-        org_id=order.org_id,
-        mode=order.mode,
-        kind="order_settle",
-        reference=f"{order.id}:settle",
-        legs=[Leg("pending", order.currency, -_held(order)), Leg("fulfillment", order.currency, _held(order))],
-        description=f"Order {order.id}",
-        source_id=order.id,
-    )
+    held = _held(order)
+    legs = [Leg("pending", order.currency, -held), Leg("fulfillment", order.currency, held)]
+    return _entry(order, "order_settle", "settle", legs, f"Order {order.id}")
 
 
 async def move(
