@@ -17,7 +17,7 @@ from rewardkit.bootstrap import build_context, build_worker
 from rewardkit.catalog.api import router as catalog_router
 from rewardkit.config import Settings
 from rewardkit.examples import RESPONSES
-from rewardkit.kit import versioning
+from rewardkit.kit import heap, versioning
 from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.errors import REGISTRY, NotFound, ServiceUnavailable
 from rewardkit.kit.http import RequestGuard, install_error_handlers
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         loop_task = asyncio.create_task(worker.run(stop)) if settings.run_worker else None
+        heap.settle()  # start-up is over (kit/heap.py says why)
         yield
         stop.set()
         if loop_task is not None:

@@ -14,6 +14,7 @@ import typer
 
 from rewardkit.cli_support import fail, out, problem_text, run
 from rewardkit.config import Settings
+from rewardkit.kit import heap
 from rewardkit.kit.context import keyring_for
 from rewardkit.kit.db import Database
 from rewardkit.kit.money import MoneyError, format_major, is_currency, to_minor
@@ -353,6 +354,7 @@ async def _worker_main(concurrency: int) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    heap.settle()  # start-up is over (kit/heap.py says why)
     typer.echo(f"worker {w.name} started (concurrency {concurrency})")
     sys.stdout.flush()
     try:

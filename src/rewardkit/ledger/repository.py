@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import BigInteger, String, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -89,6 +89,93 @@ async def apply_delta(s: AsyncSession, account_id: str, amount: int) -> int | No
         await sql.run(s, _APPLY_DELTA, {"account_id": account_id, "amount": amount})
     ).scalar_one_or_none()
     return after
+
+
+# PostgreSQL: every account's guarded update and every posting in one statement, so that the rows
+# stay locked for this one round trip and the COMMIT (see post_all). Rows are locked in account id
+# order (the sort sits below the lock in the plan), the one lock order of every writer.
+_POST_ALL_PG = text(
+    """
+    WITH d AS (SELECT * FROM unnest(CAST(:account_ids AS varchar[]), CAST(:deltas AS bigint[])) AS d(id, delta)),
+    locked AS (
+        SELECT a.id FROM ledger_accounts a WHERE a.id IN (SELECT id FROM d) ORDER BY a.id FOR UPDATE
+    ),
+    acc AS (
+        UPDATE ledger_accounts a SET balance = a.balance + d.delta
+        FROM d JOIN locked l ON l.id = d.id
+        WHERE a.id = d.id AND (a.allow_negative OR a.balance + d.delta >= 0)
+        RETURNING a.id, a.balance - d.delta AS before
+    ),
+    p AS (
+        SELECT * FROM unnest(
+            CAST(:transaction_ids AS varchar[]), CAST(:posting_accounts AS varchar[]),
+            CAST(:currencies AS varchar[]), CAST(:amounts AS bigint[])
+        ) WITH ORDINALITY AS p(transaction_id, account_id, currency, amount, seq)
+    ),
+    ins AS (
+        INSERT INTO ledger_postings (transaction_id, account_id, currency, amount, balance_after)
+        SELECT p.transaction_id, p.account_id, p.currency, p.amount,
+               acc.before + sum(p.amount) OVER (PARTITION BY p.account_id ORDER BY p.seq)
+        FROM p JOIN acc ON acc.id = p.account_id
+        ORDER BY p.seq
+        RETURNING 1
+    )
+    SELECT id, before FROM acc
+    """
+).bindparams(
+    bindparam("account_ids", type_=postgresql.ARRAY(String)),
+    bindparam("deltas", type_=postgresql.ARRAY(BigInteger)),
+    bindparam("transaction_ids", type_=postgresql.ARRAY(String)),
+    bindparam("posting_accounts", type_=postgresql.ARRAY(String)),
+    bindparam("currencies", type_=postgresql.ARRAY(String)),
+    bindparam("amounts", type_=postgresql.ARRAY(BigInteger)),
+)
+
+
+async def post_all(
+    s: AsyncSession, deltas: dict[str, int], postings: list[tuple[str, str, str, int]]
+) -> dict[str, int]:
+    """Apply each account's delta (guarded: a non-negative account may not go below zero) and insert
+    the postings (transaction id, account id, currency, amount), in account id order. Returns each
+    updated account's balance *before* the deltas; an account missing from the answer would have gone
+    negative, and then nothing may be kept (the caller raises, its transaction rolls back). Each
+    posting's balance_after is its account's balance before plus its amounts so far, in list order
+    (the caller computes the same from the answer).
+
+    PostgreSQL does it all in one statement; SQLite (one writer at a time, so no row lock to keep
+    short) one guarded UPDATE per account, then a multi-row insert."""
+    if s.get_bind().dialect.name == "postgresql":
+        ids = sorted(deltas)
+        params = {
+            "account_ids": ids,
+            "deltas": [deltas[i] for i in ids],
+            "transaction_ids": [p[0] for p in postings],
+            "posting_accounts": [p[1] for p in postings],
+            "currencies": [p[2] for p in postings],
+            "amounts": [p[3] for p in postings],
+        }
+        return {row["id"]: int(row["before"]) for row in (await sql.run(s, _POST_ALL_PG, params)).mappings()}
+    before: dict[str, int] = {}
+    for account_id in sorted(deltas):
+        after = await apply_delta(s, account_id, deltas[account_id])
+        if after is None:
+            return before
+        before[account_id] = after - deltas[account_id]
+    running = dict(before)
+    rows: list[dict[str, object]] = []
+    for transaction_id, account_id, currency, amount in postings:
+        running[account_id] += amount
+        rows.append(
+            {
+                "transaction_id": transaction_id,
+                "account_id": account_id,
+                "currency": currency,
+                "amount": amount,
+                "balance_after": running[account_id],
+            }
+        )
+    await insert_postings(s, rows)
+    return before
 
 
 async def insert_transactions(s: AsyncSession, txs: list[Transaction]) -> None:

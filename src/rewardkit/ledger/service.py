@@ -121,33 +121,30 @@ async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
         exc.scope = owner[account_id]
         return exc
 
-    running: dict[str, int] = {}
+    # Each entry's legs in account id order, the order its postings are written and numbered in.
+    legs = [
+        (entry, sorted(entry.legs, key=lambda lg: ids[(entry.org_id, entry.mode, lg.kind, lg.currency)]))
+        for entry in entries
+    ]
+    postings = [
+        (tx.id, ids[(entry.org_id, entry.mode, leg.kind, leg.currency)], leg.currency, leg.amount)
+        for (entry, its_legs), tx in zip(legs, txs, strict=True)
+        for leg in its_legs
+    ]
     # One global lock order (by account id), whatever the entries: an order debit (wallet -> pending)
     # and a refund (pending -> wallet) running at once must not lock the same rows in opposite
-    # orders and deadlock on PostgreSQL. The non-negative guard is in each UPDATE, not in the order.
+    # orders and deadlock on PostgreSQL. The non-negative guard is in the UPDATE, not in the order.
+    running = await repository.post_all(s, totals, postings)
     for account_id in sorted(totals):
-        after = await repository.apply_delta(s, account_id, totals[account_id])
-        if after is None:
+        if account_id not in running:
             raise short(account_id)
-        running[account_id] = after - totals[account_id]  # the balance before this batch
-    postings: list[dict[str, object]] = []
-    for entry, tx in zip(entries, txs, strict=True):
-        for leg in sorted(entry.legs, key=lambda lg: ids[(entry.org_id, entry.mode, lg.kind, lg.currency)]):
+    for entry, its_legs in legs:
+        for leg in its_legs:
             account_id = ids[(entry.org_id, entry.mode, leg.kind, leg.currency)]
-            running[account_id] += leg.amount
+            running[account_id] += leg.amount  # balance_after, as post_all wrote it
             if account_id in guarded and running[account_id] < 0:  # the sum covers it, this order on the way not
                 raise short(account_id)
             entry.balances_after[(leg.kind, leg.currency)] = running[account_id]
-            postings.append(
-                {
-                    "transaction_id": tx.id,
-                    "account_id": account_id,
-                    "currency": leg.currency,
-                    "amount": leg.amount,
-                    "balance_after": running[account_id],
-                }
-            )
-    await repository.insert_postings(s, postings)
     return txs
 
 
