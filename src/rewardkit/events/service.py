@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.events.models import TYPES, Event
@@ -14,7 +14,8 @@ from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
 
-_INSERT = insert(sql.table(Event))
+_EVENTS = sql.table(Event)
+_INSERT = insert(_EVENTS)
 
 # Called with each new event inside the same transaction (webhook fan-out hooks in here).
 _SUBSCRIBERS: list[Any] = []
@@ -50,6 +51,16 @@ async def emit_many(
     s: AsyncSession, keyring: Keyring, items: list[tuple[str | None, str, str, dict[str, Any]]]
 ) -> list[Event]:
     """emit() for a batch of (org_id, mode, type, data): one multi-row insert, then the fan-out of each."""
+    made = new_events(keyring, items)
+    if made:
+        await sql.insert_all(s, [insert_rows(made)])
+    await fan_out(s, made)
+    return made
+
+
+def new_events(keyring: Keyring, items: list[tuple[str | None, str, str, dict[str, Any]]]) -> list[Event]:
+    """The events of emit_many, not written yet: write them with insert_rows, then fan_out. For a caller
+    that writes them in one round trip with other rows (sql.insert_all)."""
     now = utcnow()
     made = []
     for org_id, mode, type_, data in items:
@@ -57,12 +68,18 @@ async def emit_many(
             raise ValueError(f"unknown event type {type_!r}")
         payload = keyring.encrypt(orjson.dumps(data).decode())
         made.append(Event(id=new_id("evt"), org_id=org_id, mode=mode, type=type_, payload=payload, created_at=now))
-    if made:
-        await sql.run(s, _INSERT, [sql.row_values(e) for e in made])
+    return made
+
+
+def insert_rows(made: list[Event]) -> tuple[Table, list[dict[str, Any]]]:
+    return _EVENTS, [sql.row_values(e) for e in made]
+
+
+async def fan_out(s: AsyncSession, made: list[Event]) -> None:
+    """Each written event to its subscribers (webhook deliveries), in the same transaction."""
     for event in made:
         for fn in _SUBSCRIBERS:
             await fn(s, event)
-    return made
 
 
 def data_of(keyring: Keyring, event: Event) -> dict[str, Any]:

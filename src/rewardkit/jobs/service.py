@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.jobs import repository
@@ -18,7 +18,6 @@ from rewardkit.kit import sql
 from rewardkit.kit.db import NOTIFY_KEY, utcnow
 
 _INSERT = insert(sql.table(Job)).returning(sql.table(Job).c.id)
-_INSERT_KEYED = insert(sql.table(Job)).returning(sql.table(Job).c.id, sql.table(Job).c.unique_key)
 CHANNEL = "rewardkit_jobs"
 
 
@@ -83,8 +82,19 @@ async def enqueue_claimed(
 ) -> list[Job]:
     """enqueue() with `claimed_by` for a batch (group commit): one multi-row insert. Each job needs its
     own unique key, which tells the returned ids apart."""
+    made = new_claimed(kind, unique_keys, payloads, worker, lease)
+    table, rows = insert_rows(made)
+    adopt_ids(made, await sql.insert_all(s, [(table, rows)], returning=KEYED))
+    return made
+
+
+def new_claimed(
+    kind: str, unique_keys: list[str], payloads: list[dict[str, Any]], worker: str, lease: timedelta
+) -> list[Job]:
+    """The jobs of enqueue_claimed, not written yet: write them with insert_rows (returning KEYED), then
+    adopt_ids. For a caller that writes them in one round trip with other rows (sql.insert_all)."""
     now = utcnow()
-    made = [
+    return [
         Job(
             kind=kind,
             payload=payload,
@@ -100,11 +110,20 @@ async def enqueue_claimed(
         )
         for key, payload in zip(unique_keys, payloads, strict=True)
     ]
-    rows = await sql.run(s, _INSERT_KEYED, [sql.row_values(j) for j in made])
-    ids = {r.unique_key: r.id for r in rows}
+
+
+_JOBS = sql.table(Job)
+KEYED = (_JOBS, ("id", "unique_key"))  # what an insert of keyed jobs returns: their ids, told apart by key
+
+
+def insert_rows(made: list[Job]) -> tuple[Table, list[dict[str, Any]]]:
+    return _JOBS, [sql.row_values(j) for j in made]
+
+
+def adopt_ids(made: list[Job], returned: list[Any]) -> None:
+    ids = {r.unique_key: r.id for r in returned}
     for job in made:
         job.id = ids[job.unique_key]
-    return made
 
 
 @dataclass

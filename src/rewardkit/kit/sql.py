@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Executable, Table, inspect
+from sqlalchemy import CursorResult, Executable, Table, TextClause, bindparam, insert, inspect, text
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.kit.db import Base
@@ -90,3 +91,69 @@ def copy(obj: M, **changes: Any) -> M:
     values = {attr: getattr(obj, attr) for attr, _ in columns(type(obj))}
     values.update(changes)
     return type(obj)(**values)
+
+
+# --- several multi-row inserts in one round trip ----------------------------------------------------
+
+_PG = postgresql.dialect()
+_COMBINED: dict[tuple[Any, ...], TextClause] = {}
+
+
+def _combined(
+    shape: tuple[tuple[Table, tuple[str, ...]], ...], returning: tuple[Table, tuple[str, ...]] | None
+) -> TextClause:
+    """PostgreSQL: one statement of data-modifying CTEs, each `INSERT … SELECT * FROM unnest(<one array
+    per column>)`. Built once per shape (tables and columns). Foreign keys between the tables hold:
+    PostgreSQL checks them when the whole statement is done."""
+    key = (shape, returning)
+    stmt = _COMBINED.get(key)
+    if stmt is None:
+        quote = _PG.identifier_preparer.quote
+        parts, binds = [], []
+        final = "SELECT 1"
+        for i, (t, cols) in enumerate(shape):
+            arrays = ", ".join(f"CAST(:w{i}_{c} AS {t.c[c].type.compile(dialect=_PG)}[])" for c in cols)
+            ret = ""
+            if returning is not None and returning[0] is t:
+                ret = " RETURNING " + ", ".join(quote(c) for c in returning[1])
+                final = f"SELECT * FROM w{i}"
+            names = ", ".join(quote(c) for c in cols)
+            parts.append(f"w{i} AS (INSERT INTO {quote(t.name)} ({names}) SELECT * FROM unnest({arrays}){ret})")
+            binds += [bindparam(f"w{i}_{c}", type_=postgresql.ARRAY(t.c[c].type)) for c in cols]
+        stmt = _COMBINED[key] = text("WITH " + ", ".join(parts) + " " + final).bindparams(*binds)
+    return stmt
+
+
+async def insert_all(
+    s: AsyncSession,
+    writes: Sequence[tuple[Table, Sequence[Mapping[str, Any]]]],
+    returning: tuple[Table, tuple[str, ...]] | None = None,
+) -> list[Any]:
+    """Multi-row inserts into several tables in the caller's transaction; the rows of one table name
+    the same columns. Returns the rows of `returning` (table, columns), if asked.
+
+    PostgreSQL: one statement, one round trip, whatever the number of tables (see _combined): on a busy
+    event loop every round trip also waits for its turn, and a transaction's round trips add up to its
+    duration and to its callers' latency. SQLite: one executemany per table."""
+    writes = [(t, rows) for t, rows in writes if rows]
+    if not writes:
+        return []
+    if s.get_bind().dialect.name != "postgresql":
+        found: list[Any] = []
+        for t, rows in writes:
+            if returning is not None and returning[0] is t:
+                found = list(await run(s, insert(t).returning(*(t.c[c] for c in returning[1])), list(rows)))
+            else:
+                await run(s, insert(t), list(rows))
+        return found
+    shape = []
+    params: dict[str, Any] = {}
+    for i, (t, rows) in enumerate(writes):
+        cols = tuple(rows[0])
+        if any(r.keys() != rows[0].keys() for r in rows):
+            raise ValueError("every row of one table must name the same columns")
+        shape.append((t, cols))
+        for c in cols:
+            params[f"w{i}_{c}"] = [r[c] for r in rows]
+    result = await run(s, _combined(tuple(shape), returning), params)
+    return list(result) if returning is not None else []

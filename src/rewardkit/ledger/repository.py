@@ -7,7 +7,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.kit import sql
-from rewardkit.kit.db import utcnow
+from rewardkit.kit.db import UTCDateTime, utcnow
 from rewardkit.kit.ids import new_id
 from rewardkit.ledger.models import Account, Posting, Transaction
 
@@ -96,7 +96,15 @@ async def apply_delta(s: AsyncSession, account_id: str, amount: int) -> int | No
 # order (the sort sits below the lock in the plan), the one lock order of every writer.
 _POST_ALL_PG = text(
     """
-    WITH d AS (SELECT * FROM unnest(CAST(:account_ids AS varchar[]), CAST(:deltas AS bigint[])) AS d(id, delta)),
+    WITH tx AS (
+        INSERT INTO ledger_transactions (id, org_id, mode, kind, reference, description, source_id, created_at)
+        SELECT * FROM unnest(
+            CAST(:tx_ids AS varchar[]), CAST(:tx_orgs AS varchar[]), CAST(:tx_modes AS varchar[]),
+            CAST(:tx_kinds AS varchar[]), CAST(:tx_references AS varchar[]), CAST(:tx_descriptions AS varchar[]),
+            CAST(:tx_sources AS varchar[]), CAST(:tx_created AS timestamptz[])
+        )
+    ),
+    d AS (SELECT * FROM unnest(CAST(:account_ids AS varchar[]), CAST(:deltas AS bigint[])) AS d(id, delta)),
     locked AS (
         SELECT a.id FROM ledger_accounts a WHERE a.id IN (SELECT id FROM d) ORDER BY a.id FOR UPDATE
     ),
@@ -123,6 +131,9 @@ _POST_ALL_PG = text(
     SELECT id, before FROM acc
     """
 ).bindparams(
+    *(bindparam(f"tx_{n}", type_=postgresql.ARRAY(String)) for n in ("ids", "orgs", "modes", "kinds", "references")),
+    *(bindparam(f"tx_{n}", type_=postgresql.ARRAY(String)) for n in ("descriptions", "sources")),
+    bindparam("tx_created", type_=postgresql.ARRAY(UTCDateTime())),
     bindparam("account_ids", type_=postgresql.ARRAY(String)),
     bindparam("deltas", type_=postgresql.ARRAY(BigInteger)),
     bindparam("transaction_ids", type_=postgresql.ARRAY(String)),
@@ -133,20 +144,29 @@ _POST_ALL_PG = text(
 
 
 async def post_all(
-    s: AsyncSession, deltas: dict[str, int], postings: list[tuple[str, str, str, int]]
+    s: AsyncSession, txs: list[Transaction], deltas: dict[str, int], postings: list[tuple[str, str, str, int]]
 ) -> dict[str, int]:
-    """Apply each account's delta (guarded: a non-negative account may not go below zero) and insert
-    the postings (transaction id, account id, currency, amount), in account id order. Returns each
-    updated account's balance *before* the deltas; an account missing from the answer would have gone
-    negative, and then nothing may be kept (the caller raises, its transaction rolls back). Each
-    posting's balance_after is its account's balance before plus its amounts so far, in list order
-    (the caller computes the same from the answer).
+    """Insert the transactions, apply each account's delta (guarded: a non-negative account may not go
+    below zero) and insert the postings (transaction id, account id, currency, amount), in account id
+    order. Returns each updated account's balance *before* the deltas; an account missing from the
+    answer would have gone negative, and then nothing may be kept (the caller raises, its transaction
+    rolls back). Each posting's balance_after is its account's balance before plus its amounts so far,
+    in list order (the caller computes the same from the answer). A reference booked before raises
+    IntegrityError.
 
     PostgreSQL does it all in one statement; SQLite (one writer at a time, so no row lock to keep
-    short) one guarded UPDATE per account, then a multi-row insert."""
+    short) inserts the transactions, then one guarded UPDATE per account, then the postings."""
     if s.get_bind().dialect.name == "postgresql":
         ids = sorted(deltas)
         params = {
+            "tx_ids": [t.id for t in txs],
+            "tx_orgs": [t.org_id for t in txs],
+            "tx_modes": [t.mode for t in txs],
+            "tx_kinds": [t.kind for t in txs],
+            "tx_references": [t.reference for t in txs],
+            "tx_descriptions": [t.description for t in txs],
+            "tx_sources": [t.source_id for t in txs],
+            "tx_created": [t.created_at for t in txs],
             "account_ids": ids,
             "deltas": [deltas[i] for i in ids],
             "transaction_ids": [p[0] for p in postings],
@@ -155,6 +175,7 @@ async def post_all(
             "amounts": [p[3] for p in postings],
         }
         return {row["id"]: int(row["before"]) for row in (await sql.run(s, _POST_ALL_PG, params)).mappings()}
+    await insert_transactions(s, txs)
     before: dict[str, int] = {}
     for account_id in sorted(deltas):
         after = await apply_delta(s, account_id, deltas[account_id])

@@ -97,11 +97,6 @@ async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
         )
         for e in entries
     ]
-    try:  # first, before any row lock is taken: a duplicate fails fast and holds nothing
-        await repository.insert_transactions(s, txs)
-    except IntegrityError as exc:
-        which = repr(entries[0].reference) if len(entries) == 1 else "of this batch"
-        raise DuplicateReference(f"Ledger reference {which} was already booked.") from exc
     totals: dict[str, int] = defaultdict(int)
     guarded: set[str] = set()
     currency_of: dict[str, str] = {}
@@ -134,7 +129,11 @@ async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
     # One global lock order (by account id), whatever the entries: an order debit (wallet -> pending)
     # and a refund (pending -> wallet) running at once must not lock the same rows in opposite
     # orders and deadlock on PostgreSQL. The non-negative guard is in the UPDATE, not in the order.
-    running = await repository.post_all(s, totals, postings)
+    try:
+        running = await repository.post_all(s, txs, totals, postings)
+    except IntegrityError as exc:
+        which = repr(entries[0].reference) if len(entries) == 1 else "of this batch"
+        raise DuplicateReference(f"Ledger reference {which} was already booked.") from exc
     for account_id in sorted(totals):
         if account_id not in running:
             raise short(account_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.kit import sql
@@ -25,6 +25,16 @@ async def add(s: AsyncSession, order: Order) -> None:
 
 async def add_many(s: AsyncSession, orders: list[Order]) -> None:
     await sql.run(s, _INSERT_ORDER, [sql.row_values(o) for o in orders])
+
+
+def order_rows(orders: list[Order]) -> tuple[Table, list[dict[str, Any]]]:
+    """add_many's rows, for a caller that writes them with others in one round trip (sql.insert_all)."""
+    return _ORDERS, [sql.row_values(o) for o in orders]
+
+
+def transition_rows(rows: list[OrderTransition]) -> tuple[Table, list[dict[str, Any]]]:
+    """record's rows, for a caller that writes them with others in one round trip (sql.insert_all)."""
+    return _TRANSITIONS, [sql.row_values(r) for r in rows]
 
 
 async def record(s: AsyncSession, rows: list[OrderTransition]) -> None:

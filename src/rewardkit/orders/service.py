@@ -29,6 +29,7 @@ from rewardkit.events import service as events
 from rewardkit.jobs import service as jobs
 from rewardkit.jobs.models import Job
 from rewardkit.jobs.worker import Worker
+from rewardkit.kit import sql
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import Problem
@@ -373,17 +374,26 @@ async def _book_once(
                 ]
                 happened.append((order.org_id, order.mode, "order.processing", render(ctx, order, steps[order.id])))
             orders = [o for _, o, _ in ready]
-            await repository.add_many(s, orders)
-            await repository.record(s, [step for o in orders for step in steps[o.id]])
-            await events.emit_many(s, ctx.keyring, happened)
-            made = await jobs.enqueue_claimed(
-                s,
+            made = jobs.new_claimed(
                 FULFIL_JOB,
                 [f"fulfil:{o.id}" for o in orders],
                 [{"order_id": o.id} for o in orders],
                 runner.name,
                 runner.lease,
             )
+            emitted = events.new_events(ctx.keyring, happened)
+            written = await sql.insert_all(  # one round trip on PostgreSQL (kit/sql.py says why)
+                s,
+                [
+                    repository.order_rows(orders),
+                    repository.transition_rows([step for o in orders for step in steps[o.id]]),
+                    events.insert_rows(emitted),
+                    jobs.insert_rows(made),
+                ],
+                returning=jobs.KEYED,
+            )
+            jobs.adopt_ids(made, written)
+            await events.fan_out(s, emitted)
             entries = [_debit(o) for o in orders]
             await ledger.post_many(s, entries)  # last: the wallet rows stay locked from here to the commit
             for o, entry in zip(orders, entries, strict=True):

@@ -187,8 +187,11 @@ async def _finish_batch(ctx: AppContext, items: list[_Finish]) -> list[dict[str,
             if not done:
                 return out
             await repository.set_many(s, [{"order_id": o.id, **items[i].values} for i, o, _ in done])
-            await repository.record(s, steps)
-            await events.emit_many(s, ctx.keyring, [(o.org_id, o.mode, "order.fulfilled", body) for _, o, body in done])
+            emitted = events.new_events(
+                ctx.keyring, [(o.org_id, o.mode, "order.fulfilled", body) for _, o, body in done]
+            )
+            await sql.insert_all(s, [repository.transition_rows(steps), events.insert_rows(emitted)])
+            await events.fan_out(s, emitted)
             await finish_runs(s, runs)
             await ctx.idempotency.complete_many(
                 s, [(rid, 200, body) for i, _, body in done if (rid := items[i].record_id) is not None]
