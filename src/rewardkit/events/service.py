@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.events.models import TYPES, Event
@@ -53,14 +53,14 @@ async def emit_many(
     """emit() for a batch of (org_id, mode, type, data): one multi-row insert, then the fan-out of each."""
     made = new_events(keyring, items)
     if made:
-        await sql.insert_all(s, [insert_rows(made)])
+        await sql.write_all(s, [insert_rows(made)])
     await fan_out(s, made)
     return made
 
 
 def new_events(keyring: Keyring, items: list[tuple[str | None, str, str, dict[str, Any]]]) -> list[Event]:
     """The events of emit_many, not written yet: write them with insert_rows, then fan_out. For a caller
-    that writes them in one round trip with other rows (sql.insert_all)."""
+    that writes them in one round trip with other rows (sql.write_all)."""
     now = utcnow()
     made = []
     for org_id, mode, type_, data in items:
@@ -71,8 +71,8 @@ def new_events(keyring: Keyring, items: list[tuple[str | None, str, str, dict[st
     return made
 
 
-def insert_rows(made: list[Event]) -> tuple[Table, list[dict[str, Any]]]:
-    return _EVENTS, [sql.row_values(e) for e in made]
+def insert_rows(made: list[Event]) -> sql.Insert:
+    return sql.Insert(_EVENTS, [sql.row_values(e) for e in made])
 
 
 async def fan_out(s: AsyncSession, made: list[Event]) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.jobs import repository
@@ -83,8 +83,7 @@ async def enqueue_claimed(
     """enqueue() with `claimed_by` for a batch (group commit): one multi-row insert. Each job needs its
     own unique key, which tells the returned ids apart."""
     made = new_claimed(kind, unique_keys, payloads, worker, lease)
-    table, rows = insert_rows(made)
-    adopt_ids(made, await sql.insert_all(s, [(table, rows)], returning=KEYED))
+    adopt_ids(made, await sql.write_all(s, [insert_rows(made)], returning=KEYED))
     return made
 
 
@@ -92,7 +91,7 @@ def new_claimed(
     kind: str, unique_keys: list[str], payloads: list[dict[str, Any]], worker: str, lease: timedelta
 ) -> list[Job]:
     """The jobs of enqueue_claimed, not written yet: write them with insert_rows (returning KEYED), then
-    adopt_ids. For a caller that writes them in one round trip with other rows (sql.insert_all)."""
+    adopt_ids. For a caller that writes them in one round trip with other rows (sql.write_all)."""
     now = utcnow()
     return [
         Job(
@@ -116,8 +115,8 @@ _JOBS = sql.table(Job)
 KEYED = (_JOBS, ("id", "unique_key"))  # what an insert of keyed jobs returns: their ids, told apart by key
 
 
-def insert_rows(made: list[Job]) -> tuple[Table, list[dict[str, Any]]]:
-    return _JOBS, [sql.row_values(j) for j in made]
+def insert_rows(made: list[Job]) -> sql.Insert:
+    return sql.Insert(_JOBS, [sql.row_values(j) for j in made])
 
 
 def adopt_ids(made: list[Job], returned: list[Any]) -> None:
@@ -162,6 +161,35 @@ async def finish_runs(s: AsyncSession, runs: list[Run]) -> None:
         held = await repository.finish_succeeded(s, [r.job_id for r in mine], worker, now)
         for run in mine:
             run.finished = run.job_id in held
+
+
+def finish_write(runs: list[Run], now: datetime) -> sql.Update | None:
+    """finish_runs as a write for sql.write_all (returning FINISHED; then adopt_finished), when the runs
+    are one worker's (a batch of one process); None otherwise (use finish_runs)."""
+    workers = {run.worker for run in runs}
+    if len(workers) != 1:
+        return None
+    rows = [
+        {
+            "id": run.job_id,
+            "status": "succeeded",
+            "locked_by": None,
+            "locked_until": None,
+            "last_error": None,
+            "updated_at": now,
+        }
+        for run in runs
+    ]
+    return sql.Update(_JOBS, where=("id",), rows=rows, only=(("status", "running"), ("locked_by", workers.pop())))
+
+
+FINISHED = (_JOBS, ("id",))  # what finish_write returns: the ids of the jobs still held
+
+
+def adopt_finished(runs: list[Run], returned: list[Any]) -> None:
+    held = {r.id for r in returned}
+    for run in runs:
+        run.finished = run.job_id in held
 
 
 def backoff(attempts: int, base: float = 2.0, cap: float = 3600.0, rng: random.Random | None = None) -> float:

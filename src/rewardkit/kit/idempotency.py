@@ -205,18 +205,23 @@ class IdempotencyStore:
         return [got.get((org_id, mode, key)) for org_id, mode, key, _, _ in claims]
 
     async def complete_many(self, s: AsyncSession, answers: list[tuple[int, int, Any]]) -> None:
-        """complete() for a batch of (record_id, status, body): one executemany."""
-        if answers:
-            rows = [
-                {
-                    "record_id": record_id,
-                    "response_status": status,
-                    "response_body": self.keyring.encrypt(orjson.dumps(body).decode()),
-                    "response_headers": {},
-                }
-                for record_id, status, body in answers
-            ]
-            await sql.run(s, _COMPLETE, rows)
+        """complete() for a batch of (record_id, status, body): one statement."""
+        await sql.write_all(s, [self.complete_write(answers)])
+
+    def complete_write(self, answers: list[tuple[int, int, Any]]) -> sql.Update:
+        """complete_many as a write, for a caller that writes it with others in one round trip
+        (sql.write_all)."""
+        rows = [
+            {
+                "id": record_id,
+                "status": "completed",
+                "response_status": status,
+                "response_body": self.keyring.encrypt(orjson.dumps(body).decode()),
+                "response_headers": {},
+            }
+            for record_id, status, body in answers
+        ]
+        return sql.Update(_RECORDS, where=("id",), rows=rows, only=(("status", "in_flight"),))
 
     async def attach(self, s: AsyncSession, record_id: int, resource_id: str) -> None:
         """Record, in the work's own transaction, which resource this key created."""

@@ -9,9 +9,10 @@ dialect (its compiled cache) and the same code runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Executable, Table, TextClause, bindparam, insert, inspect, text
+from sqlalchemy import CursorResult, Executable, Table, TextClause, bindparam, insert, inspect, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,67 +94,133 @@ def copy(obj: M, **changes: Any) -> M:
     return type(obj)(**values)
 
 
-# --- several multi-row inserts in one round trip ----------------------------------------------------
+# --- several multi-row writes in one round trip ----------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Insert:
+    """Rows to insert into a table; every row names the same columns."""
+
+    table: Table
+    rows: Sequence[Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Update:
+    """One update per row: the row's `where` columns pick the table row (equality, as do the constants
+    of `only`), its other columns are set. Every row names the same columns."""
+
+    table: Table
+    where: tuple[str, ...]
+    rows: Sequence[Mapping[str, Any]]
+    only: tuple[tuple[str, Any], ...] = ()
+
+
+Write = Insert | Update
 _PG = postgresql.dialect()
 _COMBINED: dict[tuple[Any, ...], TextClause] = {}
 
 
-def _combined(
-    shape: tuple[tuple[Table, tuple[str, ...]], ...], returning: tuple[Table, tuple[str, ...]] | None
-) -> TextClause:
-    """PostgreSQL: one statement of data-modifying CTEs, each `INSERT … SELECT * FROM unnest(<one array
-    per column>)`. Built once per shape (tables and columns). Foreign keys between the tables hold:
-    PostgreSQL checks them when the whole statement is done."""
-    key = (shape, returning)
+def _shape(w: Write) -> tuple[Any, ...]:
+    cols = tuple(w.rows[0])
+    if any(r.keys() != w.rows[0].keys() for r in w.rows):
+        raise ValueError("every row of one write must name the same columns")
+    if isinstance(w, Insert):
+        return ("insert", w.table, cols)
+    return ("update", w.table, cols, w.where, tuple(c for c, _ in w.only))
+
+
+def _combined(shapes: tuple[tuple[Any, ...], ...], returning: tuple[Table, tuple[str, ...]] | None) -> TextClause:
+    """PostgreSQL: one statement of data-modifying CTEs over unnest(<one array per column>): `INSERT …
+    SELECT * FROM unnest(…)`, `UPDATE … FROM unnest(…) AS v(…) WHERE …`. Built once per shape.
+    Foreign keys between the tables hold: PostgreSQL checks them when the whole statement is done."""
+    key = (shapes, returning)
     stmt = _COMBINED.get(key)
-    if stmt is None:
-        quote = _PG.identifier_preparer.quote
-        parts, binds = [], []
-        final = "SELECT 1"
-        for i, (t, cols) in enumerate(shape):
-            arrays = ", ".join(f"CAST(:w{i}_{c} AS {t.c[c].type.compile(dialect=_PG)}[])" for c in cols)
-            ret = ""
-            if returning is not None and returning[0] is t:
-                ret = " RETURNING " + ", ".join(quote(c) for c in returning[1])
-                final = f"SELECT * FROM w{i}"
+    if stmt is not None:
+        return stmt
+    quote = _PG.identifier_preparer.quote
+    parts, binds = [], []
+    final = "SELECT 1"
+    for i, (kind, t, cols, *rest) in enumerate(shapes):
+        arrays = ", ".join(f"CAST(:w{i}_{c} AS {t.c[c].type.compile(dialect=_PG)}[])" for c in cols)
+        binds += [bindparam(f"w{i}_{c}", type_=postgresql.ARRAY(t.c[c].type)) for c in cols]
+        ret = ""
+        if returning is not None and returning[0] is t:
+            ret = " RETURNING " + ", ".join(f"{quote(t.name)}.{quote(c)}" for c in returning[1])
+            final = f"SELECT * FROM w{i}"
+        if kind == "insert":
             names = ", ".join(quote(c) for c in cols)
             parts.append(f"w{i} AS (INSERT INTO {quote(t.name)} ({names}) SELECT * FROM unnest({arrays}){ret})")
-            binds += [bindparam(f"w{i}_{c}", type_=postgresql.ARRAY(t.c[c].type)) for c in cols]
-        stmt = _COMBINED[key] = text("WITH " + ", ".join(parts) + " " + final).bindparams(*binds)
+            continue
+        where, only = rest
+        sets = ", ".join(f"{quote(c)} = v.{quote(c)}" for c in cols if c not in where)
+        conds = [f"{quote(t.name)}.{quote(c)} = v.{quote(c)}" for c in where]
+        for c in only:
+            conds.append(f"{quote(t.name)}.{quote(c)} = :w{i}_only_{c}")
+            binds.append(bindparam(f"w{i}_only_{c}", type_=t.c[c].type))
+        alias = ", ".join(quote(c) for c in cols)
+        parts.append(
+            f"w{i} AS (UPDATE {quote(t.name)} SET {sets} FROM unnest({arrays}) AS v({alias})"
+            f" WHERE {' AND '.join(conds)}{ret})"
+        )
+    stmt = _COMBINED[key] = text("WITH " + ", ".join(parts) + " " + final).bindparams(*binds)
     return stmt
 
 
-async def insert_all(
-    s: AsyncSession,
-    writes: Sequence[tuple[Table, Sequence[Mapping[str, Any]]]],
-    returning: tuple[Table, tuple[str, ...]] | None = None,
+async def write_all(
+    s: AsyncSession, writes: Sequence[Write], returning: tuple[Table, tuple[str, ...]] | None = None
 ) -> list[Any]:
-    """Multi-row inserts into several tables in the caller's transaction; the rows of one table name
-    the same columns. Returns the rows of `returning` (table, columns), if asked.
+    """Multi-row inserts and updates of several tables in the caller's transaction. Returns the rows
+    of `returning` (a table, its columns) from the write on that table, if asked.
 
-    PostgreSQL: one statement, one round trip, whatever the number of tables (see _combined): on a busy
-    event loop every round trip also waits for its turn, and a transaction's round trips add up to its
-    duration and to its callers' latency. SQLite: one executemany per table."""
-    writes = [(t, rows) for t, rows in writes if rows]
+    PostgreSQL: one statement, one round trip, whatever the number of writes (see _combined): on a
+    busy event loop every round trip also waits for its turn, and a transaction's round trips add up
+    to its duration and to its callers' latency. SQLite: one executemany per write (an update that
+    returns: one statement per row)."""
+    writes = [w for w in writes if w.rows]
     if not writes:
         return []
+    if returning is not None and sum(w.table is returning[0] for w in writes) > 1:
+        raise ValueError("returning names a table written twice")
     if s.get_bind().dialect.name != "postgresql":
-        found: list[Any] = []
-        for t, rows in writes:
-            if returning is not None and returning[0] is t:
-                found = list(await run(s, insert(t).returning(*(t.c[c] for c in returning[1])), list(rows)))
-            else:
-                await run(s, insert(t), list(rows))
-        return found
-    shape = []
+        return await _one_by_one(s, writes, returning)
+    shapes = tuple(_shape(w) for w in writes)
     params: dict[str, Any] = {}
-    for i, (t, rows) in enumerate(writes):
-        cols = tuple(rows[0])
-        if any(r.keys() != rows[0].keys() for r in rows):
-            raise ValueError("every row of one table must name the same columns")
-        shape.append((t, cols))
-        for c in cols:
-            params[f"w{i}_{c}"] = [r[c] for r in rows]
-    result = await run(s, _combined(tuple(shape), returning), params)
+    for i, w in enumerate(writes):
+        for c in shapes[i][2]:
+            params[f"w{i}_{c}"] = [r[c] for r in w.rows]
+        if isinstance(w, Update):
+            for c, v in w.only:
+                params[f"w{i}_only_{c}"] = v
+    result = await run(s, _combined(shapes, returning), params)
     return list(result) if returning is not None else []
+
+
+async def _one_by_one(
+    s: AsyncSession, writes: list[Write], returning: tuple[Table, tuple[str, ...]] | None
+) -> list[Any]:
+    found: list[Any] = []
+    for w in writes:
+        t = w.table
+        wanted = returning is not None and returning[0] is t
+        if isinstance(w, Insert):
+            stmt: Any = insert(t)
+            if wanted:
+                assert returning is not None
+                found = list(await run(s, stmt.returning(*(t.c[c] for c in returning[1])), list(w.rows)))
+            else:
+                await run(s, stmt, list(w.rows))
+            continue
+        conds = [t.c[c] == bindparam(f"where_{c}", type_=t.c[c].type) for c in w.where]
+        conds += [t.c[c] == v for c, v in w.only]
+        sets = {c: bindparam(c, type_=t.c[c].type) for c in w.rows[0] if c not in w.where}
+        stmt = update(t).where(*conds).values(sets)
+        rows = [{(f"where_{k}" if k in w.where else k): v for k, v in r.items()} for r in w.rows]
+        if not wanted:
+            await run(s, stmt, rows)
+            continue
+        assert returning is not None
+        stmt = stmt.returning(*(t.c[c] for c in returning[1]))
+        for row in rows:  # SQLite: no executemany with RETURNING for an UPDATE
+            found += list(await run(s, stmt, row))
+    return found

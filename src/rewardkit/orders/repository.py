@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.kit import sql
@@ -27,14 +27,14 @@ async def add_many(s: AsyncSession, orders: list[Order]) -> None:
     await sql.run(s, _INSERT_ORDER, [sql.row_values(o) for o in orders])
 
 
-def order_rows(orders: list[Order]) -> tuple[Table, list[dict[str, Any]]]:
-    """add_many's rows, for a caller that writes them with others in one round trip (sql.insert_all)."""
-    return _ORDERS, [sql.row_values(o) for o in orders]
+def order_rows(orders: list[Order]) -> sql.Insert:
+    """add_many's rows, for a caller that writes them with others in one round trip (sql.write_all)."""
+    return sql.Insert(_ORDERS, [sql.row_values(o) for o in orders])
 
 
-def transition_rows(rows: list[OrderTransition]) -> tuple[Table, list[dict[str, Any]]]:
-    """record's rows, for a caller that writes them with others in one round trip (sql.insert_all)."""
-    return _TRANSITIONS, [sql.row_values(r) for r in rows]
+def transition_rows(rows: list[OrderTransition]) -> sql.Insert:
+    """record's rows, for a caller that writes them with others in one round trip (sql.write_all)."""
+    return sql.Insert(_TRANSITIONS, [sql.row_values(r) for r in rows])
 
 
 async def record(s: AsyncSession, rows: list[OrderTransition]) -> None:
@@ -96,38 +96,17 @@ def _transition_stmt(extra: tuple[str, ...]) -> Any:
     return stmt
 
 
-_MOVE_MANY = (
-    update(_ORDERS)
-    .where(_ORDERS.c.id.in_(bindparam("order_ids", expanding=True)), _ORDERS.c.status == bindparam("from_status"))
-    .values(status=bindparam("to_status"), updated_at=bindparam("now", type_=_ORDERS.c.updated_at.type))
-    .returning(_ORDERS.c.id)
-)
-_SET_MANY: dict[tuple[str, ...], Any] = {}
-
-
-async def move_many(s: AsyncSession, order_ids: list[str], from_status: str, to_status: str, now: datetime) -> set[str]:
-    """transition() for a batch, in one guarded UPDATE: the ids that were in `from_status` (now moved).
-    The caller writes the timeline rows and each order's own columns (set_many)."""
+async def move_and_set_many(
+    s: AsyncSession, changes: list[tuple[str, dict[str, Any]]], from_status: str, to_status: str, now: datetime
+) -> set[str]:
+    """transition() for a batch: each order (id, its own column values, the same columns for all)
+    moves from `from_status` to `to_status` with its values, guarded as transition() is. Returns the
+    ids that moved. One statement on PostgreSQL (sql.write_all)."""
     if to_status not in TRANSITIONS.get(from_status, set()):
         raise ValueError(f"illegal order transition {from_status} -> {to_status}")
-    params = {"order_ids": order_ids, "from_status": from_status, "to_status": to_status, "now": now}
-    return {r[0] for r in await sql.run(s, _MOVE_MANY, params)}
-
-
-async def set_many(s: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Each order's own columns, rows of {"order_id", column: value, …} with the same columns: one
-    executemany. For orders this transaction already holds (move_many)."""
-    if not rows:
-        return
-    cols = tuple(k for k in rows[0] if k != "order_id")
-    stmt = _SET_MANY.get(cols)
-    if stmt is None:
-        stmt = _SET_MANY[cols] = (
-            update(_ORDERS)
-            .where(_ORDERS.c.id == bindparam("order_id"))
-            .values({c: bindparam(c, type_=_ORDERS.c[c].type) for c in cols})
-        )
-    await sql.run(s, stmt, rows)
+    rows = [{"id": order_id, "status": to_status, "updated_at": now, **values} for order_id, values in changes]
+    write = sql.Update(_ORDERS, where=("id",), rows=rows, only=(("status", from_status),))
+    return {r.id for r in await sql.write_all(s, [write], returning=(_ORDERS, ("id",)))}
 
 
 async def timeline(s: AsyncSession, order_id: str) -> list[OrderTransition]:

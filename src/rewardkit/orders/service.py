@@ -382,7 +382,7 @@ async def _book_once(
                 runner.lease,
             )
             emitted = events.new_events(ctx.keyring, happened)
-            written = await sql.insert_all(  # one round trip on PostgreSQL (kit/sql.py says why)
+            written = await sql.write_all(  # one round trip on PostgreSQL (kit/sql.py says why)
                 s,
                 [
                     repository.order_rows(orders),

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.catalog import service as catalog
 from rewardkit.events import service as events
+from rewardkit.jobs import service as jobs
 from rewardkit.jobs.service import Defer, Retry, Run, current_run, finish_current, finish_runs
 from rewardkit.kit import faults, sql
 from rewardkit.kit.context import AppContext
@@ -169,15 +170,18 @@ async def _finish_batch(ctx: AppContext, items: list[_Finish]) -> list[dict[str,
     try:
         async with ctx.db.unit_of_work() as s:
             now = utcnow()
-            held = await repository.move_many(s, [it.order.id for it in items], "processing", "fulfilled", now)
+            for it in items:
+                it.values["fulfilled_at"] = now
+            held = await repository.move_and_set_many(
+                s, [(it.order.id, it.values) for it in items], "processing", "fulfilled", now
+            )
             done: list[tuple[int, Order, dict[str, Any]]] = []
             steps = []
             for i, it in enumerate(items):
                 if it.order.id not in held:  # someone else moved it first: as _fulfilled, nothing to answer
                     continue
-                # As booked (the handoff), with what this move writes; a copy, so that the one-at-a-time
+                # As booked (the handoff), with what this move wrote; a copy, so that the one-at-a-time
                 # path still finds the order as booked if this batch rolls back.
-                it.values["fulfilled_at"] = now
                 order = sql.copy(it.order, status="fulfilled", updated_at=now, **it.values)
                 step = OrderTransition(
                     order_id=order.id, from_status="processing", to_status="fulfilled", reason=it.reason, created_at=now
@@ -186,16 +190,26 @@ async def _finish_batch(ctx: AppContext, items: list[_Finish]) -> list[dict[str,
                 done.append((i, order, render(ctx, order, [*it.timeline, step])))
             if not done:
                 return out
-            await repository.set_many(s, [{"order_id": o.id, **items[i].values} for i, o, _ in done])
             emitted = events.new_events(
                 ctx.keyring, [(o.org_id, o.mode, "order.fulfilled", body) for _, o, body in done]
             )
-            await sql.insert_all(s, [repository.transition_rows(steps), events.insert_rows(emitted)])
-            await events.fan_out(s, emitted)
-            await finish_runs(s, runs)
-            await ctx.idempotency.complete_many(
-                s, [(rid, 200, body) for i, _, body in done if (rid := items[i].record_id) is not None]
+            finish = jobs.finish_write(runs, now)
+            answers = [(rid, 200, body) for i, _, body in done if (rid := items[i].record_id) is not None]
+            held_jobs = await sql.write_all(  # one round trip on PostgreSQL (kit/sql.py says why)
+                s,
+                [
+                    repository.transition_rows(steps),
+                    events.insert_rows(emitted),
+                    ctx.idempotency.complete_write(answers),
+                    *([finish] if finish is not None else []),
+                ],
+                returning=jobs.FINISHED if finish is not None else None,
             )
+            if finish is not None:
+                jobs.adopt_finished(runs, held_jobs)
+            else:
+                await finish_runs(s, runs)
+            await events.fan_out(s, emitted)
             await ledger.post_many(s, [settle_entry(o) for _, o, _ in done])  # last: holds the pending row lock
     except BaseException as exc:
         for run in runs:
