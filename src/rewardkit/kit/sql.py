@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Executable, Table, TextClause, bindparam, insert, inspect, text, update
+from sqlalchemy import CursorResult, Executable, Table, TextClause, bindparam, insert, inspect, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -225,11 +225,18 @@ async def _one_by_one(
         sets = {c: bindparam(c, type_=t.c[c].type) for c in w.rows[0] if c not in w.where}
         stmt = update(t).where(*conds).values(sets)
         rows = [{(f"where_{k}" if k in w.where else k): v for k, v in r.items()} for r in w.rows]
-        if not wanted:
-            await run(s, stmt, rows)
-            continue
-        assert returning is not None
-        stmt = stmt.returning(*(t.c[c] for c in returning[1]))
-        for row in rows:  # SQLite: no executemany with RETURNING for an UPDATE
-            found += list(await run(s, stmt, row))
+        if wanted:
+            # No executemany with RETURNING for an UPDATE here: first the rows the update will change,
+            # read under the write lock this transaction holds (SQLite has one writer at a time, so they
+            # cannot change in between), then the update itself.
+            assert returning is not None
+            keys = {f"where_{c}": [r[f"where_{c}"] for r in rows] for c in w.where}
+            cols = list(dict.fromkeys([*returning[1], *w.where]))
+            picked = select(*(t.c[c] for c in cols)).where(
+                *[t.c[c].in_(bindparam(f"where_{c}", expanding=True)) for c in w.where],
+                *[t.c[c] == v for c, v in w.only],
+            )
+            chosen = {tuple(r[f"where_{c}"] for c in w.where) for r in rows}
+            found = [r for r in await run(s, picked, keys) if tuple(getattr(r, c) for c in w.where) in chosen]
+        await run(s, stmt, rows)
     return found
