@@ -17,7 +17,7 @@ from rewardkit.kit.ids import new_id
 _EVENTS = sql.table(Event)
 _INSERT = insert(_EVENTS)
 
-# Called with each new event inside the same transaction (webhook fan-out hooks in here).
+# Called with the new events of a write, inside the same transaction (webhook fan-out hooks in here).
 _SUBSCRIBERS: list[Any] = []
 
 
@@ -43,7 +43,7 @@ async def emit(
     await sql.run(s, _INSERT, sql.row_values(event))  # Core: events are written on every order's hot path
     if fan_out:
         for fn in _SUBSCRIBERS:
-            await fn(s, event)
+            await fn(s, [event])
     return event
 
 
@@ -76,10 +76,10 @@ def insert_rows(made: list[Event]) -> sql.Insert:
 
 
 async def fan_out(s: AsyncSession, made: list[Event]) -> None:
-    """Each written event to its subscribers (webhook deliveries), in the same transaction."""
-    for event in made:
+    """The written events to their subscribers (webhook deliveries), in the same transaction."""
+    if made:
         for fn in _SUBSCRIBERS:
-            await fn(s, event)
+            await fn(s, made)
 
 
 def data_of(keyring: Keyring, event: Event) -> dict[str, Any]:

@@ -71,10 +71,36 @@ async def enqueue(
     # the caller's transaction back.
     job.id = (await sql.run(s, _INSERT, sql.row_values(job))).scalar_one()
     if claimed_by is None:
-        # Wake the workers once this transaction has committed (PostgreSQL NOTIFY, sent by the unit of
-        # work: kit/db.py), instead of at their next poll. SQLite has no such signal: workers poll.
-        s.info.setdefault(NOTIFY_KEY, set()).add(CHANNEL)
+        notify_after_commit(s)
     return job
+
+
+def notify_after_commit(s: AsyncSession) -> None:
+    """Wake the workers once this transaction has committed (PostgreSQL NOTIFY, sent by the unit of
+    work: kit/db.py), instead of at their next poll. SQLite has no such signal: workers poll."""
+    s.info.setdefault(NOTIFY_KEY, set()).add(CHANNEL)
+
+
+def new_queued(kind: str, payloads: list[dict[str, Any]], max_attempts: int = 10) -> list[Job]:
+    """Queued jobs (enqueue() for a batch, no unique keys), not written yet: write them with insert_rows
+    (sql.write_all), then call notify_after_commit."""
+    now = utcnow()
+    return [
+        Job(
+            kind=kind,
+            payload=payload,
+            status="queued",
+            unique_key=None,
+            run_at=now,
+            attempts=0,
+            max_attempts=max_attempts,
+            locked_by=None,
+            locked_until=None,
+            created_at=now,
+            updated_at=now,
+        )
+        for payload in payloads
+    ]
 
 
 async def enqueue_claimed(

@@ -16,6 +16,7 @@ from rewardkit.auth.service import Identity
 from rewardkit.events import service as events
 from rewardkit.events.models import Event
 from rewardkit.jobs import service as jobs
+from rewardkit.kit import sql
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
@@ -23,6 +24,8 @@ from rewardkit.webhooks import repository, signing, ssrf
 from rewardkit.webhooks.errors import EndpointNotFound, EventNotFound, InvalidWebhookUrl
 from rewardkit.webhooks.models import WebhookDelivery, WebhookEndpoint
 from rewardkit.webhooks.schemas import EndpointCreate, EndpointOut, EndpointUpdate, EventOut
+
+_DELIVERIES = sql.table(WebhookDelivery)
 
 DELIVER_JOB = "webhooks.deliver"
 
@@ -35,18 +38,39 @@ def wants(endpoint: WebhookEndpoint, event_type: str) -> bool:
     return "*" in endpoint.enabled_events or event_type in endpoint.enabled_events
 
 
-async def fan_out(s: AsyncSession, event: Event) -> None:
-    """Subscriber of events.emit: one delivery + one job per enabled endpoint that wants the event."""
-    if event.org_id is None:
-        return
-    # An order emits two or three events in one transaction: read its org's endpoints once per transaction.
+async def fan_out(s: AsyncSession, made: list[Event]) -> None:
+    """Subscriber of events.emit: one delivery + one job per enabled endpoint that wants an event, for
+    all the events of a write in one more write (sql.write_all: one round trip on PostgreSQL)."""
+    # An order emits two or three events in one transaction, a batch many: read each org's endpoints
+    # once per transaction.
     memo: dict[tuple[str, str], list[WebhookEndpoint]] = s.info.setdefault("webhook_endpoints", {})
-    scope = (event.org_id, event.mode)
-    if scope not in memo:
-        memo[scope] = await repository.enabled_endpoints(s, event.org_id, event.mode)
-    targets = [e for e in memo[scope] if wants(e, event.type)]
-    for endpoint in targets:
-        await _queue(s, endpoint, event)
+    deliveries: list[WebhookDelivery] = []
+    for event in made:
+        if event.org_id is None:
+            continue
+        scope = (event.org_id, event.mode)
+        if scope not in memo:
+            memo[scope] = await repository.enabled_endpoints(s, event.org_id, event.mode)
+        now = utcnow()
+        deliveries += [
+            WebhookDelivery(
+                id=new_id("whd"),
+                endpoint_id=endpoint.id,
+                event_id=event.id,
+                status="pending",
+                attempts=0,
+                created_at=now,
+                updated_at=now,
+            )
+            for endpoint in memo[scope]
+            if wants(endpoint, event.type)
+        ]
+    if not deliveries:
+        return
+    # max_attempts is generous: the delivery itself decides when the schedule is exhausted.
+    queued = jobs.new_queued(DELIVER_JOB, [{"delivery_id": d.id} for d in deliveries], max_attempts=100)
+    await sql.write_all(s, [sql.Insert(_DELIVERIES, [sql.row_values(d) for d in deliveries]), jobs.insert_rows(queued)])
+    jobs.notify_after_commit(s)
 
 
 async def _queue(s: AsyncSession, endpoint: WebhookEndpoint, event: Event) -> WebhookDelivery:
