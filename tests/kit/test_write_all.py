@@ -89,13 +89,10 @@ async def test_a_failing_write_keeps_nothing(ctx: AppContext) -> None:
     with pytest.raises(Exception, match="(?i)unique|duplicate"):
         async with ctx.db.unit_of_work() as s:
             await sql.write_all(
-                s,
-                [
-                    sql.Insert(JOBS, [_job(f"{tag}-new", {}, None)]),
-                    sql.Insert(JOBS, [_job(f"{tag}-dup", {}, None)]),
-                ],
+                s, [sql.Insert(EVENTS, [_event(f"evt_{tag}")]), sql.Insert(JOBS, [_job(f"{tag}-dup", {}, None)])]
             )
     async with ctx.db.unit_of_work(readonly=True) as s:
+        assert (await s.execute(select(Event.id).where(Event.id == f"evt_{tag}"))).first() is None
         found = (await s.execute(select(Job.unique_key).where(Job.unique_key.like(f"{tag}-%")))).scalars().all()
     assert found == [f"{tag}-dup"]
 
@@ -105,3 +102,48 @@ async def test_rows_of_one_write_must_name_the_same_columns(ctx: AppContext) -> 
     with pytest.raises(ValueError, match="same columns"):
         async with ctx.db.unit_of_work() as s:
             await sql.write_all(s, [sql.Insert(JOBS, rows)])
+
+
+async def test_a_value_too_long_is_refused_or_kept_whole_never_cut(ctx: AppContext) -> None:
+    """PostgreSQL refuses a string longer than its column, SQLite keeps it whole: neither cuts it off
+    (a cast to the column's own VARCHAR(n) would, silently)."""
+    key = f"{secrets.token_hex(4)}-long"
+    worker = "w" * 100  # locked_by is VARCHAR(80)
+    try:
+        async with ctx.db.unit_of_work() as s:
+            await sql.write_all(s, [sql.Insert(JOBS, [_job(key, {}, worker)])])
+    except Exception as exc:
+        assert "too long" in str(exc)
+        stored = None
+    else:
+        async with ctx.db.unit_of_work(readonly=True) as s:
+            stored = (await s.execute(select(Job.locked_by).where(Job.unique_key == key))).scalar_one()
+        assert stored == worker
+    if stored is None:
+        async with ctx.db.unit_of_work(readonly=True) as s:
+            assert (await s.execute(select(Job.id).where(Job.unique_key == key))).first() is None
+
+
+async def test_returning_from_a_table_not_written_returns_nothing(ctx: AppContext) -> None:
+    async with ctx.db.unit_of_work() as s:
+        returned = await sql.write_all(
+            s,
+            [sql.Insert(EVENTS, [_event(f"evt_{secrets.token_hex(4)}")]), sql.Insert(JOBS, [])],
+            returning=(JOBS, ("id",)),
+        )
+    assert returned == []
+
+
+async def test_a_table_written_twice_or_a_row_updated_twice_is_refused(ctx: AppContext) -> None:
+    """On PostgreSQL the writes of one statement see one snapshot, on SQLite each sees the one before:
+    what either would do is not asked of them."""
+    tag = secrets.token_hex(4)
+    async with ctx.db.unit_of_work() as s:
+        with pytest.raises(ValueError, match="each table once"):
+            await sql.write_all(
+                s, [sql.Insert(JOBS, [_job(f"{tag}-a", {}, None)]), sql.Insert(JOBS, [_job(f"{tag}-b", {}, None)])]
+            )
+        with pytest.raises(ValueError, match="each row once"):
+            await sql.write_all(
+                s, [sql.Update(JOBS, where=("id",), rows=[{"id": 1, "attempts": 2}, {"id": 1, "attempts": 3}])]
+            )

@@ -54,9 +54,7 @@ async def test_running_balances_follow_the_entries_in_order(ctx: AppContext, mak
         assert (await ledger.verify(s)).ok
 
 
-async def test_a_batch_whose_sum_fits_but_whose_way_does_not_writes_nothing(
-    ctx: AppContext, make_org: MakeOrg
-) -> None:
+async def test_a_batch_whose_sum_fits_but_whose_way_does_not_writes_nothing(ctx: AppContext, make_org: MakeOrg) -> None:
     """Wallet 10.00: -15.00 then +10.00 sums to -5.00, which fits, but the first entry alone overdraws."""
     org = await make_org(USD="10.00")
     p = org.id
@@ -94,3 +92,34 @@ async def _unchanged(ctx: AppContext, org_id: str, available: int) -> None:
         )
         assert n.scalar() == 0
         assert (await ledger.verify(s)).ok
+
+
+async def test_two_legs_on_one_account_post_in_their_order(ctx: AppContext, make_org: MakeOrg) -> None:
+    org = await make_org(USD="10.00")
+    entry = Entry(
+        org.id,
+        "test",
+        "adjust",
+        f"{org.id}-same",
+        [
+            Leg("wallet", "USD", -300),
+            Leg("pending", "USD", 300),
+            Leg("wallet", "USD", 100),
+            Leg("pending", "USD", -100),
+        ],
+    )
+    async with ctx.db.unit_of_work() as s:
+        await ledger.post_many(s, [entry])
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        rows = (
+            await s.execute(
+                text(
+                    "SELECT p.amount, p.balance_after FROM ledger_postings p JOIN ledger_accounts a"
+                    " ON a.id = p.account_id WHERE a.org_id = :o AND a.kind = 'wallet' ORDER BY p.id"
+                ),
+                {"o": org.id},
+            )
+        ).all()
+        assert [tuple(r) for r in rows] == [(1000, 1000), (-300, 700), (100, 800)]
+        assert (await ledger.verify(s)).ok
+    assert entry.balances_after[("wallet", "USD")] == 800

@@ -10,6 +10,10 @@ and every row lock its open transaction held, waited for it: that was the p99. T
 - With a first-generation threshold of 700, a request's objects (an order, its rows, its rendering)
   were promoted to the older generations while still in use, and only a full collection freed them;
   promoted objects also trigger the full collections. A larger first generation lets them die young.
+
+The price: a frozen object is never collected, even if it later becomes unreachable in a reference
+cycle (a pooled connection made at start-up and replaced later). Start-up makes a few such objects at
+most; a test process that starts many apps freezes only the first (settle() runs once per process).
 """
 
 from __future__ import annotations

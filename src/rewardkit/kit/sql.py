@@ -8,11 +8,24 @@ dialect (its compiled cache) and the same code runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import CursorResult, Executable, Table, TextClause, bindparam, insert, inspect, select, text, update
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    String,
+    Table,
+    TextClause,
+    bindparam,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -121,6 +134,20 @@ _PG = postgresql.dialect()
 _COMBINED: dict[tuple[Any, ...], TextClause] = {}
 
 
+def _array_of(t: Table, column: str) -> str:
+    """The array type to cast a column's values to, without length or precision: a cast to VARCHAR(40)
+    would cut a longer value off silently, where the INSERT or UPDATE itself refuses it."""
+    return re.sub(r"\(.*?\)", "", t.c[column].type.compile(dialect=_PG)) + "[]"
+
+
+def _unbounded(type_: Any) -> Any:
+    """A column's type for a bind parameter, without a length: asyncpg's parameters are cast to their
+    type, and a cast to VARCHAR(n) cuts a longer value off (see _array_of)."""
+    if isinstance(type_, String) and type_.length is not None:
+        return String()
+    return type_
+
+
 def _shape(w: Write) -> tuple[Any, ...]:
     cols = tuple(w.rows[0])
     if any(r.keys() != w.rows[0].keys() for r in w.rows):
@@ -142,8 +169,8 @@ def _combined(shapes: tuple[tuple[Any, ...], ...], returning: tuple[Table, tuple
     parts, binds = [], []
     final = "SELECT 1"
     for i, (kind, t, cols, *rest) in enumerate(shapes):
-        arrays = ", ".join(f"CAST(:w{i}_{c} AS {t.c[c].type.compile(dialect=_PG)}[])" for c in cols)
-        binds += [bindparam(f"w{i}_{c}", type_=postgresql.ARRAY(t.c[c].type)) for c in cols]
+        arrays = ", ".join(f"CAST(:w{i}_{c} AS {_array_of(t, c)})" for c in cols)
+        binds += [bindparam(f"w{i}_{c}", type_=postgresql.ARRAY(_unbounded(t.c[c].type))) for c in cols]
         ret = ""
         if returning is not None and returning[0] is t:
             ret = " RETURNING " + ", ".join(f"{quote(t.name)}.{quote(c)}" for c in returning[1])
@@ -162,11 +189,10 @@ def _combined(shapes: tuple[tuple[Any, ...], ...], returning: tuple[Table, tuple
         # scanned the jobs' status index, full of dead 'running' entries after a burst: orders slowed
         # down as the tables grew (bench: 7 ms at 100 orders/s became 13 to 18 ms after a minute of load).
         first = where[0]
-        first_type = t.c[first].type.compile(dialect=_PG)
-        conds.append(f"{quote(t.name)}.{quote(first)} = ANY(CAST(:w{i}_{first} AS {first_type}[]))")
+        conds.append(f"{quote(t.name)}.{quote(first)} = ANY(CAST(:w{i}_{first} AS {_array_of(t, first)}))")
         for c in only:
             conds.append(f"{quote(t.name)}.{quote(c)} IS NOT DISTINCT FROM :w{i}_only_{c}")
-            binds.append(bindparam(f"w{i}_only_{c}", type_=t.c[c].type))
+            binds.append(bindparam(f"w{i}_only_{c}", type_=_unbounded(t.c[c].type)))
         alias = ", ".join(quote(c) for c in cols)
         parts.append(
             f"w{i} AS (UPDATE {quote(t.name)} SET {sets} FROM unnest({arrays}) AS v({alias})"
@@ -187,10 +213,18 @@ async def write_all(
     to its duration and to its callers' latency. SQLite: one executemany per write (an update that
     returns: one statement per row)."""
     writes = [w for w in writes if w.rows]
+    # One write per table: on PostgreSQL every write of the statement sees the same snapshot (an update
+    # would not see a sibling insert's rows, two updates of one row would keep one), on SQLite each
+    # sees the one before. Keys repeated within an update differ the same way.
+    if len({id(w.table) for w in writes}) != len(writes):
+        raise ValueError("write_all writes each table once")
+    for w in writes:
+        if isinstance(w, Update) and len({tuple(r[c] for c in w.where) for r in w.rows}) != len(w.rows):
+            raise ValueError("an update names each row once")
+    if returning is not None and not any(w.table is returning[0] for w in writes):
+        returning = None  # nothing written there, so nothing to return
     if not writes:
         return []
-    if returning is not None and sum(w.table is returning[0] for w in writes) > 1:
-        raise ValueError("returning names a table written twice")
     if s.get_bind().dialect.name != "postgresql":
         return await _one_by_one(s, writes, returning)
     shapes = tuple(_shape(w) for w in writes)

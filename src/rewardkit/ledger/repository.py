@@ -91,9 +91,12 @@ async def apply_delta(s: AsyncSession, account_id: str, amount: int) -> int | No
     return after
 
 
-# PostgreSQL: every account's guarded update and every posting in one statement, so that the rows
-# stay locked for this one round trip and the COMMIT (see post_all). Rows are locked in account id
-# order (the sort sits below the lock in the plan), the one lock order of every writer.
+# PostgreSQL: the transactions, every account's guarded update and every posting in one statement, so
+# that the rows stay locked for this one round trip and the COMMIT (see post_all). The transactions go
+# first: the lock reads `tx` (an InitPlan, run before its scan), so a reference booked before fails
+# before any row is locked. Rows are locked in account id order (the sort sits below the lock in the
+# plan), the one lock order of every writer, and FOR NO KEY UPDATE, as the UPDATE itself locks: other
+# transactions' postings may still check their foreign key to the account meanwhile.
 _POST_ALL_PG = text(
     """
     WITH tx AS (
@@ -103,10 +106,13 @@ _POST_ALL_PG = text(
             CAST(:tx_kinds AS varchar[]), CAST(:tx_references AS varchar[]), CAST(:tx_descriptions AS varchar[]),
             CAST(:tx_sources AS varchar[]), CAST(:tx_created AS timestamptz[])
         )
+        RETURNING 1
     ),
     d AS (SELECT * FROM unnest(CAST(:account_ids AS varchar[]), CAST(:deltas AS bigint[])) AS d(id, delta)),
     locked AS (
-        SELECT a.id FROM ledger_accounts a WHERE a.id IN (SELECT id FROM d) ORDER BY a.id FOR UPDATE
+        SELECT a.id FROM ledger_accounts a
+        WHERE a.id IN (SELECT id FROM d) AND (SELECT count(*) FROM tx) > 0
+        ORDER BY a.id FOR NO KEY UPDATE
     ),
     acc AS (
         UPDATE ledger_accounts a SET balance = a.balance + d.delta

@@ -132,6 +132,10 @@ async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
     try:
         running = await repository.post_all(s, txs, totals, postings)
     except IntegrityError as exc:
+        # Only the unique reference (PostgreSQL names its constraint, SQLite its column); anything else
+        # is not the caller's duplicate and goes up as it is.
+        if "reference" not in str(exc.orig):
+            raise
         which = repr(entries[0].reference) if len(entries) == 1 else "of this batch"
         raise DuplicateReference(f"Ledger reference {which} was already booked.") from exc
     for account_id in sorted(totals):
