@@ -30,7 +30,9 @@ DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
-        "--db", default=os.environ.get("REWARDKIT_TEST_DB", "sqlite"), choices=["sqlite", "postgresql"],
+        "--db",
+        default=os.environ.get("REWARDKIT_TEST_DB", "sqlite"),
+        choices=["sqlite", "postgresql"],
         help="which database the suite runs on",
     )
 

@@ -214,9 +214,7 @@ async def test_wallets_fund_shows_in_test_balances_only(cli: Cli, client: httpx.
 
 async def test_wallets_fund_live_mode(cli: Cli, client: httpx.AsyncClient) -> None:
     org = await new_org(cli)
-    r = await cli(
-        "wallets", "fund", "--org", org["id"], "--currency", "EUR", "--amount", "25", "--mode", "live"
-    )
+    r = await cli("wallets", "fund", "--org", org["id"], "--currency", "EUR", "--amount", "25", "--mode", "live")
     assert r.code == 0, r.err
     assert (await balances(client, org["api_keys"]["live"]))["EUR"]["available"]["value"] == "25.00"
     assert "EUR" not in await balances(client, org["api_keys"]["test"])
@@ -359,9 +357,7 @@ async def test_catalog_import_invalid_file_lists_rows_and_imports_nothing(
     assert r.code != 0
     assert "nothing was imported" in r.err
     assert "row 2: category" in r.err and "row 2: countries" in r.err
-    assert (
-        await client.get(f"/v1/products/{good}", headers=bearer(org["api_keys"]["test"]))
-    ).status_code == 404
+    assert (await client.get(f"/v1/products/{good}", headers=bearer(org["api_keys"]["test"]))).status_code == 404
 
     missing = await cli("catalog", "import", str(tmp_path / "nope.json"))
     assert missing.code != 0
@@ -379,8 +375,7 @@ async def test_catalog_import_csv_with_a_byte_order_mark(
     product_ids.append(pid)
     csv_file = tmp_path / "excel.csv"
     csv_file.write_text(
-        "id,brand,name,category,countries,currency,denominations\r\n"
-        f"{pid},Kiwi,Kiwi Card,perk,NZ,NZD,10.00\r\n",
+        f"id,brand,name,category,countries,currency,denominations\r\n{pid},Kiwi,Kiwi Card,perk,NZ,NZD,10.00\r\n",
         encoding="utf-8-sig",
     )
     r = await cli("catalog", "import", str(csv_file))
@@ -410,9 +405,7 @@ async def test_ledger_verify_fails_on_a_corrupted_balance(tmp_path: Path, settin
     created = await _run(env, tmp_path, "orgs", "create", "--name", "Throwaway", "--json")
     assert created.code == 0, created.err
     org_id = created.json()["id"]
-    funded = await _run(
-        env, tmp_path, "wallets", "fund", "--org", org_id, "--currency", "USD", "--amount", "100"
-    )
+    funded = await _run(env, tmp_path, "wallets", "fund", "--org", org_id, "--currency", "USD", "--amount", "100")
     assert funded.code == 0, funded.err
     clean = await _run(env, tmp_path, "ledger", "verify", "--json")
     assert clean.code == 0 and clean.json()["ok"] is True

@@ -25,10 +25,7 @@ async def spec(client: httpx.AsyncClient) -> dict[str, Any]:
 
 def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     return [
-        (method, path, op)
-        for path, item in spec["paths"].items()
-        for method, op in item.items()
-        if method in METHODS
+        (method, path, op) for path, item in spec["paths"].items() for method, op in item.items() if method in METHODS
     ]
 
 
@@ -87,17 +84,13 @@ async def test_error_responses_are_problem_json(spec: dict[str, Any]) -> None:
                 seen += 1
                 content = resp.get("content", {})
                 assert list(content) == ["application/problem+json"], f"{method} {path} {status}"
-                assert content["application/problem+json"]["schema"] == {
-                    "$ref": "#/components/schemas/Problem"
-                }
+                assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
     assert seen >= 10
     create = spec["paths"]["/v1/orders"]["post"]["responses"]
     assert {"400", "401", "402", "404", "409", "422"} <= set(create)
 
 
-async def test_problem_types_are_listed_and_documented(
-    spec: dict[str, Any], client: httpx.AsyncClient
-) -> None:
+async def test_problem_types_are_listed_and_documented(spec: dict[str, Any], client: httpx.AsyncClient) -> None:
     types = spec["x-problem-types"]
     by_code = {t["code"]: t for t in types}
     assert len(by_code) == len(types)

@@ -106,15 +106,11 @@ async def test_bearer_scheme_is_case_insensitive(client: httpx.AsyncClient, make
     ids=["unknown_test", "unknown_live", "wrong_prefix", "too_short", "too_long", "garbage"],
 )
 async def test_unknown_or_malformed_key_is_invalid_api_key(client: httpx.AsyncClient, raw: str) -> None:
-    assert_unauthorized(
-        await client.get("/v1/orders", headers={"Authorization": f"Bearer {raw}"}), "invalid_api_key"
-    )
+    assert_unauthorized(await client.get("/v1/orders", headers={"Authorization": f"Bearer {raw}"}), "invalid_api_key")
 
 
 async def test_non_ascii_key_is_invalid_api_key(client: httpx.AsyncClient) -> None:
-    r = await client.get(
-        "/v1/orders", headers={"Authorization": "Bearer sk_test_clé_AAAAAAAAAAAAAAAA".encode()}
-    )
+    r = await client.get("/v1/orders", headers={"Authorization": "Bearer sk_test_clé_AAAAAAAAAAAAAAAA".encode()})
     assert_unauthorized(r, "invalid_api_key")
 
 
@@ -135,9 +131,7 @@ async def test_revoked_key_is_401_and_the_other_keys_still_work(
     async with ctx.db.unit_of_work() as s:
         assert await auth.revoke_key(s, row.id, org.id) is True
     for method, path in [("GET", "/v1/orders"), ("GET", "/v1/balances"), ("POST", "/v1/orders")]:
-        r = await client.request(
-            method, path, headers=org.h(), json=order_body() if method == "POST" else None
-        )
+        r = await client.request(method, path, headers=org.h(), json=order_body() if method == "POST" else None)
         assert_unauthorized(r, "invalid_api_key")
     assert (await client.get("/v1/orders", headers=org.h("live"))).status_code == 200
     async with ctx.db.unit_of_work() as s:
@@ -209,9 +203,7 @@ async def test_test_and_live_keys_never_see_each_others_data(
     assert (await client.get("/v1/balances", headers=org.h("test"))).json()["livemode"] is False
 
 
-async def test_a_live_only_wallet_is_invisible_to_the_test_key(
-    client: httpx.AsyncClient, make_org: MakeOrg
-) -> None:
+async def test_a_live_only_wallet_is_invisible_to_the_test_key(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
     org = await make_org(mode="live", USD="100.00")
     assert await available(client, org.h("live")) == {"USD": "100.00"}
     assert await available(client, org.h("test")) == {}
@@ -242,9 +234,7 @@ async def test_another_orgs_key_gets_404_and_empty_lists(
     order = await client.post("/v1/orders", json=order_body(external_id="mine"), headers=owner.h())
     order_id = order.json()["id"]
     for mode in ("test", "live"):
-        assert_problem(
-            await client.get(f"/v1/orders/{order_id}", headers=other.h(mode)), 404, "order_not_found"
-        )
+        assert_problem(await client.get(f"/v1/orders/{order_id}", headers=other.h(mode)), 404, "order_not_found")
         assert await ids(client, "/v1/orders", other.h(mode)) == []
         assert await ids(client, "/v1/orders?external_id=mine", other.h(mode)) == []
         statement = (await client.get("/v1/balance_transactions", headers=other.h(mode))).json()["data"]
@@ -284,9 +274,7 @@ async def test_both_modes_have_the_same_endpoints_and_shapes(
     assert shape(test.json()) == shape(live.json())
 
 
-async def test_problem_shapes_are_the_same_in_both_modes(
-    client: httpx.AsyncClient, make_org: MakeOrg
-) -> None:
+async def test_problem_shapes_are_the_same_in_both_modes(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
     org = await make_org(USD="100.00")
     for path in ("/v1/orders/ord_nope", "/v1/orders?limit=0"):
         t = (await client.get(path, headers=org.h("test"))).json()

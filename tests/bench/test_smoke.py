@@ -54,7 +54,11 @@ def test_bench_smoke(db_kind: str, tmp_path: Path) -> None:
     pg_url = os.environ.get("REWARDKIT_TEST_PG_URL", DEFAULT_PG)
     proc = subprocess.run(
         [sys.executable, "-m", "bench.run", "--smoke", "--out", str(tmp_path), "--pg-url", pg_url],
-        cwd=REPO, capture_output=True, text=True, timeout=300, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, f"bench smoke run failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}"
     md = (tmp_path / "latest.md").read_text()

@@ -24,9 +24,7 @@ async def headers(ctx: AppContext) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-async def _walk(
-    client: httpx.AsyncClient, headers: dict[str, str], limit: int, **filters: Any
-) -> list[Product]:
+async def _walk(client: httpx.AsyncClient, headers: dict[str, str], limit: int, **filters: Any) -> list[Product]:
     """Every product matching `filters`, following next_cursor until has_more is false."""
     out: list[Product] = []
     params: dict[str, Any] = {**filters, "limit": limit}
@@ -73,9 +71,7 @@ async def test_unfiltered_walk_is_the_whole_catalog_sorted_without_duplicates(
     assert len(ids) >= 500
 
 
-async def test_first_page_has_more_and_last_page_does_not(
-    client: httpx.AsyncClient, headers: dict[str, str]
-) -> None:
+async def test_first_page_has_more_and_last_page_does_not(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     first = (await client.get("/v1/products", params={"limit": 3}, headers=headers)).json()
     assert len(first["data"]) == 3 and first["has_more"] is True and isinstance(first["next_cursor"], str)
     second = (
@@ -83,15 +79,11 @@ async def test_first_page_has_more_and_last_page_does_not(
     ).json()
     assert second["data"][0]["id"] > first["data"][-1]["id"]
     # a filter with a handful of results fits on one page: no cursor to follow
-    one = (
-        await client.get("/v1/products", params={"brand": "Amazon", "country": "US"}, headers=headers)
-    ).json()
+    one = (await client.get("/v1/products", params={"brand": "Amazon", "country": "US"}, headers=headers)).json()
     assert one["has_more"] is False and one["next_cursor"] is None and one["data"]
 
 
-async def test_default_page_size_is_20_and_limit_is_bounded(
-    client: httpx.AsyncClient, headers: dict[str, str]
-) -> None:
+async def test_default_page_size_is_20_and_limit_is_bounded(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     r = await client.get("/v1/products", headers=headers)
     assert len(r.json()["data"]) == 20
     for bad in (0, 101, "x"):
@@ -106,9 +98,7 @@ async def test_garbage_cursor_is_a_400_problem(client: httpx.AsyncClient, header
     assert r.json()["code"] == "invalid_cursor"
 
 
-async def test_filter_by_country(
-    client: httpx.AsyncClient, headers: dict[str, str], catalog: list[Product]
-) -> None:
+async def test_filter_by_country(client: httpx.AsyncClient, headers: dict[str, str], catalog: list[Product]) -> None:
     de = await _walk(client, headers, 100, country="DE")
     assert de and all("DE" in p["countries"] for p in de)
     assert {p["id"] for p in de} == {p["id"] for p in catalog if "DE" in p["countries"]}
@@ -118,9 +108,7 @@ async def test_filter_by_country(
     assert r.status_code == 422
 
 
-async def test_filter_by_currency(
-    client: httpx.AsyncClient, headers: dict[str, str], catalog: list[Product]
-) -> None:
+async def test_filter_by_currency(client: httpx.AsyncClient, headers: dict[str, str], catalog: list[Product]) -> None:
     eur = await _walk(client, headers, 100, currency="EUR")
     assert eur and all(p["currency"] == "EUR" for p in eur)
     assert {p["id"] for p in eur} == {p["id"] for p in catalog if p["currency"] == "EUR"}
@@ -155,9 +143,7 @@ async def test_filter_by_denomination_50(
     assert ids == {p["id"] for p in catalog if _sells(p, Decimal(50))}
     assert any(p["denominations"]["type"] == "range" for p in got)
     assert any(p["denominations"]["type"] == "fixed" for p in got)
-    assert [p["id"] for p in await _walk(client, headers, 100, denomination="50.00")] == [
-        p["id"] for p in got
-    ]
+    assert [p["id"] for p in await _walk(client, headers, 100, denomination="50.00")] == [p["id"] for p in got]
 
 
 async def test_filter_by_fractional_denomination_excludes_zero_decimal_currencies(
@@ -171,24 +157,18 @@ async def test_filter_by_fractional_denomination_excludes_zero_decimal_currencie
 
 
 @pytest.mark.parametrize("bad", ["0", "-5", "abc", "nan", "inf"])
-async def test_bad_denomination_is_a_422(
-    client: httpx.AsyncClient, headers: dict[str, str], bad: str
-) -> None:
+async def test_bad_denomination_is_a_422(client: httpx.AsyncClient, headers: dict[str, str], bad: str) -> None:
     r = await client.get("/v1/products", params={"denomination": bad}, headers=headers)
     assert r.status_code == 422
     assert r.json()["code"] == "validation_error"
 
 
-async def test_filter_by_brand_is_case_insensitive(
-    client: httpx.AsyncClient, headers: dict[str, str]
-) -> None:
+async def test_filter_by_brand_is_case_insensitive(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     exact = await _walk(client, headers, 100, brand="Amazon")
     assert exact and all(p["brand"] == "Amazon" for p in exact)
     assert "amazon_us" in {p["id"] for p in exact}
     for spelling in ("amazon", "AMAZON", " aMaZoN "):
-        assert [p["id"] for p in await _walk(client, headers, 100, brand=spelling)] == [
-            p["id"] for p in exact
-        ]
+        assert [p["id"] for p in await _walk(client, headers, 100, brand=spelling)] == [p["id"] for p in exact]
     # brand is exact, not a substring
     assert await _walk(client, headers, 100, brand="Amaz") == []
 
@@ -213,10 +193,7 @@ async def test_combined_filters_narrow_to_the_intersection(
     expected = {
         p["id"]
         for p in catalog
-        if "US" in p["countries"]
-        and p["currency"] == "USD"
-        and p["category"] == "gift_card"
-        and _sells(p, Decimal(50))
+        if "US" in p["countries"] and p["currency"] == "USD" and p["category"] == "gift_card" and _sells(p, Decimal(50))
     }
     assert "amazon_us" in expected
     assert {p["id"] for p in got} == expected
@@ -224,9 +201,7 @@ async def test_combined_filters_narrow_to_the_intersection(
     assert [p["id"] for p in narrowed] == ["amazon_us"]
 
 
-async def test_no_match_is_an_empty_list_not_an_error(
-    client: httpx.AsyncClient, headers: dict[str, str]
-) -> None:
+async def test_no_match_is_an_empty_list_not_an_error(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
     for params in (
         {"q": "zzz-no-such-product"},
         {"country": "AQ"},
@@ -253,9 +228,7 @@ async def test_get_product_amazon_us(client: httpx.AsyncClient, headers: dict[st
         assert isinstance(p[field], str) and p[field].strip(), field
     assert "Amazon" in p["description"]
     assert p["image_url"]
-    listed = (
-        await client.get("/v1/products", params={"brand": "amazon", "country": "US"}, headers=headers)
-    ).json()
+    listed = (await client.get("/v1/products", params={"brand": "amazon", "country": "US"}, headers=headers)).json()
     assert p in listed["data"]
 
 
@@ -322,9 +295,7 @@ async def test_catalog_requires_an_api_key(client: httpx.AsyncClient, path: str)
 
 
 @pytest.mark.parametrize("huge", ["1e18", "9223372036854775", "99999999999999999999"])
-async def test_huge_denomination_is_an_empty_list_not_a_500(
-    app: FastAPI, headers: dict[str, str], huge: str
-) -> None:
+async def test_huge_denomination_is_an_empty_list_not_a_500(app: FastAPI, headers: dict[str, str], huge: str) -> None:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         r = await c.get("/v1/products", params={"denomination": huge}, headers=headers)
@@ -336,9 +307,7 @@ async def test_huge_denomination_is_an_empty_list_not_a_500(
 @pytest.mark.parametrize(
     "path", ["/v1/products?q=a%00b", "/v1/products?brand=%00", "/v1/products?cursor=AA", "/v1/products/a%00b"]
 )
-async def test_nul_character_in_parameters_is_not_a_500(
-    app: FastAPI, headers: dict[str, str], path: str
-) -> None:
+async def test_nul_character_in_parameters_is_not_a_500(app: FastAPI, headers: dict[str, str], path: str) -> None:
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         r = await c.get(path, headers=headers)

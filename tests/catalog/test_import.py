@@ -17,9 +17,7 @@ from rewardkit.catalog.service import import_products, parse_catalog
 from rewardkit.kit.context import AppContext
 from tests.conftest import MakeOrg, OrgHandle
 
-CSV_HEADER = (
-    "id,brand,name,category,countries,currency,denominations,description,redemption_instructions,terms,"
-)
+CSV_HEADER = "id,brand,name,category,countries,currency,denominations,description,redemption_instructions,terms,"
 CSV_HEADER += "image_url,validity_days\n"
 
 
@@ -119,9 +117,7 @@ async def test_json_catalog_imports_and_is_listed(
         "/v1/products", params={"country": "FR", "denomination": "12.5", "q": "kiwi"}, headers=org.h()
     )
     assert [x["id"] for x in found.json()["data"]] == [ranged]
-    not_on_step = await client.get(
-        "/v1/products", params={"denomination": "12.25", "q": ranged}, headers=org.h()
-    )
+    not_on_step = await client.get("/v1/products", params={"denomination": "12.25", "q": ranged}, headers=org.h())
     assert not_on_step.json()["data"] == []
     yen_hit = await client.get(
         "/v1/products", params={"currency": "JPY", "denomination": "5000", "q": yen}, headers=org.h()
@@ -154,9 +150,7 @@ async def test_csv_catalog_imports_and_is_listed(
     assert r["denominations"] == {"type": "range", "min": "5.00", "max": "100.00", "step": "0.01"}
     assert r["image_url"] is None and r["validity_days"] is None and r["terms"] == ""
 
-    listed = await client.get(
-        "/v1/products", params={"brand": "kiwi air", "denomination": "42.42"}, headers=org.h()
-    )
+    listed = await client.get("/v1/products", params={"brand": "kiwi air", "denomination": "42.42"}, headers=org.h())
     assert ranged in [x["id"] for x in listed.json()["data"]]
 
 
@@ -181,9 +175,7 @@ async def test_reimport_upserts(
     # the old country and amounts no longer match; the new ones do
     old = await client.get("/v1/products", params={"country": "DE", "q": pid}, headers=org.h())
     assert old.json()["data"] == []
-    new = await client.get(
-        "/v1/products", params={"country": "CH", "denomination": "15.37", "q": pid}, headers=org.h()
-    )
+    new = await client.get("/v1/products", params={"country": "CH", "denomination": "15.37", "q": pid}, headers=org.h())
     assert [x["id"] for x in new.json()["data"]] == [pid]
     listed = await client.get("/v1/products", params={"q": pid}, headers=org.h())
     assert len(listed.json()["data"]) == 1  # updated, not duplicated
@@ -256,8 +248,7 @@ async def test_invalid_csv_row_level_problems_write_nothing(
 ) -> None:
     good, bad = new_id("csvgood"), new_id("csvbad")
     text = CSV_HEADER + (
-        f"{good},Kiwi,Kiwi Card,gift_card,DE,EUR,10.00,,,,,\n"
-        f"{bad},Kiwi,Kiwi Card,vouchers,XX,EUR,10.00,,,,,\n"
+        f"{good},Kiwi,Kiwi Card,gift_card,DE,EUR,10.00,,,,,\n{bad},Kiwi,Kiwi Card,vouchers,XX,EUR,10.00,,,,,\n"
     )
     with pytest.raises(CatalogImportError) as info:
         await do_import(ctx, text, "csv")

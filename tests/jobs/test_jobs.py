@@ -15,6 +15,7 @@ from rewardkit.jobs import service as jobs
 from rewardkit.jobs.models import Job
 from rewardkit.jobs.service import Retry, backoff
 from rewardkit.jobs.worker import Worker
+from rewardkit.kit import sql
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.ledger.models import Transaction
@@ -207,3 +208,28 @@ async def test_a_worker_rescues_at_most_once_per_poll_interval(
     clock[0] += 0.4
     await w.claim(4)  # the interval has passed
     assert asked == [True, False, False, True]
+
+
+async def test_a_batch_finishes_only_the_jobs_its_worker_still_holds(ctx: AppContext) -> None:
+    """finish_write (the group-commit batch's job finish, in one statement with the batch's other rows):
+    a job whose lease another worker took over is not finished by the batch, and its run says so."""
+    kind = f"test.batch_finish.{random.random()}"
+    ids = [await enqueue(ctx, kind, {"n": n}) for n in range(3)]
+    me = make_worker(ctx, {}, "w-batch")
+    for job_id in ids:
+        await me.claim(1, job_id)
+    async with ctx.db.unit_of_work() as s:  # the third was taken over after its lease ran out
+        await s.execute(update(Job).where(Job.id == ids[2]).values(locked_by="w-other"))
+    runs = [jobs.Run(job_id=job_id, worker="w-batch") for job_id in ids]
+    write = jobs.finish_write(runs, utcnow())
+    assert write is not None
+    async with ctx.db.unit_of_work() as s:
+        jobs.adopt_finished(runs, await sql.write_all(s, [write], returning=jobs.FINISHED))
+    assert [r.finished for r in runs] == [True, True, False]
+    assert [(j.status, j.locked_by) for j in [await load(ctx, i) for i in ids]] == [
+        ("succeeded", None),
+        ("succeeded", None),
+        ("running", "w-other"),
+    ]
+    # Runs of several workers are not one write: the caller finishes them with finish_runs.
+    assert jobs.finish_write([jobs.Run(1, "a"), jobs.Run(2, "b")], utcnow()) is None

@@ -80,9 +80,7 @@ async def insert_record(
                 created_at=now - age,
                 expires_at=now + expires_in,
                 response_status=200 if response is not None else None,
-                response_body=ctx.keyring.encrypt(orjson.dumps(response).decode())
-                if response is not None
-                else None,
+                response_body=ctx.keyring.encrypt(orjson.dumps(response).decode()) if response is not None else None,
                 response_headers={} if response is not None else None,
             )
         )
@@ -90,18 +88,14 @@ async def insert_record(
 
 async def records_of(ctx: AppContext, org: OrgHandle) -> list[IdempotencyRecord]:
     async with ctx.db.unit_of_work(readonly=True) as s:
-        return list(
-            (await s.execute(select(IdempotencyRecord).where(IdempotencyRecord.org_id == org.id))).scalars()
-        )
+        return list((await s.execute(select(IdempotencyRecord).where(IdempotencyRecord.org_id == org.id))).scalars())
 
 
 def key(k: str, **extra: str) -> dict[str, str]:
     return {"Idempotency-Key": k, **extra}
 
 
-async def test_same_key_and_body_replays_without_charging_again(
-    client: httpx.AsyncClient, make_org: MakeOrg
-) -> None:
+async def test_same_key_and_body_replays_without_charging_again(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
     org = await make_org(USD="100.00")
     first = await client.post("/v1/orders", json=order_body(), headers=org.h(**key("replay-1")))
     assert first.status_code == 200, first.text
@@ -118,9 +112,7 @@ async def test_same_key_and_body_replays_without_charging_again(
     assert await available(client, org) == "50.00"
 
 
-async def test_replay_ignores_json_key_order_and_whitespace(
-    client: httpx.AsyncClient, make_org: MakeOrg
-) -> None:
+async def test_replay_ignores_json_key_order_and_whitespace(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
     org = await make_org(USD="100.00")
     first = await client.post("/v1/orders", json=order_body(), headers=org.h(**key("order-k")))
     reordered = b'{ "currency": "USD",\n  "denomination": 50, "product_id": "amazon_us" }'
@@ -283,9 +275,7 @@ async def test_failed_request_does_not_burn_the_key(
     assert await available(client, org) == "50.00"
 
 
-async def test_corrected_retry_after_a_refused_body_runs(
-    client: httpx.AsyncClient, make_org: MakeOrg
-) -> None:
+async def test_corrected_retry_after_a_refused_body_runs(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
     org = await make_org(USD="100.00")
     bad = await client.post("/v1/orders", json=order_body(denomination=7), headers=org.h(**key("fix-me")))
     assert_problem(bad, 422, "invalid_denomination")
@@ -318,9 +308,7 @@ async def test_longest_valid_key_is_accepted(client: httpx.AsyncClient, make_org
     assert again.headers["Idempotent-Replayed"] == "true"
 
 
-async def test_concurrent_identical_requests_charge_once(
-    client: httpx.AsyncClient, make_org: MakeOrg
-) -> None:
+async def test_concurrent_identical_requests_charge_once(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
     org = await make_org(USD="100.00")
     responses = await asyncio.gather(
         *[client.post("/v1/orders", json=order_body(), headers=org.h(**key("race"))) for _ in range(20)]
@@ -343,9 +331,7 @@ async def test_concurrent_identical_requests_charge_once(
     assert again.headers["Idempotent-Replayed"] == "true" and again.json()["id"] == order["id"]
 
 
-async def test_expired_record_is_replaced(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
-) -> None:
+async def test_expired_record_is_replaced(client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext) -> None:
     org = await make_org(USD="100.00")
     old_response = {**order_body(), "id": "ord_from_long_ago", "status": "fulfilled"}
     await insert_record(
@@ -386,9 +372,7 @@ async def test_expired_record_with_another_body_is_not_a_reuse(
     assert len(await orders_of(client, org)) == 1
 
 
-async def test_stored_response_is_encrypted(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
-) -> None:
+async def test_stored_response_is_encrypted(client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext) -> None:
     org = await make_org(USD="100.00")
     r = await client.post("/v1/orders", json=order_body(), headers=org.h(**key("secret")))
     code = r.json()["voucher"]["code"]

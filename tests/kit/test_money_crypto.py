@@ -81,9 +81,7 @@ def test_sub_minor_precision_is_refused(amount: str | Decimal, currency: str) ->
         to_minor(amount, currency)
 
 
-@pytest.mark.parametrize(
-    "amount", ["Infinity", "-Infinity", "inf", "NaN", "sNaN", Decimal("NaN"), Decimal("-inf")]
-)
+@pytest.mark.parametrize("amount", ["Infinity", "-Infinity", "inf", "NaN", "sNaN", Decimal("NaN"), Decimal("-inf")])
 def test_non_finite_is_refused(amount: str | Decimal) -> None:
     with pytest.raises(MoneyError, match="finite"):
         to_minor(amount, "USD")

@@ -4,6 +4,8 @@ both must give the same rows."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import text
 
@@ -123,3 +125,24 @@ async def test_two_legs_on_one_account_post_in_their_order(ctx: AppContext, make
         assert [tuple(r) for r in rows] == [(1000, 1000), (-300, 700), (100, 800)]
         assert (await ledger.verify(s)).ok
     assert entry.balances_after[("wallet", "USD")] == 800
+
+
+async def test_debits_and_refunds_at_once_neither_deadlock_nor_drift(ctx: AppContext, make_org: MakeOrg) -> None:
+    """wallet -> pending and pending -> wallet in concurrent transactions lock the same two rows: in one
+    order (account id), so none waits for the other forever, and every balance adds up."""
+    org = await make_org(USD="100.00")
+    p = org.id
+    async with ctx.db.unit_of_work() as s:
+        await ledger.post_many(s, [_move(p, f"{p}-seed", "wallet", "pending", 5000)])
+
+    async def one(n: int) -> None:
+        frm, to = ("wallet", "pending") if n % 2 else ("pending", "wallet")
+        async with ctx.db.unit_of_work() as s:
+            await ledger.post_many(s, [_move(p, f"{p}-{n}", frm, to, 10 + n)])
+
+    await asyncio.wait_for(asyncio.gather(*(one(n) for n in range(40))), timeout=60)
+    moved = sum((10 + n) * (1 if n % 2 else -1) for n in range(40))
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        [b] = await ledger.balances(s, org.id, "test")
+        assert (b.available, b.pending) == (5000 - moved, 5000 + moved)
+        assert (await ledger.verify(s)).ok

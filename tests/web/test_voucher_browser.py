@@ -224,9 +224,7 @@ async def test_voucher_page_loads_every_asset_without_console_errors(opened: Ope
 
 async def test_copy_button_copies_the_code(opened: Opened) -> None:
     page = opened.page
-    await page.context.grant_permissions(
-        ["clipboard-read", "clipboard-write"], origin=f"http://{opened.watch.host}"
-    )
+    await page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=f"http://{opened.watch.host}")
     button = page.get_by_role("button", name="Copy")
     await button.click()
     await page.wait_for_function("document.querySelector('button[data-copy]').textContent === 'Copied'")
@@ -249,9 +247,6 @@ async def test_unknown_token_shows_the_not_valid_page(server: str, browser: Brow
         response = await page.goto(f"{server}/v/not-a-real-token-at-all-0000000000")
         assert response is not None and response.status == 404
         assert "This reward link is not valid" in await page.locator("h1").inner_text()
-        assert (
-            await page.locator("main.card").evaluate("el => getComputedStyle(el).borderTopLeftRadius")
-            == "16px"
-        )
+        assert await page.locator("main.card").evaluate("el => getComputedStyle(el).borderTopLeftRadius") == "16px"
     finally:
         await context.close()

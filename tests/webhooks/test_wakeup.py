@@ -69,8 +69,11 @@ async def test_a_burst_to_one_endpoint_waits_for_a_slot_instead_of_requeueing(
     assert len(receiver.at("/burst")) == 8
     async with ctx.db.unit_of_work(readonly=True) as s:
         errors = list(
-            (await s.execute(select(Job.last_error).where(Job.kind == "webhooks.deliver", Job.last_error.is_not(None))))
-            .scalars()
+            (
+                await s.execute(
+                    select(Job.last_error).where(Job.kind == "webhooks.deliver", Job.last_error.is_not(None))
+                )
+            ).scalars()
         )
     assert not [e for e in errors if "busy" in e], errors
 
