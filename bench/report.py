@@ -76,6 +76,9 @@ def _latency_rows(db: str, data: dict[str, Any], cfg: Config, goal_rate: int | N
         )
         if res.get("above_max"):
             method += "; **above the measured maximum**"
+        if "pg_checkpoints" in res:
+            n = res["pg_checkpoints"]
+            method += f"; PostgreSQL checkpoints begun meanwhile: {n}"
         goal, met = "—", "—"
         if goal_rate is not None and rate == goal_rate:
             goal = f"p99 < {P99_GOAL_MS:g} ms" + (" (goal is at 500/s; smoke stand-in)" if cfg.smoke else "")
@@ -275,7 +278,8 @@ def markdown(results: dict[str, Any], rs: list[Row], cfg: Config, only: set[str]
         f"{m.get('mem_total_gib', 0):.1f} GiB memory, Linux {m.get('kernel')}",
         f"- **Versions:** Python {m.get('python')}, PostgreSQL {pgs.get('server_version', '?')} "
         f"(synchronous_commit={pgs.get('synchronous_commit', '?')}, fsync={pgs.get('fsync', '?')}, "
-        f"shared_buffers={pgs.get('shared_buffers', '?')}), SQLite {m.get('sqlite')}, uvicorn {m.get('uvicorn')}, "
+        f"shared_buffers={pgs.get('shared_buffers', '?')}, max_wal_size={pgs.get('max_wal_size', '?')}), "
+        f"SQLite {m.get('sqlite')}, uvicorn {m.get('uvicorn')}, "
         f"httpx {m.get('httpx')}",
         f"- **rewardkit:** {m.get('rewardkit')} at commit {m.get('commit')}",
         "",

@@ -284,12 +284,16 @@ class Bench:
             rates.sort(key=lambda r: (r > top, r))
             for rate in rates:
                 over = rate > top
+                before = await self._checkpoints(db)
                 res = await self.measured(
                     self.spec(url, tenant, mode="open", rate=float(rate),
                               duration=cfg.overload_s if over else cfg.open_s, warmup=cfg.open_warmup_s,
                               max_in_flight=256,
                               key_prefix=f"{key}-r{rate}"), server.pid)
                 res["above_max"] = over
+                after = await self._checkpoints(db)
+                if before is not None and after is not None:
+                    res["pg_checkpoints"] = after - before
                 out["open"].append(res)
                 log(f"{key}: open loop {rate}/s: achieved {res['ok_per_s']:.1f}/s, p50/p95/p99 "
                     f"{_ms(res['latency_ms']['p50'])}/{_ms(res['latency_ms']['p95'])}/"
@@ -299,6 +303,16 @@ class Bench:
         finally:
             out["memory"] = await rss.stop()
         return out
+
+    async def _checkpoints(self, db: str | None) -> int | None:
+        """PostgreSQL checkpoints so far (timed and requested), to say which runs one overlapped: a
+        checkpoint's writes and the full-page images after it slow commits for a while."""
+        if db is None:
+            return None
+        try:
+            return int(await self.pg.fetchval("SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter"))
+        except Exception:  # a newer PostgreSQL keeps these in pg_stat_checkpointer: not worth failing the run
+            return None
 
     async def _settle(self, url: str, db: str | None) -> None:
         """After an overload, wait (at most 60 s) until the server is quiet again: /healthz answers fast
@@ -523,7 +537,7 @@ class Bench:
             try:
                 self.results["postgres"] = {
                     key: await self.pg.fetchval(f"SHOW {key}")
-                    for key in ("server_version", "synchronous_commit", "fsync", "shared_buffers")
+                    for key in ("server_version", "synchronous_commit", "fsync", "shared_buffers", "max_wal_size")
                 }
             except (OSError, asyncpg.PostgresError) as exc:
                 if self.only - {"sqlite"}:
