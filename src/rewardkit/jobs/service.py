@@ -53,17 +53,7 @@ async def enqueue(
     worker (the caller runs it right after commit: the order fast path); if that process dies, the
     lease runs out and any worker takes it over, exactly as for a job claimed the usual way."""
     now = utcnow()
-    job = Job(
-        kind=kind,
-        payload=payload,
-        status="queued",
-        unique_key=unique_key,
-        run_at=run_at or now,
-        attempts=0,
-        max_attempts=max_attempts,
-        created_at=now,
-        updated_at=now,
-    )
+    job = _new_job(kind, payload, now, unique_key=unique_key, run_at=run_at or now, max_attempts=max_attempts)
     if claimed_by is not None:
         job.status, job.attempts, job.locked_by = "running", 1, claimed_by
         job.locked_until = now + (lease or timedelta(seconds=60))
@@ -85,22 +75,26 @@ def new_queued(kind: str, payloads: list[dict[str, Any]], max_attempts: int = 10
     """Queued jobs (enqueue() for a batch, no unique keys), not written yet: write them with insert_rows
     (sql.write_all), then call notify_after_commit."""
     now = utcnow()
-    return [
-        Job(
-            kind=kind,
-            payload=payload,
-            status="queued",
-            unique_key=None,
-            run_at=now,
-            attempts=0,
-            max_attempts=max_attempts,
-            locked_by=None,
-            locked_until=None,
-            created_at=now,
-            updated_at=now,
-        )
-        for payload in payloads
-    ]
+    return [_new_job(kind, payload, now, max_attempts=max_attempts) for payload in payloads]
+
+
+def _new_job(kind: str, payload: dict[str, Any], now: datetime, **changes: Any) -> Job:
+    """A queued job, as enqueue() writes it, with some columns changed."""
+    values: dict[str, Any] = {
+        "kind": kind,
+        "payload": payload,
+        "status": "queued",
+        "unique_key": None,
+        "run_at": now,
+        "attempts": 0,
+        "max_attempts": 10,
+        "locked_by": None,
+        "locked_until": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    values.update(changes)
+    return Job(**values)
 
 
 async def enqueue_claimed(
@@ -120,18 +114,8 @@ def new_claimed(
     adopt_ids. For a caller that writes them in one round trip with other rows (sql.write_all)."""
     now = utcnow()
     return [
-        Job(
-            kind=kind,
-            payload=payload,
-            status="running",
-            unique_key=key,
-            run_at=now,
-            attempts=1,
-            max_attempts=10,
-            locked_by=worker,
-            locked_until=now + lease,
-            created_at=now,
-            updated_at=now,
+        _new_job(
+            kind, payload, now, status="running", unique_key=key, attempts=1, locked_by=worker, locked_until=now + lease
         )
         for key, payload in zip(unique_keys, payloads, strict=True)
     ]

@@ -51,20 +51,25 @@ async def fan_out(s: AsyncSession, made: list[Event]) -> None:
         scope = (event.org_id, event.mode)
         if scope not in memo:
             memo[scope] = await repository.enabled_endpoints(s, event.org_id, event.mode)
-        now = utcnow()
-        deliveries += [
-            WebhookDelivery(
-                id=new_id("whd"),
-                endpoint_id=endpoint.id,
-                event_id=event.id,
-                status="pending",
-                attempts=0,
-                created_at=now,
-                updated_at=now,
-            )
-            for endpoint in memo[scope]
-            if wants(endpoint, event.type)
-        ]
+        deliveries += [_new_delivery(endpoint, event) for endpoint in memo[scope] if wants(endpoint, event.type)]
+    await _write(s, deliveries)
+
+
+def _new_delivery(endpoint: WebhookEndpoint, event: Event) -> WebhookDelivery:
+    now = utcnow()
+    return WebhookDelivery(
+        id=new_id("whd"),
+        endpoint_id=endpoint.id,
+        event_id=event.id,
+        status="pending",
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+async def _write(s: AsyncSession, deliveries: list[WebhookDelivery]) -> None:
+    """The deliveries and a job for each, in one write; the workers are woken after the commit."""
     if not deliveries:
         return
     # max_attempts is generous: the delivery itself decides when the schedule is exhausted.
@@ -74,20 +79,8 @@ async def fan_out(s: AsyncSession, made: list[Event]) -> None:
 
 
 async def _queue(s: AsyncSession, endpoint: WebhookEndpoint, event: Event) -> WebhookDelivery:
-    now = utcnow()
-    delivery = WebhookDelivery(
-        id=new_id("whd"),
-        endpoint_id=endpoint.id,
-        event_id=event.id,
-        status="pending",
-        attempts=0,
-        created_at=now,
-        updated_at=now,
-    )
-    s.add(delivery)
-    await s.flush()
-    # max_attempts is generous: the delivery itself decides when the schedule is exhausted.
-    await jobs.enqueue(s, DELIVER_JOB, {"delivery_id": delivery.id}, max_attempts=100)
+    delivery = _new_delivery(endpoint, event)
+    await _write(s, [delivery])
     return delivery
 
 
@@ -229,7 +222,8 @@ async def redeliver(ctx: AppContext, ident: Identity, event_id: str, endpoint_id
             targets = [
                 e for e in await repository.enabled_endpoints(s, ident.org_id, ident.mode) if wants(e, event.type)
             ]
-        created = [await _queue(s, e, event) for e in targets]
+        created = [_new_delivery(e, event) for e in targets]
+        await _write(s, created)
     return {
         "object": "list",
         "data": [
