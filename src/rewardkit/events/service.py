@@ -47,20 +47,9 @@ async def emit(
     return event
 
 
-async def emit_many(
-    s: AsyncSession, keyring: Keyring, items: list[tuple[str | None, str, str, dict[str, Any]]]
-) -> list[Event]:
-    """emit() for a batch of (org_id, mode, type, data): one multi-row insert, then the fan-out of each."""
-    made = new_events(keyring, items)
-    if made:
-        await sql.write_all(s, [insert_rows(made)])
-    await fan_out(s, made)
-    return made
-
-
 def new_events(keyring: Keyring, items: list[tuple[str | None, str, str, dict[str, Any]]]) -> list[Event]:
-    """The events of emit_many, not written yet: write them with insert_rows, then fan_out. For a caller
-    that writes them in one round trip with other rows (sql.write_all)."""
+    """emit() for a batch of (org_id, mode, type, data), not written yet: write them with insert_rows in
+    one round trip with other rows (sql.write_all), then fan_out."""
     now = utcnow()
     made = []
     for org_id, mode, type_, data in items:

@@ -97,21 +97,12 @@ def _new_job(kind: str, payload: dict[str, Any], now: datetime, **changes: Any) 
     return Job(**values)
 
 
-async def enqueue_claimed(
-    s: AsyncSession, kind: str, unique_keys: list[str], payloads: list[dict[str, Any]], worker: str, lease: timedelta
-) -> list[Job]:
-    """enqueue() with `claimed_by` for a batch (group commit): one multi-row insert. Each job needs its
-    own unique key, which tells the returned ids apart."""
-    made = new_claimed(kind, unique_keys, payloads, worker, lease)
-    adopt_ids(made, await sql.write_all(s, [insert_rows(made)], returning=KEYED))
-    return made
-
-
 def new_claimed(
     kind: str, unique_keys: list[str], payloads: list[dict[str, Any]], worker: str, lease: timedelta
 ) -> list[Job]:
-    """The jobs of enqueue_claimed, not written yet: write them with insert_rows (returning KEYED), then
-    adopt_ids. For a caller that writes them in one round trip with other rows (sql.write_all)."""
+    """Jobs born claimed by `worker` (enqueue() with claimed_by, for a group-commit batch), not written
+    yet: write them with insert_rows (returning KEYED) in one round trip with other rows
+    (sql.write_all), then adopt_ids. Each needs its own unique key, which tells the ids apart."""
     now = utcnow()
     return [
         _new_job(

@@ -204,13 +204,9 @@ class IdempotencyStore:
         got = {(r.org_id, r.mode, r.key): r.id for r in result}
         return [got.get((org_id, mode, key)) for org_id, mode, key, _, _ in claims]
 
-    async def complete_many(self, s: AsyncSession, answers: list[tuple[int, int, Any]]) -> None:
-        """complete() for a batch of (record_id, status, body): one statement."""
-        await sql.write_all(s, [self.complete_write(answers)])
-
     def complete_write(self, answers: list[tuple[int, int, Any]]) -> sql.Update:
-        """complete_many as a write, for a caller that writes it with others in one round trip
-        (sql.write_all)."""
+        """complete() for a batch of (record_id, status, body), as a write for sql.write_all (one round
+        trip with the batch's other rows)."""
         rows = [
             {
                 "id": record_id,

@@ -23,12 +23,8 @@ async def add(s: AsyncSession, order: Order) -> None:
     await sql.run(s, _INSERT_ORDER, sql.row_values(order))
 
 
-async def add_many(s: AsyncSession, orders: list[Order]) -> None:
-    await sql.run(s, _INSERT_ORDER, [sql.row_values(o) for o in orders])
-
-
 def order_rows(orders: list[Order]) -> sql.Insert:
-    """add_many's rows, for a caller that writes them with others in one round trip (sql.write_all)."""
+    """add()'s rows for a batch, written with others in one round trip (sql.write_all)."""
     return sql.Insert(_ORDERS, [sql.row_values(o) for o in orders])
 
 
