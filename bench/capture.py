@@ -339,7 +339,7 @@ async def capture(api_key: str) -> tuple[str, dict[str, Any]]:
     if settings.is_sqlite:
         raise SystemExit("the capture needs PostgreSQL (REWARDKIT_DATABASE_URL)")
     app = create_app(settings)
-    ctx = app.state.ctx
+    ctx = app.state.runtime
     rec = Recorder()
     headers = {"Authorization": f"Bearer {api_key}"}
     body = {"product_id": "amazon_us", "denomination": 10, "currency": "USD"}

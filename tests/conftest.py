@@ -19,11 +19,11 @@ from rewardkit.app import create_app
 from rewardkit.auth import service as auth
 from rewardkit.catalog import service as catalog
 from rewardkit.config import Settings
-from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import Database, create_engine
 from rewardkit.kit.money import to_minor
 from rewardkit.ledger import service as ledger
 from rewardkit.migrate import upgrade
+from rewardkit.runtime import Runtime
 
 DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
@@ -94,8 +94,8 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
 
 
 @pytest.fixture(scope="session")
-def ctx(app: FastAPI) -> AppContext:
-    context: AppContext = app.state.ctx
+def ctx(app: FastAPI) -> Runtime:
+    context: Runtime = app.state.runtime
     return context
 
 
@@ -120,7 +120,7 @@ MakeOrg = Callable[..., Awaitable[OrgHandle]]
 
 
 @pytest.fixture
-def make_org(ctx: AppContext) -> MakeOrg:
+def make_org(ctx: Runtime) -> MakeOrg:
     """make_org(USD="100.00", mode="test", default_currency="USD") -> an org with both keys, funded."""
 
     async def factory(mode: str = "test", default_currency: str = "USD", **funds: str) -> OrgHandle:
@@ -141,7 +141,7 @@ async def ledger_invariants(request: pytest.FixtureRequest) -> AsyncIterator[Non
     if "ctx" not in request.fixturenames and "client" not in request.fixturenames:
         yield
         return
-    context: AppContext = request.getfixturevalue("ctx")
+    context: Runtime = request.getfixturevalue("ctx")
     yield
     async with context.db.unit_of_work(readonly=True) as s:
         report = await ledger.verify(s)

@@ -19,8 +19,8 @@ from sqlalchemy import delete
 
 from rewardkit.catalog.models import Product, ProductCountry, ProductDenomination
 from rewardkit.config import Settings
-from rewardkit.kit.context import AppContext
 from rewardkit.migrate import head_revision
+from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg
 
 
@@ -70,7 +70,7 @@ def _env(database_url: str, secret_keys: str, tmp: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def cli(ctx: AppContext, database_url: str, settings: Settings, tmp_path: Path) -> Cli:
+def cli(ctx: Runtime, database_url: str, settings: Settings, tmp_path: Path) -> Cli:
     """cli("orgs", "create", ...) -> Result, on the same database and keys as the in-process `client`."""
     env = _env(database_url, settings.secret_keys, tmp_path)
 
@@ -246,7 +246,7 @@ async def test_wallets_fund_refuses_bad_input_and_funds_nothing(
     assert await balances(client, org.live_key) == {}
 
 
-async def test_wallets_fund_refuses_unknown_org(cli: Cli, ctx: AppContext) -> None:
+async def test_wallets_fund_refuses_unknown_org(cli: Cli, ctx: Runtime) -> None:
     r = await cli("wallets", "fund", "--org", "org_doesnotexist", "--currency", "USD", "--amount", "10")
     assert r.code != 0
     assert "no organisation org_doesnotexist" in r.err
@@ -267,7 +267,7 @@ async def test_wallets_fund_reference_is_booked_once(cli: Cli, client: httpx.Asy
 
 
 @pytest.fixture
-async def product_ids(ctx: AppContext) -> AsyncIterator[list[str]]:
+async def product_ids(ctx: Runtime) -> AsyncIterator[list[str]]:
     """Product ids this test imports; deleted afterwards so other tests see the catalog unchanged."""
     ids: list[str] = []
     yield ids

@@ -511,7 +511,7 @@ async def test_a_database_that_is_down_is_a_503_not_a_500(url: str) -> None:
         assert r.headers["retry-after"] == "1"
         ready = await c.get("/readyz")
         assert ready.status_code == 503
-    await app.state.ctx.db.dispose()
+    await app.state.runtime.db.dispose()
 
 
 @pytest.mark.parametrize("path", ["/v1/orders", "/v1/events"])

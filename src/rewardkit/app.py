@@ -13,22 +13,16 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 
 from rewardkit import __version__
-from rewardkit.bootstrap import build_context, build_worker
-from rewardkit.catalog.api import router as catalog_router
+from rewardkit.bootstrap import build_runtime, build_worker
 from rewardkit.config import Settings
-from rewardkit.examples import RESPONSES
 from rewardkit.kit import heap, versioning
-from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.errors import REGISTRY, NotFound, ServiceUnavailable
 from rewardkit.kit.http import RequestGuard, install_error_handlers
 from rewardkit.kit.responses import JSONResponse
-from rewardkit.ledger.api import router as ledger_router
 from rewardkit.migrate import current_revision, head_revision
-from rewardkit.orders.api import router as orders_router
-from rewardkit.orders.pages import router as pages_router
-from rewardkit.suppliers.api import router as inventory_router
+from rewardkit.modules import MODULES
+from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.web import STATIC_DIR
-from rewardkit.webhooks.api import router as webhooks_router
 
 DESCRIPTION = """
 Open-source rewards infrastructure: a catalog of gift cards, merchandise, lounge passes, charity
@@ -43,9 +37,8 @@ Pin a version with `Rewardkit-Version: 2026-11-01`.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    ctx = build_context(settings)
-    db = ctx.db
-    worker = build_worker(ctx)
+    rt = build_runtime(settings)
+    worker = build_worker(rt)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -56,11 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop.set()
         if loop_task is not None:
             await loop_task
-        await ctx.caches["suppliers"].aclose()
-        webhook_client = ctx.caches.get("webhook_http")
-        if webhook_client is not None:
-            await webhook_client.aclose()
-        await db.dispose()
+        await rt.aclose()
 
     app = FastAPIOffline(
         title="rewardkit API",
@@ -70,26 +59,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=JSONResponse,
         swagger_ui_parameters={"persistAuthorization": True, "tryItOutEnabled": True},
         openapi_tags=[
-            {"name": "Orders", "description": "Buy rewards and track them."},
-            {"name": "Catalog", "description": "What can be bought, where, and in which amounts."},
-            {"name": "Balances", "description": "Prepaid wallets and their statements."},
-            {"name": "Webhooks", "description": "Signed, retried event deliveries to your URLs."},
-            {"name": "Events", "description": "Everything that happened, kept at least 30 days."},
-            {"name": "Inventory", "description": "Operator: codes bought in bulk (needs X-Operator-Token)."},
+            *(tag for m in MODULES for tag in m.tags),
             {"name": "System", "description": "Health and readiness."},
         ],
     )
-    app.state.ctx = ctx
+    app.state.runtime = rt
     app.state.worker = worker
     install_error_handlers(app)
     app.add_middleware(RequestGuard, max_body=settings.max_body_bytes)
 
-    app.include_router(orders_router)
-    app.include_router(catalog_router)
-    app.include_router(ledger_router)
-    app.include_router(webhooks_router)
-    app.include_router(pages_router)
-    app.include_router(inventory_router)
+    for m in MODULES:
+        for router in (*m.routers, *m.pages):
+            app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["System"], operation_id="healthz")
@@ -98,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     @app.get("/readyz", tags=["System"], operation_id="readyz")
-    async def readyz(c: Annotated[AppContext, Depends(get_context)]) -> dict[str, Any]:
+    async def readyz(c: Annotated[Runtime, Depends(get_runtime)]) -> dict[str, Any]:
         """The database answers and its schema is at the latest migration."""
         try:
             async with c.db.unit_of_work(readonly=True) as s:
@@ -132,9 +113,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+SYSTEM_EXAMPLES: dict[str, Any] = {"healthz": {"status": "ok"}, "readyz": {"status": "ready", "migration": "0005"}}
+
+
 def _document_problems(app: FastAPI) -> None:
-    """Put every problem type into the OpenAPI description, and the problem+json schema on errors."""
+    """Put every problem type into the OpenAPI description, the problem+json schema on errors, and each
+    module's response examples on its operations."""
     original = app.openapi
+    examples = {**SYSTEM_EXAMPLES, **{op: body for m in MODULES for op, body in m.examples.items()}}
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -166,7 +152,7 @@ def _document_problems(app: FastAPI) -> None:
         ]
         for path in schema.get("paths", {}).values():
             for op in path.values():
-                example = RESPONSES.get(op.get("operationId", ""))
+                example = examples.get(op.get("operationId", ""))
                 ok = op.get("responses", {}).get("200") or op.get("responses", {}).get("201")
                 if example is not None and ok is not None:
                     ok.setdefault("content", {}).setdefault("application/json", {})["example"] = example

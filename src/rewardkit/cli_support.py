@@ -1,34 +1,44 @@
-"""What every CLI command shares: run a coroutine against the configured database, print, fail."""
+"""What every CLI command shares: run a coroutine against the configured runtime, print, fail.
+
+Domain commands live in their domain (`<domain>/cli.py`, a typer sub-app named in its module.py);
+`rewardkit/cli.py` is the shell. The shell's root callback sets how to build a runtime (RUNTIME_FACTORY,
+a context variable, so nothing process-wide is mutated), so a domain's command reaches the runtime
+without importing the composition root (bootstrap, modules), which imports every domain's commands.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any, NoReturn, TypeVar
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 
 from rewardkit.config import Settings
-from rewardkit.kit.db import Database, create_engine
 from rewardkit.kit.errors import Problem
 
+if TYPE_CHECKING:
+    from rewardkit.runtime import Runtime
+
 T = TypeVar("T")
+RuntimeFactory = Callable[[Settings], "Runtime"]
+RUNTIME_FACTORY: ContextVar[RuntimeFactory] = ContextVar("rewardkit_runtime_factory")
 
 
-def run(fn: Callable[[Database, Settings], Awaitable[T]]) -> T:
-    """One short-lived engine per command; every command honours REWARDKIT_DATABASE_URL."""
-    from rewardkit.bootstrap import wire_events
-
+def run(fn: Callable[[Runtime], Awaitable[T]]) -> T:
+    """One short-lived runtime per command (a small pool); every command honours REWARDKIT_DATABASE_URL.
+    The runtime is closed by the same aclose() as the API's and the worker's."""
+    build = RUNTIME_FACTORY.get()
     settings = Settings()
-    wire_events()
 
     async def main() -> T:
-        db = Database(create_engine(settings.database_url, pool_size=2, max_overflow=2))
+        rt = build(settings)
         try:
-            return await fn(db, settings)
+            return await fn(rt)
         finally:
-            await db.dispose()
+            await rt.aclose()
 
     return asyncio.run(main())
 

@@ -1,34 +1,10 @@
-"""Every table, imported in one place so Alembic (and create_all in tools) sees the whole schema."""
+"""Every table, gathered from the modules so Alembic (and create_all in tools) sees the whole schema."""
 
-from rewardkit.auth.models import ApiKey, Org
-from rewardkit.catalog.models import FxRate, Product, ProductCountry, ProductDenomination
-from rewardkit.events.models import Event
-from rewardkit.jobs.models import Job
 from rewardkit.kit.db import Base
 from rewardkit.kit.idempotency import IdempotencyRecord
-from rewardkit.ledger.models import Account, Posting, Transaction
-from rewardkit.orders.models import Order, OrderTransition
-from rewardkit.suppliers.models import InventoryCode
-from rewardkit.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from rewardkit.modules import MODULES
 
-__all__ = [
-    "Account",
-    "ApiKey",
-    "Base",
-    "Event",
-    "FxRate",
-    "IdempotencyRecord",
-    "InventoryCode",
-    "Job",
-    "Order",
-    "OrderTransition",
-    "Org",
-    "Posting",
-    "Product",
-    "ProductCountry",
-    "ProductDenomination",
-    "Transaction",
-    "WebhookAttempt",
-    "WebhookDelivery",
-    "WebhookEndpoint",
-]
+# The kit's own tables, then each module's (importing a table class registers it on Base.metadata).
+TABLES: tuple[type, ...] = (IdempotencyRecord, *(table for m in MODULES for table in m.tables))
+
+__all__ = ["TABLES", "Base"]

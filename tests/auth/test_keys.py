@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from rewardkit.auth import service as auth
 from rewardkit.auth.models import ApiKey
-from rewardkit.kit.context import AppContext
 from rewardkit.kit.errors import PROBLEM_JSON
 from rewardkit.kit.money import to_minor
 from rewardkit.ledger import service as ledger
+from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg, OrgHandle, order_body
 
 ENDPOINTS = ["/v1/orders", "/v1/balances", "/v1/balance_transactions", "/v1/products", "/v1/orders/ord_x"]
@@ -37,13 +37,13 @@ def assert_unauthorized(r: httpx.Response, code: str) -> None:
         assert 'error="invalid_token"' in challenge
 
 
-async def key_row(ctx: AppContext, raw: str) -> ApiKey:
+async def key_row(ctx: Runtime, raw: str) -> ApiKey:
     async with ctx.db.unit_of_work(readonly=True) as s:
         row = (await s.execute(select(ApiKey).where(ApiKey.key_hash == ctx.keyring.hash(raw)))).scalar_one()
     return row
 
 
-async def fund(ctx: AppContext, org: OrgHandle, mode: str, amount: str) -> None:
+async def fund(ctx: Runtime, org: OrgHandle, mode: str, amount: str) -> None:
     async with ctx.db.unit_of_work() as s:
         await ledger.fund(s, org.id, mode, "USD", to_minor(amount, "USD"))
 
@@ -123,7 +123,7 @@ async def test_key_with_a_changed_character_is_invalid(client: httpx.AsyncClient
 
 
 async def test_revoked_key_is_401_and_the_other_keys_still_work(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     org = await make_org(USD="100.00")
     assert (await client.get("/v1/orders", headers=org.h())).status_code == 200
@@ -146,7 +146,7 @@ async def test_revoked_key_is_401_and_the_other_keys_still_work(
 
 
 async def test_revoking_with_another_orgs_id_does_nothing(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     a, b = await make_org(), await make_org()
     row = await key_row(ctx, a.test_key)
@@ -155,7 +155,7 @@ async def test_revoking_with_another_orgs_id_does_nothing(
     assert (await client.get("/v1/orders", headers=a.h())).status_code == 200
 
 
-async def test_keys_are_stored_only_as_hmac(make_org: MakeOrg, ctx: AppContext) -> None:
+async def test_keys_are_stored_only_as_hmac(make_org: MakeOrg, ctx: Runtime) -> None:
     org = await make_org()
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = (await s.execute(select(ApiKey).where(ApiKey.org_id == org.id))).scalars().all()
@@ -178,7 +178,7 @@ async def test_keys_are_stored_only_as_hmac(make_org: MakeOrg, ctx: AppContext) 
 
 
 async def test_test_and_live_keys_never_see_each_others_data(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     org = await make_org(USD="100.00")
     await fund(ctx, org, "live", "300.00")
@@ -226,7 +226,7 @@ async def test_live_order_is_product_unavailable_and_debits_nothing(
 
 
 async def test_another_orgs_key_gets_404_and_empty_lists(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     owner = await make_org(USD="100.00")
     other = await make_org(USD="100.00")
@@ -263,7 +263,7 @@ def shape(value: Any) -> Any:
     ["/v1/balances", "/v1/balance_transactions", "/v1/orders", "/v1/products?limit=3", "/v1/categories"],
 )
 async def test_both_modes_have_the_same_endpoints_and_shapes(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext, path: str
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime, path: str
 ) -> None:
     org = await make_org(USD="100.00")
     await fund(ctx, org, "live", "100.00")

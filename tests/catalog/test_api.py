@@ -10,14 +10,14 @@ import pytest
 from fastapi import FastAPI
 
 from rewardkit.auth import service as auth
-from rewardkit.kit.context import AppContext
+from rewardkit.runtime import Runtime
 
 CATEGORIES = ["gift_card", "merchandise", "lounge", "charity", "mobile_topup", "perk"]
 Product = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-async def headers(ctx: AppContext) -> dict[str, str]:
+async def headers(ctx: Runtime) -> dict[str, str]:
     async with ctx.db.unit_of_work() as s:
         org = await auth.create_org(s, "Catalog reader", "USD")
         _, key = await auth.create_key(s, ctx.keyring, org.id, "test")
@@ -315,7 +315,7 @@ async def test_nul_character_in_parameters_is_not_a_500(app: FastAPI, headers: d
 
 
 async def test_search_plans_for_its_values_on_postgresql_and_leaves_the_connection_as_it_was(
-    client: httpx.AsyncClient, headers: dict[str, str], ctx: AppContext, db_kind: str
+    client: httpx.AsyncClient, headers: dict[str, str], ctx: Runtime, db_kind: str
 ) -> None:
     """A prepared statement's generic plan was 100× slower for these filters (bench/results/latest.md),
     so the search asks for a custom plan, for its own transaction only."""

@@ -13,8 +13,8 @@ from sqlalchemy import delete
 
 from rewardkit.catalog.errors import CatalogImportError
 from rewardkit.catalog.models import Product, ProductCountry, ProductDenomination
-from rewardkit.catalog.service import import_products, parse_catalog
-from rewardkit.kit.context import AppContext
+from rewardkit.catalog.service import ProductCache, import_products, parse_catalog
+from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg, OrgHandle
 
 CSV_HEADER = "id,brand,name,category,countries,currency,denominations,description,redemption_instructions,terms,"
@@ -22,7 +22,7 @@ CSV_HEADER += "image_url,validity_days\n"
 
 
 @pytest.fixture
-async def new_id(ctx: AppContext) -> AsyncIterator[Callable[[str], str]]:
+async def new_id(ctx: Runtime) -> AsyncIterator[Callable[[str], str]]:
     """new_id("shop") -> a product id no other test uses; every such product is deleted afterwards."""
     made: list[str] = []
 
@@ -61,10 +61,10 @@ def product(pid: str, **over: Any) -> dict[str, Any]:
     }
 
 
-async def do_import(ctx: AppContext, text: str, fmt: str) -> int:
+async def do_import(ctx: Runtime, text: str, fmt: str) -> int:
     items = parse_catalog(text, fmt)
     async with ctx.db.unit_of_work() as s:
-        return await import_products(s, items)
+        return await import_products(s, items, ctx.part(ProductCache))
 
 
 async def get(client: httpx.AsyncClient, org: OrgHandle, pid: str) -> httpx.Response:
@@ -72,7 +72,7 @@ async def get(client: httpx.AsyncClient, org: OrgHandle, pid: str) -> httpx.Resp
 
 
 async def test_json_catalog_imports_and_is_listed(
-    ctx: AppContext, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
+    ctx: Runtime, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
 ) -> None:
     fixed, ranged, yen = new_id("fixed"), new_id("range"), new_id("yen")
     text = json.dumps(
@@ -125,12 +125,12 @@ async def test_json_catalog_imports_and_is_listed(
     assert [x["id"] for x in yen_hit.json()["data"]] == [yen]
 
 
-async def test_a_bare_json_list_is_accepted(ctx: AppContext, new_id: Callable[[str], str]) -> None:
+async def test_a_bare_json_list_is_accepted(ctx: Runtime, new_id: Callable[[str], str]) -> None:
     assert await do_import(ctx, json.dumps([product(new_id("bare"))]), "json") == 1
 
 
 async def test_csv_catalog_imports_and_is_listed(
-    ctx: AppContext, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
+    ctx: Runtime, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
 ) -> None:
     fixed, ranged = new_id("csvfix"), new_id("csvrange")
     text = CSV_HEADER + (
@@ -155,7 +155,7 @@ async def test_csv_catalog_imports_and_is_listed(
 
 
 async def test_reimport_upserts(
-    ctx: AppContext, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
+    ctx: Runtime, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
 ) -> None:
     pid = new_id("upsert")
     await do_import(ctx, json.dumps([product(pid)]), "json")
@@ -182,7 +182,7 @@ async def test_reimport_upserts(
 
 
 async def test_inactive_product_is_hidden(
-    ctx: AppContext, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
+    ctx: Runtime, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
 ) -> None:
     pid = new_id("retired")
     await do_import(ctx, json.dumps([product(pid)]), "json")
@@ -193,7 +193,7 @@ async def test_inactive_product_is_hidden(
 
 
 async def test_invalid_json_catalog_lists_every_problem_and_writes_nothing(
-    ctx: AppContext, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
+    ctx: Runtime, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
 ) -> None:
     existing, good, dup = new_id("kept"), new_id("good"), new_id("dup")
     await do_import(ctx, json.dumps([product(existing)]), "json")
@@ -244,7 +244,7 @@ def test_an_empty_catalog_imports_nothing() -> None:
 
 
 async def test_invalid_csv_row_level_problems_write_nothing(
-    ctx: AppContext, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
+    ctx: Runtime, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
 ) -> None:
     good, bad = new_id("csvgood"), new_id("csvbad")
     text = CSV_HEADER + (
@@ -262,7 +262,7 @@ async def test_invalid_csv_row_level_problems_write_nothing(
     [("XYZ", "10.00", "currency"), ("USD", "10.001", "denominations"), ("USD", "ten", "denominations")],
 )
 async def test_csv_bad_currency_or_amount_is_reported_by_row_and_field(
-    ctx: AppContext, new_id: Callable[[str], str], currency: str, denominations: str, field: str
+    ctx: Runtime, new_id: Callable[[str], str], currency: str, denominations: str, field: str
 ) -> None:
     text = CSV_HEADER + (
         f"{new_id('ok')},Kiwi,Kiwi Card,gift_card,US,USD,10.00,,,,,\n"
@@ -275,7 +275,7 @@ async def test_csv_bad_currency_or_amount_is_reported_by_row_and_field(
 
 
 async def test_lower_case_country_codes_are_normalised_or_refused(
-    ctx: AppContext, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
+    ctx: Runtime, client: httpx.AsyncClient, org: OrgHandle, new_id: Callable[[str], str]
 ) -> None:
     pid = new_id("lower")
     try:

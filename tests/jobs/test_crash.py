@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from rewardkit.config import Settings
 from rewardkit.jobs.models import Job
-from rewardkit.kit.context import AppContext
 from rewardkit.ledger.models import Transaction
+from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg, order_body
 
 
@@ -64,13 +64,13 @@ async def wait_final(
         await asyncio.sleep(0.2)
 
 
-async def money_of(ctx: AppContext, order_id: str) -> list[str]:
+async def money_of(ctx: Runtime, order_id: str) -> list[str]:
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = (await s.execute(select(Transaction.kind).where(Transaction.source_id == order_id))).scalars()
         return sorted(rows)
 
 
-async def job_of(ctx: AppContext, order_id: str) -> Job:
+async def job_of(ctx: Runtime, order_id: str) -> Job:
     async with ctx.db.unit_of_work(readonly=True) as s:
         job: Job = (await s.execute(select(Job).where(Job.unique_key == f"fulfil:{order_id}"))).scalar_one()
         return job
@@ -80,7 +80,7 @@ async def job_of(ctx: AppContext, order_id: str) -> Job:
 async def test_worker_killed_at_each_step_loses_nothing(
     point: str,
     client: httpx.AsyncClient,
-    ctx: AppContext,
+    ctx: Runtime,
     settings: Settings,
     make_org: MakeOrg,
     monkeypatch: pytest.MonkeyPatch,
@@ -114,7 +114,7 @@ async def test_worker_killed_at_each_step_loses_nothing(
 
 async def test_two_hundred_orders_across_four_worker_processes_with_transient_failures(
     client: httpx.AsyncClient,
-    ctx: AppContext,
+    ctx: Runtime,
     settings: Settings,
     make_org: MakeOrg,
     monkeypatch: pytest.MonkeyPatch,

@@ -16,24 +16,24 @@ from rewardkit.jobs.models import Job
 from rewardkit.jobs.service import Retry, backoff
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit import sql
-from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.ledger.models import Transaction
 from rewardkit.orders import tasks as order_tasks
 from rewardkit.orders.repository import timeline as timeline_of
+from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg, order_body
 
 
-def make_worker(ctx: AppContext, handlers: dict[str, Any], name: str, lease: float = 30.0) -> Worker:
+def make_worker(ctx: Runtime, handlers: dict[str, Any], name: str, lease: float = 30.0) -> Worker:
     return Worker(ctx, handlers, concurrency=4, lease_seconds=lease, poll_seconds=0.02, name=name)
 
 
-async def enqueue(ctx: AppContext, kind: str, payload: dict[str, Any], max_attempts: int = 10) -> int:
+async def enqueue(ctx: Runtime, kind: str, payload: dict[str, Any], max_attempts: int = 10) -> int:
     async with ctx.db.unit_of_work() as s:
         return (await jobs.enqueue(s, kind, payload, max_attempts=max_attempts)).id
 
 
-async def load(ctx: AppContext, job_id: int) -> Job:
+async def load(ctx: Runtime, job_id: int) -> Job:
     async with ctx.db.unit_of_work(readonly=True) as s:
         job = await s.get(Job, job_id)
         assert job is not None
@@ -49,11 +49,11 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap() -> None:
             assert len({round(d, 3) for d in delays}) > 10  # jittered, not one fixed value
 
 
-async def test_a_failing_job_is_retried_then_succeeds(ctx: AppContext) -> None:
+async def test_a_failing_job_is_retried_then_succeeds(ctx: Runtime) -> None:
     kind = f"test.flaky.{random.random()}"
     calls: list[int] = []
 
-    async def flaky(_ctx: AppContext, payload: dict[str, Any], attempt: int) -> None:
+    async def flaky(_ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
         calls.append(attempt)
         if attempt < 3:
             raise RuntimeError("upstream hiccup")
@@ -70,11 +70,11 @@ async def test_a_failing_job_is_retried_then_succeeds(ctx: AppContext) -> None:
     assert job.last_error is None  # cleared by the success that ended it
 
 
-async def test_a_job_that_exhausts_its_attempts_is_dead_and_can_be_retried(ctx: AppContext) -> None:
+async def test_a_job_that_exhausts_its_attempts_is_dead_and_can_be_retried(ctx: Runtime) -> None:
     kind = f"test.broken.{random.random()}"
     fixed = {"ok": False}
 
-    async def broken(_ctx: AppContext, payload: dict[str, Any], attempt: int) -> None:
+    async def broken(_ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
         if not fixed["ok"]:
             raise Retry("still broken", delay=0)
 
@@ -95,11 +95,11 @@ async def test_a_job_that_exhausts_its_attempts_is_dead_and_can_be_retried(ctx: 
     assert (await load(ctx, job_id)).status == "succeeded"
 
 
-async def test_two_workers_race_for_one_job_and_only_one_runs_it(ctx: AppContext) -> None:
+async def test_two_workers_race_for_one_job_and_only_one_runs_it(ctx: Runtime) -> None:
     kind = f"test.once.{random.random()}"
     runs: list[str] = []
 
-    async def once(_ctx: AppContext, payload: dict[str, Any], attempt: int) -> None:
+    async def once(_ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
         runs.append(payload["n"])
         await asyncio.sleep(0.05)
 
@@ -110,10 +110,10 @@ async def test_two_workers_race_for_one_job_and_only_one_runs_it(ctx: AppContext
     assert runs == ["x"]
 
 
-async def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish(ctx: AppContext) -> None:
+async def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish(ctx: Runtime) -> None:
     kind = f"test.lease.{random.random()}"
 
-    async def ok(_ctx: AppContext, payload: dict[str, Any], attempt: int) -> None:
+    async def ok(_ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
         return None
 
     job_id = await enqueue(ctx, kind, {})
@@ -131,7 +131,7 @@ async def test_an_expired_lease_is_taken_over_and_the_old_holder_cannot_finish(c
     assert (await load(ctx, job_id)).status == "succeeded"
 
 
-async def test_unknown_job_kind_is_retried_not_lost(ctx: AppContext) -> None:
+async def test_unknown_job_kind_is_retried_not_lost(ctx: Runtime) -> None:
     kind = f"test.unknown.{random.random()}"
     job_id = await enqueue(ctx, kind, {}, max_attempts=2)
     w = make_worker(ctx, {}, "w-unknown")
@@ -143,7 +143,7 @@ async def test_unknown_job_kind_is_retried_not_lost(ctx: AppContext) -> None:
 
 
 async def test_two_concurrent_fulfilments_of_one_order_book_money_once(
-    ctx: AppContext, client: httpx.AsyncClient, make_org: MakeOrg, monkeypatch: pytest.MonkeyPatch
+    ctx: Runtime, client: httpx.AsyncClient, make_org: MakeOrg, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Even if two workers both run the fulfilment handler for one order, it is fulfilled and settled once."""
     monkeypatch.setattr(ctx.settings, "sync_fulfillment_timeout", 0)
@@ -160,7 +160,7 @@ async def test_two_concurrent_fulfilments_of_one_order_book_money_once(
     assert [t.to_status for t in timeline] == ["pending", "processing", "fulfilled"]
 
 
-async def test_expired_leases_are_looked_for_only_when_asked(ctx: AppContext) -> None:
+async def test_expired_leases_are_looked_for_only_when_asked(ctx: Runtime) -> None:
     """The rescue of dead workers' jobs is a separate, optional part of a claim (repository.claim)."""
     from datetime import UTC, datetime
 
@@ -186,7 +186,7 @@ async def test_expired_leases_are_looked_for_only_when_asked(ctx: AppContext) ->
 
 
 async def test_a_worker_rescues_at_most_once_per_poll_interval(
-    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+    ctx: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from rewardkit.jobs import repository
     from rewardkit.jobs import worker as worker_module
@@ -210,7 +210,7 @@ async def test_a_worker_rescues_at_most_once_per_poll_interval(
     assert asked == [True, False, False, True]
 
 
-async def test_a_batch_finishes_only_the_jobs_its_worker_still_holds(ctx: AppContext) -> None:
+async def test_a_batch_finishes_only_the_jobs_its_worker_still_holds(ctx: Runtime) -> None:
     """finish_write (the group-commit batch's job finish, in one statement with the batch's other rows):
     a job whose lease another worker took over is not finished by the batch, and its run says so."""
     kind = f"test.batch_finish.{random.random()}"

@@ -12,15 +12,16 @@ import pytest
 from sqlalchemy import select
 
 from rewardkit.kit import idempotency
-from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import PROBLEM_JSON
 from rewardkit.kit.idempotency import IdempotencyRecord
 from rewardkit.kit.money import to_minor
 from rewardkit.ledger import service as ledger
+from rewardkit.runtime import Runtime
 from rewardkit.suppliers.adapters.sandbox import SandboxSupplier
 from rewardkit.suppliers.registry import Registry
 from tests.conftest import MakeOrg, OrgHandle, order_body
+from tests.suppliers import registry
 
 
 def assert_problem(r: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -50,13 +51,13 @@ async def available(client: httpx.AsyncClient, org: OrgHandle, mode: str = "test
     return str(data[0]["available"]["value"]) if data else "none"
 
 
-async def fund(ctx: AppContext, org: OrgHandle, amount: str, mode: str = "test") -> None:
+async def fund(ctx: Runtime, org: OrgHandle, amount: str, mode: str = "test") -> None:
     async with ctx.db.unit_of_work() as s:
         await ledger.fund(s, org.id, mode, "USD", to_minor(amount, "USD"))
 
 
 async def insert_record(
-    ctx: AppContext,
+    ctx: Runtime,
     org: OrgHandle,
     key: str,
     body: dict[str, Any],
@@ -86,7 +87,7 @@ async def insert_record(
         )
 
 
-async def records_of(ctx: AppContext, org: OrgHandle) -> list[IdempotencyRecord]:
+async def records_of(ctx: Runtime, org: OrgHandle) -> list[IdempotencyRecord]:
     async with ctx.db.unit_of_work(readonly=True) as s:
         return list((await s.execute(select(IdempotencyRecord).where(IdempotencyRecord.org_id == org.id))).scalars())
 
@@ -147,7 +148,7 @@ async def test_same_key_other_body_is_422_and_charges_nothing(
 
 
 async def test_request_in_flight_is_409_with_retry_after(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     org = await make_org(USD="100.00")
     await insert_record(ctx, org, "busy", order_body())
@@ -163,7 +164,7 @@ async def test_request_in_flight_is_409_with_retry_after(
 
 
 async def test_stale_in_flight_record_is_taken_over_and_completes(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     org = await make_org(USD="100.00")
     stale = timedelta(seconds=ctx.settings.idempotency_lock_seconds + 5)
@@ -181,7 +182,7 @@ async def test_stale_in_flight_record_is_taken_over_and_completes(
 
 
 async def test_in_flight_record_just_under_the_lock_is_not_taken_over(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     org = await make_org(USD="100.00")
     fresh = timedelta(seconds=ctx.settings.idempotency_lock_seconds - 5)
@@ -221,27 +222,27 @@ class LiveSandbox(SandboxSupplier):
 
 
 async def test_keys_are_scoped_per_mode(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(ctx.caches, "suppliers", Registry([LiveSandbox()], routes={"*": ["fake_live"]}))
-    org = await make_org(USD="100.00")
-    await fund(ctx, org, "100.00", mode="live")
-    test = await client.post("/v1/orders", json=order_body(), headers=org.h("test", **key("mode-key")))
-    live = await client.post("/v1/orders", json=order_body(), headers=org.h("live", **key("mode-key")))
-    assert test.status_code == live.status_code == 200, live.text
-    assert "Idempotent-Replayed" not in live.headers
-    assert (test.json()["livemode"], live.json()["livemode"]) == (False, True)
-    assert test.json()["id"] != live.json()["id"]
-    for mode, r in (("test", test), ("live", live)):
-        assert [o["id"] for o in await orders_of(client, org, mode)] == [r.json()["id"]]
-        assert len(await debits_of(client, org, mode)) == 1
-        assert await available(client, org, mode) == "50.00"
-        again = await client.post("/v1/orders", json=order_body(), headers=org.h(mode, **key("mode-key")))
-        assert again.headers["Idempotent-Replayed"] == "true" and again.json()["id"] == r.json()["id"]
+    with registry(ctx, Registry([LiveSandbox()], routes={"*": ["fake_live"]})):
+        org = await make_org(USD="100.00")
+        await fund(ctx, org, "100.00", mode="live")
+        test = await client.post("/v1/orders", json=order_body(), headers=org.h("test", **key("mode-key")))
+        live = await client.post("/v1/orders", json=order_body(), headers=org.h("live", **key("mode-key")))
+        assert test.status_code == live.status_code == 200, live.text
+        assert "Idempotent-Replayed" not in live.headers
+        assert (test.json()["livemode"], live.json()["livemode"]) == (False, True)
+        assert test.json()["id"] != live.json()["id"]
+        for mode, r in (("test", test), ("live", live)):
+            assert [o["id"] for o in await orders_of(client, org, mode)] == [r.json()["id"]]
+            assert len(await debits_of(client, org, mode)) == 1
+            assert await available(client, org, mode) == "50.00"
+            again = await client.post("/v1/orders", json=order_body(), headers=org.h(mode, **key("mode-key")))
+            assert again.headers["Idempotent-Replayed"] == "true" and again.json()["id"] == r.json()["id"]
 
 
 async def test_live_request_never_replays_a_test_order(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     org = await make_org(USD="100.00")
     await fund(ctx, org, "100.00", mode="live")
@@ -259,7 +260,7 @@ async def test_live_request_never_replays_a_test_order(
 
 
 async def test_failed_request_does_not_burn_the_key(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     org = await make_org(USD="10.00")
     poor = await client.post("/v1/orders", json=order_body(), headers=org.h(**key("retry-me")))
@@ -331,7 +332,7 @@ async def test_concurrent_identical_requests_charge_once(client: httpx.AsyncClie
     assert again.headers["Idempotent-Replayed"] == "true" and again.json()["id"] == order["id"]
 
 
-async def test_expired_record_is_replaced(client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext) -> None:
+async def test_expired_record_is_replaced(client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime) -> None:
     org = await make_org(USD="100.00")
     old_response = {**order_body(), "id": "ord_from_long_ago", "status": "fulfilled"}
     await insert_record(
@@ -354,7 +355,7 @@ async def test_expired_record_is_replaced(client: httpx.AsyncClient, make_org: M
 
 
 async def test_expired_record_with_another_body_is_not_a_reuse(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     org = await make_org(USD="100.00")
     await insert_record(
@@ -372,7 +373,7 @@ async def test_expired_record_with_another_body_is_not_a_reuse(
     assert len(await orders_of(client, org)) == 1
 
 
-async def test_stored_response_is_encrypted(client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext) -> None:
+async def test_stored_response_is_encrypted(client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime) -> None:
     org = await make_org(USD="100.00")
     r = await client.post("/v1/orders", json=order_body(), headers=org.h(**key("secret")))
     code = r.json()["voucher"]["code"]

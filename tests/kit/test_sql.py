@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import insert
 
 from rewardkit.kit import sql
-from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.orders.models import OrderTransition
+from rewardkit.runtime import Runtime
 
 
 def test_rows_of_one_model_name_the_same_columns() -> None:
@@ -20,7 +20,7 @@ def test_rows_of_one_model_name_the_same_columns() -> None:
     assert "id" not in a  # the autoincrement key is left to the database
 
 
-async def test_an_executemany_with_different_columns_is_refused(ctx: AppContext) -> None:
+async def test_an_executemany_with_different_columns_is_refused(ctx: Runtime) -> None:
     rows = [{"order_id": "ord_x", "to_status": "pending"}, {"order_id": "ord_x", "from_status": "pending"}]
     async with ctx.db.unit_of_work(readonly=True) as s:
         with pytest.raises(ValueError, match="same columns"):

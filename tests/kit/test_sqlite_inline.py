@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from rewardkit.kit.context import AppContext
+from rewardkit.runtime import Runtime
 
 
-async def test_a_locked_database_does_not_stall_the_event_loop(ctx: AppContext, db_kind: str) -> None:
+async def test_a_locked_database_does_not_stall_the_event_loop(ctx: Runtime, db_kind: str) -> None:
     if db_kind != "sqlite":
         pytest.skip("SQLite only: PostgreSQL waits on row locks in the server, not in our process")
     path = make_url(str(ctx.db.engine.url)).database

@@ -7,10 +7,10 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from rewardkit.kit.context import AppContext
+from rewardkit.runtime import Runtime
 
 
-async def test_concurrent_writers_of_one_process_all_commit(ctx: AppContext) -> None:
+async def test_concurrent_writers_of_one_process_all_commit(ctx: Runtime) -> None:
     async def write(n: int) -> int:
         async with ctx.db.unit_of_work() as s:
             await asyncio.sleep(0)  # yield inside the transaction, as real work does
@@ -19,7 +19,7 @@ async def test_concurrent_writers_of_one_process_all_commit(ctx: AppContext) -> 
     assert sorted(await asyncio.gather(*(write(n) for n in range(50)))) == list(range(50))
 
 
-async def test_a_write_unit_of_work_inside_another_is_refused_on_sqlite(ctx: AppContext, db_kind: str) -> None:
+async def test_a_write_unit_of_work_inside_another_is_refused_on_sqlite(ctx: Runtime, db_kind: str) -> None:
     if db_kind != "sqlite":
         pytest.skip("PostgreSQL allows two connections of one task; the lock exists for SQLite's one writer")
     async with ctx.db.unit_of_work():

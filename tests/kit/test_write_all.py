@@ -12,7 +12,7 @@ from sqlalchemy import select
 from rewardkit.events.models import Event
 from rewardkit.jobs.models import Job
 from rewardkit.kit import sql
-from rewardkit.kit.context import AppContext
+from rewardkit.runtime import Runtime
 
 JOBS = sql.table(Job)
 EVENTS = sql.table(Event)
@@ -40,7 +40,7 @@ def _event(event_id: str) -> dict[str, object]:
     return {"id": event_id, "org_id": None, "mode": "test", "type": "order.created", "payload": "x", "created_at": AT}
 
 
-async def test_inserts_and_guarded_updates_in_one_call(ctx: AppContext) -> None:
+async def test_inserts_and_guarded_updates_in_one_call(ctx: Runtime) -> None:
     tag = secrets.token_hex(4)
     keys = [f"{tag}-{n}" for n in range(2)]
     async with ctx.db.unit_of_work() as s:
@@ -81,7 +81,7 @@ async def test_inserts_and_guarded_updates_in_one_call(ctx: AppContext) -> None:
     assert (event.org_id, event.type, event.created_at) == (None, "order.created", AT)
 
 
-async def test_a_failing_write_keeps_nothing(ctx: AppContext) -> None:
+async def test_a_failing_write_keeps_nothing(ctx: Runtime) -> None:
     """A duplicate unique key in the second write: the first write of the same call is not kept either."""
     tag = secrets.token_hex(4)
     async with ctx.db.unit_of_work() as s:
@@ -97,14 +97,14 @@ async def test_a_failing_write_keeps_nothing(ctx: AppContext) -> None:
     assert found == [f"{tag}-dup"]
 
 
-async def test_rows_of_one_write_must_name_the_same_columns(ctx: AppContext) -> None:
+async def test_rows_of_one_write_must_name_the_same_columns(ctx: Runtime) -> None:
     rows = [_job("a", {}, None), {**_job("b", {}, None), "extra": 1}]
     with pytest.raises(ValueError, match="same columns"):
         async with ctx.db.unit_of_work() as s:
             await sql.write_all(s, [sql.Insert(JOBS, rows)])
 
 
-async def test_a_value_too_long_is_refused_or_kept_whole_never_cut(ctx: AppContext) -> None:
+async def test_a_value_too_long_is_refused_or_kept_whole_never_cut(ctx: Runtime) -> None:
     """PostgreSQL refuses a string longer than its column, SQLite keeps it whole: neither cuts it off
     (a cast to the column's own VARCHAR(n) would, silently)."""
     key = f"{secrets.token_hex(4)}-long"
@@ -124,7 +124,7 @@ async def test_a_value_too_long_is_refused_or_kept_whole_never_cut(ctx: AppConte
             assert (await s.execute(select(Job.id).where(Job.unique_key == key))).first() is None
 
 
-async def test_returning_from_a_table_not_written_returns_nothing(ctx: AppContext) -> None:
+async def test_returning_from_a_table_not_written_returns_nothing(ctx: Runtime) -> None:
     async with ctx.db.unit_of_work() as s:
         returned = await sql.write_all(
             s,
@@ -134,7 +134,7 @@ async def test_returning_from_a_table_not_written_returns_nothing(ctx: AppContex
     assert returned == []
 
 
-async def test_a_table_written_twice_or_a_row_updated_twice_is_refused(ctx: AppContext) -> None:
+async def test_a_table_written_twice_or_a_row_updated_twice_is_refused(ctx: Runtime) -> None:
     """On PostgreSQL the writes of one statement see one snapshot, on SQLite each sees the one before:
     what either would do is not asked of them."""
     tag = secrets.token_hex(4)

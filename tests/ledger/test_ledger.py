@@ -8,10 +8,10 @@ import random
 import pytest
 from sqlalchemy import text
 
-from rewardkit.kit.context import AppContext
 from rewardkit.ledger import service as ledger
 from rewardkit.ledger.errors import DuplicateReference, InsufficientFunds, UnbalancedTransaction
 from rewardkit.ledger.service import Entry, Leg
+from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg
 
 
@@ -19,7 +19,7 @@ class _Rollback(Exception):
     pass
 
 
-async def test_unbalanced_transaction_is_refused(ctx: AppContext, make_org: MakeOrg) -> None:
+async def test_unbalanced_transaction_is_refused(ctx: Runtime, make_org: MakeOrg) -> None:
     org = await make_org(USD="10.00")
     with pytest.raises(UnbalancedTransaction):
         async with ctx.db.unit_of_work() as s:
@@ -35,7 +35,7 @@ async def test_unbalanced_transaction_is_refused(ctx: AppContext, make_org: Make
         assert [b.available for b in await ledger.balances(s, org.id, "test")] == [1000]
 
 
-async def test_wallet_cannot_go_negative_and_nothing_is_written(ctx: AppContext, make_org: MakeOrg) -> None:
+async def test_wallet_cannot_go_negative_and_nothing_is_written(ctx: Runtime, make_org: MakeOrg) -> None:
     org = await make_org(USD="10.00")
     with pytest.raises(InsufficientFunds):
         async with ctx.db.unit_of_work() as s:
@@ -55,7 +55,7 @@ async def test_wallet_cannot_go_negative_and_nothing_is_written(ctx: AppContext,
     assert n == 0
 
 
-async def test_database_itself_refuses_a_negative_wallet(ctx: AppContext, make_org: MakeOrg) -> None:
+async def test_database_itself_refuses_a_negative_wallet(ctx: Runtime, make_org: MakeOrg) -> None:
     org = await make_org(USD="1.00")
     with pytest.raises(Exception, match="(?i)check|constraint"):
         async with ctx.db.unit_of_work() as s:
@@ -64,7 +64,7 @@ async def test_database_itself_refuses_a_negative_wallet(ctx: AppContext, make_o
             )
 
 
-async def test_reference_is_unique(ctx: AppContext, make_org: MakeOrg) -> None:
+async def test_reference_is_unique(ctx: Runtime, make_org: MakeOrg) -> None:
     org = await make_org(USD="10.00")
     ref = f"topup-{org.id}"
     async with ctx.db.unit_of_work() as s:
@@ -76,7 +76,7 @@ async def test_reference_is_unique(ctx: AppContext, make_org: MakeOrg) -> None:
         assert [b.available for b in await ledger.balances(s, org.id, "test")] == [1500]
 
 
-async def test_verify_detects_each_kind_of_break(ctx: AppContext, make_org: MakeOrg) -> None:
+async def test_verify_detects_each_kind_of_break(ctx: Runtime, make_org: MakeOrg) -> None:
     """Tamper inside a transaction that is rolled back, so the shared database stays clean."""
     org = await make_org(USD="10.00")
     tampering = {
@@ -98,7 +98,7 @@ async def test_verify_detects_each_kind_of_break(ctx: AppContext, make_org: Make
         assert (await ledger.verify(s)).ok
 
 
-async def test_random_concurrent_transfers_keep_every_invariant(ctx: AppContext, make_org: MakeOrg) -> None:
+async def test_random_concurrent_transfers_keep_every_invariant(ctx: Runtime, make_org: MakeOrg) -> None:
     """Many concurrent debits and top-ups: the balance equals the sum of what succeeded, never below 0."""
     org = await make_org(USD="100.00")
     rng = random.Random(7)

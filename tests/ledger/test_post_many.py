@@ -9,10 +9,10 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from rewardkit.kit.context import AppContext
 from rewardkit.ledger import service as ledger
 from rewardkit.ledger.errors import InsufficientFunds
 from rewardkit.ledger.service import Entry, Leg
+from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg
 
 
@@ -20,7 +20,7 @@ def _move(org_id: str, ref: str, frm: str, to: str, amount: int) -> Entry:
     return Entry(org_id, "test", "adjust", ref, [Leg(frm, "USD", -amount), Leg(to, "USD", amount)])
 
 
-async def test_running_balances_follow_the_entries_in_order(ctx: AppContext, make_org: MakeOrg) -> None:
+async def test_running_balances_follow_the_entries_in_order(ctx: Runtime, make_org: MakeOrg) -> None:
     org = await make_org(USD="10.00")
     p = org.id
     entries = [
@@ -56,7 +56,7 @@ async def test_running_balances_follow_the_entries_in_order(ctx: AppContext, mak
         assert (await ledger.verify(s)).ok
 
 
-async def test_a_batch_whose_sum_fits_but_whose_way_does_not_writes_nothing(ctx: AppContext, make_org: MakeOrg) -> None:
+async def test_a_batch_whose_sum_fits_but_whose_way_does_not_writes_nothing(ctx: Runtime, make_org: MakeOrg) -> None:
     """Wallet 10.00: -15.00 then +10.00 sums to -5.00, which fits, but the first entry alone overdraws."""
     org = await make_org(USD="10.00")
     p = org.id
@@ -68,7 +68,7 @@ async def test_a_batch_whose_sum_fits_but_whose_way_does_not_writes_nothing(ctx:
     await _unchanged(ctx, org.id, available=1000)
 
 
-async def test_a_short_account_among_several_writes_nothing(ctx: AppContext, make_org: MakeOrg) -> None:
+async def test_a_short_account_among_several_writes_nothing(ctx: Runtime, make_org: MakeOrg) -> None:
     rich, poor = await make_org(USD="50.00"), await make_org(USD="1.00")
     entries = [
         _move(rich.id, f"{rich.id}-x", "wallet", "pending", 1000),
@@ -82,7 +82,7 @@ async def test_a_short_account_among_several_writes_nothing(ctx: AppContext, mak
     await _unchanged(ctx, poor.id, available=100)
 
 
-async def _unchanged(ctx: AppContext, org_id: str, available: int) -> None:
+async def _unchanged(ctx: Runtime, org_id: str, available: int) -> None:
     async with ctx.db.unit_of_work(readonly=True) as s:
         assert [(b.available, b.pending) for b in await ledger.balances(s, org_id, "test")] == [(available, 0)]
         n = await s.execute(
@@ -96,7 +96,7 @@ async def _unchanged(ctx: AppContext, org_id: str, available: int) -> None:
         assert (await ledger.verify(s)).ok
 
 
-async def test_two_legs_on_one_account_post_in_their_order(ctx: AppContext, make_org: MakeOrg) -> None:
+async def test_two_legs_on_one_account_post_in_their_order(ctx: Runtime, make_org: MakeOrg) -> None:
     org = await make_org(USD="10.00")
     entry = Entry(
         org.id,
@@ -127,7 +127,7 @@ async def test_two_legs_on_one_account_post_in_their_order(ctx: AppContext, make
     assert entry.balances_after[("wallet", "USD")] == 800
 
 
-async def test_debits_and_refunds_at_once_neither_deadlock_nor_drift(ctx: AppContext, make_org: MakeOrg) -> None:
+async def test_debits_and_refunds_at_once_neither_deadlock_nor_drift(ctx: Runtime, make_org: MakeOrg) -> None:
     """wallet -> pending and pending -> wallet in concurrent transactions lock the same two rows: in one
     order (account id), so none waits for the other forever, and every balance adds up."""
     org = await make_org(USD="100.00")

@@ -8,7 +8,7 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from rewardkit.kit.context import AppContext
+from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg, order_body
 
 
@@ -115,7 +115,7 @@ async def test_minor_units_are_respected(
     assert no.status_code == 422 and no.json()["code"] == "invalid_denomination"
 
 
-async def test_three_decimal_currency(client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext) -> None:
+async def test_three_decimal_currency(client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime) -> None:
     from rewardkit.catalog.repository import search
 
     async with ctx.db.unit_of_work(readonly=True) as s:
@@ -145,7 +145,7 @@ async def test_three_decimal_currency(client: httpx.AsyncClient, make_org: MakeO
 
 
 async def test_fx_order_paid_from_default_wallet_at_recorded_rate(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     from rewardkit.catalog.repository import get_rate
 
@@ -223,7 +223,7 @@ async def test_list_orders_filters_and_pagination(client: httpx.AsyncClient, mak
     assert bad_date.status_code == 422
 
 
-async def test_voucher_code_is_encrypted_at_rest(client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext) -> None:
+async def test_voucher_code_is_encrypted_at_rest(client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime) -> None:
     from sqlalchemy import text
 
     org = await make_org(USD="100.00")

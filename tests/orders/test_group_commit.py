@@ -12,17 +12,18 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from rewardkit.kit.context import AppContext
-from rewardkit.kit.group_commit import GroupCommit
+from rewardkit.orders.state import OrdersState
+from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg, OrgHandle, order_body
 from tests.webhooks.receiver import Receiver, Running
 
 AMOUNTS = [10, 25, 50, 10, 25, 50, 100, 10]  # amazon_us sells 10, 25, 50, 100 and 200
 
 
-def counters(ctx: AppContext, name: str) -> tuple[int, int, int]:
+def counters(ctx: Runtime, name: str) -> tuple[int, int, int]:
     """(batches, orders, orders sent one at a time) so far of the app's group commit `name` (booking or finishing)."""
-    found = [gc for key, gc in ctx.caches.items() if isinstance(gc, GroupCommit) and name in str(key)]
+    state = ctx.part(OrdersState)
+    found = list(state.booking_writers()) if name == "booking" else list(state.finishing_writers())
     return sum(gc.batches for gc in found), sum(gc.items for gc in found), sum(gc.alone for gc in found)
 
 
@@ -37,7 +38,7 @@ async def place_at_once(
 
 
 async def test_orders_of_several_orgs_placed_at_once_share_commits_and_each_is_exact(
-    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     orgs = [await make_org(USD="1000.00") for _ in range(3)]
     requests = [
@@ -144,7 +145,7 @@ async def test_every_order_of_a_batch_reaches_the_webhook_endpoint(
 
 
 async def test_an_org_short_of_funds_leaves_the_batch_and_the_others_stay_in_it(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     rich = await make_org(USD="1000.00")
     poor = await make_org(USD="5.00")
@@ -158,7 +159,7 @@ async def test_an_org_short_of_funds_leaves_the_batch_and_the_others_stay_in_it(
 
 
 async def test_a_commit_that_fails_after_it_may_have_committed_is_not_retried(
-    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The connection drops just after COMMIT reached the database: the order is booked, the client gets
     a 503 as a single order would, and the batch is not written again (that would book a second order)."""

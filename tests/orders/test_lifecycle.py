@@ -9,7 +9,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from rewardkit.kit.context import AppContext
+from rewardkit.runtime import Runtime
+from rewardkit.suppliers.registry import Registry
 from tests.conftest import MakeOrg, order_body
 
 
@@ -42,7 +43,7 @@ async def test_instant_order_timeline(client: httpx.AsyncClient, make_org: MakeO
 
 
 async def test_slow_supplier_answers_202_then_fulfils_in_background(
-    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ctx.settings, "sync_fulfillment_timeout", 0.3)
     org = await make_org(USD="100.00")
@@ -88,13 +89,13 @@ async def test_transient_failure_succeeds_on_retry(app: FastAPI, client: httpx.A
 
 
 async def test_timeout_after_placing_does_not_buy_twice(
-    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext
+    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
 ) -> None:
     org = await make_org(USD="100.00")
     r = await client.post("/v1/orders", json=order_body(metadata={"sandbox": "timeout"}), headers=org.h())
     order = await settle(app, client, r.json()["id"], org.h())
     assert order["status"] == "fulfilled"
-    sandbox = ctx.caches["suppliers"].sandbox
+    sandbox = ctx.part(Registry).sandbox
     # The sandbox's code is a function of our reference: the retry got the same purchase back.
     assert order["voucher"]["code"] == sandbox._voucher_for(order["id"])
     debits = [
@@ -106,7 +107,7 @@ async def test_timeout_after_placing_does_not_buy_twice(
 
 
 async def test_cancel_pending_order_refunds_at_once(
-    client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(ctx.settings, "sync_fulfillment_timeout", 0)  # leave it pending
     org = await make_org(USD="100.00")
@@ -124,7 +125,7 @@ async def test_cancel_pending_order_refunds_at_once(
     assert final["status"] == "canceled"
 
 
-async def ctx_drain(ctx: AppContext) -> None:
+async def ctx_drain(ctx: Runtime) -> None:
     from rewardkit.bootstrap import build_worker
 
     await build_worker(ctx).drain()
@@ -143,7 +144,7 @@ async def test_fulfilled_order_cannot_be_canceled_and_cancel_is_scoped(
     assert r.status_code == 404
 
 
-async def test_every_transition_writes_an_event(client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext) -> None:
+async def test_every_transition_writes_an_event(client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime) -> None:
     from sqlalchemy import select
 
     from rewardkit.events.models import Event

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from rewardkit.kit.context import AppContext
-from rewardkit.orders import repository, service
+from rewardkit.orders import render, repository
+from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg, order_body
 
 CASES: list[dict[str, Any]] = [
@@ -23,7 +23,7 @@ CASES: list[dict[str, Any]] = [
 
 @pytest.mark.parametrize("body", CASES)
 async def test_render_equals_the_order_model(
-    body: dict[str, Any], client: httpx.AsyncClient, ctx: AppContext, make_org: MakeOrg
+    body: dict[str, Any], client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
 ) -> None:
     org = await make_org(USD="1000.00")
     created = await client.post("/v1/orders", json=body, headers=org.h())
@@ -32,7 +32,7 @@ async def test_render_equals_the_order_model(
         order = await repository.get(s, org.id, "test", created.json()["id"])
         assert order is not None
         timeline = await repository.timeline(s, order.id)
-    fast = service.render(ctx, order, timeline)
-    model = service.render_validated(ctx, order, timeline)
+    fast = render.render(ctx, order, timeline)
+    model = render.render_validated(ctx, order, timeline)
     assert fast == model and list(fast) == list(model)
     assert fast == created.json()  # the response was rendered the same way

@@ -14,14 +14,14 @@ from sqlalchemy import update
 
 from rewardkit.catalog.models import Product
 from rewardkit.catalog.schemas import ProductIn
-from rewardkit.catalog.service import import_products
-from rewardkit.kit.context import AppContext
+from rewardkit.catalog.service import ProductCache, import_products
+from rewardkit.runtime import Runtime
 from rewardkit.suppliers.registry import Registry
 
 FINAL = {"fulfilled", "refunded", "canceled"}
 
 
-async def new_product(ctx: AppContext, stem: str, fixed: list[int] | None = None, currency: str = "USD") -> str:
+async def new_product(ctx: Runtime, stem: str, fixed: list[int] | None = None, currency: str = "USD") -> str:
     """A product no other test uses (fixed denominations in minor units, default 10.00 and 25.00)."""
     pid = f"inv_{stem}_{secrets.token_hex(4)}"
     item = ProductIn.model_validate(
@@ -37,11 +37,11 @@ async def new_product(ctx: AppContext, stem: str, fixed: list[int] | None = None
         }
     )
     async with ctx.db.unit_of_work() as s:
-        await import_products(s, [item])
+        await import_products(s, [item], ctx.part(ProductCache))
     return pid
 
 
-async def retire_products(ctx: AppContext, ids: list[str]) -> None:
+async def retire_products(ctx: Runtime, ids: list[str]) -> None:
     """Products with orders cannot be deleted: hide them so catalog listings stay as other tests expect."""
     if ids:
         async with ctx.db.unit_of_work() as s:
@@ -49,7 +49,7 @@ async def retire_products(ctx: AppContext, ids: list[str]) -> None:
 
 
 @contextmanager
-def overridden(ctx: AppContext, **values: Any) -> Iterator[None]:
+def overridden(ctx: Runtime, **values: Any) -> Iterator[None]:
     """Set settings fields for the duration of a block (Settings is a pydantic model: bypass its setattr)."""
     old = {k: getattr(ctx.settings, k, None) for k in values}
     try:
@@ -62,14 +62,14 @@ def overridden(ctx: AppContext, **values: Any) -> Iterator[None]:
 
 
 @contextmanager
-def registry(ctx: AppContext, reg: Registry) -> Iterator[Registry]:
+def registry(ctx: Runtime, reg: Registry) -> Iterator[Registry]:
     """Swap the app's supplier registry, and put the original back afterwards."""
-    original = ctx.caches["suppliers"]
-    ctx.caches["suppliers"] = reg
+    original = ctx.part(Registry)
+    ctx.put(reg)
     try:
         yield reg
     finally:
-        ctx.caches["suppliers"] = original
+        ctx.put(original)
 
 
 async def settle(

@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from rewardkit.jobs.models import Job
-from rewardkit.kit.context import AppContext
+from rewardkit.runtime import Runtime
 from rewardkit.suppliers.adapters.http import HttpSupplier, retry_after
 from rewardkit.suppliers.base import OutOfStock, PlaceRequest, SupplierPermanent, SupplierTransient
 from rewardkit.suppliers.registry import Registry
@@ -345,14 +345,14 @@ async def test_permanent_answers_do_not_trip_the_breaker(vendor: Vendor) -> None
 # --- through the fulfilment job -------------------------------------------------------------------
 
 
-async def _job_attempts(ctx: AppContext, order_id: str) -> int:
+async def _job_attempts(ctx: Runtime, order_id: str) -> int:
     async with ctx.db.unit_of_work(readonly=True) as s:
         job = (await s.execute(select(Job).where(Job.unique_key == f"fulfil:{order_id}"))).scalar_one()
     return job.attempts
 
 
 async def test_timeout_after_placing_is_retried_and_buys_once(
-    app: FastAPI, client: httpx.AsyncClient, ctx: AppContext, make_org: MakeOrg, vendor: Vendor
+    app: FastAPI, client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg, vendor: Vendor
 ) -> None:
     vendor.slow_first = 2.0  # records the purchase, answers after our timeout
     acme = supplier(vendor, timeout=5.0)  # the job's own timeout (supplier_timeout_seconds) fires first
@@ -376,7 +376,7 @@ async def test_timeout_after_placing_is_retried_and_buys_once(
 
 
 async def test_processing_vendor_is_polled_until_fulfilled(
-    app: FastAPI, client: httpx.AsyncClient, ctx: AppContext, make_org: MakeOrg, vendor: Vendor
+    app: FastAPI, client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg, vendor: Vendor
 ) -> None:
     vendor.processing_polls = 2
     org = await make_org(mode="live", USD="100.00")
@@ -394,7 +394,7 @@ async def test_processing_vendor_is_polled_until_fulfilled(
 
 
 async def test_out_of_stock_vendor_refunds_the_order(
-    app: FastAPI, client: httpx.AsyncClient, ctx: AppContext, make_org: MakeOrg, vendor: Vendor
+    app: FastAPI, client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg, vendor: Vendor
 ) -> None:
     vendor.canned.append(Canned(409, {"error": "out_of_stock"}))
     org = await make_org(mode="live", USD="100.00")

@@ -22,7 +22,7 @@ from rewardkit.catalog.errors import ProductNotFound
 from rewardkit.config import Settings
 from rewardkit.events.models import Event
 from rewardkit.events.service import data_of
-from rewardkit.kit.context import AppContext
+from rewardkit.runtime import Runtime
 from rewardkit.suppliers import inventory_service
 from rewardkit.suppliers.adapters.http import HttpSupplier
 from rewardkit.suppliers.adapters.inventory import InventorySupplier
@@ -36,7 +36,7 @@ NewProduct = Callable[..., Awaitable[str]]
 
 
 @pytest.fixture
-async def product(ctx: AppContext) -> AsyncIterator[NewProduct]:
+async def product(ctx: Runtime) -> AsyncIterator[NewProduct]:
     """product("stem") -> a fresh USD product sold in 10.00 and 25.00, hidden again after the test."""
     made: list[str] = []
 
@@ -54,12 +54,12 @@ def codes(n: int, amount: str = "10.00", **extra: Any) -> list[dict[str, Any]]:
     return [{"code": f"STK-{tag}-{i:04d}", "pin": f"{i:04d}", "amount": amount, **extra} for i in range(n)]
 
 
-async def do_import(ctx: AppContext, pid: str, rows: list[dict[str, Any]]) -> int:
+async def do_import(ctx: Runtime, pid: str, rows: list[dict[str, Any]]) -> int:
     async with ctx.db.unit_of_work() as s:
         return await inventory_service.import_codes(s, ctx.keyring, pid, rows)
 
 
-async def stock(ctx: AppContext, pid: str) -> dict[str, tuple[int, int, int]]:
+async def stock(ctx: Runtime, pid: str) -> dict[str, tuple[int, int, int]]:
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = await inventory_service.counts(s, pid)
     return {r["amount"]["value"]: (r["available"], r["used"], r["expired"]) for r in rows}
@@ -77,7 +77,7 @@ def request(pid: str, reference: str | None = None, amount: int = 1000, mode: st
     )
 
 
-async def low_stock_events(ctx: AppContext, pid: str) -> list[dict[str, Any]]:
+async def low_stock_events(ctx: Runtime, pid: str) -> list[dict[str, Any]]:
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = (
             await s.execute(select(Event).where(Event.type == "inventory.low_stock", Event.org_id.is_(None)))
@@ -89,7 +89,7 @@ async def low_stock_events(ctx: AppContext, pid: str) -> list[dict[str, Any]]:
 # --- import (service) -----------------------------------------------------------------------------
 
 
-async def test_import_stores_codes_encrypted_and_counts_them(ctx: AppContext, product: NewProduct) -> None:
+async def test_import_stores_codes_encrypted_and_counts_them(ctx: Runtime, product: NewProduct) -> None:
     pid = await product("enc")
     later = (datetime.now(UTC) + timedelta(days=400)).date().isoformat()
     rows = [*codes(2), {"code": "  BIG-ONE-4242  ", "pin": "7777", "amount": "25", "expires_at": later}]
@@ -111,7 +111,7 @@ async def test_import_stores_codes_encrypted_and_counts_them(ctx: AppContext, pr
     assert big["status"] == "available" and big["order_id"] is None and big["expires_at"] is not None
 
 
-async def test_a_bad_file_imports_nothing_and_reports_every_row(ctx: AppContext, product: NewProduct) -> None:
+async def test_a_bad_file_imports_nothing_and_reports_every_row(ctx: Runtime, product: NewProduct) -> None:
     pid = await product("bad")
     good = codes(1)[0]
     rows = [
@@ -154,7 +154,7 @@ async def test_a_bad_file_imports_nothing_and_reports_every_row(ctx: AppContext,
     assert await stock(ctx, pid) == {"10.00": (1, 0, 0)}
 
 
-async def test_import_for_an_unknown_product_is_refused(ctx: AppContext) -> None:
+async def test_import_for_an_unknown_product_is_refused(ctx: Runtime) -> None:
     with pytest.raises(ProductNotFound):
         await do_import(ctx, "no_such_product_here", codes(1))
     with pytest.raises(InventoryImportInvalid):
@@ -197,7 +197,7 @@ async def _cli(database_url: str, settings: Settings, cwd: Path, *args: str) -> 
 
 
 async def test_cli_imports_a_csv_and_counts(
-    ctx: AppContext, product: NewProduct, database_url: str, settings: Settings, tmp_path: Path
+    ctx: Runtime, product: NewProduct, database_url: str, settings: Settings, tmp_path: Path
 ) -> None:
     pid = await product("cli")
     tag = secrets.token_hex(4).upper()
@@ -212,7 +212,7 @@ async def test_cli_imports_a_csv_and_counts(
     assert await stock(ctx, pid) == {"10.00": (2, 0, 0), "25.00": (1, 0, 0)}
 
     # the codes were encrypted with the same keys as the app's: the adapter hands them out
-    supplier = InventorySupplier("inventory", ctx.db, ctx.keyring, modes=("test", "live"))
+    supplier = InventorySupplier("inventory", ctx.db, ctx.keyring, ctx.events, modes=("test", "live"))
     placed = await supplier.place(request(pid, amount=2500))
     assert placed.code == f"CLI-{tag}-3" and placed.pin == "3333"
 
@@ -242,11 +242,13 @@ async def test_cli_imports_a_csv_and_counts(
 # --- the adapter ----------------------------------------------------------------------------------
 
 
-async def test_place_is_idempotent_and_runs_out(ctx: AppContext, product: NewProduct) -> None:
+async def test_place_is_idempotent_and_runs_out(ctx: Runtime, product: NewProduct) -> None:
     pid = await product("idem")
     imported = codes(2)
     await do_import(ctx, pid, imported)
-    supplier = InventorySupplier("inventory", ctx.db, ctx.keyring, modes=("test", "live"), low_stock_threshold=0)
+    supplier = InventorySupplier(
+        "inventory", ctx.db, ctx.keyring, ctx.events, modes=("test", "live"), low_stock_threshold=0
+    )
     assert (await supplier.quote(pid, "USD", 1000)).stock == 2
 
     first = request(pid)
@@ -269,20 +271,22 @@ async def test_place_is_idempotent_and_runs_out(ctx: AppContext, product: NewPro
     assert await supplier.place(first) == a  # still the same code, long after
 
 
-async def test_concurrent_place_for_one_reference_takes_one_code(ctx: AppContext, product: NewProduct) -> None:
+async def test_concurrent_place_for_one_reference_takes_one_code(ctx: Runtime, product: NewProduct) -> None:
     pid = await product("same")
     await do_import(ctx, pid, codes(5))
-    supplier = InventorySupplier("inventory", ctx.db, ctx.keyring, modes=("test", "live"))
+    supplier = InventorySupplier("inventory", ctx.db, ctx.keyring, ctx.events, modes=("test", "live"))
     req = request(pid)
     results = await asyncio.gather(*[supplier.place(req) for _ in range(5)])
     assert len({r.code for r in results}) == 1
     assert await stock(ctx, pid) == {"10.00": (4, 1, 0)}
 
 
-async def test_low_stock_event_only_when_crossing_the_threshold(ctx: AppContext, product: NewProduct) -> None:
+async def test_low_stock_event_only_when_crossing_the_threshold(ctx: Runtime, product: NewProduct) -> None:
     pid = await product("low")
     await do_import(ctx, pid, codes(4))
-    supplier = InventorySupplier("inventory", ctx.db, ctx.keyring, modes=("test", "live"), low_stock_threshold=2)
+    supplier = InventorySupplier(
+        "inventory", ctx.db, ctx.keyring, ctx.events, modes=("test", "live"), low_stock_threshold=2
+    )
     for _ in range(4):  # remaining 3, 2, 1 (crossed), 0
         await supplier.place(request(pid))
     events = await low_stock_events(ctx, pid)
@@ -291,7 +295,7 @@ async def test_low_stock_event_only_when_crossing_the_threshold(ctx: AppContext,
     assert events[0]["amount"] == {"currency": "USD", "minor_units": 1000, "value": "10.00"}
 
 
-async def test_expired_codes_are_never_handed_out(ctx: AppContext, product: NewProduct) -> None:
+async def test_expired_codes_are_never_handed_out(ctx: Runtime, product: NewProduct) -> None:
     pid = await product("exp")
     await do_import(ctx, pid, codes(1))
     async with ctx.db.unit_of_work() as s:  # let it expire
@@ -299,13 +303,13 @@ async def test_expired_codes_are_never_handed_out(ctx: AppContext, product: NewP
             text("UPDATE inventory_codes SET expires_at = :t WHERE product_id = :p"),
             {"t": datetime.now(UTC) - timedelta(days=1), "p": pid},
         )
-    supplier = InventorySupplier("inventory", ctx.db, ctx.keyring, modes=("test", "live"))
+    supplier = InventorySupplier("inventory", ctx.db, ctx.keyring, ctx.events, modes=("test", "live"))
     with pytest.raises(OutOfStock):
         await supplier.place(request(pid))
     assert await stock(ctx, pid) == {"10.00": (0, 0, 1)}
 
 
-def test_suppliers_file_builds_inventory_and_http(ctx: AppContext, tmp_path: Path) -> None:
+def test_suppliers_file_builds_inventory_and_http(ctx: Runtime, tmp_path: Path) -> None:
     path = tmp_path / "suppliers.json"
     path.write_text(
         json.dumps(
@@ -349,7 +353,7 @@ def test_suppliers_file_builds_inventory_and_http(ctx: AppContext, tmp_path: Pat
 async def test_thirty_orders_for_twenty_codes(
     app: FastAPI,
     client: httpx.AsyncClient,
-    ctx: AppContext,
+    ctx: Runtime,
     make_org: MakeOrg,
     product: NewProduct,
     db_kind: str,
@@ -365,7 +369,9 @@ async def test_thirty_orders_for_twenty_codes(
     imported = codes(20)
     await do_import(ctx, pid, imported)
     org = await make_org(USD="300.00")
-    supplier = InventorySupplier("inventory", ctx.db, ctx.keyring, modes=("test", "live"))  # low-stock threshold 10
+    supplier = InventorySupplier(
+        "inventory", ctx.db, ctx.keyring, ctx.events, modes=("test", "live")
+    )  # low-stock threshold 10
     body = order_body(product_id=pid, denomination="10.00", metadata={"sandbox": "out_of_stock"})
     worker = app.state.worker
     concurrency = worker.concurrency
@@ -410,7 +416,7 @@ async def test_thirty_orders_for_twenty_codes(
 # --- the operator API -----------------------------------------------------------------------------
 
 
-async def test_operator_api(client: httpx.AsyncClient, ctx: AppContext, make_org: MakeOrg, product: NewProduct) -> None:
+async def test_operator_api(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg, product: NewProduct) -> None:
     pid = await product("api")
     org = await make_org()
     url = f"/v1/inventory/{pid}/codes"

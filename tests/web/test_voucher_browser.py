@@ -18,7 +18,7 @@ import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, Request, Response, async_playwright
 
 from rewardkit.config import Settings
-from rewardkit.kit.context import AppContext
+from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,7 +43,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(
-    ctx: AppContext, database_url: str, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+    ctx: Runtime, database_url: str, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The real app under uvicorn on a free port (the `ctx` fixture has migrated and seeded the database)."""
     port = _free_port()

@@ -15,8 +15,8 @@ from standardwebhooks import Webhook
 
 from rewardkit.config import Settings
 from rewardkit.jobs.models import Job
-from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
+from rewardkit.runtime import Runtime
 from rewardkit.webhooks.models import WebhookEndpoint
 from tests.conftest import MakeOrg, OrgHandle, order_body
 from tests.webhooks.receiver import Receiver, Running
@@ -29,7 +29,7 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 
 @pytest.fixture
-def fast_retries(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+def fast_retries(ctx: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ctx.settings, "webhook_retry_schedule", "0,0,0")
 
 
@@ -132,7 +132,7 @@ async def test_410_disables_the_endpoint_and_says_so(
 
 
 async def test_retry_after_is_honoured(
-    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, receiver: Receiver, ctx: AppContext
+    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, receiver: Receiver, ctx: Runtime
 ) -> None:
     org = await make_org()
     receiver.script["/busy"] = [(429, {"Retry-After": "120"}, 0.0), (200, {}, 0.0)]
@@ -150,7 +150,7 @@ async def test_retry_after_is_honoured(
 
 
 async def test_an_endpoint_failing_for_five_days_is_disabled(
-    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, receiver: Receiver, ctx: AppContext
+    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, receiver: Receiver, ctx: Runtime
 ) -> None:
     org = await make_org()
     receiver.script["/broken"] = [(500, {}, 0.0)]
@@ -219,7 +219,7 @@ async def test_one_slow_endpoint_does_not_hold_up_another(
     client: httpx.AsyncClient,
     make_org: MakeOrg,
     receiver: Receiver,
-    ctx: AppContext,
+    ctx: Runtime,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(ctx.settings, "webhook_max_in_flight_per_endpoint", 2)
@@ -277,7 +277,7 @@ async def test_endpoint_crud_validation_and_isolation(
 
 
 async def test_live_delivery_to_a_name_resolving_to_a_private_address_is_refused(
-    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, monkeypatch: pytest.MonkeyPatch, ctx: AppContext
+    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, monkeypatch: pytest.MonkeyPatch, ctx: Runtime
 ) -> None:
     """DNS is the outside world: make a public-looking name resolve to a private address at send time."""
     import asyncio
@@ -300,9 +300,9 @@ async def test_live_delivery_to_a_name_resolving_to_a_private_address_is_refused
 
     monkeypatch.setattr(loop, "getaddrinfo", fake)
     monkeypatch.setattr(ctx.settings, "webhook_retry_schedule", "0")
-    from rewardkit.auth.service import Identity
+    from rewardkit.auth.principals import Principal
 
-    ident = Identity(org_id=org.id, mode="live", key_id="key_test")
+    ident = Principal("api_key", org.id, "live", "key_test")
     await webhooks.send_test(ctx, ident, r.json()["id"])
     await app.state.worker.drain()
     [d] = (await client.get(f"/v1/webhook_endpoints/{r.json()['id']}/deliveries", headers=org.h("live"))).json()["data"]
@@ -335,7 +335,7 @@ async def test_events_list_filters_and_scoping(client: httpx.AsyncClient, make_o
 
 
 async def test_a_crashed_workers_deliveries_are_still_made(
-    client: httpx.AsyncClient, make_org: MakeOrg, receiver: Receiver, ctx: AppContext, settings: Settings
+    client: httpx.AsyncClient, make_org: MakeOrg, receiver: Receiver, ctx: Runtime, settings: Settings
 ) -> None:
     """SIGKILL right after the receiver got it, before we recorded it: another worker sends it again
     (at least once, same webhook-id), and the delivery ends succeeded."""
@@ -364,13 +364,13 @@ async def test_a_crashed_workers_deliveries_are_still_made(
     verify(str(ep["secret"]), got[1])
 
 
-async def test_balance_events(client: httpx.AsyncClient, make_org: MakeOrg, ctx: AppContext) -> None:
+async def test_balance_events(client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime) -> None:
     """`balance.funded` on a top-up; `balance.low` once, when an order takes the wallet below the threshold."""
     from rewardkit.ledger import service as ledger
 
     org = await make_org()
     async with ctx.db.unit_of_work() as s:
-        await ledger.fund_wallet(s, ctx.keyring, org.id, "test", "USD", 20000)  # 200.00
+        await ledger.fund_wallet(s, ctx.events, org.id, "test", "USD", 20000)  # 200.00
     for _ in range(3):  # 150, 100, 50: crosses 100.00 once
         await client.post("/v1/orders", json=order_body(), headers=org.h())
     events = (

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from rewardkit.config import Settings
 from rewardkit.jobs.models import Job
-from rewardkit.kit.context import AppContext
+from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg
 from tests.jobs.test_crash import spawn_worker, stop
 from tests.webhooks.receiver import Receiver
@@ -57,7 +57,7 @@ async def test_a_burst_to_one_endpoint_waits_for_a_slot_instead_of_requeueing(
     client: httpx.AsyncClient,
     make_org: MakeOrg,
     receiver: Receiver,  # noqa: F811
-    ctx: AppContext,
+    ctx: Runtime,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(ctx.settings, "webhook_max_in_flight_per_endpoint", 1)
@@ -83,7 +83,7 @@ async def test_a_delivery_that_cannot_be_built_gives_its_slot_back(
     client: httpx.AsyncClient,
     make_org: MakeOrg,
     receiver: Receiver,  # noqa: F811
-    ctx: AppContext,
+    ctx: Runtime,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """An event sealed under a retired key cannot be sent; it must not keep an endpoint slot, or after a
@@ -101,7 +101,7 @@ async def test_a_delivery_that_cannot_be_built_gives_its_slot_back(
     for _ in range(ctx.settings.webhook_max_in_flight_per_endpoint + 1):
         await client.post(f"/v1/webhook_endpoints/{ep['id']}/test", headers=org.h())
     await app.state.worker.drain(max_seconds=10)
-    assert delivery._IN_FLIGHT[str(ep["id"])] == 0
+    assert ctx.part(delivery.Deliveries).in_flight[str(ep["id"])] == 0
     monkeypatch.setattr(delivery.service, "payload", real)
     await client.post(f"/v1/webhook_endpoints/{ep['id']}/test", headers=org.h())
     await app.state.worker.drain(max_seconds=10)

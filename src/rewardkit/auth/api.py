@@ -1,32 +1,106 @@
-"""Request identity: every /v1 call carries `Authorization: Bearer sk_test_…|sk_live_…`."""
+"""Request identity. Every route states which principal kinds it accepts (auth/principals.py):
+
+    ident: Annotated[Principal, Depends(require_api_key)]          # the server API
+    ident: Annotated[Principal, Depends(accepts(MEMBER_SESSION))]  # a hosted page's member
+
+A credential of another kind is refused with 403 `principal_not_allowed`, a missing or unknown one
+with 401. Credentials come as `Authorization: Bearer …`; the token's prefix says its kind.
+"""
 
 from __future__ import annotations
 
-from fastapi import Request
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
 
 from rewardkit.auth import service
-from rewardkit.auth.errors import AuthenticationRequired
-from rewardkit.auth.service import Identity, KeyCache
-from rewardkit.kit.context import AppContext
+from rewardkit.auth.errors import AuthenticationRequired, PrincipalNotAllowed
+from rewardkit.auth.principals import API_KEY, DASHBOARD_USER, LINK_VISITOR, MEMBER_SESSION, Principal
+from rewardkit.auth.schemas import SessionOut
+from rewardkit.auth.service import KeyCache
+from rewardkit.kit.responses import JSONResponse, respond
+from rewardkit.runtime import Runtime, get_runtime
+
+_LABELS = {
+    API_KEY: "an API key (Bearer sk_test_… or sk_live_…)",
+    MEMBER_SESSION: "a storefront member's session (Bearer mss_…)",
+    LINK_VISITOR: "a reward link visitor's session (Bearer lvs_…)",
+    DASHBOARD_USER: "a dashboard user's session (Bearer dus_…)",
+}
 
 
-async def require_identity(request: Request) -> Identity:
-    # The context straight from app.state, not as a sub-dependency: FastAPI's dependency solving costs
-    # more per request than the whole key check (cached) does.
-    ctx: AppContext = request.app.state.ctx
+def _bearer(request: Request, kinds: tuple[str, ...]) -> str:
     header = request.headers.get("authorization")
     if not header:
-        raise AuthenticationRequired()
+        if kinds == (API_KEY,):
+            raise AuthenticationRequired()
+        raise AuthenticationRequired(f"Send {' or '.join(_LABELS[k] for k in kinds)} as 'Authorization: Bearer …'.")
     scheme, _, raw = header.partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise AuthenticationRequired("Use the Bearer scheme: 'Authorization: Bearer sk_test_…'.")
-    raw = raw.strip()
-    cache: KeyCache = ctx.caches.setdefault("api_keys", KeyCache(ttl=ctx.settings.api_key_cache_seconds))
+    return raw.strip()
+
+
+async def _api_key(ctx: Runtime, raw: str) -> Principal:
+    cache = ctx.part(KeyCache)
     digest = ctx.keyring.hash(raw)
     ident = cache.get(digest)
     if ident is None:
         async with ctx.db.unit_of_work(readonly=True) as s:
             ident = await service.authenticate(s, ctx.keyring, raw)
         cache.put(digest, ident)
-    request.state.identity = ident
     return ident
+
+
+def accepts(*kinds: str) -> Callable[[Request], Awaitable[Principal]]:
+    """The dependency of a route that accepts these principal kinds."""
+    allowed = tuple(kinds)
+
+    async def principal(request: Request) -> Principal:
+        # The runtime straight from app.state, not as a sub-dependency: FastAPI's dependency solving
+        # costs more per request than the whole key check (cached) does.
+        ctx: Runtime = request.app.state.runtime
+        raw = _bearer(request, allowed)
+        claimed = service.session_kind(raw) or API_KEY
+        if claimed not in allowed:
+            raise PrincipalNotAllowed(
+                f"This endpoint accepts {' or '.join(_LABELS[k] for k in allowed)}, not {_LABELS[claimed]}."
+            )
+        if claimed == API_KEY:
+            ident = await _api_key(ctx, raw)
+        else:
+            async with ctx.db.unit_of_work(readonly=True) as s:
+                ident = await service.authenticate_session(s, ctx.keyring, raw)
+        request.state.identity = ident
+        return ident
+
+    principal.__name__ = "accepts_" + "_or_".join(allowed)
+    return principal
+
+
+# The server API's dependency (every /v1 route but the session's).
+require_api_key = accepts(API_KEY)
+
+router = APIRouter(prefix="/v1", tags=["Sessions"])
+
+
+@router.get(
+    "/session",
+    operation_id="getSession",
+    response_model=SessionOut,
+    response_class=JSONResponse,
+    responses={
+        401: {"description": "authentication_required, invalid_session"},
+        403: {"description": "principal_not_allowed"},
+    },
+)
+async def get_session(
+    request: Request,
+    ident: Annotated[Principal, Depends(accepts(MEMBER_SESSION, LINK_VISITOR, DASHBOARD_USER))],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
+) -> JSONResponse:
+    """The calling session: its kind, subject (member, link or user), scopes and expiry. For hosted
+    pages and their headless APIs; an API key is refused here (403 `principal_not_allowed`)."""
+    body: dict[str, Any] = await service.describe_session(ctx, ident)
+    return respond(request, body, "session")

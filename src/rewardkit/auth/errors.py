@@ -22,3 +22,20 @@ class InvalidApiKey(Problem):
 
 class OrgNotFound(Problem):
     status, code, title = 404, "org_not_found", "No such organisation"
+
+
+class InvalidSession(Problem):
+    status, code, title = 401, "invalid_session", "Invalid or expired session"
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            detail or "The session token is unknown, expired or revoked: sign in again.",
+            headers={"WWW-Authenticate": 'Bearer realm="rewardkit", error="invalid_token"'},
+        )
+
+
+class PrincipalNotAllowed(Problem):
+    """The credential is valid, but this endpoint does not accept its kind (auth/principals.py): an
+    API key on a storefront member's endpoint, or a member's session on the server API."""
+
+    status, code, title = 403, "principal_not_allowed", "This credential cannot call this endpoint"

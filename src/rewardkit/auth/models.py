@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rewardkit.kit.db import Base, UTCDateTime
@@ -33,3 +33,26 @@ class ApiKey(Base):
     redacted: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PrincipalSession(Base):
+    """A signed-in principal that is not an API key (auth/principals.py): a storefront member, a reward
+    link's visitor, a dashboard user. The token is stored only as an HMAC; it expires and can be revoked."""
+
+    __tablename__ = "principal_sessions"
+    __table_args__ = (
+        CheckConstraint("mode IN ('test', 'live')", name="mode"),
+        CheckConstraint("kind IN ('member_session', 'link_visitor', 'dashboard_user')", name="kind"),
+        Index("ix_principal_sessions_subject", "org_id", "mode", "kind", "subject"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
+    mode: Mapped[str] = mapped_column(String(4))
+    subject: Mapped[str] = mapped_column(String(200))  # the member id, link id or user id
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.auth import repository
-from rewardkit.auth.errors import InvalidApiKey, OrgNotFound
-from rewardkit.auth.models import MODES, ApiKey, Org
+from rewardkit.auth.errors import InvalidApiKey, InvalidSession, OrgNotFound
+from rewardkit.auth.models import MODES, ApiKey, Org, PrincipalSession
+from rewardkit.auth.principals import API_KEY, API_KEY_SCOPES, SESSION_PREFIXES, Principal
+from rewardkit.auth.schemas import SessionOut
 from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
 
-
-@dataclass(frozen=True)
-class Identity:
-    org_id: str
-    mode: str  # "test" | "live"
-    key_id: str
-
-    @property
-    def livemode(self) -> bool:
-        return self.mode == "live"
+if TYPE_CHECKING:
+    from rewardkit.runtime import Runtime
 
 
 def _looks_like_key(raw: str) -> bool:
@@ -75,24 +70,106 @@ class KeyCache:
     def __init__(self, ttl: float = 5.0, size: int = 10_000) -> None:
         self.ttl = ttl
         self.size = size
-        self._items: dict[str, tuple[float, Identity]] = {}
+        self._items: dict[str, tuple[float, Principal]] = {}
 
-    def get(self, digest: str) -> Identity | None:
+    @classmethod
+    def open(cls, rt: Any) -> KeyCache:
+        """The runtime part (auth/module.py): one per process, `api_key_cache_seconds` long."""
+        return cls(ttl=rt.settings.api_key_cache_seconds)
+
+    def get(self, digest: str) -> Principal | None:
         hit = self._items.get(digest)
         if hit and hit[0] > time.monotonic():
             return hit[1]
         return None
 
-    def put(self, digest: str, ident: Identity) -> None:
+    def put(self, digest: str, ident: Principal) -> None:
         if len(self._items) >= self.size:
             self._items.clear()
         self._items[digest] = (time.monotonic() + self.ttl, ident)
 
 
-async def authenticate(s: AsyncSession, keyring: Keyring, raw: str) -> Identity:
+async def authenticate(s: AsyncSession, keyring: Keyring, raw: str) -> Principal:
     if not _looks_like_key(raw):
         raise InvalidApiKey("That is not a rewardkit API key; keys start with sk_test_ or sk_live_.")
     key = await repository.find_key_by_hashes(s, keyring.hashes(raw))
     if key is None:
         raise InvalidApiKey()
-    return Identity(org_id=key.org_id, mode=key.mode, key_id=key.id)
+    return Principal(API_KEY, key.org_id, key.mode, key.id, scopes=API_KEY_SCOPES)
+
+
+async def create_session(
+    s: AsyncSession,
+    keyring: Keyring,
+    kind: str,
+    org_id: str,
+    mode: str,
+    subject: str,
+    *,
+    scopes: frozenset[str] = frozenset(),
+    ttl: timedelta = timedelta(hours=1),
+) -> tuple[PrincipalSession, str]:
+    """A session for a principal that is not an API key; its token exists only in the return value.
+    Made by the products that sign people in (storefront session links, reward links, the dashboard)."""
+    prefix = SESSION_PREFIXES.get(kind)
+    if prefix is None:
+        raise ValueError(f"kind must be one of {sorted(SESSION_PREFIXES)}")
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    if await repository.get_org(s, org_id) is None:
+        raise OrgNotFound(f"No organisation {org_id}.")
+    raw = f"{prefix}{secrets.token_urlsafe(32)}"
+    now = utcnow()
+    session = PrincipalSession(
+        id=new_id("pss"),
+        kind=kind,
+        org_id=org_id,
+        mode=mode,
+        subject=subject,
+        scopes=sorted(scopes),
+        token_hash=keyring.hash(raw),
+        expires_at=now + ttl,
+        created_at=now,
+    )
+    s.add(session)
+    await s.flush()
+    return session, raw
+
+
+def session_kind(raw: str) -> str | None:
+    """The kind a bearer token claims by its prefix (None: not a session token)."""
+    for kind, prefix in SESSION_PREFIXES.items():
+        if raw.startswith(prefix) and 20 < len(raw) < 100 and raw.isascii():
+            return kind
+    return None
+
+
+async def authenticate_session(s: AsyncSession, keyring: Keyring, raw: str) -> Principal:
+    kind = session_kind(raw)
+    if kind is None:
+        raise InvalidSession()
+    found = await repository.find_session_by_hashes(s, keyring.hashes(raw))
+    if found is None or found.kind != kind or found.expires_at <= utcnow():
+        raise InvalidSession()
+    return Principal(kind, found.org_id, found.mode, found.id, found.subject, frozenset(found.scopes))
+
+
+async def revoke_session(s: AsyncSession, session_id: str) -> bool:
+    return await repository.revoke_session(s, session_id, utcnow())
+
+
+async def describe_session(ctx: Runtime, principal: Principal) -> dict[str, Any]:
+    """GET /v1/session: the calling session as the API shows it."""
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        found = await repository.get_session(s, principal.id)
+    if found is None:
+        raise InvalidSession()
+    return SessionOut(
+        id=found.id,
+        kind=found.kind,
+        livemode=found.mode == "live",
+        subject=found.subject,
+        scopes=list(found.scopes),
+        expires_at=found.expires_at,
+        created_at=found.created_at,
+    ).model_dump(mode="json")

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, localcontext
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pycountry
 from pydantic import ValidationError
@@ -26,7 +26,12 @@ from rewardkit.catalog.errors import (
 from rewardkit.catalog.models import CATEGORIES, FxRate, Product
 from rewardkit.catalog.schemas import CategoryOut, CountryOut, ProductIn, ProductOut
 from rewardkit.kit.db import utcnow
+from rewardkit.kit.errors import ValidationFailed
 from rewardkit.kit.money import MoneyError, exponent, format_major, is_currency, to_minor
+from rewardkit.kit.pagination import decode_cursor, page
+
+if TYPE_CHECKING:
+    from rewardkit.runtime import Runtime
 
 FX_BASE = "USD"
 
@@ -61,29 +66,97 @@ def render(p: Product) -> dict[str, Any]:
 # Orders read the same few products over and over: each process keeps them PRODUCT_TTL seconds, so an
 # import reaches other running processes within that time (at once in the importing process).
 PRODUCT_TTL = 30.0
-_PRODUCTS: dict[tuple[str, str], tuple[float, Product]] = {}
 
 
-def forget_products() -> None:
-    _PRODUCTS.clear()
+class ProductCache:
+    """Products by id for PRODUCT_TTL seconds, per process (a runtime part, catalog/module.py)."""
+
+    def __init__(self, ttl: float = PRODUCT_TTL, size: int = 50_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._items: dict[str, tuple[float, Product]] = {}
+
+    @classmethod
+    def open(cls, rt: object) -> ProductCache:
+        return cls()
+
+    def get(self, product_id: str) -> Product | None:
+        hit = self._items.get(product_id)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def put(self, p: Product) -> None:
+        if len(self._items) >= self.size:
+            self._items.clear()
+        self._items[p.id] = (time.monotonic() + self.ttl, p)
+
+    def clear(self) -> None:
+        self._items.clear()
 
 
-async def get_product(s: AsyncSession, product_id: str, include_inactive: bool = False) -> Product:
-    key = (str(s.get_bind().engine.url), product_id)
-    hit = _PRODUCTS.get(key)
-    now = time.monotonic()
-    if hit is not None and hit[0] > now:
-        p: Product | None = hit[1]
-    else:
+async def get_product(
+    s: AsyncSession, cache: ProductCache | None, product_id: str, include_inactive: bool = False
+) -> Product:
+    """The product, through the process's cache where the caller has one (the API, the workers); a
+    404 problem if there is none (or it is inactive, unless `include_inactive`)."""
+    p = cache.get(product_id) if cache is not None else None
+    if p is None:
         p = await repository.get(s, product_id)
-        if p is not None:
+        if p is not None and cache is not None:
             s.expunge(p)  # a detached, fully loaded copy is safe to share between requests
-            if len(_PRODUCTS) > 50_000:
-                _PRODUCTS.clear()
-            _PRODUCTS[key] = (now + PRODUCT_TTL, p)
+            cache.put(p)
     if p is None or not (p.active or include_inactive):
         raise ProductNotFound(f"No product {product_id!r}. List products with GET /v1/products.")
     return p
+
+
+async def list_products(
+    ctx: Runtime,
+    *,
+    country: str | None,
+    currency: str | None,
+    category: str | None,
+    brand: str | None,
+    denomination: Decimal | None,
+    q: str | None,
+    cursor: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    """A page of active products, every filter narrowing it (GET /v1/products)."""
+    if category is not None and category not in CATEGORIES:
+        raise ValidationFailed(
+            errors=[{"field": "category", "message": f"must be one of {', '.join(CATEGORIES)}", "in": "query"}]
+        )
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        rows = await repository.search(
+            s,
+            country=country.upper() if country else None,
+            currency=currency.upper() if currency else None,
+            category=category,
+            brand=brand,
+            denomination=denomination,
+            q=q,
+            after=decode_cursor(cursor),
+            limit=limit,
+        )
+    return page(rows, limit, key=lambda p: p.id, render=render)
+
+
+async def product(ctx: Runtime, product_id: str) -> dict[str, Any]:
+    """One active product (GET /v1/products/{id}), through the process's product cache as orders are."""
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        return render(await get_product(s, ctx.part(ProductCache), product_id))
+
+
+async def list_categories(ctx: Runtime) -> dict[str, Any]:
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        data = await categories(s)
+    return {"object": "list", "data": data, "has_more": False, "next_cursor": None}
+
+
+async def list_countries(ctx: Runtime) -> dict[str, Any]:
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        data = await countries(s)
+    return {"object": "list", "data": data, "has_more": False, "next_cursor": None}
 
 
 def face_value(p: Product, currency: str, denomination: Decimal) -> int:
@@ -229,8 +302,11 @@ def _csv_row(row: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-async def import_products(s: AsyncSession, items: list[ProductIn]) -> int:
-    forget_products()
+async def import_products(s: AsyncSession, items: list[ProductIn], cache: ProductCache | None = None) -> int:
+    """Upsert products. `cache`: the calling process's product cache, emptied so that it sees the import
+    at once (other processes see it within PRODUCT_TTL)."""
+    if cache is not None:
+        cache.clear()
     now = utcnow()
     for it in items:
         d = it.denominations
@@ -306,3 +382,11 @@ async def seed_sandbox(s: AsyncSession) -> tuple[int, int]:
     n = await import_products(s, products)
     r = await import_rates(s, data.joinpath("fx_rates.json").read_text())
     return n, r
+
+
+async def seed_sandbox_if_empty(s: AsyncSession) -> bool:
+    """The sandbox catalog on a database that has no product yet (`make serve`); True if it seeded."""
+    if await repository.product_count(s) > 0:
+        return False
+    await seed_sandbox(s)
+    return True

@@ -7,20 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rewardkit.kit.db import Base, UTCDateTime
 
-TYPES = (
-    "order.created",
-    "order.processing",
-    "order.fulfilled",
-    "order.failed",
-    "order.refunded",
-    "order.canceled",
-    "balance.funded",
-    "balance.low",
-    "inventory.low_stock",
-    "webhook.test",
-    "webhook_endpoint.disabled",
-)
-
 
 class Event(Base):
     """Something that happened, written in the same transaction as the change itself."""

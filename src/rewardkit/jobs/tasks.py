@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from rewardkit.jobs import service
 from rewardkit.jobs.models import Job
-from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
+
+if TYPE_CHECKING:
+    from rewardkit.runtime import Runtime
 
 MAINTENANCE_JOB = "system.maintenance"
 SUCCEEDED_JOBS_KEPT = timedelta(days=7)
 
 
-async def schedule_maintenance(ctx: AppContext, delay: timedelta = timedelta(0)) -> None:
+async def schedule_maintenance(ctx: Runtime, delay: timedelta = timedelta(0)) -> None:
     """Queue the maintenance run for the coming hour, unless some worker already did."""
     run_at = utcnow() + delay
     key = f"maintenance:{run_at:%Y-%m-%dT%H}"
@@ -28,7 +30,7 @@ async def schedule_maintenance(ctx: AppContext, delay: timedelta = timedelta(0))
         pass  # already scheduled for that hour
 
 
-async def maintenance(ctx: AppContext, payload: dict[str, Any], attempt: int) -> None:
+async def maintenance(ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
     await ctx.idempotency.purge_expired()
     async with ctx.db.unit_of_work() as s:
         await s.execute(delete(Job).where(Job.status == "succeeded", Job.updated_at < utcnow() - SUCCEEDED_JOBS_KEPT))

@@ -13,25 +13,27 @@ import math
 import os
 import socket
 import time
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rewardkit.jobs import repository
 from rewardkit.jobs.models import Job
 from rewardkit.jobs.service import CHANNEL, Defer, Retry, Run, current_run, defer_values, retry_values, succeeded_values
-from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
+from rewardkit.kit.module import JobHandler
+
+if TYPE_CHECKING:
+    from rewardkit.runtime import Runtime
 
 log = logging.getLogger("rewardkit.jobs")
 
-Handler = Callable[[AppContext, dict[str, Any], int], Awaitable[Any]]
+Handler = JobHandler  # handler(runtime, payload, attempt)
 
 
 class Worker:
     def __init__(
         self,
-        ctx: AppContext,
+        ctx: Runtime,
         handlers: dict[str, Handler],
         *,
         concurrency: int = 8,

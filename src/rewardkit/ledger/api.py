@@ -4,14 +4,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from rewardkit.auth.api import require_identity
-from rewardkit.auth.service import Identity
-from rewardkit.kit.context import AppContext, get_context
+from rewardkit.auth.api import require_api_key
+from rewardkit.auth.principals import Principal
 from rewardkit.kit.money import money
 from rewardkit.kit.pagination import InvalidCursor, decode_cursor, encode_cursor
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.ledger import repository, service
 from rewardkit.ledger.schemas import BalanceOut, BalanceTransactionOut
+from rewardkit.runtime import Runtime, get_runtime
 
 router = APIRouter(prefix="/v1", tags=["Balances"])
 
@@ -24,8 +24,8 @@ router = APIRouter(prefix="/v1", tags=["Balances"])
 )
 async def list_balances(
     request: Request,
-    ident: Annotated[Identity, Depends(require_identity)],
-    ctx: Annotated[AppContext, Depends(get_context)],
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
 ) -> JSONResponse:
     """Available (spendable now) and pending (held for orders being fulfilled), per currency."""
     async with ctx.db.unit_of_work(readonly=True) as s:
@@ -49,8 +49,8 @@ async def list_balances(
 )
 async def list_balance_transactions(
     request: Request,
-    ident: Annotated[Identity, Depends(require_identity)],
-    ctx: Annotated[AppContext, Depends(get_context)],
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
     currency: Annotated[str | None, Query(pattern="^[A-Za-z]{3}$")] = None,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,

@@ -18,6 +18,11 @@ FX = "fx"  # the conversion desk: takes one currency, gives another
 FULFILLMENT = "fulfillment"  # what fulfilled orders cost: owed to / paid to suppliers
 NON_NEGATIVE = {WALLET, PENDING}
 
+# The events the ledger emits: a top-up, and a wallet crossing the low-balance threshold.
+BALANCE_FUNDED = "balance.funded"
+BALANCE_LOW = "balance.low"
+EVENT_TYPES = (BALANCE_FUNDED, BALANCE_LOW)
+
 
 class Account(Base):
     __tablename__ = "ledger_accounts"

@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rewardkit.events import service as events
-from rewardkit.kit.crypto import Keyring
+from rewardkit.events.service import EventBus
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import money
 from rewardkit.ledger import repository
 from rewardkit.ledger.errors import DuplicateReference, InsufficientFunds, UnbalancedTransaction
-from rewardkit.ledger.models import NON_NEGATIVE, Transaction
+from rewardkit.ledger.models import BALANCE_FUNDED, BALANCE_LOW, NON_NEGATIVE, Transaction
 
 
 @dataclass(frozen=True)
@@ -209,7 +208,7 @@ async def fund(
 
 async def fund_wallet(
     s: AsyncSession,
-    keyring: Keyring,
+    bus: EventBus,
     org_id: str,
     mode: str,
     currency: str,
@@ -220,12 +219,11 @@ async def fund_wallet(
     """A top-up as customers see it: the ledger transaction and its `balance.funded` event."""
     tx = await fund(s, org_id, mode, currency, amount, reference=reference, description=description)
     [available] = [b.available for b in await balances(s, org_id, mode) if b.currency == currency]
-    await events.emit(
+    await bus.emit(
         s,
-        keyring,
         org_id,
         mode,
-        "balance.funded",
+        BALANCE_FUNDED,
         {
             "object": "balance_transaction",
             "transaction_id": tx.id,
@@ -238,16 +236,15 @@ async def fund_wallet(
 
 
 async def note_debit(
-    s: AsyncSession, keyring: Keyring, org_id: str, mode: str, currency: str, after: int, amount: int, threshold: int
+    s: AsyncSession, bus: EventBus, org_id: str, mode: str, currency: str, after: int, amount: int, threshold: int
 ) -> None:
     """`balance.low` when a debit takes a wallet from at/above the threshold to below it (once per crossing)."""
     if after < threshold <= after + amount:
-        await events.emit(
+        await bus.emit(
             s,
-            keyring,
             org_id,
             mode,
-            "balance.low",
+            BALANCE_LOW,
             {
                 "object": "balance",
                 "currency": currency,

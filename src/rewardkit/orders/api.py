@@ -6,17 +6,17 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Header, Query, Request
 
-from rewardkit.auth.api import require_identity
-from rewardkit.auth.service import Identity
+from rewardkit.auth.api import require_api_key
+from rewardkit.auth.principals import Principal
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit import idempotency
-from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.errors import MalformedJSON
 from rewardkit.kit.params import utc
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.orders import service
 from rewardkit.orders.models import STATUSES
 from rewardkit.orders.schemas import OrderCreate, OrderOut
+from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.suppliers.registry import Registry
 
 router = APIRouter(prefix="/v1", tags=["Orders"])
@@ -33,13 +33,13 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def get_registry(request: Request) -> Registry:
-    registry: Registry = request.app.state.ctx.caches["suppliers"]
-    return registry
+    rt: Runtime = request.app.state.runtime
+    return rt.part(Registry)
 
 
-def get_runner(request: Request) -> Worker:
-    runner: Worker = request.app.state.worker
-    return runner
+def get_runner(request: Request) -> Worker | None:
+    rt: Runtime = request.app.state.runtime
+    return rt.worker
 
 
 @router.post(
@@ -48,7 +48,7 @@ def get_runner(request: Request) -> Worker:
 async def create_order(
     request: Request,
     body: OrderCreate,
-    ident: Annotated[Identity, Depends(require_identity)],
+    ident: Annotated[Principal, Depends(require_api_key)],
     idempotency_key: Annotated[
         str | None,
         Header(alias="Idempotency-Key", description="Retry safely: the same key and body replay the first response"),
@@ -58,7 +58,7 @@ async def create_order(
     200 `fulfilled` with a `voucher_url`; a slower supplier answers 202 `processing`, and the order
     finishes in the background (track it with GET /v1/orders/{id})."""
     # From app.state rather than as dependencies: the hottest route skips three dependency resolutions.
-    ctx: AppContext = request.app.state.ctx
+    ctx: Runtime = request.app.state.runtime
     registry, runner = get_registry(request), get_runner(request)
     intent = None
     if idempotency_key is not None:
@@ -83,8 +83,8 @@ async def create_order(
 async def get_order(
     request: Request,
     order_id: str,
-    ident: Annotated[Identity, Depends(require_identity)],
-    ctx: Annotated[AppContext, Depends(get_context)],
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
 ) -> JSONResponse:
     return respond(request, await service.get(ctx, ident, order_id), "order")
 
@@ -92,8 +92,8 @@ async def get_order(
 @router.get("/orders", operation_id="listOrders", response_class=JSONResponse)
 async def list_orders(
     request: Request,
-    ident: Annotated[Identity, Depends(require_identity)],
-    ctx: Annotated[AppContext, Depends(get_context)],
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
     status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
     product_id: Annotated[str | None, Query(max_length=80)] = None,
     external_id: Annotated[str | None, Query(max_length=120)] = None,
@@ -127,8 +127,8 @@ async def list_orders(
 async def cancel_order(
     request: Request,
     order_id: str,
-    ident: Annotated[Identity, Depends(require_identity)],
-    ctx: Annotated[AppContext, Depends(get_context)],
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
 ) -> JSONResponse:
     """Cancel an order that has not been sent to a supplier yet; its debit is refunded at once."""
     return respond(request, await service.cancel(ctx, ident, order_id), "order")

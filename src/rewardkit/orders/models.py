@@ -8,6 +8,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 from rewardkit.kit.db import Base, BigIntPK, UTCDateTime
 
 STATUSES = ("pending", "processing", "fulfilled", "failed", "refunded", "canceled")
+TERMINAL = frozenset({"fulfilled", "refunded", "failed", "canceled"})
+
+# The job that fulfils an order, and the events an order emits: order.created, then the event of the
+# status it moved to on every move (EVENT_OF_STATUS).
+FULFIL_JOB = "orders.fulfil"
+ORDER_CREATED = "order.created"
+EVENT_OF_STATUS = {
+    "processing": "order.processing",
+    "fulfilled": "order.fulfilled",
+    "failed": "order.failed",
+    "refunded": "order.refunded",
+    "canceled": "order.canceled",
+}
+EVENT_TYPES = (ORDER_CREATED, *EVENT_OF_STATUS.values())
 
 
 class Order(Base):

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from rewardkit import web
-from rewardkit.kit.context import AppContext, get_context
 from rewardkit.kit.money import format_major
 from rewardkit.orders import service
+from rewardkit.runtime import Runtime, get_runtime
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,7 +23,7 @@ _HEADERS = {
 
 
 @router.get("/v/{token}", response_class=HTMLResponse)
-async def voucher_page(request: Request, token: str, ctx: Annotated[AppContext, Depends(get_context)]) -> HTMLResponse:
+async def voucher_page(request: Request, token: str, ctx: Annotated[Runtime, Depends(get_runtime)]) -> HTMLResponse:
     found = await service.by_voucher_token(ctx, token)
     if found is None:
         html = web.render("voucher_missing.html")

@@ -6,38 +6,43 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.catalog import service as catalog
-from rewardkit.events import service as events
+from rewardkit.events.service import NewEvent, insert_rows
 from rewardkit.jobs import service as jobs
-from rewardkit.jobs.service import Defer, Retry, Run, current_run, finish_current, finish_runs
+from rewardkit.jobs.service import Defer, Retry, current_run, finish_current, finish_runs
 from rewardkit.kit import faults, sql
-from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
-from rewardkit.kit.group_commit import Alone, GroupCommit
+from rewardkit.kit.group_commit import Alone
 from rewardkit.ledger import service as ledger
 from rewardkit.orders import repository
-from rewardkit.orders.models import Order, OrderTransition
-from rewardkit.orders.service import HANDOFF, move, refund_debit, render, settle, settle_entry
+from rewardkit.orders.entries import refund_debit, settle, settle_entry
+from rewardkit.orders.models import EVENT_OF_STATUS, Order, OrderTransition
+from rewardkit.orders.render import render
+from rewardkit.orders.state import Finish, FinishWriter, OrdersState
+from rewardkit.orders.transitions import move
 from rewardkit.suppliers.base import PlaceRequest, PlaceResult, SupplierPermanent, SupplierTransient
 from rewardkit.suppliers.registry import Registry
 
+if TYPE_CHECKING:
+    from rewardkit.runtime import Runtime
+
 log = logging.getLogger("rewardkit.orders")
+ORDER_FULFILLED = EVENT_OF_STATUS["fulfilled"]
 
 
-def registry_of(ctx: AppContext) -> Registry:
-    registry: Registry = ctx.caches["suppliers"]
-    return registry
+def registry_of(ctx: Runtime) -> Registry:
+    return ctx.part(Registry)
 
 
-async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> dict[str, Any] | None:
+async def fulfil(ctx: Runtime, payload: dict[str, Any], attempt: int) -> dict[str, Any] | None:
     """Returns the final order as rendered in its last transaction, if this run made it final."""
     order_id = payload["order_id"]
-    handoff = HANDOFF.pop(order_id, None)  # the fast path: the request that booked it is running us
+    # The fast path: the request that booked the order is running us, and handed it over.
+    handoff = ctx.part(OrdersState).handoff.pop(order_id, None)
     faults.checkpoint("fulfil:start")
     if handoff is not None:
         order, product, record_id = handoff.order, handoff.product, handoff.idempotency_record
@@ -55,7 +60,8 @@ async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> dict
                     order = moved[0]
                 else:  # someone else moved it first: see where it is now
                     await s.refresh(order)
-            product = await catalog.get_product(s, order.product_id, include_inactive=True)
+            products = ctx.part(catalog.ProductCache)
+            product = await catalog.get_product(s, products, order.product_id, include_inactive=True)
     if order.status != "processing":
         return None  # already final (or canceled): nothing to do
     faults.checkpoint("fulfil:processing")
@@ -105,7 +111,7 @@ async def fulfil(ctx: AppContext, payload: dict[str, Any], attempt: int) -> dict
     return await _failed(ctx, order, last_error, last_supplier, record_id)
 
 
-async def _final(ctx: AppContext, s: AsyncSession, record_id: int | None, body: dict[str, Any]) -> None:
+async def _final(ctx: Runtime, s: AsyncSession, record_id: int | None, body: dict[str, Any]) -> None:
     """The final transaction also finishes the job and stores the answer for the Idempotency-Key:
     one commit where there were three."""
     await finish_current(s)
@@ -114,7 +120,7 @@ async def _final(ctx: AppContext, s: AsyncSession, record_id: int | None, body: 
 
 
 async def _fulfilled(
-    ctx: AppContext, order: Order, result: PlaceResult, record_id: int | None, timeline: list[OrderTransition] | None
+    ctx: Runtime, order: Order, result: PlaceResult, record_id: int | None, timeline: list[OrderTransition] | None
 ) -> dict[str, Any] | None:
     now = utcnow()
     values = {
@@ -126,7 +132,7 @@ async def _fulfilled(
     reason = f"fulfilled by {order.supplier}"
     if timeline is not None and ctx.settings.group_commit:  # the fast path: share the commit with others
         try:
-            return await _finishing(ctx).submit(_Finish(order, reason, values, timeline, record_id, current_run.get()))
+            return await _finishing(ctx).submit(Finish(order, reason, values, timeline, record_id, current_run.get()))
         except Alone:
             pass
     values["fulfilled_at"] = now
@@ -139,29 +145,16 @@ async def _fulfilled(
     return moved[1]
 
 
-@dataclass
-class _Finish:
-    order: Order
-    reason: str
-    values: dict[str, Any]  # the supplier's answer: reference and (encrypted) voucher
-    timeline: list[OrderTransition]
-    record_id: int | None
-    run: Run | None
-
-
-def _finishing(ctx: AppContext) -> GroupCommit[_Finish, dict[str, Any] | None]:
+def _finishing(ctx: Runtime) -> FinishWriter:
     """The process's group commit of fulfilled orders (kit/group_commit.py)."""
-    found: GroupCommit[_Finish, dict[str, Any] | None] | None = ctx.caches.get("orders.finishing")
-    if found is None:
 
-        async def write(items: list[_Finish]) -> list[dict[str, Any] | None | BaseException]:
-            return await _finish_batch(ctx, items)
+    async def write(items: list[Finish]) -> list[dict[str, Any] | None | BaseException]:
+        return await _finish_batch(ctx, items)
 
-        found = ctx.caches["orders.finishing"] = GroupCommit(write, max_batch=ctx.settings.group_commit_max)
-    return found
+    return ctx.part(OrdersState).finishing(write)
 
 
-async def _finish_batch(ctx: AppContext, items: list[_Finish]) -> list[dict[str, Any] | None | BaseException]:
+async def _finish_batch(ctx: Runtime, items: list[Finish]) -> list[dict[str, Any] | None | BaseException]:
     """_fulfilled's transaction for a batch of fast-path orders: each order's guarded move to fulfilled,
     then, for all of them at once, the timeline rows, the events, the jobs' finish, the stored answers
     of their Idempotency-Keys and the settlement. If anything fails, each goes alone (_fulfilled)."""
@@ -190,16 +183,14 @@ async def _finish_batch(ctx: AppContext, items: list[_Finish]) -> list[dict[str,
                 done.append((i, order, render(ctx, order, [*it.timeline, step])))
             if not done:
                 return out
-            emitted = events.new_events(
-                ctx.keyring, [(o.org_id, o.mode, "order.fulfilled", body) for _, o, body in done]
-            )
+            emitted = ctx.events.new([NewEvent(o.org_id, o.mode, ORDER_FULFILLED, body) for _, o, body in done])
             finish = jobs.finish_write(runs, now)
             answers = [(rid, 200, body) for i, _, body in done if (rid := items[i].record_id) is not None]
             held_jobs = await sql.write_all(  # one round trip on PostgreSQL (kit/sql.py says why)
                 s,
                 [
                     repository.transition_rows(steps),
-                    events.insert_rows(emitted),
+                    insert_rows(emitted),
                     ctx.idempotency.complete_write(answers),
                     *([finish] if finish is not None else []),
                 ],
@@ -209,7 +200,7 @@ async def _finish_batch(ctx: AppContext, items: list[_Finish]) -> list[dict[str,
                 jobs.adopt_finished(runs, held_jobs)
             else:
                 await finish_runs(s, runs)
-            await events.fan_out(s, emitted)
+            await ctx.events.fan_out(s, emitted)
             await ledger.post_many(s, [settle_entry(o) for _, o, _ in done])  # last: holds the pending row lock
     except BaseException as exc:
         for run in runs:
@@ -224,7 +215,7 @@ async def _finish_batch(ctx: AppContext, items: list[_Finish]) -> list[dict[str,
 
 
 async def _failed(
-    ctx: AppContext, order: Order, error: SupplierPermanent | None, supplier: str, record_id: int | None
+    ctx: Runtime, order: Order, error: SupplierPermanent | None, supplier: str, record_id: int | None
 ) -> dict[str, Any] | None:
     code = error.code if error else "no_supplier"
     message = f"{supplier}: {error}" if error else "no supplier could fulfil this order"

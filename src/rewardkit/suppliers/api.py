@@ -13,11 +13,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import Field
 
-from rewardkit.auth.api import require_identity
-from rewardkit.kit.context import AppContext, get_context
+from rewardkit.auth.api import require_api_key
 from rewardkit.kit.errors import Problem
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.kit.schemas import RequestModel
+from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.suppliers import inventory_service
 from rewardkit.suppliers.adapters import http as _http  # noqa: F401  (registers the http supplier factory)
 from rewardkit.suppliers.adapters import inventory as _inventory  # noqa: F401  (and the inventory one)
@@ -38,7 +38,7 @@ class OperatorTokenInvalid(Problem):
 
 
 async def require_operator(
-    ctx: Annotated[AppContext, Depends(get_context)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
     x_operator_token: Annotated[str | None, Header(alias="X-Operator-Token")] = None,
 ) -> None:
     expected = getattr(ctx.settings, "operator_token", "") or ""
@@ -48,9 +48,9 @@ async def require_operator(
         raise OperatorTokenInvalid("Send the operator token in the X-Operator-Token header.")
 
 
-# require_identity runs first: a request without an API key is a 401 before the operator check.
+# require_api_key runs first: a request without an API key is a 401 before the operator check.
 router = APIRouter(
-    prefix="/v1", tags=["Inventory"], dependencies=[Depends(require_identity), Depends(require_operator)]
+    prefix="/v1", tags=["Inventory"], dependencies=[Depends(require_api_key), Depends(require_operator)]
 )
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -86,7 +86,7 @@ class CodesIn(RequestModel):
     },
 )
 async def import_codes(
-    request: Request, product_id: str, body: CodesIn, ctx: Annotated[AppContext, Depends(get_context)]
+    request: Request, product_id: str, body: CodesIn, ctx: Annotated[Runtime, Depends(get_runtime)]
 ) -> JSONResponse:
     """Upload codes bought in bulk for a product, all or nothing: one bad row (or a code imported
     before) rejects the whole batch with a row-by-row list of problems."""
@@ -104,7 +104,7 @@ async def import_codes(
 @router.get("/inventory", operation_id="listInventory", response_class=JSONResponse, responses=_ERRORS)
 async def list_inventory(
     request: Request,
-    ctx: Annotated[AppContext, Depends(get_context)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
     product_id: Annotated[str | None, Query(max_length=80)] = None,
 ) -> JSONResponse:
     """Stock per product and denomination: available (usable now), used, expired."""

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from rewardkit.cli_support import fail, out, problem_text, run
-from rewardkit.config import Settings
-from rewardkit.kit.context import keyring_for
-from rewardkit.kit.db import Database
 from rewardkit.kit.errors import Problem
 from rewardkit.suppliers import inventory_service
-from rewardkit.suppliers.adapters import http as _http  # noqa: F401  (registers the http supplier factory)
-from rewardkit.suppliers.adapters import inventory as _inventory  # noqa: F401  (and the inventory one)
+
+if TYPE_CHECKING:
+    from rewardkit.runtime import Runtime
 
 inventory_app = typer.Typer(help="Codes bought in bulk, handed out by the inventory supplier.", no_args_is_help=True)
 
@@ -35,10 +33,9 @@ def inventory_import(
     except Problem as p:
         fail(problem_text(p))
 
-    async def go(db: Database, settings: Settings) -> dict[str, Any]:
-        keyring = keyring_for(settings)
-        async with db.unit_of_work() as s:
-            n = await inventory_service.import_codes(s, keyring, product, rows)
+    async def go(rt: Runtime) -> dict[str, Any]:
+        async with rt.db.unit_of_work() as s:
+            n = await inventory_service.import_codes(s, rt.keyring, product, rows)
             stock = await inventory_service.counts(s, product)
         return {"product_id": product, "imported": n, "stock": stock}
 
@@ -59,8 +56,8 @@ def inventory_counts(
 ) -> None:
     """Stock per product and denomination: available (usable now), used, expired."""
 
-    async def go(db: Database, settings: Settings) -> list[dict[str, Any]]:
-        async with db.unit_of_work(readonly=True) as s:
+    async def go(rt: Runtime) -> list[dict[str, Any]]:
+        async with rt.db.unit_of_work(readonly=True) as s:
             return await inventory_service.counts(s, product)
 
     rows = run(go)

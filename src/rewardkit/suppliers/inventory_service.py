@@ -78,7 +78,7 @@ async def import_codes(s: AsyncSession, keyring: Keyring, product_id: str, rows:
     Each row: code (1-200 characters), pin (optional), amount (major units, a denomination of the
     product), expires_at (optional ISO date or datetime). Raises ProductNotFound or InventoryImportInvalid.
     """
-    product = await catalog.get_product(s, product_id, include_inactive=True)
+    product = await catalog.get_product(s, None, product_id, include_inactive=True)
     now = utcnow()
     errors: list[dict[str, Any]] = []
     good: list[dict[str, Any]] = []

@@ -9,6 +9,10 @@ from rewardkit.kit.db import Base, BigIntPK, UTCDateTime
 
 CODE_STATUSES = ("available", "used")
 
+# Operator-level (no org): a product's stock of bulk codes fell below its threshold.
+INVENTORY_LOW_STOCK = "inventory.low_stock"
+EVENT_TYPES = (INVENTORY_LOW_STOCK,)
+
 
 class InventoryCode(Base):
     """One prepaid code bought in bulk and uploaded by the operator (the `inventory` supplier).

@@ -10,19 +10,13 @@ Test mode always routes to the sandbox first, so the sandbox never needs configu
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from rewardkit.suppliers.adapters import FACTORIES, Factory
 from rewardkit.suppliers.adapters.sandbox import SandboxSupplier
 from rewardkit.suppliers.base import Supplier
-
-Factory = Callable[[str, dict[str, Any], Any], Supplier]
-FACTORIES: dict[str, Factory] = {}
-
-
-def register_factory(kind: str, factory: Factory) -> None:
-    FACTORIES[kind] = factory
 
 
 class Registry:
@@ -39,10 +33,12 @@ class Registry:
         self._routes = routes or {}
 
     @classmethod
-    def from_file(cls, path: str | None, ctx: Any) -> Registry:
-        # The built-in adapters register their factories on import.
-        from rewardkit.suppliers.adapters import http, inventory  # noqa: F401
+    def open(cls, rt: Any) -> Registry:
+        """The runtime part (suppliers/module.py): the suppliers file of the settings, or the sandbox."""
+        return cls.from_file(rt.settings.suppliers_file, rt)
 
+    @classmethod
+    def from_file(cls, path: str | None, ctx: Any, factories: Mapping[str, Factory] = FACTORIES) -> Registry:
         sandbox = SandboxSupplier(timeout=ctx.settings.supplier_timeout_seconds)
         if not path:
             return cls(sandbox=sandbox)
@@ -50,9 +46,9 @@ class Registry:
         suppliers = []
         for name, conf in data.get("suppliers", {}).items():
             kind = conf.get("type")
-            if kind not in FACTORIES:
-                raise ValueError(f"supplier {name}: unknown type {kind!r} (known: {', '.join(sorted(FACTORIES))})")
-            suppliers.append(FACTORIES[kind](name, conf, ctx))
+            if kind not in factories:
+                raise ValueError(f"supplier {name}: unknown type {kind!r} (known: {', '.join(sorted(factories))})")
+            suppliers.append(factories[kind](name, conf, ctx))
         routes = {k: list(v) for k, v in data.get("routes", {}).items()}
         for product, names in routes.items():
             for n in names:

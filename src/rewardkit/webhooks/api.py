@@ -6,14 +6,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import Field
 
-from rewardkit.auth.api import require_identity
-from rewardkit.auth.service import Identity
-from rewardkit.events.models import TYPES
-from rewardkit.kit.context import AppContext, get_context
+from rewardkit.auth.api import require_api_key
+from rewardkit.auth.principals import Principal
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.kit.params import utc
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.kit.schemas import RequestModel
+from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.webhooks import repository, service
 from rewardkit.webhooks.errors import EventNotFound, UnknownEventType
 from rewardkit.webhooks.schemas import (
@@ -27,8 +26,8 @@ from rewardkit.webhooks.schemas import (
 )
 
 router = APIRouter(prefix="/v1")
-Ctx = Annotated[AppContext, Depends(get_context)]
-Ident = Annotated[Identity, Depends(require_identity)]
+Ctx = Annotated[Runtime, Depends(get_runtime)]
+Ident = Annotated[Principal, Depends(require_api_key)]
 _404: dict[int | str, dict[str, Any]] = {404: {"description": "webhook_endpoint_not_found"}}
 
 
@@ -198,8 +197,8 @@ async def list_events(
 ) -> JSONResponse:
     """Everything that happened, kept at least 30 days: a missed webhook can always be fetched here."""
     for t in type or []:
-        if t not in TYPES:
-            raise UnknownEventType(f"Unknown event type {t!r}. Known: {', '.join(TYPES)}.")
+        if t not in ctx.events.types:
+            raise UnknownEventType(f"Unknown event type {t!r}. Known: {', '.join(sorted(ctx.events.types))}.")
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = await repository.events(
             s,

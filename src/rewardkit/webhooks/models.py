@@ -7,6 +7,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rewardkit.kit.db import Base, BigIntPK, UTCDateTime
 
+# The delivery job, and the events this domain emits itself.
+DELIVER_JOB = "webhooks.deliver"
+WEBHOOK_TEST = "webhook.test"  # sent to one endpoint on request (never fanned out)
+ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+EVENT_TYPES = (WEBHOOK_TEST, ENDPOINT_DISABLED)
+
 
 class WebhookEndpoint(Base):
     __tablename__ = "webhook_endpoints"

@@ -3,19 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from rewardkit.events.models import TYPES
 from rewardkit.kit.schemas import RequestModel
 
-
-def _check_events(v: list[str] | None) -> list[str] | None:
-    if v is None:
-        return v
-    unknown = [t for t in v if t != "*" and t not in TYPES]
-    if unknown:
-        raise ValueError(f"unknown event types {unknown}; known: {', '.join(TYPES)} or *")
-    return sorted(set(v))
+# enabled_events: checked against the event types the runtime's modules declare by the service
+# (webhooks.service.check_event_types), which also sorts them and drops repeats.
 
 
 class EndpointCreate(RequestModel):
@@ -31,16 +24,12 @@ class EndpointCreate(RequestModel):
     description: str = Field(default="", max_length=500)
     enabled: bool = True
 
-    _events = field_validator("enabled_events")(_check_events)
-
 
 class EndpointUpdate(RequestModel):
     url: str | None = Field(default=None, min_length=8, max_length=2048)
     enabled_events: list[str] | None = Field(default=None, min_length=1, max_length=50)
     description: str | None = Field(default=None, max_length=500)
     enabled: StrictBool | None = None
-
-    _events = field_validator("enabled_events")(_check_events)
 
 
 class RotateSecret(RequestModel):

@@ -7,30 +7,32 @@ exactly when the event does: nothing is lost between a commit and a send.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rewardkit.auth.service import Identity
+from rewardkit.auth.principals import Principal
 from rewardkit.events import service as events
 from rewardkit.events.models import Event
 from rewardkit.jobs import service as jobs
 from rewardkit.kit import sql
-from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
+from rewardkit.kit.errors import ValidationFailed
 from rewardkit.kit.ids import new_id
 from rewardkit.webhooks import repository, signing, ssrf
 from rewardkit.webhooks.errors import EndpointNotFound, EventNotFound, InvalidWebhookUrl
-from rewardkit.webhooks.models import WebhookDelivery, WebhookEndpoint
+from rewardkit.webhooks.models import DELIVER_JOB, WEBHOOK_TEST, WebhookDelivery, WebhookEndpoint
 from rewardkit.webhooks.schemas import EndpointCreate, EndpointOut, EndpointUpdate, EventOut
+
+if TYPE_CHECKING:
+    from rewardkit.runtime import Runtime
 
 _DELIVERIES = sql.table(WebhookDelivery)
 
-DELIVER_JOB = "webhooks.deliver"
 
 
-def schedule(ctx: AppContext) -> list[int]:
+def schedule(ctx: Runtime) -> list[int]:
     return [int(x) for x in ctx.settings.webhook_retry_schedule.split(",")]
 
 
@@ -84,14 +86,14 @@ async def _queue(s: AsyncSession, endpoint: WebhookEndpoint, event: Event) -> We
     return delivery
 
 
-def _check_url(ctx: AppContext, url: str, mode: str) -> None:
+def _check_url(ctx: Runtime, url: str, mode: str) -> None:
     try:
         ssrf.check_url(url, live=mode == "live", allow_private=_allow_private(ctx, mode))
     except ssrf.UnsafeDestination as exc:
         raise InvalidWebhookUrl(f"{url!r} cannot receive webhooks: {exc.reason}.") from exc
 
 
-def _allow_private(ctx: AppContext, mode: str) -> bool:
+def _allow_private(ctx: Runtime, mode: str) -> bool:
     return mode == "test" and ctx.settings.webhook_allow_private_in_test
 
 
@@ -110,7 +112,30 @@ def render_endpoint(e: WebhookEndpoint, secret: str | None = None) -> dict[str, 
     ).model_dump(mode="json")
 
 
-async def create_endpoint(ctx: AppContext, ident: Identity, body: EndpointCreate) -> dict[str, Any]:
+def check_event_types(ctx: Runtime, types: list[str] | None) -> list[str] | None:
+    """`enabled_events` as stored: known types (those the runtime's modules declare) or `*`, sorted and
+    without repeats; a 422 naming the unknown ones."""
+    if types is None:
+        return None
+    unknown = [t for t in types if t != "*" and t not in ctx.events.types]
+    if unknown:
+        known = ", ".join(sorted(ctx.events.types))
+        raise ValidationFailed(
+            errors=[
+                {
+                    "field": "enabled_events",
+                    "pointer": "/enabled_events",
+                    "in": "body",
+                    "message": f"unknown event types {unknown}; known: {known} or *",
+                    "code": "value_error",
+                }
+            ]
+        )
+    return sorted(set(types))
+
+
+async def create_endpoint(ctx: Runtime, ident: Principal, body: EndpointCreate) -> dict[str, Any]:
+    enabled_events = check_event_types(ctx, body.enabled_events) or ["*"]
     _check_url(ctx, body.url, ident.mode)
     secret = signing.new_secret()
     now = utcnow()
@@ -120,7 +145,7 @@ async def create_endpoint(ctx: AppContext, ident: Identity, body: EndpointCreate
         mode=ident.mode,
         url=body.url,
         description=body.description,
-        enabled_events=body.enabled_events,
+        enabled_events=enabled_events,
         enabled=body.enabled,
         secret=ctx.keyring.encrypt(secret),
         created_at=now,
@@ -131,7 +156,7 @@ async def create_endpoint(ctx: AppContext, ident: Identity, body: EndpointCreate
     return render_endpoint(endpoint, secret)
 
 
-async def get_endpoint(ctx: AppContext, ident: Identity, endpoint_id: str) -> WebhookEndpoint:
+async def get_endpoint(ctx: Runtime, ident: Principal, endpoint_id: str) -> WebhookEndpoint:
     async with ctx.db.unit_of_work(readonly=True) as s:
         found = await repository.endpoint(s, ident.org_id, ident.mode, endpoint_id)
     if found is None:
@@ -139,9 +164,12 @@ async def get_endpoint(ctx: AppContext, ident: Identity, endpoint_id: str) -> We
     return found
 
 
-async def update_endpoint(ctx: AppContext, ident: Identity, endpoint_id: str, body: EndpointUpdate) -> dict[str, Any]:
+async def update_endpoint(ctx: Runtime, ident: Principal, endpoint_id: str, body: EndpointUpdate) -> dict[str, Any]:
+    enabled_events = check_event_types(ctx, body.enabled_events)
     await get_endpoint(ctx, ident, endpoint_id)
     values: dict[str, Any] = body.model_dump(exclude_unset=True, exclude_none=True)
+    if enabled_events is not None:
+        values["enabled_events"] = enabled_events
     if "url" in values:
         _check_url(ctx, values["url"], ident.mode)
     if values.get("enabled") is True:  # re-enabling clears the reason and the failure clock
@@ -152,7 +180,7 @@ async def update_endpoint(ctx: AppContext, ident: Identity, endpoint_id: str, bo
     return render_endpoint(await get_endpoint(ctx, ident, endpoint_id))
 
 
-async def delete_endpoint(ctx: AppContext, ident: Identity, endpoint_id: str) -> dict[str, Any]:
+async def delete_endpoint(ctx: Runtime, ident: Principal, endpoint_id: str) -> dict[str, Any]:
     endpoint = await get_endpoint(ctx, ident, endpoint_id)
     async with ctx.db.unit_of_work() as s:
         found = await repository.endpoint(s, ident.org_id, ident.mode, endpoint_id)
@@ -161,7 +189,7 @@ async def delete_endpoint(ctx: AppContext, ident: Identity, endpoint_id: str) ->
     return {"id": endpoint.id, "object": "webhook_endpoint", "deleted": True}
 
 
-async def rotate_secret(ctx: AppContext, ident: Identity, endpoint_id: str, overlap_hours: float) -> dict[str, Any]:
+async def rotate_secret(ctx: Runtime, ident: Principal, endpoint_id: str, overlap_hours: float) -> dict[str, Any]:
     endpoint = await get_endpoint(ctx, ident, endpoint_id)
     secret = signing.new_secret()
     now = utcnow()
@@ -179,7 +207,7 @@ async def rotate_secret(ctx: AppContext, ident: Identity, endpoint_id: str, over
     return render_endpoint(await get_endpoint(ctx, ident, endpoint_id), secret)
 
 
-def signing_secrets(ctx: AppContext, endpoint: WebhookEndpoint) -> list[str]:
+def signing_secrets(ctx: Runtime, endpoint: WebhookEndpoint) -> list[str]:
     """The current secret, plus the previous one while its overlap lasts."""
     out = [ctx.keyring.decrypt(endpoint.secret)]
     if (
@@ -191,16 +219,15 @@ def signing_secrets(ctx: AppContext, endpoint: WebhookEndpoint) -> list[str]:
     return out
 
 
-async def send_test(ctx: AppContext, ident: Identity, endpoint_id: str) -> dict[str, Any]:
+async def send_test(ctx: Runtime, ident: Principal, endpoint_id: str) -> dict[str, Any]:
     """A `webhook.test` event, delivered to this endpoint only (whatever events it subscribes to)."""
     endpoint = await get_endpoint(ctx, ident, endpoint_id)
     async with ctx.db.unit_of_work() as s:
-        event = await events.emit(
+        event = await ctx.events.emit(
             s,
-            ctx.keyring,
             ident.org_id,
             ident.mode,
-            "webhook.test",
+            WEBHOOK_TEST,
             {"object": "webhook_test", "endpoint_id": endpoint.id, "message": "It works."},
             fan_out=False,
         )
@@ -208,7 +235,7 @@ async def send_test(ctx: AppContext, ident: Identity, endpoint_id: str) -> dict[
     return {"object": "webhook_delivery", "id": delivery.id, "event_id": event.id, "status": "pending"}
 
 
-async def redeliver(ctx: AppContext, ident: Identity, event_id: str, endpoint_id: str | None) -> dict[str, Any]:
+async def redeliver(ctx: Runtime, ident: Principal, event_id: str, endpoint_id: str | None) -> dict[str, Any]:
     async with ctx.db.unit_of_work() as s:
         event = await repository.event(s, ident.org_id, ident.mode, event_id)
         if event is None:
@@ -233,13 +260,13 @@ async def redeliver(ctx: AppContext, ident: Identity, event_id: str, endpoint_id
     }
 
 
-def render_event(ctx: AppContext, e: Event) -> dict[str, Any]:
+def render_event(ctx: Runtime, e: Event) -> dict[str, Any]:
     return EventOut(
         id=e.id, type=e.type, livemode=e.mode == "live", created_at=e.created_at, data=events.data_of(ctx.keyring, e)
     ).model_dump(mode="json")
 
 
-def payload(ctx: AppContext, e: Event) -> bytes:
+def payload(ctx: Runtime, e: Event) -> bytes:
     """The body we POST: {id, type, created_at, data}, data being the full object."""
     return orjson.dumps(
         {

@@ -10,61 +10,73 @@ import asyncio
 import time
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from rewardkit.events import service as events
 from rewardkit.jobs.service import Defer, finish_current
 from rewardkit.kit import faults
-from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.webhooks import repository, service, signing, ssrf
-from rewardkit.webhooks.models import WebhookAttempt, WebhookEndpoint
+from rewardkit.webhooks.models import ENDPOINT_DISABLED, WebhookAttempt, WebhookEndpoint
 
-# Per process: how many deliveries each endpoint has in flight, so one slow endpoint cannot take
-# every worker slot and delay other endpoints' (and other orgs') deliveries.
-_IN_FLIGHT: dict[str, int] = defaultdict(int)
+if TYPE_CHECKING:
+    from rewardkit.runtime import Runtime
+
 MAX_RETRY_AFTER = 24 * 3600.0
 
-
-_SLOT_FREED: dict[str, asyncio.Condition] = {}
 # A healthy endpoint frees a slot within milliseconds: wait that long for one rather than putting the
 # delivery back for half a second (which made a burst to one endpoint slow); a slow endpoint's
 # deliveries still go back to the queue, so they do not hold worker slots other endpoints need.
 SLOT_WAIT_SECONDS = 0.25
 
 
-async def _take_slot(endpoint_id: str, cap: int) -> bool:
-    if _IN_FLIGHT[endpoint_id] < cap:
-        _IN_FLIGHT[endpoint_id] += 1
-        return True
-    freed = _SLOT_FREED.setdefault(endpoint_id, asyncio.Condition())
-    async with freed:
-        try:
-            await asyncio.wait_for(freed.wait_for(lambda: _IN_FLIGHT[endpoint_id] < cap), SLOT_WAIT_SECONDS)
-        except TimeoutError:
-            return False
-        _IN_FLIGHT[endpoint_id] += 1
-        return True
+class Deliveries:
+    """What deliveries share in a process (a runtime part, webhooks/module.py): the pooled HTTP client,
+    and how many deliveries each endpoint has in flight, so one slow endpoint cannot take every worker
+    slot and delay other endpoints' (and other orgs') deliveries."""
 
+    def __init__(self) -> None:
+        self.in_flight: dict[str, int] = defaultdict(int)
+        self._freed: dict[str, asyncio.Condition] = {}
+        self._client: httpx.AsyncClient | None = None
 
-async def _free_slot(endpoint_id: str) -> None:
-    _IN_FLIGHT[endpoint_id] -= 1
-    freed = _SLOT_FREED.get(endpoint_id)
-    if freed is not None:
+    @classmethod
+    def open(cls, rt: object) -> Deliveries:
+        return cls()
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:  # made on first use: most processes never deliver a webhook
+            self._client = httpx.AsyncClient(
+                follow_redirects=False, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
+            )
+        return self._client
+
+    async def take_slot(self, endpoint_id: str, cap: int) -> bool:
+        if self.in_flight[endpoint_id] < cap:
+            self.in_flight[endpoint_id] += 1
+            return True
+        freed = self._freed.setdefault(endpoint_id, asyncio.Condition())
         async with freed:
-            freed.notify(1)
+            try:
+                await asyncio.wait_for(freed.wait_for(lambda: self.in_flight[endpoint_id] < cap), SLOT_WAIT_SECONDS)
+            except TimeoutError:
+                return False
+            self.in_flight[endpoint_id] += 1
+            return True
 
+    async def free_slot(self, endpoint_id: str) -> None:
+        self.in_flight[endpoint_id] -= 1
+        freed = self._freed.get(endpoint_id)
+        if freed is not None:
+            async with freed:
+                freed.notify(1)
 
-def _client(ctx: AppContext) -> httpx.AsyncClient:
-    client = ctx.caches.get("webhook_http")
-    if client is None:
-        client = httpx.AsyncClient(
-            follow_redirects=False, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
-        )
-        ctx.caches["webhook_http"] = client
-    return client  # type: ignore[no-any-return]
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:
@@ -74,7 +86,7 @@ def _retry_after(headers: dict[str, str]) -> float | None:
     return None
 
 
-async def deliver(ctx: AppContext, payload: dict[str, Any], attempt: int) -> None:
+async def deliver(ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
     delivery_id = payload["delivery_id"]
     async with ctx.db.unit_of_work(readonly=True) as s:
         bundle = await repository.delivery_bundle(s, delivery_id)
@@ -91,14 +103,15 @@ async def deliver(ctx: AppContext, payload: dict[str, Any], attempt: int) -> Non
     # taken outside the try/finally below would never be given back.
     body = service.payload(ctx, event)
     headers = signing.headers(service.signing_secrets(ctx, endpoint), event.id, int(time.time()), body)
-    if not await _take_slot(endpoint.id, ctx.settings.webhook_max_in_flight_per_endpoint):
+    slots = ctx.part(Deliveries)
+    if not await slots.take_slot(endpoint.id, ctx.settings.webhook_max_in_flight_per_endpoint):
         raise Defer(f"endpoint {endpoint.id} is busy", delay=0.5)
     status_code: int | None = None
     excerpt, error, resp_headers = "", None, {}
     started = time.perf_counter()
     try:
         resp = await ssrf.safe_post(
-            _client(ctx),
+            slots.client,
             endpoint.url,
             content=body,
             headers=headers,
@@ -114,7 +127,7 @@ async def deliver(ctx: AppContext, payload: dict[str, Any], attempt: int) -> Non
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__
     finally:
-        await _free_slot(endpoint.id)
+        await slots.free_slot(endpoint.id)
     latency = int((time.perf_counter() - started) * 1000)
     faults.checkpoint("deliver:sent")  # crash tests: the receiver has it, we have not recorded it
 
@@ -139,7 +152,7 @@ async def deliver(ctx: AppContext, payload: dict[str, Any], attempt: int) -> Non
 
 
 async def _finish(
-    ctx: AppContext,
+    ctx: Runtime,
     delivery_id: str,
     number: int,
     status: str,
@@ -177,18 +190,17 @@ async def _finish(
         await _disable(ctx, endpoint, f"every delivery failed for {ctx.settings.webhook_disable_after_hours:g} hours")
 
 
-async def _disable(ctx: AppContext, endpoint: WebhookEndpoint, reason: str) -> None:
+async def _disable(ctx: Runtime, endpoint: WebhookEndpoint, reason: str) -> None:
     now = utcnow()
     async with ctx.db.unit_of_work() as s:
         await repository.update_endpoint(
             s, endpoint.id, {"enabled": False, "disabled_reason": reason, "updated_at": now}
         )
-        await events.emit(
+        await ctx.events.emit(
             s,
-            ctx.keyring,
             endpoint.org_id,
             endpoint.mode,
-            "webhook_endpoint.disabled",
+            ENDPOINT_DISABLED,
             {"object": "webhook_endpoint", "id": endpoint.id, "url": endpoint.url, "reason": reason},
             # fans out to the org's other endpoints; this one is already disabled, so not to it
         )

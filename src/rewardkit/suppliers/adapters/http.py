@@ -43,7 +43,6 @@ from rewardkit.suppliers.base import (
     SupplierPermanent,
     SupplierTransient,
 )
-from rewardkit.suppliers.registry import register_factory
 
 MAX_RETRY_AFTER = 3600.0
 OUT_OF_STOCK = "out_of_stock"
@@ -322,5 +321,3 @@ def factory(name: str, conf: dict[str, Any], ctx: Any) -> HttpSupplier:
         modes=modes,
     )
 
-
-register_factory("http", factory)

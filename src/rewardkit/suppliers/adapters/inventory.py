@@ -16,14 +16,13 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from rewardkit.events import service as events
+from rewardkit.events.service import EventBus
 from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import Database, utcnow
 from rewardkit.kit.money import money
 from rewardkit.suppliers import inventory_service as inventory
 from rewardkit.suppliers.base import OutOfStock, PlaceRequest, PlaceResult, Quote, SupplierPermanent, SupplierTransient
-from rewardkit.suppliers.models import InventoryCode
-from rewardkit.suppliers.registry import register_factory
+from rewardkit.suppliers.models import INVENTORY_LOW_STOCK, InventoryCode
 
 DEFAULT_LOW_STOCK = 10
 
@@ -34,6 +33,7 @@ class InventorySupplier:
         name: str,
         db: Database,
         keyring: Keyring,
+        events: EventBus,
         *,
         low_stock_threshold: int = DEFAULT_LOW_STOCK,
         modes: Iterable[str] = ("live",),
@@ -41,6 +41,7 @@ class InventorySupplier:
         self.name = name
         self.db = db
         self.keyring = keyring
+        self.events = events
         self.low_stock_threshold = low_stock_threshold
         self.modes = frozenset(modes)
 
@@ -75,12 +76,11 @@ class InventorySupplier:
             await inventory.lock_stock(s, req.product_id, req.currency, req.amount)
             left = await inventory.remaining(s, req.product_id, req.currency, req.amount, now)
             if left == self.low_stock_threshold - 1:  # only the take that crosses below the threshold
-                await events.emit(
+                await self.events.emit(
                     s,
-                    self.keyring,
                     None,
                     req.mode,
-                    "inventory.low_stock",
+                    INVENTORY_LOW_STOCK,
                     {
                         "supplier": self.name,
                         "product_id": req.product_id,
@@ -124,7 +124,4 @@ def factory(name: str, conf: dict[str, Any], ctx: Any) -> InventorySupplier:
     modes = conf.get("modes", ["live"])
     if not isinstance(modes, list) or not modes or not set(modes) <= {"test", "live"}:
         raise ValueError(f"supplier {name}: modes must be a non-empty list of 'test' and/or 'live'")
-    return InventorySupplier(name, ctx.db, ctx.keyring, low_stock_threshold=threshold, modes=modes)
-
-
-register_factory("inventory", factory)
+    return InventorySupplier(name, ctx.db, ctx.keyring, ctx.events, low_stock_threshold=threshold, modes=modes)

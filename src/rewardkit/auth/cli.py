@@ -1,0 +1,103 @@
+"""`rewardkit orgs …` and `rewardkit keys …`: tenants and their API keys."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from rewardkit.cli_support import fail, out, run
+from rewardkit.kit.money import is_currency
+
+if TYPE_CHECKING:
+    from rewardkit.runtime import Runtime
+
+orgs_app = typer.Typer(help="Organisations (tenants).", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+
+
+@orgs_app.command("create")
+def orgs_create(
+    name: Annotated[str, typer.Option(help="Display name")],
+    default_currency: Annotated[str, typer.Option(help="Pays orders in currencies without a wallet")] = "USD",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create an organisation with one test and one live API key (shown only now)."""
+    from rewardkit.auth import service
+
+    if not name.strip():
+        fail("--name must not be empty", 2)
+    if not is_currency(default_currency.upper()):
+        fail(f"{default_currency} is not an ISO 4217 currency", 2)
+
+    async def go(rt: Runtime) -> dict[str, Any]:
+        async with rt.db.unit_of_work() as s:
+            org = await service.create_org(s, name.strip(), default_currency.upper())
+            _, test = await service.create_key(s, rt.keyring, org.id, "test")
+            _, live = await service.create_key(s, rt.keyring, org.id, "live")
+        return {"id": org.id, "name": org.name, "api_keys": {"test": test, "live": live}}
+
+    result = run(go)
+    out(
+        result,
+        as_json,
+        f"created {result['id']} ({result['name']})\n  test key: {result['api_keys']['test']}\n"
+        f"  live key: {result['api_keys']['live']}\nThe keys are shown only once.",
+    )
+
+
+@orgs_app.command("list")
+def orgs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    from rewardkit.auth import repository
+
+    async def go(rt: Runtime) -> list[dict[str, Any]]:
+        async with rt.db.unit_of_work(readonly=True) as s:
+            return [
+                {"id": o.id, "name": o.name, "default_currency": o.default_currency}
+                for o in await repository.list_orgs(s)
+            ]
+
+    rows = run(go)
+    out(rows, as_json, "\n".join(f"{r['id']}  {r['name']}" for r in rows) or "no organisations")
+
+
+@keys_app.command("create")
+def keys_create(
+    org: Annotated[str, typer.Option(help="Organisation id (org_…)")],
+    mode: Annotated[str, typer.Option(help="test or live")] = "test",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create an API key; its secret is printed once and stored only as an HMAC hash."""
+    from rewardkit.auth import service
+    from rewardkit.kit.errors import Problem
+
+    if mode not in ("test", "live"):
+        fail("--mode must be test or live", 2)
+
+    async def go(rt: Runtime) -> dict[str, Any]:
+        async with rt.db.unit_of_work() as s:
+            key, raw = await service.create_key(s, rt.keyring, org, mode)
+        return {"id": key.id, "org_id": key.org_id, "mode": key.mode, "secret": raw}
+
+    try:
+        result = run(go)
+    except Problem as p:
+        fail(p.detail)
+    out(result, as_json, f"{result['id']} ({result['mode']}): {result['secret']}\nShown only once.")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="Key id (key_…)")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Revoke a key: it stops working within api_key_cache_seconds on every process."""
+    from rewardkit.auth import service
+
+    async def go(rt: Runtime) -> bool:
+        async with rt.db.unit_of_work() as s:
+            return await service.revoke_key(s, key_id)
+
+    if not run(go):
+        fail(f"no active key {key_id}")
+    out({"id": key_id, "revoked": True}, as_json, f"revoked {key_id}")

@@ -1,0 +1,28 @@
+"""The auth domain: orgs, API keys, the request's identity."""
+
+from rewardkit.auth.api import router
+from rewardkit.auth.cli import keys_app, orgs_app
+from rewardkit.auth.models import ApiKey, Org, PrincipalSession
+from rewardkit.auth.service import KeyCache
+from rewardkit.kit.module import Module
+
+SESSION = {
+    "id": "pss_01m8b2k0q8w3",
+    "object": "session",
+    "kind": "member_session",
+    "livemode": False,
+    "subject": "user_4711",
+    "scopes": ["storefront"],
+    "expires_at": "2026-12-01T13:00:00Z",
+    "created_at": "2026-12-01T12:00:00Z",
+}
+
+MODULE = Module(
+    name="auth",
+    routers=(router,),
+    tags=({"name": "Sessions", "description": "Who is calling, for hosted pages' signed-in people."},),
+    examples={"getSession": SESSION},
+    tables=(Org, ApiKey, PrincipalSession),
+    cli=(("orgs", orgs_app), ("keys", keys_app)),
+    resources=(KeyCache.open,),
+)

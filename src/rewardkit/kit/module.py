@@ -1,0 +1,38 @@
+"""What a domain contributes to the process, declared once in its `module.py`.
+
+`rewardkit/modules.py` lists the modules; the app (routers, pages, OpenAPI tags and examples), the
+job registry, the event types, the CLI, the tables Alembic sees and the runtime's resources are all
+built by iterating that list, so adding a domain is one folder and one line (CONTRIBUTING.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import typer
+from fastapi import APIRouter
+
+# handler(runtime, payload, attempt): see jobs/worker.py. `Any` here because kit knows no runtime.
+JobHandler = Callable[[Any, dict[str, Any], int], Awaitable[Any]]
+# subscriber(session, events): called with the events of a write, inside its transaction.
+Subscriber = Callable[[Any, list[Any]], Awaitable[None]]
+# factory(runtime) -> a process-wide object (a cache, a pool, a group-commit writer...). The runtime
+# keeps one per class, reachable as runtime.part(Class), and closes it (aclose(), if it has one) on exit.
+ResourceFactory = Callable[[Any], object]
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str
+    routers: tuple[APIRouter, ...] = ()  # JSON API routes (/v1)
+    pages: tuple[APIRouter, ...] = ()  # hosted HTML pages
+    tags: tuple[dict[str, str], ...] = ()  # OpenAPI tags of its routes, in display order
+    examples: Mapping[str, Any] = field(default_factory=dict)  # operationId -> example 2xx body
+    jobs: Mapping[str, JobHandler] = field(default_factory=dict)  # job kind -> handler
+    events: tuple[str, ...] = ()  # the event types it emits
+    subscribers: tuple[Subscriber, ...] = ()  # called with every write's events (webhook fan-out)
+    tables: tuple[type, ...] = ()  # its ORM tables, so Alembic sees the whole schema
+    cli: tuple[tuple[str, typer.Typer], ...] = ()  # (command group name, typer sub-app)
+    resources: tuple[ResourceFactory, ...] = ()  # built at start-up, in module order

@@ -1,0 +1,17 @@
+"""The ledger domain: accounts, balanced transactions of postings, balances, wallets."""
+
+from rewardkit.kit.module import Module
+from rewardkit.ledger.api import router
+from rewardkit.ledger.cli import ledger_app, wallets_app
+from rewardkit.ledger.examples import RESPONSES
+from rewardkit.ledger.models import EVENT_TYPES, Account, Posting, Transaction
+
+MODULE = Module(
+    name="ledger",
+    routers=(router,),
+    tags=({"name": "Balances", "description": "Prepaid wallets and their statements."},),
+    examples=RESPONSES,
+    events=EVENT_TYPES,
+    tables=(Account, Transaction, Posting),
+    cli=(("wallets", wallets_app), ("ledger", ledger_app)),
+)

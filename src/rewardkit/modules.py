@@ -1,0 +1,19 @@
+"""Every domain of rewardkit, in one list: the only place that names them.
+
+The app (routers, pages, OpenAPI tags and examples), the job registry, the event types, the CLI,
+the tables Alembic sees and the runtime's resources are all built from this list. Order matters
+where it shows: OpenAPI tags and routes appear in this order, and resources open in it (and close in
+the reverse). Adding a domain: CONTRIBUTING.md.
+"""
+
+from rewardkit.auth.module import MODULE as AUTH
+from rewardkit.catalog.module import MODULE as CATALOG
+from rewardkit.events.module import MODULE as EVENTS
+from rewardkit.jobs.module import MODULE as JOBS
+from rewardkit.kit.module import Module
+from rewardkit.ledger.module import MODULE as LEDGER
+from rewardkit.orders.module import MODULE as ORDERS
+from rewardkit.suppliers.module import MODULE as SUPPLIERS
+from rewardkit.webhooks.module import MODULE as WEBHOOKS
+
+MODULES: tuple[Module, ...] = (AUTH, ORDERS, CATALOG, LEDGER, WEBHOOKS, EVENTS, SUPPLIERS, JOBS)

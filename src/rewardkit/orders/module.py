@@ -1,0 +1,21 @@
+"""The orders domain: the order lifecycle, its fulfilment job, the hosted voucher page."""
+
+from rewardkit.kit.module import Module
+from rewardkit.orders import tasks
+from rewardkit.orders.api import router
+from rewardkit.orders.examples import RESPONSES
+from rewardkit.orders.models import EVENT_TYPES, FULFIL_JOB, Order, OrderTransition
+from rewardkit.orders.pages import router as pages
+from rewardkit.orders.state import OrdersState
+
+MODULE = Module(
+    name="orders",
+    routers=(router,),
+    pages=(pages,),
+    tags=({"name": "Orders", "description": "Buy rewards and track them."},),
+    examples=RESPONSES,
+    jobs={FULFIL_JOB: tasks.fulfil},
+    events=EVENT_TYPES,
+    tables=(Order, OrderTransition),
+    resources=(OrdersState,),
+)

@@ -1,0 +1,29 @@
+"""The webhooks domain: endpoints, the fan-out of events to deliveries, signing, the delivery job,
+the events API."""
+
+from rewardkit.kit.module import Module
+from rewardkit.webhooks import service, tasks
+from rewardkit.webhooks.api import router
+from rewardkit.webhooks.examples import RESPONSES
+from rewardkit.webhooks.models import (
+    DELIVER_JOB,
+    EVENT_TYPES,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+MODULE = Module(
+    name="webhooks",
+    routers=(router,),
+    tags=(
+        {"name": "Webhooks", "description": "Signed, retried event deliveries to your URLs."},
+        {"name": "Events", "description": "Everything that happened, kept at least 30 days."},
+    ),
+    examples=RESPONSES,
+    jobs={DELIVER_JOB: tasks.deliver},
+    events=EVENT_TYPES,
+    subscribers=(service.fan_out,),
+    tables=(WebhookEndpoint, WebhookDelivery, WebhookAttempt),
+    resources=(tasks.Deliveries.open,),
+)
