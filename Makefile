@@ -21,6 +21,7 @@ migrate: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests scripts bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(STAMP)
 	@bash scripts/test.sh
@@ -30,4 +31,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

@@ -26,6 +26,74 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+@dataclass
+class Config:
+    """What one bench run measures and for how long (`Config.make(smoke)`); in the raw figures as `config`."""
+
+    smoke: bool
+    tpcb_scale: int = 10
+    pgbench_clients: int = 8
+    pgbench_seconds: int = 30
+    pg_workers: int = field(default_factory=lambda: os.cpu_count() or 2)  # one API process per core (docs/deploy.md)
+    warmup_s: float = 5.0
+    closed_levels: list[int] = field(default_factory=lambda: [8, 32, 96, 160])
+    closed_s: float = 15.0
+    closed_warmup_s: float = 3.0
+    rates: list[int] = field(default_factory=lambda: [100, 500, 1000])
+    goal_rate: int = 500
+    open_s: float = 15.0
+    open_warmup_s: float = 3.0
+    overload_s: float = 10.0  # an offered rate above the measured maximum runs this long
+    sqlite_levels: list[int] = field(default_factory=lambda: [8, 32, 96])
+    catalog_count: int = 100_000
+    catalog_import: int = 10_000
+    catalog_clients: int = 4
+    catalog_s: float = 15.0
+    webhook_backlog: int = 2000  # several seconds of draining: a rate, not a start-up transient
+    webhook_rate: int = 100  # the steady phase runs at the lower of this and half the measured delivery rate
+    webhook_s: float = 15.0
+    webhook_processes: int = 2
+    webhook_concurrency: int = 8
+    webhook_drain_s: float = 40.0
+    webhook_tail_s: float = 15.0
+    timeout_s: float = 10.0
+    budget_s: float = 900.0
+
+    @classmethod
+    def make(cls, smoke: bool) -> Config:
+        if not smoke:
+            return cls(smoke=False)
+        return cls(
+            smoke=True,
+            tpcb_scale=1,
+            pgbench_seconds=1,
+            pg_workers=2,
+            warmup_s=0.0,
+            closed_levels=[8],
+            closed_s=2.0,
+            closed_warmup_s=0.5,
+            rates=[50],
+            goal_rate=50,
+            open_s=1.5,
+            open_warmup_s=0.25,
+            overload_s=1.5,
+            sqlite_levels=[8],
+            catalog_count=2000,
+            catalog_import=500,
+            catalog_clients=2,
+            catalog_s=1.5,
+            webhook_backlog=16,
+            webhook_rate=20,
+            webhook_s=1.5,
+            webhook_processes=1,
+            webhook_concurrency=8,
+            webhook_drain_s=8.0,
+            webhook_tail_s=4.0,
+            timeout_s=5.0,
+            budget_s=240.0,
+        )
+
+
 def new_secret_keys() -> str:
     """One `k1:` key with 48 random URL-safe characters."""
     return "k1:" + secrets.token_urlsafe(36)
@@ -378,6 +446,15 @@ class RssSampler:
 
 
 # --- the machine ----------------------------------------------------------------------------------
+
+
+def foreign_rewardkit() -> str | None:
+    """Where this interpreter's rewardkit comes from, when that is not this checkout's src/: the servers
+    the bench starts would run that code, not the code of the commit the report names. None if it is."""
+    import rewardkit
+
+    where = Path(rewardkit.__file__).resolve().parent
+    return None if where.is_relative_to((REPO / "src").resolve()) else str(where)
 
 
 def machine_info() -> dict[str, Any]:

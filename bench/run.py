@@ -6,6 +6,11 @@ Runs a bounded suite on loopback and writes a Markdown report (`latest.md`, plus
 `latest.raw`, JSON) to bench/results/ (or --out; --smoke writes to a temporary directory unless
 --out is given) and prints the same table. Every database and process it creates is removed at the
 end, also after an error, Ctrl-C or SIGTERM.
+
+Each order test (PostgreSQL, SQLite) measures the max sustained orders/s (closed loops), then open
+loops at fixed offered rates and at half that maximum (rounded to 10/s). The servers run this
+checkout's code; to compare two commits, run it in two clones and `python -m bench.compare`
+(docs/testing.md).
 """
 
 from __future__ import annotations
@@ -23,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +37,7 @@ import httpx
 from bench import ceiling, report
 from bench.common import (
     REPO,
+    Config,
     CpuSnap,
     Pg,
     Procs,
@@ -41,6 +46,7 @@ from bench.common import (
     base_env,
     cpu_breakdown,
     descendants,
+    foreign_rewardkit,
     free_port,
     last_lines,
     log,
@@ -59,72 +65,6 @@ from bench.receiver import Receiver, Running
 PHASES = ("ceiling", "pg", "sqlite", "catalog", "webhooks")
 OTHERS_RESERVE = 40
 FUNDS_USD = 100_000_000  # no order may fail for money: 10 USD orders, at most a few 100k per run
-
-
-@dataclass
-class Config:
-    smoke: bool
-    tpcb_scale: int = 10
-    pgbench_clients: int = 8
-    pgbench_seconds: int = 30
-    pg_workers: int = field(default_factory=lambda: os.cpu_count() or 2)  # one API process per core (docs/deploy.md)
-    warmup_s: float = 5.0
-    closed_levels: list[int] = field(default_factory=lambda: [8, 32, 96, 160])
-    closed_s: float = 15.0
-    closed_warmup_s: float = 3.0
-    rates: list[int] = field(default_factory=lambda: [100, 500, 1000])
-    goal_rate: int = 500
-    open_s: float = 15.0
-    open_warmup_s: float = 3.0
-    overload_s: float = 10.0  # an offered rate above the measured maximum runs this long
-    sqlite_levels: list[int] = field(default_factory=lambda: [8, 32, 96])
-    catalog_count: int = 100_000
-    catalog_import: int = 10_000
-    catalog_clients: int = 4
-    catalog_s: float = 15.0
-    webhook_backlog: int = 2000  # several seconds of draining: a rate, not a start-up transient
-    webhook_rate: int = 100  # the steady phase runs at the lower of this and half the measured delivery rate
-    webhook_s: float = 15.0
-    webhook_processes: int = 2
-    webhook_concurrency: int = 8
-    webhook_drain_s: float = 40.0
-    webhook_tail_s: float = 15.0
-    timeout_s: float = 10.0
-    budget_s: float = 900.0
-
-    @classmethod
-    def make(cls, smoke: bool) -> Config:
-        if not smoke:
-            return cls(smoke=False)
-        return cls(
-            smoke=True,
-            tpcb_scale=1,
-            pgbench_seconds=1,
-            pg_workers=2,
-            warmup_s=0.0,
-            closed_levels=[8],
-            closed_s=2.0,
-            closed_warmup_s=0.5,
-            rates=[50],
-            goal_rate=50,
-            open_s=1.5,
-            open_warmup_s=0.25,
-            overload_s=1.5,
-            sqlite_levels=[8],
-            catalog_count=2000,
-            catalog_import=500,
-            catalog_clients=2,
-            catalog_s=1.5,
-            webhook_backlog=16,
-            webhook_rate=20,
-            webhook_s=1.5,
-            webhook_processes=1,
-            webhook_concurrency=8,
-            webhook_drain_s=8.0,
-            webhook_tail_s=4.0,
-            timeout_s=5.0,
-            budget_s=240.0,
-        )
 
 
 class Bench:
@@ -280,6 +220,13 @@ class Bench:
                 highest = _round_down(0.9 * top)
                 if highest not in rates and highest > 0:
                     rates.append(highest)
+            # half the maximum measured just above: a latency at the same load share on every machine and
+            # commit (the fixed rates are a different share of each maximum), for before/after comparisons
+            half = _half_of(top)
+            half_only = half > 0 and half not in rates  # run for this row only (not also a fixed rate)
+            if half_only:
+                rates.append(half)
+            out["half_max_rate"] = half
             # below the maximum first; offered rates above it (overload) last
             rates.sort(key=lambda r: (r > top, r))
             for rate in rates:
@@ -291,6 +238,8 @@ class Bench:
                               max_in_flight=256,
                               key_prefix=f"{key}-r{rate}"), server.pid)
                 res["above_max"] = over
+                res["half_max"] = rate == half
+                res["half_max_only"] = rate == half and half_only
                 after = await self._checkpoints(db)
                 if before is not None and after is not None:
                     res["pg_checkpoints"] = after - before
@@ -579,6 +528,12 @@ def _round_down(x: float) -> int:
     return int(x // step * step)
 
 
+def _half_of(top: float) -> int:
+    """Half the measured maximum, rounded to 10/s (to 1/s under 20/s: smoke runs); 0 if nothing was measured."""
+    half = top / 2
+    return int(round(half / 10) * 10) if half >= 20 else max(0, int(round(half)))
+
+
 def _ms(v: float) -> str:
     return report.fmt_ms(v)
 
@@ -601,6 +556,11 @@ def main(argv: list[str] | None = None) -> int:
     only = {p.strip() for p in args.only.split(",") if p.strip()}
     if not only <= set(PHASES):
         ap.error(f"--only takes {', '.join(PHASES)}")
+    other = foreign_rewardkit()
+    if other:
+        ap.error(f"this Python ({sys.executable}) imports rewardkit from {other}, not from {REPO / 'src'}: the "
+                 f"bench would measure another checkout's code. Run `make install` here and use .venv/bin/python "
+                 f"(docs/testing.md, comparing two commits)")
     cfg = Config.make(args.smoke)
     if args.pg_workers:
         cfg.pg_workers = args.pg_workers

@@ -8,9 +8,10 @@ PG_URL="${REWARDKIT_TEST_PG_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/te
 
 bash scripts/ensure-chromium.sh || true
 
-echo "== lint (ruff, mypy)"
+echo "== lint (ruff, mypy, import contracts)"
 $BIN/ruff check src tests scripts bench
 $BIN/mypy
+$BIN/lint-imports
 
 echo "== test suite on SQLite"
 $BIN/pytest -q -p no:cacheprovider --db=sqlite "$@"

@@ -48,13 +48,13 @@ def orgs_create(
 
 @orgs_app.command("list")
 def orgs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    from rewardkit.auth import repository
+    from rewardkit.auth import service
 
     async def go(rt: Runtime) -> list[dict[str, Any]]:
         async with rt.db.unit_of_work(readonly=True) as s:
             return [
                 {"id": o.id, "name": o.name, "default_currency": o.default_currency}
-                for o in await repository.list_orgs(s)
+                for o in await service.list_orgs(s)
             ]
 
     rows = run(go)

@@ -173,3 +173,11 @@ async def describe_session(ctx: Runtime, principal: Principal) -> dict[str, Any]
         expires_at=found.expires_at,
         created_at=found.created_at,
     ).model_dump(mode="json")
+
+
+async def list_orgs(s: AsyncSession) -> list[Org]:
+    return await repository.list_orgs(s)
+
+
+async def org_exists(s: AsyncSession, org_id: str) -> bool:
+    return await repository.get_org(s, org_id) is not None

@@ -21,14 +21,14 @@ def jobs_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List jobs, newest first (e.g. `--status dead` for those that exhausted their attempts)."""
-    from rewardkit.jobs import repository
+    from rewardkit.jobs import service
 
     if status is not None and status not in ("queued", "running", "succeeded", "dead"):
         fail("--status must be queued, running, succeeded or dead", 2)
 
     async def go(rt: Runtime) -> list[dict[str, Any]]:
         async with rt.db.unit_of_work(readonly=True) as s:
-            rows = await repository.list_jobs(s, status, limit)
+            rows = await service.list_jobs(s, status, limit)
         return [
             {
                 "id": j.id,
@@ -55,12 +55,11 @@ def jobs_list(
 @jobs_app.command("retry")
 def jobs_retry(job_id: Annotated[int, typer.Argument(help="A dead job's id")]) -> None:
     """Give a dead job a fresh set of attempts, due now."""
-    from rewardkit.jobs import repository
-    from rewardkit.kit.db import utcnow
+    from rewardkit.jobs import service
 
     async def go(rt: Runtime) -> bool:
         async with rt.db.unit_of_work() as s:
-            return await repository.requeue(s, job_id, utcnow())
+            return await service.retry_dead(s, job_id)
 
     if not run(go):
         fail(f"job {job_id} is not dead (only dead jobs can be retried)")

@@ -229,3 +229,13 @@ def defer_values(job: Job, reason: str, delay: float, now: datetime) -> dict[str
         "locked_until": None,
         "updated_at": now,
     }
+
+
+async def list_jobs(s: AsyncSession, status: str | None, limit: int) -> list[Job]:
+    """Newest first (`rewardkit jobs list`)."""
+    return await repository.list_jobs(s, status, limit)
+
+
+async def retry_dead(s: AsyncSession, job_id: int) -> bool:
+    """A dead job gets a fresh set of attempts, due now; False if it is not dead."""
+    return await repository.requeue(s, job_id, utcnow())

@@ -28,7 +28,7 @@ def wallets_fund(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Top up a wallet: one balanced ledger transaction from `funding` into the wallet."""
-    from rewardkit.auth.repository import get_org
+    from rewardkit.auth.service import org_exists
     from rewardkit.kit.errors import Problem
     from rewardkit.ledger import service as ledger
 
@@ -44,7 +44,7 @@ def wallets_fund(
 
     async def go(rt: Runtime) -> dict[str, Any]:
         async with rt.db.unit_of_work() as s:
-            if await get_org(s, org) is None:
+            if not await org_exists(s, org):
                 raise typer.BadParameter(f"no organisation {org}")
             tx = await ledger.fund_wallet(s, rt.events, org, mode, currency, minor, reference=reference)
             balances = {b.currency: b.available for b in await ledger.balances(s, org, mode)}

@@ -8,15 +8,11 @@ from pydantic import Field
 
 from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
-from rewardkit.kit.pagination import decode_cursor, page
-from rewardkit.kit.params import utc
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.kit.schemas import RequestModel
 from rewardkit.runtime import Runtime, get_runtime
-from rewardkit.webhooks import repository, service
-from rewardkit.webhooks.errors import EventNotFound, UnknownEventType
+from rewardkit.webhooks import service
 from rewardkit.webhooks.schemas import (
-    AttemptOut,
     DeliveryOut,
     EndpointCreate,
     EndpointOut,
@@ -52,15 +48,7 @@ async def create_endpoint(request: Request, body: EndpointCreate, ident: Ident, 
 
 @router.get("/webhook_endpoints", tags=["Webhooks"], operation_id="listWebhookEndpoints", response_class=JSONResponse)
 async def list_endpoints(request: Request, ident: Ident, ctx: Ctx) -> JSONResponse:
-    async with ctx.db.unit_of_work(readonly=True) as s:
-        rows = await repository.endpoints(s, ident.org_id, ident.mode)
-    body = {
-        "object": "list",
-        "data": [service.render_endpoint(e) for e in rows],
-        "has_more": False,
-        "next_cursor": None,
-    }
-    return respond(request, body, "list")
+    return respond(request, await service.list_endpoints(ctx, ident), "list")
 
 
 @router.get(
@@ -148,34 +136,7 @@ async def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> JSONResponse:
     """Every delivery to this endpoint, newest first, with each attempt's status, latency and response excerpt."""
-    await service.get_endpoint(ctx, ident, endpoint_id)
-    async with ctx.db.unit_of_work(readonly=True) as s:
-        rows = await repository.deliveries(s, endpoint_id, decode_cursor(cursor), limit)
-        attempts = await repository.attempts_of(s, [d.id for d, _ in rows[:limit]])
-
-    def render(row: tuple[Any, str]) -> dict[str, Any]:
-        d, event_type = row
-        return DeliveryOut(
-            id=d.id,
-            endpoint_id=d.endpoint_id,
-            event_id=d.event_id,
-            event_type=event_type,
-            status=d.status,
-            attempts=[
-                AttemptOut(
-                    attempt=a.attempt,
-                    status_code=a.status_code,
-                    latency_ms=a.latency_ms,
-                    response_excerpt=a.response_excerpt,
-                    error=a.error,
-                    at=a.created_at,
-                )
-                for a in attempts.get(d.id, [])
-            ],
-            created_at=d.created_at,
-        ).model_dump(mode="json")
-
-    return respond(request, page(rows, limit, key=lambda r: r[0].id, render=render), "list")
+    return respond(request, await service.list_deliveries(ctx, ident, endpoint_id, cursor=cursor, limit=limit), "list")
 
 
 @router.get(
@@ -196,23 +157,16 @@ async def list_events(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> JSONResponse:
     """Everything that happened, kept at least 30 days: a missed webhook can always be fetched here."""
-    for t in type or []:
-        if t not in ctx.events.types:
-            raise UnknownEventType(f"Unknown event type {t!r}. Known: {', '.join(sorted(ctx.events.types))}.")
-    async with ctx.db.unit_of_work(readonly=True) as s:
-        rows = await repository.events(
-            s,
-            ident.org_id,
-            ident.mode,
-            types=type,
-            created_gte=utc(created_gte, "created_gte"),
-            created_lte=utc(created_lte, "created_lte"),
-            before=decode_cursor(cursor),
-            limit=limit,
-        )
-    return respond(
-        request, page(rows, limit, key=lambda e: e.id, render=lambda e: service.render_event(ctx, e)), "list"
+    body = await service.list_events(
+        ctx,
+        ident,
+        types=type,
+        created_gte=created_gte,
+        created_lte=created_lte,
+        cursor=cursor,
+        limit=limit,
     )
+    return respond(request, body, "list")
 
 
 @router.get(
@@ -224,11 +178,7 @@ async def list_events(
     responses={404: {"description": "event_not_found"}},
 )
 async def get_event(request: Request, event_id: str, ident: Ident, ctx: Ctx) -> JSONResponse:
-    async with ctx.db.unit_of_work(readonly=True) as s:
-        event = await repository.event(s, ident.org_id, ident.mode, event_id)
-    if event is None:
-        raise EventNotFound(f"No event {event_id} for this API key.")
-    return respond(request, service.render_event(ctx, event), "event")
+    return respond(request, await service.get_event(ctx, ident, event_id), "event")
 
 
 @router.post(

@@ -6,7 +6,7 @@ exactly when the event does: nothing is lost between a commit and a send.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -20,10 +20,19 @@ from rewardkit.kit import sql
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import ValidationFailed
 from rewardkit.kit.ids import new_id
+from rewardkit.kit.pagination import decode_cursor, page
+from rewardkit.kit.params import utc
 from rewardkit.webhooks import repository, signing, ssrf
-from rewardkit.webhooks.errors import EndpointNotFound, EventNotFound, InvalidWebhookUrl
-from rewardkit.webhooks.models import DELIVER_JOB, WEBHOOK_TEST, WebhookDelivery, WebhookEndpoint
-from rewardkit.webhooks.schemas import EndpointCreate, EndpointOut, EndpointUpdate, EventOut
+from rewardkit.webhooks.errors import EndpointNotFound, EventNotFound, InvalidWebhookUrl, UnknownEventType
+from rewardkit.webhooks.models import DELIVER_JOB, WEBHOOK_TEST, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from rewardkit.webhooks.schemas import (
+    AttemptOut,
+    DeliveryOut,
+    EndpointCreate,
+    EndpointOut,
+    EndpointUpdate,
+    EventOut,
+)
 
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
@@ -156,12 +165,55 @@ async def create_endpoint(ctx: Runtime, ident: Principal, body: EndpointCreate) 
     return render_endpoint(endpoint, secret)
 
 
+async def list_endpoints(ctx: Runtime, ident: Principal) -> dict[str, Any]:
+    """Every endpoint of the key's org and mode, oldest first, in one list (no paging)."""
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        rows = await repository.endpoints(s, ident.org_id, ident.mode)
+    return {"object": "list", "data": [render_endpoint(e) for e in rows], "has_more": False, "next_cursor": None}
+
+
 async def get_endpoint(ctx: Runtime, ident: Principal, endpoint_id: str) -> WebhookEndpoint:
     async with ctx.db.unit_of_work(readonly=True) as s:
         found = await repository.endpoint(s, ident.org_id, ident.mode, endpoint_id)
     if found is None:
         raise EndpointNotFound(f"No webhook endpoint {endpoint_id} for this API key.")
     return found
+
+
+async def list_deliveries(
+    ctx: Runtime, ident: Principal, endpoint_id: str, *, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    """The endpoint's deliveries, newest first, each with its attempts: one read-only unit of work."""
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        if await repository.endpoint(s, ident.org_id, ident.mode, endpoint_id) is None:
+            raise EndpointNotFound(f"No webhook endpoint {endpoint_id} for this API key.")
+        rows = await repository.deliveries(s, endpoint_id, decode_cursor(cursor), limit)
+        attempts = await repository.attempts_of(s, [d.id for d, _ in rows[:limit]])
+    return page(rows, limit, key=lambda r: r[0].id, render=lambda r: render_delivery(r[0], r[1], attempts))
+
+
+def render_delivery(
+    d: WebhookDelivery, event_type: str, attempts: dict[str, list[WebhookAttempt]]
+) -> dict[str, Any]:
+    return DeliveryOut(
+        id=d.id,
+        endpoint_id=d.endpoint_id,
+        event_id=d.event_id,
+        event_type=event_type,
+        status=d.status,
+        attempts=[
+            AttemptOut(
+                attempt=a.attempt,
+                status_code=a.status_code,
+                latency_ms=a.latency_ms,
+                response_excerpt=a.response_excerpt,
+                error=a.error,
+                at=a.created_at,
+            )
+            for a in attempts.get(d.id, [])
+        ],
+        created_at=d.created_at,
+    ).model_dump(mode="json")
 
 
 async def update_endpoint(ctx: Runtime, ident: Principal, endpoint_id: str, body: EndpointUpdate) -> dict[str, Any]:
@@ -258,6 +310,37 @@ async def redeliver(ctx: Runtime, ident: Principal, event_id: str, endpoint_id: 
             for d in created
         ],
     }
+
+
+async def list_events(
+    ctx: Runtime,
+    ident: Principal,
+    *,
+    types: list[str] | None,
+    created_gte: datetime | None,
+    created_lte: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> dict[str, Any]:
+    """The org's events (this mode), newest first, filtered: one read-only unit of work."""
+    for t in types or []:
+        if t not in ctx.events.types:
+            raise UnknownEventType(f"Unknown event type {t!r}. Known: {', '.join(sorted(ctx.events.types))}.")
+    gte, lte = utc(created_gte, "created_gte"), utc(created_lte, "created_lte")
+    before = decode_cursor(cursor)
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        rows = await repository.events(
+            s, ident.org_id, ident.mode, types=types, created_gte=gte, created_lte=lte, before=before, limit=limit
+        )
+    return page(rows, limit, key=lambda e: e.id, render=lambda e: render_event(ctx, e))
+
+
+async def get_event(ctx: Runtime, ident: Principal, event_id: str) -> dict[str, Any]:
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        event = await repository.event(s, ident.org_id, ident.mode, event_id)
+    if event is None:
+        raise EventNotFound(f"No event {event_id} for this API key.")
+    return render_event(ctx, event)
 
 
 def render_event(ctx: Runtime, e: Event) -> dict[str, Any]:
