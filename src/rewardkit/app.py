@@ -57,9 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if loop_task is not None:
             await loop_task
         await ctx.caches["suppliers"].aclose()
-        webhook_client = ctx.caches.get("webhook_http")
-        if webhook_client is not None:
-            await webhook_client.aclose()
+        outbound = ctx.caches.get("outbound")  # kit.outbound.shared: webhooks and http suppliers
+        if outbound is not None:
+            await outbound.aclose()
         await db.dispose()
 
     app = FastAPIOffline(

@@ -360,6 +360,9 @@ async def _worker_main(concurrency: int) -> None:
     try:
         await w.run(stop)
     finally:
+        outbound = ctx.caches.get("outbound")  # kit.outbound.shared (webhook deliveries, http suppliers)
+        if outbound is not None:
+            await outbound.aclose()
         await ctx.db.dispose()
 
 

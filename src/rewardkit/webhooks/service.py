@@ -16,11 +16,11 @@ from rewardkit.auth.service import Identity
 from rewardkit.events import service as events
 from rewardkit.events.models import Event
 from rewardkit.jobs import service as jobs
-from rewardkit.kit import sql
+from rewardkit.kit import sql, ssrf
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
-from rewardkit.webhooks import repository, signing, ssrf
+from rewardkit.webhooks import repository, signing
 from rewardkit.webhooks.errors import EndpointNotFound, EventNotFound, InvalidWebhookUrl
 from rewardkit.webhooks.models import WebhookDelivery, WebhookEndpoint
 from rewardkit.webhooks.schemas import EndpointCreate, EndpointOut, EndpointUpdate, EventOut

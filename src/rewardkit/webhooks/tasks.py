@@ -16,10 +16,11 @@ import httpx
 
 from rewardkit.events import service as events
 from rewardkit.jobs.service import Defer, finish_current
-from rewardkit.kit import faults
+from rewardkit.kit import faults, outbound
 from rewardkit.kit.context import AppContext
 from rewardkit.kit.db import utcnow
-from rewardkit.webhooks import repository, service, signing, ssrf
+from rewardkit.kit.outbound import Outbound, Policy, UnsafeDestination
+from rewardkit.webhooks import repository, service, signing
 from rewardkit.webhooks.models import WebhookAttempt, WebhookEndpoint
 
 # Per process: how many deliveries each endpoint has in flight, so one slow endpoint cannot take
@@ -57,14 +58,23 @@ async def _free_slot(endpoint_id: str) -> None:
             freed.notify(1)
 
 
-def _client(ctx: AppContext) -> httpx.AsyncClient:
-    client = ctx.caches.get("webhook_http")
-    if client is None:
-        client = httpx.AsyncClient(
-            follow_redirects=False, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
+def _outbound(ctx: AppContext) -> Outbound:
+    # The process's one outbound client (pooled; closed by app.py's lifespan and the worker command).
+    return outbound.shared(ctx.caches)
+
+
+_POLICIES: dict[tuple[float, bool, bool], Policy] = {}
+
+
+def _policy(timeout: float, live: bool, allow_private: bool) -> Policy:
+    """A customer-supplied URL: pinned to the checked addresses, https in live mode (one Policy per kind)."""
+    key = (timeout, live, allow_private)
+    found = _POLICIES.get(key)
+    if found is None:
+        found = _POLICIES[key] = Policy(
+            timeout=timeout, max_response_bytes=4096, https_only=live, allow_private=allow_private
         )
-        ctx.caches["webhook_http"] = client
-    return client  # type: ignore[no-any-return]
+    return found
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:
@@ -97,17 +107,12 @@ async def deliver(ctx: AppContext, payload: dict[str, Any], attempt: int) -> Non
     excerpt, error, resp_headers = "", None, {}
     started = time.perf_counter()
     try:
-        resp = await ssrf.safe_post(
-            _client(ctx),
-            endpoint.url,
-            content=body,
-            headers=headers,
-            timeout=ctx.settings.webhook_timeout_seconds,
-            live=endpoint.mode == "live",
-            allow_private=service._allow_private(ctx, endpoint.mode),
+        policy = _policy(
+            ctx.settings.webhook_timeout_seconds, endpoint.mode == "live", service._allow_private(ctx, endpoint.mode)
         )
+        resp = await _outbound(ctx).post_guarded(policy, endpoint.url, content=body, headers=headers)
         status_code, excerpt, resp_headers = resp.status_code, resp.body_excerpt, resp.headers
-    except ssrf.UnsafeDestination as exc:
+    except UnsafeDestination as exc:
         error = f"refused: {exc.reason}"
     except httpx.TimeoutException:
         error = f"timed out after {ctx.settings.webhook_timeout_seconds:g}s"
