@@ -13,6 +13,7 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 
 from rewardkit import __version__
+from rewardkit.auth.branding_api import router as branding_router
 from rewardkit.bootstrap import build_context, build_worker
 from rewardkit.catalog.api import router as catalog_router
 from rewardkit.config import Settings
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "Balances", "description": "Prepaid wallets and their statements."},
             {"name": "Webhooks", "description": "Signed, retried event deliveries to your URLs."},
             {"name": "Events", "description": "Everything that happened, kept at least 30 days."},
+            {"name": "Branding", "description": "How your hosted pages (the voucher page) look."},
             {"name": "Inventory", "description": "Operator: codes bought in bulk (needs X-Operator-Token)."},
             {"name": "System", "description": "Health and readiness."},
         ],
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog_router)
     app.include_router(ledger_router)
     app.include_router(webhooks_router)
+    app.include_router(branding_router)
     app.include_router(pages_router)
     app.include_router(inventory_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

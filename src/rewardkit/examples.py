@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rewardkit.auth.schemas import BRANDING_EXAMPLE
+
 MONEY = {"currency": "USD", "minor_units": 5000, "value": "50.00"}
 ORDER: dict[str, Any] = {
     "id": "ord_01m8ac0j59y5hwxskkmbyqbyg0",
@@ -178,6 +180,8 @@ RESPONSES: dict[str, Any] = {
         "imported": 500,
         "stock": [STOCK],
     },
+    "getBranding": BRANDING_EXAMPLE,
+    "updateBranding": BRANDING_EXAMPLE,
     "healthz": {"status": "ok"},
     "readyz": {"status": "ready", "migration": "0005"},
 }

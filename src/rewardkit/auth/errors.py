@@ -22,3 +22,11 @@ class InvalidApiKey(Problem):
 
 class OrgNotFound(Problem):
     status, code, title = 404, "org_not_found", "No such organisation"
+
+
+class InvalidBranding(Problem):
+    """A branding field is not acceptable. `errors` names each field with a stable `code`:
+    `invalid_color` (not `#rrggbb`), `invalid_logo_url` (not a public https URL with a host name),
+    `invalid_email`, `invalid_display_name` (blank, too long or with control characters)."""
+
+    status, code, title = 422, "invalid_branding", "Invalid branding"
