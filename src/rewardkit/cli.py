@@ -105,7 +105,7 @@ def orgs_brand(
     from rewardkit.kit.errors import Problem
 
     given = {"display_name": name, "accent_color": accent, "logo_url": logo_url, "support_email": support_email}
-    changes = {k: v for k, v in given.items() if v is not None}
+    changes: dict[str, str | None] = {k: v for k, v in given.items() if v is not None}
 
     async def go(db: Database, settings: Settings) -> dict[str, Any]:
         async with db.unit_of_work(readonly=not changes) as s:
