@@ -105,7 +105,7 @@ async def authenticate(s: AsyncSession, keyring: Keyring, raw: str) -> Identity:
 # --- branding of the hosted pages (docs/branding.md) --------------------------------------------------
 
 _HEX = re.compile(r"#[0-9a-fA-F]{6}")
-DEFAULT_ACCENT = "#2e86c1"
+DEFAULT_ACCENT = "#2471a3"
 _DARK_TEXT, _LIGHT_TEXT = "#111111", "#ffffff"
 # API field -> Org column
 BRANDING_FIELDS = {

@@ -28,7 +28,7 @@ HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
 _env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
 
-DEFAULT_ACCENT, DEFAULT_ACCENT_TEXT = "#2e86c1", "#ffffff"
+DEFAULT_ACCENT, DEFAULT_ACCENT_TEXT = "#2471a3", "#ffffff"
 _HEX = re.compile(r"#[0-9a-f]{6}")
 _ORIGIN = re.compile(r"https://[a-z0-9.-]+(:[0-9]{1,5})?")
 _SEPARATED = re.compile(r"[^\s-]+[\s-]*|[\s-]+")
