@@ -18,7 +18,9 @@ from tests.test_cli import Cli, cli  # noqa: F401 - the fixture
 SEED = {"product_id": "amazon_us", "denomination": 50, "currency": "USD"}
 
 
-async def test_branding_defaults_then_patch_sets_only_what_is_sent(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+async def test_branding_defaults_then_patch_sets_only_what_is_sent(
+    client: httpx.AsyncClient, make_org: MakeOrg
+) -> None:
     org = await make_org()
     r = await client.get("/v1/branding", headers=org.h())
     assert r.status_code == 200, r.text
@@ -41,7 +43,9 @@ async def test_branding_defaults_then_patch_sets_only_what_is_sent(client: httpx
     assert body["display_name"] == "Acme Rewards" and body["accent_color"] == "#ffd700"
     assert body["accent_text_color"] == "#111111"  # dark text on gold
     assert body["support_email"] == "Help@acme.example"
-    r = await client.patch("/v1/branding", json={"logo_url": "https://cdn.acme.example/logo.svg"}, headers=org.h("live"))
+    r = await client.patch(
+        "/v1/branding", json={"logo_url": "https://cdn.acme.example/logo.svg"}, headers=org.h("live")
+    )
     assert r.json()["display_name"] == "Acme Rewards"  # kept: one branding per org, test and live keys alike
     assert r.json()["logo_url"] == "https://cdn.acme.example/logo.svg"
     r = await client.patch("/v1/branding", json={"accent_color": None}, headers=org.h())
@@ -149,8 +153,9 @@ async def test_voucher_page_is_branded_with_strict_headers(client: httpx.AsyncCl
 
 async def test_cli_orgs_brand(cli: Cli, client: httpx.AsyncClient, make_org: MakeOrg) -> None:  # noqa: F811
     org = await make_org()
+    logo = "https://cdn.acme.example/l.png"
     r = await cli("orgs", "brand", org.id, "--name", "Acme", "--accent", "#0B6E4F",
-                  "--logo-url", "https://cdn.acme.example/l.png", "--support-email", "help@acme.example", "--json")  # fmt: skip
+                  "--logo-url", logo, "--support-email", "help@acme.example", "--json")  # fmt: skip
     assert r.code == 0, r.err
     assert r.json()["accent_color"] == "#0b6e4f" and r.json()["display_name"] == "Acme"
     assert (await client.get("/v1/branding", headers=org.h())).json() == r.json()
