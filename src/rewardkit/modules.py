@@ -16,4 +16,4 @@ from rewardkit.orders.module import MODULE as ORDERS
 from rewardkit.suppliers.module import MODULE as SUPPLIERS
 from rewardkit.webhooks.module import MODULE as WEBHOOKS
 
-MODULES: tuple[Module, ...] = (AUTH, ORDERS, CATALOG, LEDGER, WEBHOOKS, EVENTS, SUPPLIERS, JOBS)
+MODULES: tuple[Module, ...] = (ORDERS, CATALOG, LEDGER, WEBHOOKS, EVENTS, AUTH, SUPPLIERS, JOBS)

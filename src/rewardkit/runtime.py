@@ -20,6 +20,7 @@ from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import Database
 from rewardkit.kit.idempotency import IdempotencyStore
 from rewardkit.kit.module import Module
+from rewardkit.kit.outbound import Outbound
 from rewardkit.kit.tasks import TaskSet
 
 if TYPE_CHECKING:
@@ -49,6 +50,10 @@ class Runtime:
             subscribers=(fn for m in self.modules for fn in m.subscribers),
         )
         self.tasks = TaskSet()
+        # Every outbound HTTP request (webhook deliveries, the http supplier, later SMS and JWKS): pooled
+        # clients behind the SSRF guard, timeouts and size caps (kit/outbound.py). Before the parts:
+        # the supplier registry's adapters are built with it.
+        self.outbound = Outbound()
         # The job runner of this process (the API's in-process worker, or `rewardkit worker`'s); None in
         # CLI commands, which run no jobs.
         self.worker: Worker | None = None
@@ -71,12 +76,14 @@ class Runtime:
 
     async def aclose(self) -> None:
         """Close everything, the reverse of opening: background work first (it still needs the
-        database), then the parts (HTTP clients, adapters), then the database's connections."""
+        database), then the parts (adapters, caches), then the outbound HTTP clients, then the database's
+        connections."""
         await self.tasks.aclose()
         for obj in reversed(list(self._parts.values())):
             close: Any = getattr(obj, "aclose", None)
             if close is not None:
                 await close()
+        await self.outbound.aclose()
         await self.db.dispose()
 
 

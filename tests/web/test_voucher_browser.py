@@ -250,3 +250,74 @@ async def test_unknown_token_shows_the_not_valid_page(server: str, browser: Brow
         assert await page.locator("main.card").evaluate("el => getComputedStyle(el).borderTopLeftRadius") == "16px"
     finally:
         await context.close()
+
+
+# --- the frame: branding, narrow screens, headers ------------------------------------------------------
+
+
+async def test_branded_voucher_page_on_a_narrow_screen(
+    server: str, browser: Browser, make_org: MakeOrg, tmp_path: Path
+) -> None:
+    """320 px wide: the code wraps only between its groups, nothing overflows, the org's frame shows."""
+    org = await make_org(USD="100.00")
+    async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+        r = await http.patch(
+            "/v1/branding",
+            json={"display_name": "Acme Rewards", "accent_color": "#0b6e4f", "support_email": "help@acme.example"},
+            headers=org.h(),
+        )
+        assert r.status_code == 200, r.text
+        r = await http.post(
+            "/v1/orders", json={"product_id": "amazon_us", "denomination": 50, "currency": "USD"}, headers=org.h()
+        )
+        assert r.status_code == 200, r.text
+    order = r.json()
+    context = await browser.new_context(viewport={"width": 320, "height": 720}, device_scale_factor=2)
+    try:
+        page = await context.new_page()
+        watch = Watch(host=urlsplit(server).netloc)
+        watch.attach(page)
+        response = await page.goto(order["voucher_url"], wait_until="networkidle")
+        assert response is not None and response.status == 200
+        headers = await response.all_headers()
+        csp = headers["content-security-policy"]
+        assert csp.startswith("default-src 'none'") and "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp and "base-uri 'none'" in csp and "form-action 'self'" in csp
+        assert headers["referrer-policy"] == "no-referrer" and headers["x-content-type-options"] == "nosniff"
+        assert headers["cache-control"] == "no-store"
+        assert watch.console_errors == [], "\n".join([*watch.console_errors, *watch.requests])  # no CSP violation
+
+        assert await page.get_by_test_id("brand-name").inner_text() == "Acme Rewards"
+        assert await page.get_by_test_id("support-email").inner_text() == "help@acme.example"
+        header_bg = await page.get_by_test_id("frame-header").evaluate("el => getComputedStyle(el).backgroundColor")
+        assert header_bg == "rgb(11, 110, 79)"  # #0b6e4f, applied through the hash-allowed <style>
+        button = page.get_by_role("button", name="Copy")
+        assert await button.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(11, 110, 79)"
+        assert await button.evaluate("el => getComputedStyle(el).color") == "rgb(255, 255, 255)"
+
+        code = page.get_by_test_id("code")
+        assert (await code.inner_text()).strip() == order["voucher"]["code"]
+        groups = await code.evaluate(
+            "el => [...el.querySelectorAll('.grp')].map(g => ({text: g.textContent, "
+            "rects: [...g.getClientRects()].map(r => [r.left, r.top, r.right, r.bottom])}))"
+        )
+        assert "".join(g["text"] for g in groups) == order["voucher"]["code"]
+        assert len(groups) == 5
+        for g in groups:
+            assert len(g["rects"]) == 1, f"group {g['text']!r} is split across lines: {g['rects']}"
+        lines = sorted({round(g["rects"][0][1]) for g in groups})
+        assert len(lines) >= 2, "at 320 px the code should need more than one line (else this test shows nothing)"
+        box = await code.bounding_box()
+        assert box is not None
+        for g in groups:  # every group inside the code's box: nothing overflows sideways
+            left, _top, right, _bottom = g["rects"][0]
+            assert box["x"] - 0.5 <= left and right <= box["x"] + box["width"] + 0.5
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 320
+
+        shot = tmp_path / "voucher-320.png"
+        await page.screenshot(path=str(shot), full_page=True)
+        keep = os.environ.get("REWARDKIT_SCREENSHOT_DIR")
+        if keep:  # to look at it: REWARDKIT_SCREENSHOT_DIR=/tmp/shots pytest tests/web -k narrow
+            await page.screenshot(path=os.path.join(keep, "voucher-320.png"), full_page=True)
+    finally:
+        await context.close()

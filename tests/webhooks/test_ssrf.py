@@ -26,8 +26,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from standardwebhooks import Webhook
 
+from rewardkit.kit.ssrf import SafeResponse, UnsafeDestination, check_url, resolve_safe, safe_post
 from rewardkit.webhooks import signing
-from rewardkit.webhooks.ssrf import SafeResponse, UnsafeDestination, check_url, resolve_safe, safe_post
 
 PUBLIC, PRIVATE, NEVER = "public", "private", "never"  # NEVER: refused even with allow_private
 

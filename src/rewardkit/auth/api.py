@@ -1,4 +1,6 @@
-"""Request identity. Every route states which principal kinds it accepts (auth/principals.py):
+"""The auth domain's routes (the calling session, the org's branding) and request identity.
+
+Every route states which principal kinds it accepts (auth/principals.py):
 
     ident: Annotated[Principal, Depends(require_api_key)]          # the server API
     ident: Annotated[Principal, Depends(accepts(MEMBER_SESSION))]  # a hosted page's member
@@ -17,7 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from rewardkit.auth import service
 from rewardkit.auth.errors import AuthenticationRequired, PrincipalNotAllowed
 from rewardkit.auth.principals import API_KEY, DASHBOARD_USER, LINK_VISITOR, MEMBER_SESSION, Principal
-from rewardkit.auth.schemas import SessionOut
+from rewardkit.auth.schemas import BrandingOut, BrandingUpdate, SessionOut
 from rewardkit.auth.service import KeyCache
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.runtime import Runtime, get_runtime
@@ -82,11 +84,12 @@ def accepts(*kinds: str) -> Callable[[Request], Awaitable[Principal]]:
 # The server API's dependency (every /v1 route but the session's).
 require_api_key = accepts(API_KEY)
 
-router = APIRouter(prefix="/v1", tags=["Sessions"])
+router = APIRouter(prefix="/v1")
 
 
 @router.get(
     "/session",
+    tags=["Sessions"],
     operation_id="getSession",
     response_model=SessionOut,
     response_class=JSONResponse,
@@ -104,3 +107,41 @@ async def get_session(
     pages and their headless APIs; an API key is refused here (403 `principal_not_allowed`)."""
     body: dict[str, Any] = await service.describe_session(ctx, ident)
     return respond(request, body, "session")
+
+
+_422: dict[int | str, dict[str, Any]] = {422: {"description": "invalid_branding or validation_error"}}
+
+
+@router.get(
+    "/branding",
+    tags=["Branding"],
+    operation_id="getBranding",
+    response_model=BrandingOut,
+    response_class=JSONResponse,
+)
+async def get_branding(
+    request: Request,
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
+) -> JSONResponse:
+    """The branding of your hosted pages. It belongs to the organisation: the same for test and live keys."""
+    return respond(request, await service.branding_of(ctx, ident.org_id), "branding")
+
+
+@router.patch(
+    "/branding",
+    tags=["Branding"],
+    operation_id="updateBranding",
+    response_model=BrandingOut,
+    response_class=JSONResponse,
+    responses=_422,
+)
+async def update_branding(
+    request: Request,
+    body: BrandingUpdate,
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
+) -> JSONResponse:
+    """Change the display name, logo, accent colour or support email; fields not sent are kept, `null` clears."""
+    changes = {name: getattr(body, name) for name in body.model_fields_set}
+    return respond(request, await service.set_branding(ctx, ident.org_id, changes), "branding")

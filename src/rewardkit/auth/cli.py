@@ -61,6 +61,34 @@ def orgs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     out(rows, as_json, "\n".join(f"{r['id']}  {r['name']}" for r in rows) or "no organisations")
 
 
+@orgs_app.command("brand")
+def orgs_brand(
+    org_id: Annotated[str, typer.Argument(help="Organisation id (org_…)")],
+    name: Annotated[str | None, typer.Option("--name", help="Display name on hosted pages")] = None,
+    accent: Annotated[str | None, typer.Option("--accent", help="Accent colour, #rrggbb")] = None,
+    logo_url: Annotated[str | None, typer.Option("--logo-url", help="https URL of the logo")] = None,
+    support_email: Annotated[str | None, typer.Option("--support-email", help="Shown in the footer")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Set the branding of an organisation's hosted pages (only the options given; "" clears one)."""
+    from rewardkit.auth import service
+    from rewardkit.kit.errors import Problem
+
+    given = {"display_name": name, "accent_color": accent, "logo_url": logo_url, "support_email": support_email}
+    changes: dict[str, str | None] = {k: v for k, v in given.items() if v is not None}
+
+    async def go(rt: Runtime) -> dict[str, Any]:
+        async with rt.db.unit_of_work(readonly=not changes) as s:
+            found = await (service.update_branding(s, org_id, changes) if changes else service.get_branding(s, org_id))
+        return found.to_api()
+
+    try:
+        result = run(go)
+    except Problem as p:
+        fail(service.branding_problem_text(p))
+    out(result, as_json, service.branding_text(result))
+
+
 @keys_app.command("create")
 def keys_create(
     org: Annotated[str, typer.Option(help="Organisation id (org_…)")],

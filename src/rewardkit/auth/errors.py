@@ -39,3 +39,11 @@ class PrincipalNotAllowed(Problem):
     API key on a storefront member's endpoint, or a member's session on the server API."""
 
     status, code, title = 403, "principal_not_allowed", "This credential cannot call this endpoint"
+
+
+class InvalidBranding(Problem):
+    """A branding field is not acceptable. `errors` names each field with a stable `code`:
+    `invalid_color` (not `#rrggbb`), `invalid_logo_url` (not a public https URL with a host name),
+    `invalid_email`, `invalid_display_name` (blank, too long or with control characters)."""
+
+    status, code, title = 422, "invalid_branding", "Invalid branding"

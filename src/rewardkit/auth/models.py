@@ -18,6 +18,11 @@ class Org(Base):
     # Orders in a currency the org holds no wallet in are paid from this one, at a recorded FX rate.
     default_currency: Mapped[str] = mapped_column(String(3), default="USD")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Branding of the hosted pages (docs/branding.md); validated by auth.service.update_branding.
+    brand_name: Mapped[str | None] = mapped_column(String(100))
+    brand_logo_url: Mapped[str | None] = mapped_column(String(2048))  # https only
+    brand_accent: Mapped[str | None] = mapped_column(String(7))  # "#rrggbb", lower case
+    support_email: Mapped[str | None] = mapped_column(String(254))
 
 
 class ApiKey(Base):

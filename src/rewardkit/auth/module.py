@@ -3,6 +3,7 @@
 from rewardkit.auth.api import router
 from rewardkit.auth.cli import keys_app, orgs_app
 from rewardkit.auth.models import ApiKey, Org, PrincipalSession
+from rewardkit.auth.schemas import BRANDING_EXAMPLE
 from rewardkit.auth.service import KeyCache
 from rewardkit.kit.module import Module
 
@@ -20,8 +21,11 @@ SESSION = {
 MODULE = Module(
     name="auth",
     routers=(router,),
-    tags=({"name": "Sessions", "description": "Who is calling, for hosted pages' signed-in people."},),
-    examples={"getSession": SESSION},
+    tags=(
+        {"name": "Branding", "description": "How your hosted pages (the voucher page) look."},
+        {"name": "Sessions", "description": "Who is calling, for hosted pages' signed-in people."},
+    ),
+    examples={"getSession": SESSION, "getBranding": BRANDING_EXAMPLE, "updateBranding": BRANDING_EXAMPLE},
     tables=(Org, ApiKey, PrincipalSession),
     cli=(("orgs", orgs_app), ("keys", keys_app)),
     resources=(KeyCache.open,),

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.auth import repository
-from rewardkit.auth.errors import InvalidApiKey, InvalidSession, OrgNotFound
+from rewardkit.auth.errors import InvalidApiKey, InvalidBranding, InvalidSession, OrgNotFound
 from rewardkit.auth.models import MODES, ApiKey, Org, PrincipalSession
 from rewardkit.auth.principals import API_KEY, API_KEY_SCOPES, SESSION_PREFIXES, Principal
 from rewardkit.auth.schemas import SessionOut
+from rewardkit.kit import ssrf
 from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
@@ -181,3 +185,193 @@ async def list_orgs(s: AsyncSession) -> list[Org]:
 
 async def org_exists(s: AsyncSession, org_id: str) -> bool:
     return await repository.get_org(s, org_id) is not None
+
+
+# --- branding of the hosted pages (docs/branding.md) --------------------------------------------------
+
+_HEX = re.compile(r"#[0-9a-fA-F]{6}")
+DEFAULT_ACCENT = "#2471a3"
+_DARK_TEXT, _LIGHT_TEXT = "#111111", "#ffffff"
+# API field -> Org column
+BRANDING_FIELDS = {
+    "display_name": "brand_name",
+    "logo_url": "brand_logo_url",
+    "accent_color": "brand_accent",
+    "support_email": "support_email",
+}
+
+
+def _luminance(hex_colour: str) -> float:
+    """WCAG 2 relative luminance of #rrggbb."""
+
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_ratio(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_colour_on(accent: str) -> str:
+    """White or near-black, whichever reads better on `accent` (at least 4.5:1 for any accent but a few
+    mid greys, where the better of the two still passes 3:1 for large text and buttons)."""
+    return _LIGHT_TEXT if contrast_ratio(accent, _LIGHT_TEXT) >= contrast_ratio(accent, _DARK_TEXT) else _DARK_TEXT
+
+
+@dataclass(frozen=True)
+class Branding:
+    org_id: str
+    org_name: str
+    display_name: str | None
+    logo_url: str | None
+    accent_color: str | None
+    support_email: str | None
+
+    @property
+    def name(self) -> str:
+        """What the hosted pages show: the display name, or the organisation's name."""
+        return self.display_name or self.org_name
+
+    @property
+    def accent(self) -> str:
+        return self.accent_color or DEFAULT_ACCENT
+
+    @property
+    def accent_text(self) -> str:
+        return text_colour_on(self.accent)
+
+    @property
+    def logo_origin(self) -> str | None:
+        """The logo's origin (for the page's img-src), or None without a logo."""
+        if not self.logo_url:
+            return None
+        parsed = ssrf.check_url(self.logo_url, live=True, allow_private=False)
+        return f"https://{parsed.host_header}"
+
+    @classmethod
+    def of(cls, org: Org) -> Branding:
+        return cls(org.id, org.name, org.brand_name, org.brand_logo_url, org.brand_accent, org.support_email)
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "object": "branding",
+            "org_id": self.org_id,
+            "display_name": self.display_name,
+            "logo_url": self.logo_url,
+            "accent_color": self.accent_color,
+            "accent_text_color": self.accent_text,
+            "support_email": self.support_email,
+        }
+
+
+def _clean_display_name(v: str) -> str:
+    v = " ".join(v.split())
+    if not v or len(v) > 100 or not v.isprintable():
+        raise ValueError("must be 1 to 100 printable characters")
+    return v
+
+
+def _clean_accent(v: str) -> str:
+    v = v.strip()
+    if not _HEX.fullmatch(v):
+        raise ValueError("must be a colour as #rrggbb, e.g. #1a73e8")
+    return v.lower()
+
+
+def _clean_logo_url(v: str) -> str:
+    try:
+        parsed = ssrf.check_url(v.strip(), live=True, allow_private=False)
+    except ssrf.UnsafeDestination as exc:
+        raise ValueError(f"must be a public https URL: {exc.reason}") from exc
+    if parsed.ip is not None:
+        raise ValueError("must name a host, not an IP address")
+    return parsed.url
+
+
+def _clean_email(v: str) -> str:
+    try:
+        found = validate_email(v.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from exc
+    if len(found.normalized) > 254:
+        raise ValueError("must be at most 254 characters")
+    return str(found.normalized)
+
+
+_CLEANERS = {
+    "display_name": ("invalid_display_name", _clean_display_name),
+    "logo_url": ("invalid_logo_url", _clean_logo_url),
+    "accent_color": ("invalid_color", _clean_accent),
+    "support_email": ("invalid_email", _clean_email),
+}
+
+
+def clean_branding(changes: dict[str, str | None]) -> dict[str, str | None]:
+    """Validate and normalise branding fields (API names); None (or "") clears a field.
+
+    Raises InvalidBranding listing every bad field; returns the Org column values to write."""
+    out: dict[str, str | None] = {}
+    errors: list[dict[str, Any]] = []
+    for field, value in changes.items():
+        if field not in _CLEANERS:
+            raise ValueError(f"unknown branding field {field!r}")
+        code, clean = _CLEANERS[field]
+        if value is None or value.strip() == "":
+            out[BRANDING_FIELDS[field]] = None
+            continue
+        try:
+            out[BRANDING_FIELDS[field]] = clean(value)
+        except ValueError as exc:
+            errors.append({"field": field, "pointer": f"/{field}", "in": "body", "code": code, "message": str(exc)})
+    if errors:
+        fields = ", ".join(e["field"] for e in errors)
+        raise InvalidBranding(f"Invalid branding: {fields}.", errors=errors)
+    return out
+
+
+async def get_branding(s: AsyncSession, org_id: str) -> Branding:
+    org = await repository.get_org(s, org_id)
+    if org is None:
+        raise OrgNotFound(f"No organisation {org_id}.")
+    return Branding.of(org)
+
+
+async def update_branding(s: AsyncSession, org_id: str, changes: dict[str, str | None]) -> Branding:
+    """Set the fields named in `changes` (API names), leave the others; used by the API and the CLI."""
+    values = clean_branding(changes)
+    org = await repository.get_org(s, org_id)
+    if org is None:
+        raise OrgNotFound(f"No organisation {org_id}.")
+    for column, value in values.items():
+        setattr(org, column, value)
+    await s.flush()
+    return Branding.of(org)
+
+
+async def branding_of(ctx: Runtime, org_id: str) -> dict[str, Any]:
+    """GET /v1/branding."""
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        return (await get_branding(s, org_id)).to_api()
+
+
+async def set_branding(ctx: Runtime, org_id: str, changes: dict[str, str | None]) -> dict[str, Any]:
+    """PATCH /v1/branding."""
+    async with ctx.db.unit_of_work() as s:
+        return (await update_branding(s, org_id, changes)).to_api()
+
+
+def branding_text(b: dict[str, Any]) -> str:
+    """The CLI's view of a branding (`rewardkit orgs brand`)."""
+    rows = [(k, b[k]) for k in ("display_name", "logo_url", "accent_color", "accent_text_color", "support_email")]
+    return f"branding of {b['org_id']}\n" + "\n".join(f"  {k}: {v if v is not None else '-'}" for k, v in rows)
+
+
+def branding_problem_text(p: Exception) -> str:
+    errors = getattr(p, "errors", None) or []
+    detail = getattr(p, "detail", str(p))
+    return "\n".join([detail, *(f"  {e['field']}: {e['message']}" for e in errors)])

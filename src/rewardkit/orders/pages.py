@@ -1,4 +1,4 @@
-"""The hosted voucher page (/v/{token}): what the recipient opens."""
+"""The hosted voucher page (/v/{token}): what the recipient opens, in the org's frame (web/, docs/branding.md)."""
 
 from __future__ import annotations
 
@@ -8,29 +8,35 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from rewardkit import web
+from rewardkit.auth import service as auth
 from rewardkit.kit.money import format_major
 from rewardkit.orders import service
 from rewardkit.runtime import Runtime, get_runtime
 
 router = APIRouter(include_in_schema=False)
 
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "Content-Security-Policy": "default-src 'self'; style-src 'self'; img-src 'self' data:; script-src 'self'",
-}
+
+def frame_of(branding: auth.Branding) -> web.Frame:
+    return web.Frame(
+        name=branding.name,
+        logo_url=branding.logo_url,
+        logo_origin=branding.logo_origin,
+        accent=branding.accent,
+        accent_text=branding.accent_text,
+        support_email=branding.support_email,
+    )
 
 
 @router.get("/v/{token}", response_class=HTMLResponse)
 async def voucher_page(request: Request, token: str, ctx: Annotated[Runtime, Depends(get_runtime)]) -> HTMLResponse:
     found = await service.by_voucher_token(ctx, token)
     if found is None:
-        html = web.render("voucher_missing.html")
-        return HTMLResponse(html, status_code=404, headers=_HEADERS)
-    order, product = found
-    html = web.render(
+        html, headers = web.page("voucher_missing.html")
+        return HTMLResponse(html, status_code=404, headers=headers)
+    order, product, branding = found
+    html, headers = web.page(
         "voucher.html",
+        frame_of(branding),
         brand=product.brand,
         product_name=product.name,
         image_url=product.image_url,
@@ -44,4 +50,4 @@ async def voucher_page(request: Request, token: str, ctx: Annotated[Runtime, Dep
         test_mode=order.mode == "test",
         recipient_name=order.recipient_name,
     )
-    return HTMLResponse(html, headers=_HEADERS)
+    return HTMLResponse(html, headers=headers)

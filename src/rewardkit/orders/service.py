@@ -18,8 +18,9 @@ their events), render (the API shape), state (what the domain keeps per process)
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from rewardkit.auth import service as auth
 from rewardkit.auth.principals import Principal
 from rewardkit.catalog import service as catalog
 from rewardkit.jobs.worker import Worker
@@ -42,7 +43,7 @@ from rewardkit.suppliers.registry import Registry
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
 
-__all__ = ["IdempotencyIntent", "Outcome", "by_voucher_token", "cancel", "create", "get", "list_orders"]
+__all__ = ["IdempotencyIntent", "Outcome", "Voucher", "by_voucher_token", "cancel", "create", "get", "list_orders"]
 
 
 async def create(
@@ -135,7 +136,16 @@ async def list_orders(
     return page(rows, limit, key=lambda o: o.id, render=lambda o: render(ctx, o, timelines.get(o.id, [])))
 
 
-async def by_voucher_token(ctx: Runtime, token: str) -> tuple[Order, Any] | None:
+class Voucher(NamedTuple):
+    """What the hosted voucher page shows: the fulfilled order, its product, the org's branding."""
+
+    order: Order
+    product: Any  # catalog.models.Product
+    branding: auth.Branding
+
+
+async def by_voucher_token(ctx: Runtime, token: str) -> Voucher | None:
+    """The fulfilled order a voucher-page token opens (None for any other token), in one read."""
     if not token or len(token) > 64:
         return None
     async with ctx.db.unit_of_work(readonly=True) as s:
@@ -144,4 +154,5 @@ async def by_voucher_token(ctx: Runtime, token: str) -> tuple[Order, Any] | None
             return None
         products = ctx.part(catalog.ProductCache)
         product = await catalog.get_product(s, products, order.product_id, include_inactive=True)
-    return order, product
+        branding = await auth.get_branding(s, order.org_id)
+    return Voucher(order, product, branding)

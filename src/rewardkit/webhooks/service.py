@@ -16,13 +16,13 @@ from rewardkit.auth.principals import Principal
 from rewardkit.events import service as events
 from rewardkit.events.models import Event
 from rewardkit.jobs import service as jobs
-from rewardkit.kit import sql
+from rewardkit.kit import sql, ssrf
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import ValidationFailed
 from rewardkit.kit.ids import new_id
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.kit.params import utc
-from rewardkit.webhooks import repository, signing, ssrf
+from rewardkit.webhooks import repository, signing
 from rewardkit.webhooks.errors import EndpointNotFound, EventNotFound, InvalidWebhookUrl, UnknownEventType
 from rewardkit.webhooks.models import DELIVER_JOB, WEBHOOK_TEST, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from rewardkit.webhooks.schemas import (

@@ -17,7 +17,8 @@ import httpx
 from rewardkit.jobs.service import Defer, finish_current
 from rewardkit.kit import faults
 from rewardkit.kit.db import utcnow
-from rewardkit.webhooks import repository, service, signing, ssrf
+from rewardkit.kit.outbound import Policy, UnsafeDestination
+from rewardkit.webhooks import repository, service, signing
 from rewardkit.webhooks.models import ENDPOINT_DISABLED, WebhookAttempt, WebhookEndpoint
 
 if TYPE_CHECKING:
@@ -32,26 +33,19 @@ SLOT_WAIT_SECONDS = 0.25
 
 
 class Deliveries:
-    """What deliveries share in a process (a runtime part, webhooks/module.py): the pooled HTTP client,
-    and how many deliveries each endpoint has in flight, so one slow endpoint cannot take every worker
-    slot and delay other endpoints' (and other orgs') deliveries."""
+    """What deliveries share in a process (a runtime part, webhooks/module.py): how many deliveries each
+    endpoint has in flight, so one slow endpoint cannot take every worker slot and delay other
+    endpoints' (and other orgs') deliveries, and the outbound policies. The HTTP client is the
+    runtime's `outbound` (kit/outbound.py), shared with the http supplier."""
 
     def __init__(self) -> None:
         self.in_flight: dict[str, int] = defaultdict(int)
         self._freed: dict[str, asyncio.Condition] = {}
-        self._client: httpx.AsyncClient | None = None
+        self._policies: dict[tuple[float, bool, bool], Policy] = {}
 
     @classmethod
     def open(cls, rt: object) -> Deliveries:
         return cls()
-
-    @property
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:  # made on first use: most processes never deliver a webhook
-            self._client = httpx.AsyncClient(
-                follow_redirects=False, limits=httpx.Limits(max_connections=200, max_keepalive_connections=50)
-            )
-        return self._client
 
     async def take_slot(self, endpoint_id: str, cap: int) -> bool:
         if self.in_flight[endpoint_id] < cap:
@@ -73,10 +67,16 @@ class Deliveries:
             async with freed:
                 freed.notify(1)
 
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+    def policy(self, timeout: float, live: bool, allow_private: bool) -> Policy:
+        """A customer-supplied URL: pinned to the checked addresses, https in live mode (one Policy per
+        kind, made once)."""
+        key = (timeout, live, allow_private)
+        found = self._policies.get(key)
+        if found is None:
+            found = self._policies[key] = Policy(
+                timeout=timeout, max_response_bytes=4096, https_only=live, allow_private=allow_private
+            )
+        return found
 
 
 def _retry_after(headers: dict[str, str]) -> float | None:
@@ -110,17 +110,12 @@ async def deliver(ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
     excerpt, error, resp_headers = "", None, {}
     started = time.perf_counter()
     try:
-        resp = await ssrf.safe_post(
-            slots.client,
-            endpoint.url,
-            content=body,
-            headers=headers,
-            timeout=ctx.settings.webhook_timeout_seconds,
-            live=endpoint.mode == "live",
-            allow_private=service._allow_private(ctx, endpoint.mode),
+        policy = slots.policy(
+            ctx.settings.webhook_timeout_seconds, endpoint.mode == "live", service._allow_private(ctx, endpoint.mode)
         )
+        resp = await ctx.outbound.post_guarded(policy, endpoint.url, content=body, headers=headers)
         status_code, excerpt, resp_headers = resp.status_code, resp.body_excerpt, resp.headers
-    except ssrf.UnsafeDestination as exc:
+    except UnsafeDestination as exc:
         error = f"refused: {exc.reason}"
     except httpx.TimeoutException:
         error = f"timed out after {ctx.settings.webhook_timeout_seconds:g}s"

@@ -22,7 +22,6 @@ Supplier file entry: {"type": "http", "base_url": "https://vendor.example/v1", "
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections.abc import Callable, Iterable
@@ -34,6 +33,8 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from rewardkit import __version__
+from rewardkit.kit import outbound, ssrf
+from rewardkit.kit.outbound import Outbound, Policy, ResponseTooLarge, UnsafeDestination
 from rewardkit.suppliers.base import (
     OutOfStock,
     PlaceRequest,
@@ -129,6 +130,8 @@ class HttpSupplier:
         *,
         modes: Iterable[str] = ("live",),
         transport: httpx.AsyncBaseTransport | None = None,
+        client: Outbound | None = None,
+        max_response_bytes: int = outbound.DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -142,10 +145,24 @@ class HttpSupplier:
         self.timeout = float(timeout)
         self.modes = frozenset(modes)
         self.breaker = CircuitBreaker(failure_threshold, reset_seconds)
-        self._auth_header = auth_header
+        # An operator-configured destination: private networks allowed, connections pooled by name (not
+        # pinned per request); metadata hosts and link-local addresses are still refused (kit/outbound.py).
+        self.policy = Policy(
+            timeout=self.timeout, max_response_bytes=max_response_bytes, allow_private=True, pin_addresses=False
+        )
+        try:
+            ssrf.check_url(self.base_url, live=False, allow_private=True)
+        except UnsafeDestination as exc:
+            raise ValueError(f"supplier {name}: base_url is refused: {exc.reason}") from exc
+        self._headers = {
+            "Authorization": auth_header,
+            "Accept": "application/json",
+            "User-Agent": f"rewardkit/{__version__}",
+        }
+        # The process's shared Outbound (closed by its owner), or one of our own (closed by aclose).
+        self._owns_client = client is None
         self._transport = transport
-        self._client: httpx.AsyncClient | None = None
-        self._client_loop: asyncio.AbstractEventLoop | None = None
+        self._client = client if client is not None else Outbound(transport=transport)
 
     def __repr__(self) -> str:  # never show the credentials
         return f"HttpSupplier(name={self.name!r}, base_url={self.base_url!r})"
@@ -192,29 +209,11 @@ class HttpSupplier:
         return dict(data)
 
     async def aclose(self) -> None:
-        if self._client is not None:
+        if self._owns_client:
             await self._client.aclose()
-            self._client = None
+            self._client = Outbound(transport=self._transport)  # usable again, like before
 
     # --- plumbing -----------------------------------------------------------------------------------
-
-    def _http(self) -> httpx.AsyncClient:
-        """One pooled client per event loop (a pool's connections belong to the loop that opened them)."""
-        loop = asyncio.get_running_loop()
-        if self._client is None or self._client_loop is not loop or self._client.is_closed:
-            self._client = httpx.AsyncClient(
-                base_url=self.base_url,
-                timeout=httpx.Timeout(self.timeout),
-                follow_redirects=False,
-                transport=self._transport,
-                headers={
-                    "Authorization": self._auth_header,
-                    "Accept": "application/json",
-                    "User-Agent": f"rewardkit/{__version__}",
-                },
-            )
-            self._client_loop = loop
-        return self._client
 
     async def _call(
         self, method: str, path: str, *, json: Any = None, headers: dict[str, str] | None = None
@@ -237,7 +236,13 @@ class HttpSupplier:
 
     async def _send(self, method: str, path: str, json: Any, headers: dict[str, str] | None) -> httpx.Response:
         try:
-            r = await self._http().request(method, path, json=json, headers=headers)
+            r = await self._client.request(
+                self.policy, method, self.base_url + path, json=json, headers={**self._headers, **(headers or {})}
+            )
+        except ResponseTooLarge as exc:  # may be a success we cannot read: retried (same reference)
+            raise SupplierTransient(f"{self.name}: {method} {path} answered too large a body") from exc
+        except UnsafeDestination as exc:
+            raise SupplierPermanent(f"{self.name}: {method} {path} refused: {exc.reason}") from exc
         except httpx.TimeoutException as exc:
             raise SupplierTransient(f"{self.name}: {method} {path} timed out after {self.timeout}s") from exc
         except httpx.TransportError as exc:
@@ -319,5 +324,7 @@ def factory(name: str, conf: dict[str, Any], ctx: Any) -> HttpSupplier:
         int(conf.get("failure_threshold", 5)),
         float(conf.get("reset_seconds", 30)),
         modes=modes,
+        client=ctx.outbound,  # the runtime's, shared with webhook deliveries and closed by it
+        max_response_bytes=int(conf.get("max_response_bytes", outbound.DEFAULT_MAX_RESPONSE_BYTES)),
     )
 

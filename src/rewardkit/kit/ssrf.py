@@ -1,4 +1,8 @@
-"""The destination guard for outgoing webhooks: a customer-supplied URL must not reach our own network.
+"""The destination guard for outbound HTTP: a URL someone else supplied must not reach our own network.
+
+Moved here from webhooks/ so every outbound caller (webhooks, the http supplier, later SMS providers,
+JWKS fetches, vendor adapters) shares one set of address rules; ``kit.outbound.Outbound`` is the client
+built on them.
 
 Three layers, all needed:
 
@@ -65,7 +69,7 @@ _MANAGED_HEADERS = frozenset({"host", "connection", "content-length", "transfer-
 
 
 class UnsafeDestination(Exception):
-    """The URL or what its host resolves to is not somewhere a webhook may be sent."""
+    """The URL or what its host resolves to is not somewhere an outbound request may go."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -126,7 +130,7 @@ def _embedded_v4(ip: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address]
 
 
 def _refusal(ip: IPAddress, *, allow_private: bool) -> str | None:
-    """Why a webhook may not go to this address, or None if it may."""
+    """Why a request may not go to this address, or None if it may."""
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = _embedded_v4(ip)
         if embedded is not None:
@@ -191,7 +195,7 @@ def _host_refusal(host: str, *, allow_private: bool) -> str | None:
 
 
 def check_url(url: str, *, live: bool, allow_private: bool) -> ParsedURL:
-    """Syntax checks for a webhook endpoint URL; raises UnsafeDestination with the reason."""
+    """Syntax checks for an outbound URL (a webhook endpoint's, a vendor's); raises UnsafeDestination."""
     if not isinstance(url, str) or not url:
         raise UnsafeDestination("the URL is empty")
     if len(url) > MAX_URL_LENGTH:
@@ -224,7 +228,7 @@ async def resolve_safe(host: str, port: int, *, allow_private: bool) -> list[str
     """Every address ``host`` resolves to (IPv4 and IPv6), if all of them are allowed.
 
     Raises UnsafeDestination if any one is not; a name that does not resolve raises httpx.ConnectError,
-    as httpx itself does, so a delivery treats it as a network failure and retries.
+    as httpx itself does, so a caller treats it as a network failure and retries.
     """
     host = _normalise_host(host)
     if not 1 <= port <= 65535:
@@ -259,6 +263,7 @@ async def resolve_safe(host: str, port: int, *, allow_private: bool) -> list[str
 
 async def _send_first(
     client: httpx.AsyncClient,
+    method: str,
     parsed: ParsedURL,
     addresses: list[str],
     *,
@@ -269,7 +274,7 @@ async def _send_first(
     """Send to the first address that accepts a connection (a refused connection sent nothing)."""
     for i, address in enumerate(addresses):
         request = httpx.Request(
-            "POST", parsed.with_ip(address), content=content, headers=headers, extensions=dict(extensions)
+            method, parsed.with_ip(address), content=content, headers=headers, extensions=dict(extensions)
         )
         try:
             # An explicit Request: the client's default headers, cookies and auth are not merged in.
@@ -280,36 +285,29 @@ async def _send_first(
     raise AssertionError("unreachable: resolve_safe returns at least one address")
 
 
-async def safe_post(
+def timed_out(parsed: ParsedURL, timeout: float, method: str = "POST") -> httpx.TimeoutException:
+    """The error for a request that ran past its whole-attempt deadline."""
+    return httpx.TimeoutException(
+        f"the request to {parsed.host_header} took longer than {timeout}s", request=httpx.Request(method, parsed.url)
+    )
+
+
+async def guarded_send(
     client: httpx.AsyncClient,
+    method: str,
     url: str,
     *,
     content: bytes,
     headers: dict[str, str],
-    timeout: float,  # noqa: ASYNC109 - the deadline is applied inside, across resolution and the request
+    timeout: float,  # noqa: ASYNC109 - one deadline across resolution and the request
+    deadline: float,
     live: bool,
     allow_private: bool,
-    max_response_bytes: int = 4096,
-) -> SafeResponse:
-    """POST ``content`` to ``url``, connecting only to addresses checked at this moment.
-
-    ``timeout`` bounds every phase (connect, write, read, pool) and the attempt as a whole, resolution
-    included; past it, httpx.TimeoutException. Redirects are never followed: a 3xx is returned like any
-    other status. Any answer is returned, whatever its status; network failures raise httpx exceptions.
-    Once the status has arrived, a slow or broken body only shortens the excerpt.
-
-    For https, each delivery uses its own connection (``Connection: close``): connections are pooled by
-    IP, and one verified for one name must not carry a request for another name on the same IP. The
-    client should be HTTP/1.1 (httpx's default) and dedicated to webhooks (it keeps cookies it is sent).
-    """
-    if timeout <= 0:
-        raise ValueError("timeout must be positive")
-    if max_response_bytes < 0:
-        raise ValueError("max_response_bytes must not be negative")
+) -> httpx.Response:
+    """Check ``url``, resolve it, check every address, and send to the first checked address that
+    accepts a connection, with the real name in ``Host`` and TLS SNI. Returns the streaming response
+    (the caller reads and closes it); past ``deadline`` (loop time), httpx.TimeoutException."""
     parsed = check_url(url, live=live, allow_private=allow_private)
-    started = time.monotonic()
-    deadline = asyncio.get_running_loop().time() + timeout
-
     send_headers = {k: v for k, v in headers.items() if k.lower() not in _MANAGED_HEADERS}
     send_headers["host"] = parsed.host_header
     extensions: dict[str, Any] = {"timeout": httpx.Timeout(timeout).as_dict()}
@@ -322,16 +320,56 @@ async def safe_post(
     try:
         async with attempt:
             addresses = await resolve_safe(parsed.host, parsed.port, allow_private=allow_private)
-            response = await _send_first(
-                client, parsed, addresses, content=content, headers=send_headers, extensions=extensions
+            return await _send_first(
+                client, method, parsed, addresses, content=content, headers=send_headers, extensions=extensions
             )
     except TimeoutError as exc:
         if not attempt.expired():
             raise
-        raise httpx.TimeoutException(
-            f"webhook delivery to {parsed.host_header} took longer than {timeout}s",
-            request=httpx.Request("POST", parsed.url),
-        ) from exc
+        raise timed_out(parsed, timeout, method) from exc
+
+
+async def safe_post(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    content: bytes,
+    headers: dict[str, str],
+    timeout: float,  # noqa: ASYNC109 - the deadline is applied inside, across resolution and the request
+    live: bool,
+    allow_private: bool,
+    max_response_bytes: int = 4096,
+    method: str = "POST",
+) -> SafeResponse:
+    """POST ``content`` to ``url``, connecting only to addresses checked at this moment.
+
+    ``timeout`` bounds every phase (connect, write, read, pool) and the attempt as a whole, resolution
+    included; past it, httpx.TimeoutException. Redirects are never followed: a 3xx is returned like any
+    other status. Any answer is returned, whatever its status; network failures raise httpx exceptions.
+    Once the status has arrived, a slow or broken body only shortens the excerpt.
+
+    For https, each delivery uses its own connection (``Connection: close``): connections are pooled by
+    IP, and one verified for one name must not carry a request for another name on the same IP. The
+    client should be HTTP/1.1 (httpx's default) and dedicated to guarded requests (``Outbound`` keeps
+    one, with a cookie jar that accepts nothing).
+    """
+    if timeout <= 0:
+        raise ValueError("timeout must be positive")
+    if max_response_bytes < 0:
+        raise ValueError("max_response_bytes must not be negative")
+    started = time.monotonic()
+    deadline = asyncio.get_running_loop().time() + timeout
+    response = await guarded_send(
+        client,
+        method,
+        url,
+        content=content,
+        headers=headers,
+        timeout=timeout,
+        deadline=deadline,
+        live=live,
+        allow_private=allow_private,
+    )
 
     body = bytearray()
     try:
