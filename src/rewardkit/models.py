@@ -6,7 +6,7 @@ from rewardkit.events.models import Event
 from rewardkit.jobs.models import Job
 from rewardkit.kit.db import Base
 from rewardkit.kit.idempotency import IdempotencyRecord
-from rewardkit.ledger.models import Account, Posting, Transaction
+from rewardkit.ledger.models import Account, Asset, Posting, Transaction
 from rewardkit.orders.models import Order, OrderTransition
 from rewardkit.suppliers.models import InventoryCode
 from rewardkit.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -14,6 +14,7 @@ from rewardkit.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEn
 __all__ = [
     "Account",
     "ApiKey",
+    "Asset",
     "Base",
     "Event",
     "FxRate",

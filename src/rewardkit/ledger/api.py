@@ -75,9 +75,9 @@ async def list_balance_transactions(
             id=f"btx_{p.id}",
             transaction_id=t.id,
             type=t.kind,
-            currency=p.currency,
-            amount=money(p.amount, p.currency),  # type: ignore[arg-type]
-            balance_after=money(p.balance_after, p.currency),  # type: ignore[arg-type]
+            currency=p.asset,
+            amount=money(p.amount, p.asset),  # type: ignore[arg-type]
+            balance_after=money(p.balance_after, p.asset),  # type: ignore[arg-type]
             description=t.description,
             source_id=t.source_id,
             created_at=t.created_at,

@@ -87,7 +87,8 @@ class IdempotencyIntent:
 
 
 def debit_legs(order: Order) -> list[Leg]:
-    """wallet (charge currency) -> pending (product currency), through the FX desk if they differ."""
+    """wallet (charge currency) -> pending (product currency), through the FX desk if they differ; all
+    the org's own accounts (a Leg's holder defaults to the org)."""
     if order.charge_currency == order.currency:
         return [
             Leg("wallet", order.currency, -order.charge_amount),
@@ -506,7 +507,7 @@ async def cancel(ctx: AppContext, ident: Identity, order_id: str) -> dict[str, A
 
 async def refund_debit(s: AsyncSession, order: Order, kind: str) -> None:
     """Give the wallet back exactly what the order took: the debit's postings, reversed."""
-    reversed_legs = [Leg(leg.kind, leg.currency, -leg.amount) for leg in debit_legs(order)]
+    reversed_legs = [Leg(leg.kind, leg.asset, -leg.amount, leg.holder) for leg in debit_legs(order)]
     await ledger.post(s, _entry(order, kind, "refund", reversed_legs, f"Refund of order {order.id}"))
 
 
