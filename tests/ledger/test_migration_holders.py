@@ -108,8 +108,8 @@ async def _write_with_the_0005_schema(db: Database) -> None:
         for id_, org_id, mode, kind, currency, balance, allow_negative in ACCOUNTS:
             await s.execute(
                 text(
-                    "INSERT INTO ledger_accounts (id, org_id, mode, kind, currency, balance, allow_negative, created_at)"
-                    " VALUES (:id, :org, :mode, :kind, :currency, :balance, :neg, :now)"
+                    "INSERT INTO ledger_accounts (id, org_id, mode, kind, currency, balance, allow_negative,"
+                    " created_at) VALUES (:id, :org, :mode, :kind, :currency, :balance, :neg, :now)"
                 ),
                 {
                     "id": id_,
