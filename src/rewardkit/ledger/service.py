@@ -27,9 +27,8 @@ from rewardkit.ledger.errors import (
     UnbalancedTransaction,
     UnknownAsset,
 )
-from rewardkit.ledger.models import HOLDER_TYPES, NON_NEGATIVE, ORG, Address, Asset, Holder, Transaction
-
-__all__ = ["Entry", "Holder", "Leg"]
+from rewardkit.ledger.models import HOLDER_TYPES, NON_NEGATIVE, ORG, Address, Asset, Transaction
+from rewardkit.ledger.models import Holder as Holder  # re-exported: callers build Legs from here
 
 
 @dataclass(frozen=True)
