@@ -11,6 +11,9 @@ Each order test (PostgreSQL, SQLite) measures the max sustained orders/s (closed
 loops at fixed offered rates and at half that maximum (rounded to 10/s). The servers run this
 checkout's code; to compare two commits, run it in two clones and `python -m bench.compare`
 (docs/testing.md).
+
+Longer than 400 lines on purpose: the phases run in this order and share one configuration, and
+reading them top to bottom is reading the benchmark; each phase is one function.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """org branding: display name, logo, accent colour and support email of the hosted pages
 
 Revision ID: 0007
-Revises: 0005 (to be re-chained onto 0006 when the ledger holders migration is merged)
+Revises: 0006
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

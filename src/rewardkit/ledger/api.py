@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
-from rewardkit.kit.money import money
-from rewardkit.kit.pagination import InvalidCursor, decode_cursor, encode_cursor
 from rewardkit.kit.responses import JSONResponse, respond
-from rewardkit.ledger import repository, service
+from rewardkit.ledger import statements
 from rewardkit.ledger.schemas import BalanceOut, BalanceTransactionOut
 from rewardkit.runtime import Runtime, get_runtime
 
@@ -28,17 +26,7 @@ async def list_balances(
     ctx: Annotated[Runtime, Depends(get_runtime)],
 ) -> JSONResponse:
     """Available (spendable now) and pending (held for orders being fulfilled), per currency."""
-    async with ctx.db.unit_of_work(readonly=True) as s:
-        rows = await service.balances(s, ident.org_id, ident.mode)
-    data = [
-        BalanceOut(
-            currency=b.currency,
-            available=money(b.available, b.currency),  # type: ignore[arg-type]
-            pending=money(b.pending, b.currency),
-        ).model_dump()  # type: ignore[arg-type]
-        for b in rows
-    ]
-    return respond(request, {"object": "list", "livemode": ident.livemode, "data": data}, "list")
+    return respond(request, await statements.list_balances(ctx, ident), "list")
 
 
 @router.get(
@@ -56,38 +44,5 @@ async def list_balance_transactions(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> JSONResponse:
     """The wallet statement: each movement with the running balance after it."""
-    after = decode_cursor(cursor)
-    if after is not None and not after.isdigit():
-        raise InvalidCursor("Pass back the next_cursor of a previous page, unchanged.")
-    async with ctx.db.unit_of_work(readonly=True) as s:
-        rows = await repository.statement(
-            s,
-            ident.org_id,
-            ident.mode,
-            currency.upper() if currency else None,
-            int(after) if after else None,
-            limit,
-        )
-    has_more = len(rows) > limit
-    rows = rows[:limit]
-    data: list[dict[str, Any]] = [
-        BalanceTransactionOut(
-            id=f"btx_{p.id}",
-            transaction_id=t.id,
-            type=t.kind,
-            currency=p.currency,
-            amount=money(p.amount, p.currency),  # type: ignore[arg-type]
-            balance_after=money(p.balance_after, p.currency),  # type: ignore[arg-type]
-            description=t.description,
-            source_id=t.source_id,
-            created_at=t.created_at,
-        ).model_dump(mode="json")
-        for p, t in rows
-    ]
-    body = {
-        "object": "list",
-        "data": data,
-        "has_more": has_more,
-        "next_cursor": encode_cursor(str(rows[-1][0].id)) if has_more and rows else None,
-    }
+    body = await statements.statement_page(ctx, ident, currency=currency, cursor=cursor, limit=limit)
     return respond(request, body, "list")

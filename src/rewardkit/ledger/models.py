@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rewardkit.kit.db import Base, BigIntPK, UTCDateTime
@@ -23,11 +24,37 @@ BALANCE_FUNDED = "balance.funded"
 BALANCE_LOW = "balance.low"
 EVENT_TYPES = (BALANCE_FUNDED, BALANCE_LOW)
 
+# Who holds an account inside its organisation (docs/ledger.md#addresses). The org's own accounts have
+# holder_id = org_id, so the unique address needs no NULL handling.
+ORG = "org"  # the organisation itself: wallets and their counterparts
+RESERVATION = "reward_link"  # a reward link's reservation (holder_id: the reservation's id)
+POINTS_MEMBER = "points_member"  # a member of an org's points programme (holder_id: the member's id)
+BUDGET = "budget"  # a campaign budget (holder_id: the budget's id)
+HOLDER_TYPES = frozenset({ORG, RESERVATION, POINTS_MEMBER, BUDGET})
+
+ASSET_LENGTH = 24  # ISO 4217 codes (3 letters) and org-defined units (4 to 24 characters)
+
+
+class Holder(NamedTuple):
+    type: str
+    id: str
+
+
+class Address(NamedTuple):
+    """What identifies an account: unique in ledger_accounts (uq_ledger_account)."""
+
+    org_id: str
+    mode: str
+    holder_type: str
+    holder_id: str
+    kind: str
+    asset: str
+
 
 class Account(Base):
     __tablename__ = "ledger_accounts"
     __table_args__ = (
-        UniqueConstraint("org_id", "mode", "kind", "currency", name="uq_ledger_account"),
+        UniqueConstraint("org_id", "mode", "holder_type", "holder_id", "kind", "asset", name="uq_ledger_account"),
         # The database itself refuses a negative wallet, whatever the code above it does.
         CheckConstraint("allow_negative OR balance >= 0", name="non_negative"),
     )
@@ -35,8 +62,10 @@ class Account(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
     mode: Mapped[str] = mapped_column(String(4))
+    holder_type: Mapped[str] = mapped_column(String(16))  # one of HOLDER_TYPES
+    holder_id: Mapped[str] = mapped_column(String(40))  # org_id for the org's own accounts
     kind: Mapped[str] = mapped_column(String(16))
-    currency: Mapped[str] = mapped_column(String(3))
+    asset: Mapped[str] = mapped_column(String(ASSET_LENGTH))  # an ISO 4217 code or an org's ledger_assets code
     # A cache of sum(postings.amount), updated in the same transaction as the postings.
     balance: Mapped[int] = mapped_column(BigInteger, default=0)
     allow_negative: Mapped[bool] = mapped_column(Boolean)
@@ -65,6 +94,19 @@ class Posting(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     transaction_id: Mapped[str] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
     account_id: Mapped[str] = mapped_column(ForeignKey("ledger_accounts.id"))
-    currency: Mapped[str] = mapped_column(String(3))
-    amount: Mapped[int] = mapped_column(BigInteger)  # signed minor units: + credit, - debit
+    asset: Mapped[str] = mapped_column(String(ASSET_LENGTH))  # always its account's asset
+    amount: Mapped[int] = mapped_column(BigInteger)  # signed minor units of the asset: + credit, - debit
     balance_after: Mapped[int] = mapped_column(BigInteger)  # the account's balance right after
+
+
+class Asset(Base):
+    """A unit an organisation defines for itself (points, miles, ...). ISO 4217 currencies are not
+    rows: they are implicit, with their minor units from kit/money.py."""
+
+    __tablename__ = "ledger_assets"
+    __table_args__ = (CheckConstraint("precision >= 0 AND precision <= 18", name="precision"),)
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(ASSET_LENGTH), primary_key=True)
+    precision: Mapped[int] = mapped_column(Integer)  # digits after the point: amounts are in 10**-precision
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

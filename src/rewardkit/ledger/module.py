@@ -4,7 +4,8 @@ from rewardkit.kit.module import Module
 from rewardkit.ledger.api import router
 from rewardkit.ledger.cli import ledger_app, wallets_app
 from rewardkit.ledger.examples import RESPONSES
-from rewardkit.ledger.models import EVENT_TYPES, Account, Posting, Transaction
+from rewardkit.ledger.models import EVENT_TYPES, Account, Asset, Posting, Transaction
+from rewardkit.ledger.repository import AccountIds
 
 MODULE = Module(
     name="ledger",
@@ -12,6 +13,7 @@ MODULE = Module(
     tags=({"name": "Balances", "description": "Prepaid wallets and their statements."},),
     examples=RESPONSES,
     events=EVENT_TYPES,
-    tables=(Account, Transaction, Posting),
+    tables=(Asset, Account, Transaction, Posting),
     cli=(("wallets", wallets_app), ("ledger", ledger_app)),
+    resources=(AccountIds.open,),
 )

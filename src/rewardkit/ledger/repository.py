@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String, and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import BigInteger, ColumnElement, String, and_, bindparam, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.kit import sql
 from rewardkit.kit.db import UTCDateTime, utcnow
 from rewardkit.kit.ids import new_id
-from rewardkit.ledger.models import Account, Posting, Transaction
+from rewardkit.kit.money import is_currency
+from rewardkit.ledger.models import HOLDER_TYPES, ORG, Account, Address, Asset, Posting, Transaction
 
 _ACCOUNTS = sql.table(Account)
 _FIND_ACCOUNT = select(_ACCOUNTS.c.id).where(
     _ACCOUNTS.c.org_id == bindparam("org_id"),
     _ACCOUNTS.c.mode == bindparam("mode"),
+    _ACCOUNTS.c.holder_type == bindparam("holder_type"),
+    _ACCOUNTS.c.holder_id == bindparam("holder_id"),
     _ACCOUNTS.c.kind == bindparam("kind"),
-    _ACCOUNTS.c.currency == bindparam("currency"),
+    _ACCOUNTS.c.asset == bindparam("asset"),
 )
 _DELTA = bindparam("amount", type_=BigInteger)
 # The guard is in the UPDATE itself (see apply_delta).
@@ -31,51 +34,67 @@ _APPLY_DELTA = (
 _INSERT_TRANSACTION = insert(sql.table(Transaction))
 _INSERT_POSTING = insert(sql.table(Posting))
 
-# Account ids never change and accounts are never deleted, so each process remembers them. Only ids
-# found by a first SELECT are cached: a row this very transaction inserted could still roll back.
-_ACCOUNT_IDS: dict[tuple[str, str, str, str, str], str] = {}
+# Account ids never change and accounts are never deleted, so each process remembers them, by database
+# and address. Only ids found by a first SELECT are cached: a row this very transaction inserted could
+# still roll back.
+class AccountIds:
+    """Account ids by address, per process (a runtime part, ledger/module.py): accounts are never
+    deleted and their address never changes, so an id once read stays true. Only ids found by a first
+    SELECT are kept: a row this very transaction inserted could still roll back. Saves the SELECT of
+    every account of every order (the wallet, pending, fulfillment and FX accounts of its org)."""
+
+    def __init__(self, size: int = 100_000) -> None:
+        self.size = size
+        self._ids: dict[Address, str] = {}
+
+    @classmethod
+    def open(cls, rt: object) -> AccountIds:
+        return cls()
+
+    def get(self, address: Address) -> str | None:
+        return self._ids.get(address)
+
+    def put(self, address: Address, account_id: str) -> None:
+        if len(self._ids) >= self.size:
+            self._ids.clear()
+        self._ids[address] = account_id
 
 
 async def get_or_create_account(
-    s: AsyncSession, org_id: str, mode: str, kind: str, currency: str, allow_negative: bool
-) -> str:
-    cache_key = (str(s.get_bind().engine.url), org_id, mode, kind, currency)
-    cached = _ACCOUNT_IDS.get(cache_key)
+    s: AsyncSession, address: Address, allow_negative: bool, known: AccountIds | None = None
+) -> str | None:
+    """The account's id, created on first use; None (and nothing created) if its asset is neither an ISO
+    4217 currency nor defined by its org. Assets are never deleted, so an account proves its asset.
+    `known`: the process's account ids, where the caller has them (the API and the workers)."""
+    cached = known.get(address) if known is not None else None
     if cached is not None:
         return cached
-    found = await find_account(s, org_id, mode, kind, currency)
+    found = await find_account(s, address)
     if found is not None:
-        if len(_ACCOUNT_IDS) > 100_000:
-            _ACCOUNT_IDS.clear()
-        _ACCOUNT_IDS[cache_key] = found
+        if known is not None:
+            known.put(address, found)
         return found
+    if not is_currency(address.asset) and await find_asset(s, address.org_id, address.asset) is None:
+        return None
     dialect = s.get_bind().dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Account)
     # Two transactions may create the same account at once: the loser's insert does nothing.
     await s.execute(
         ins.values(
             id=new_id("acct"),
-            org_id=org_id,
-            mode=mode,
-            kind=kind,
-            currency=currency,
+            **address._asdict(),
             balance=0,
             allow_negative=allow_negative,
             created_at=utcnow(),
-        ).on_conflict_do_nothing(index_elements=["org_id", "mode", "kind", "currency"])
+        ).on_conflict_do_nothing(index_elements=list(Address._fields))
     )
-    found = await find_account(s, org_id, mode, kind, currency)
+    found = await find_account(s, address)
     assert found is not None
     return found
 
 
-def cached_account(s: AsyncSession, org_id: str, mode: str, kind: str, currency: str) -> str | None:
-    return _ACCOUNT_IDS.get((str(s.get_bind().engine.url), org_id, mode, kind, currency))
-
-
-async def find_account(s: AsyncSession, org_id: str, mode: str, kind: str, currency: str) -> str | None:
-    params = {"org_id": org_id, "mode": mode, "kind": kind, "currency": currency}
-    found: str | None = (await sql.run(s, _FIND_ACCOUNT, params)).scalar_one_or_none()
+async def find_account(s: AsyncSession, address: Address) -> str | None:
+    found: str | None = (await sql.run(s, _FIND_ACCOUNT, address._asdict())).scalar_one_or_none()
     return found
 
 
@@ -123,12 +142,12 @@ _POST_ALL_PG = text(
     p AS (
         SELECT * FROM unnest(
             CAST(:transaction_ids AS varchar[]), CAST(:posting_accounts AS varchar[]),
-            CAST(:currencies AS varchar[]), CAST(:amounts AS bigint[])
-        ) WITH ORDINALITY AS p(transaction_id, account_id, currency, amount, seq)
+            CAST(:assets AS varchar[]), CAST(:amounts AS bigint[])
+        ) WITH ORDINALITY AS p(transaction_id, account_id, asset, amount, seq)
     ),
     ins AS (
-        INSERT INTO ledger_postings (transaction_id, account_id, currency, amount, balance_after)
-        SELECT p.transaction_id, p.account_id, p.currency, p.amount,
+        INSERT INTO ledger_postings (transaction_id, account_id, asset, amount, balance_after)
+        SELECT p.transaction_id, p.account_id, p.asset, p.amount,
                acc.before + sum(p.amount) OVER (PARTITION BY p.account_id ORDER BY p.seq)
         FROM p JOIN acc ON acc.id = p.account_id
         ORDER BY p.seq
@@ -144,7 +163,7 @@ _POST_ALL_PG = text(
     bindparam("deltas", type_=postgresql.ARRAY(BigInteger)),
     bindparam("transaction_ids", type_=postgresql.ARRAY(String)),
     bindparam("posting_accounts", type_=postgresql.ARRAY(String)),
-    bindparam("currencies", type_=postgresql.ARRAY(String)),
+    bindparam("assets", type_=postgresql.ARRAY(String)),
     bindparam("amounts", type_=postgresql.ARRAY(BigInteger)),
 )
 
@@ -153,7 +172,7 @@ async def post_all(
     s: AsyncSession, txs: list[Transaction], deltas: dict[str, int], postings: list[tuple[str, str, str, int]]
 ) -> dict[str, int]:
     """Insert the transactions, apply each account's delta (guarded: a non-negative account may not go
-    below zero) and insert the postings (transaction id, account id, currency, amount), in account id
+    below zero) and insert the postings (transaction id, account id, asset, amount), in account id
     order. Returns each updated account's balance *before* the deltas; an account missing from the
     answer would have gone negative, and then nothing may be kept (the caller raises, its transaction
     rolls back). Each posting's balance_after is its account's balance before plus its amounts so far,
@@ -177,7 +196,7 @@ async def post_all(
             "deltas": [deltas[i] for i in ids],
             "transaction_ids": [p[0] for p in postings],
             "posting_accounts": [p[1] for p in postings],
-            "currencies": [p[2] for p in postings],
+            "assets": [p[2] for p in postings],
             "amounts": [p[3] for p in postings],
         }
         return {row["id"]: int(row["before"]) for row in (await sql.run(s, _POST_ALL_PG, params)).mappings()}
@@ -190,13 +209,13 @@ async def post_all(
         before[account_id] = after - deltas[account_id]
     running = dict(before)
     rows: list[dict[str, object]] = []
-    for transaction_id, account_id, currency, amount in postings:
+    for transaction_id, account_id, asset, amount in postings:
         running[account_id] += amount
         rows.append(
             {
                 "transaction_id": transaction_id,
                 "account_id": account_id,
-                "currency": currency,
+                "asset": asset,
                 "amount": amount,
                 "balance_after": running[account_id],
             }
@@ -210,7 +229,7 @@ async def insert_transactions(s: AsyncSession, txs: list[Transaction]) -> None:
 
 
 async def insert_postings(s: AsyncSession, postings: list[dict[str, object]]) -> None:
-    """Rows with the same keys (transaction_id, account_id, currency, amount, balance_after)."""
+    """Rows with the same keys (transaction_id, account_id, asset, amount, balance_after)."""
     await sql.run(s, _INSERT_POSTING, postings)
 
 
@@ -220,13 +239,18 @@ async def reference_exists(s: AsyncSession, reference: str) -> bool:
     ).scalar_one_or_none() is not None
 
 
+def _org_held(org_id: str) -> list[ColumnElement[bool]]:
+    return [Account.org_id == org_id, Account.holder_type == ORG, Account.holder_id == org_id]
+
+
 async def accounts_of(s: AsyncSession, org_id: str, mode: str, kinds: list[str]) -> list[Account]:
+    """The org's own accounts of these kinds in this mode (not those of holders inside it), by asset."""
     return list(
         (
             await s.execute(
                 select(Account)
-                .where(Account.org_id == org_id, Account.mode == mode, Account.kind.in_(kinds))
-                .order_by(Account.currency)
+                .where(*_org_held(org_id), Account.mode == mode, Account.kind.in_(kinds))
+                .order_by(Account.asset)
             )
         ).scalars()
     )
@@ -235,20 +259,35 @@ async def accounts_of(s: AsyncSession, org_id: str, mode: str, kinds: list[str])
 async def statement(
     s: AsyncSession, org_id: str, mode: str, currency: str | None, after_id: int | None, limit: int
 ) -> list[tuple[Posting, Transaction]]:
-    """A wallet's statement lines, newest first."""
+    """The org's own wallets' statement lines, newest first: in currencies (org-defined units, whose codes
+    are longer than ISO 4217's three letters, are not money and have no place on it)."""
     q = (
         select(Posting, Transaction)
         .join(Transaction, Transaction.id == Posting.transaction_id)
         .join(Account, Account.id == Posting.account_id)
-        .where(Account.org_id == org_id, Account.mode == mode, Account.kind == "wallet")
+        .where(*_org_held(org_id), Account.mode == mode, Account.kind == "wallet", func.length(Account.asset) == 3)
         .order_by(Posting.id.desc())
         .limit(limit + 1)
     )
     if currency:
-        q = q.where(Account.currency == currency)
+        q = q.where(Account.asset == currency)
     if after_id is not None:
         q = q.where(Posting.id < after_id)
     return [(p, t) for p, t in (await s.execute(q)).all()]
+
+
+# --- assets an organisation defines (ISO 4217 currencies are implicit) ------------------------------
+
+
+async def find_asset(s: AsyncSession, org_id: str, code: str) -> Asset | None:
+    return (await s.execute(select(Asset).where(Asset.org_id == org_id, Asset.code == code))).scalar_one_or_none()
+
+
+async def insert_asset(s: AsyncSession, asset: Asset) -> None:
+    """Does nothing if the org already defined this code (the caller reads back what is there)."""
+    dialect = s.get_bind().dialect.name
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Asset)
+    await s.execute(ins.values(**sql.row_values(asset)).on_conflict_do_nothing(index_elements=["org_id", "code"]))
 
 
 # --- invariant checks (rewardkit ledger verify) -------------------------------------------------
@@ -256,8 +295,8 @@ async def statement(
 
 async def unbalanced_transactions(s: AsyncSession) -> list[tuple[str, str, int]]:
     q = (
-        select(Posting.transaction_id, Posting.currency, func.sum(Posting.amount))
-        .group_by(Posting.transaction_id, Posting.currency)
+        select(Posting.transaction_id, Posting.asset, func.sum(Posting.amount))
+        .group_by(Posting.transaction_id, Posting.asset)
         .having(func.sum(Posting.amount) != 0)
     )
     return [(a, b, int(c)) for a, b, c in (await s.execute(q)).all()]
@@ -282,8 +321,8 @@ async def negative_accounts(s: AsyncSession) -> list[tuple[str, int]]:
     return [(a, int(b)) for a, b in (await s.execute(q)).all()]
 
 
-async def currency_mismatches(s: AsyncSession) -> list[int]:
-    q = select(Posting.id).join(Account, Account.id == Posting.account_id).where(Posting.currency != Account.currency)
+async def asset_mismatches(s: AsyncSession) -> list[int]:
+    q = select(Posting.id).join(Account, Account.id == Posting.account_id).where(Posting.asset != Account.asset)
     return list((await s.execute(q)).scalars())
 
 
@@ -310,3 +349,24 @@ async def running_balance_breaks(s: AsyncSession) -> list[int]:
             broken.append(pid)
             running = after
     return broken
+
+
+async def unknown_assets(s: AsyncSession) -> list[tuple[str, str]]:
+    """Accounts (id, asset) in an asset that is neither an ISO 4217 currency nor defined by their org."""
+    q = (
+        select(Account.id, Account.asset)
+        .outerjoin(Asset, and_(Asset.org_id == Account.org_id, Asset.code == Account.asset))
+        .where(Asset.code.is_(None))
+    )
+    return [(a, b) for a, b in (await s.execute(q)).all() if not is_currency(b)]
+
+
+async def bad_holders(s: AsyncSession) -> list[tuple[str, str, str]]:
+    """Accounts (id, holder_type, holder_id) of an unknown holder type, or org-held by another org."""
+    q = select(Account.id, Account.holder_type, Account.holder_id).where(
+        or_(
+            Account.holder_type.not_in(sorted(HOLDER_TYPES)),
+            and_(Account.holder_type == ORG, Account.holder_id != Account.org_id),
+        )
+    )
+    return [(a, b, c) for a, b, c in (await s.execute(q)).all()]

@@ -1,11 +1,13 @@
 """The only code that moves money.
 
-A transaction is a list of postings that sums to zero per currency; it is written once, with a
-unique reference, and never changed: a refund or reversal is a new transaction.
+A transaction is a list of postings that sums to zero per asset; it is written once, with a unique
+reference, and never changed: a refund or reversal is a new transaction. An account is addressed by
+org, mode, holder, kind and asset (docs/ledger.md#addresses).
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -15,17 +17,35 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rewardkit.events.service import EventBus
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
-from rewardkit.kit.money import money
+from rewardkit.kit.money import exponent, is_currency, money
 from rewardkit.ledger import repository
-from rewardkit.ledger.errors import DuplicateReference, InsufficientFunds, UnbalancedTransaction
-from rewardkit.ledger.models import BALANCE_FUNDED, BALANCE_LOW, NON_NEGATIVE, Transaction
+from rewardkit.ledger.errors import (
+    AssetError,
+    DuplicateReference,
+    InsufficientFunds,
+    UnbalancedTransaction,
+    UnknownAsset,
+)
+from rewardkit.ledger.models import (
+    BALANCE_FUNDED,
+    BALANCE_LOW,
+    HOLDER_TYPES,
+    NON_NEGATIVE,
+    ORG,
+    Address,
+    Asset,
+    Transaction,
+)
+from rewardkit.ledger.models import Holder as Holder  # re-exported: callers build Legs from here
+from rewardkit.ledger.repository import AccountIds as AccountIds  # re-exported: callers pass the runtime part
 
 
 @dataclass(frozen=True)
 class Leg:
     kind: str
-    currency: str
-    amount: int  # signed minor units
+    asset: str  # an ISO 4217 code (USD) or a code the org defined (define_asset)
+    amount: int  # signed, in the asset's minor units (10**-precision)
+    holder: Holder | None = None  # None: the entry's org itself
 
 
 @dataclass
@@ -37,51 +57,77 @@ class Entry:
     legs: list[Leg]
     description: str = ""
     source_id: str | None = None
-    balances_after: dict[tuple[str, str], int] = field(default_factory=dict)
+    # Each account's balance right after this entry: keyed (kind, asset) for the org's own accounts,
+    # (kind, asset, holder) for a holder inside it (see balance_after).
+    balances_after: dict[tuple[str, str] | tuple[str, str, Holder], int] = field(default_factory=dict)
+
+    def balance_after(self, kind: str, asset: str, holder: Holder | None = None) -> int:
+        if holder is None or holder == (ORG, self.org_id):
+            return self.balances_after[(kind, asset)]
+        return self.balances_after[(kind, asset, holder)]
 
 
 def _check_balanced(legs: list[Leg]) -> None:
-    per_currency: dict[str, int] = defaultdict(int)
+    per_asset: dict[str, int] = defaultdict(int)
     for leg in legs:
         if not isinstance(leg.amount, int) or isinstance(leg.amount, bool):
             raise UnbalancedTransaction("amounts must be integers in minor units")
-        per_currency[leg.currency] += leg.amount
-    broken = {c: v for c, v in per_currency.items() if v != 0}
+        per_asset[leg.asset] += leg.amount
+    broken = {c: v for c, v in per_asset.items() if v != 0}
     if broken or not legs:
-        raise UnbalancedTransaction(f"postings do not sum to zero per currency: {broken}")
+        raise UnbalancedTransaction(f"postings do not sum to zero per asset: {broken}")
 
 
-async def post(s: AsyncSession, entry: Entry) -> Transaction:
+def _address(entry: Entry, leg: Leg) -> Address:
+    holder = leg.holder
+    if holder is None:
+        return Address(entry.org_id, entry.mode, ORG, entry.org_id, leg.kind, leg.asset)
+    if holder.type not in HOLDER_TYPES or (holder.type == ORG and holder.id != entry.org_id) or not holder.id:
+        raise ValueError(f"no such holder in org {entry.org_id}: {holder}")
+    return Address(entry.org_id, entry.mode, holder.type, holder.id, leg.kind, leg.asset)
+
+
+def _balance_key(address: Address) -> tuple[str, str] | tuple[str, str, Holder]:
+    if address.holder_type == ORG:
+        return (address.kind, address.asset)
+    return (address.kind, address.asset, Holder(address.holder_type, address.holder_id))
+
+
+async def post(s: AsyncSession, entry: Entry, known: AccountIds | None = None) -> Transaction:
     """Book one balanced transaction inside the caller's unit of work.
 
     Raises InsufficientFunds (and the caller's transaction must roll back) if any non-negative
-    account would go below zero.
+    account would go below zero. `known`: the process's account ids (runtime part AccountIds), which
+    spare the lookup of accounts seen before; without them every account is read.
     """
-    [tx] = await post_many(s, [entry])
+    [tx] = await post_many(s, [entry], known)
     return tx
 
 
-async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
+async def post_many(s: AsyncSession, entries: list[Entry], known: AccountIds | None = None) -> list[Transaction]:
     """Book several balanced transactions in the caller's unit of work: post() is this with one, group
     commit (kit/group_commit.py) with many. The rows of each, with one guarded UPDATE per account
     carrying the sum of its legs, and multi-row inserts. Each posting's balance_after is the running
     balance in entry order, exactly as if the entries had been posted one after another.
 
     Raises InsufficientFunds if an account's sum, or any running balance on the way, would take a
-    non-negative account below zero; DuplicateReference if any reference was booked before. Either
+    non-negative account below zero; DuplicateReference if any reference was booked before; UnknownAsset
+    if an account would be opened in an asset that is neither ISO 4217 nor defined by its org. Either
     way the caller's transaction must roll back (a batch is then retried one entry at a time)."""
     if not entries:
         return []
     for entry in entries:
         _check_balanced(entry.legs)
-    ids: dict[tuple[str, str, str, str], str] = {}
-    for entry in entries:
-        for leg in entry.legs:
-            key = (entry.org_id, entry.mode, leg.kind, leg.currency)
-            if key not in ids:
-                ids[key] = await repository.get_or_create_account(
-                    s, entry.org_id, entry.mode, leg.kind, leg.currency, leg.kind not in NON_NEGATIVE
-                )
+    # Each leg's account address, computed once; the account id of each address, created on first use.
+    addresses = [[_address(entry, leg) for leg in entry.legs] for entry in entries]
+    ids: dict[Address, str] = {}
+    for its_addresses in addresses:
+        for address in its_addresses:
+            if address not in ids:
+                found = await repository.get_or_create_account(s, address, address.kind not in NON_NEGATIVE, known)
+                if found is None:
+                    raise UnknownAsset(f"org {address.org_id} has no asset {address.asset!r} (define_asset)")
+                ids[address] = found
     now = utcnow()
     txs = [
         Transaction(
@@ -98,32 +144,30 @@ async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
     ]
     totals: dict[str, int] = defaultdict(int)
     guarded: set[str] = set()
-    currency_of: dict[str, str] = {}
-    for entry in entries:
-        for leg in entry.legs:
-            account_id = ids[(entry.org_id, entry.mode, leg.kind, leg.currency)]
+    for entry, its_addresses in zip(entries, addresses, strict=True):
+        for leg, address in zip(entry.legs, its_addresses, strict=True):
+            account_id = ids[address]
             totals[account_id] += leg.amount
-            currency_of[account_id] = leg.currency
             if leg.kind in NON_NEGATIVE:
                 guarded.add(account_id)
-    owner = {account_id: (org_id, mode) for (org_id, mode, _, _), account_id in ids.items()}
+    address_of = {account_id: address for address, account_id in ids.items()}
 
     def short(account_id: str) -> InsufficientFunds:
-        exc = InsufficientFunds(
-            f"The {currency_of[account_id]} wallet does not cover this amount.", currency=currency_of[account_id]
-        )
-        exc.scope = owner[account_id]
+        address = address_of[account_id]
+        what = "wallet" if address.holder_type == ORG else f"{address.holder_type} {address.kind} account"
+        exc = InsufficientFunds(f"The {address.asset} {what} does not cover this amount.", currency=address.asset)
+        exc.scope = (address.org_id, address.mode)
         return exc
 
     # Each entry's legs in account id order, the order its postings are written and numbered in.
     legs = [
-        (entry, sorted(entry.legs, key=lambda lg: ids[(entry.org_id, entry.mode, lg.kind, lg.currency)]))
-        for entry in entries
+        sorted(((ids[a], leg) for a, leg in zip(its_addresses, entry.legs, strict=True)), key=lambda al: al[0])
+        for entry, its_addresses in zip(entries, addresses, strict=True)
     ]
     postings = [
-        (tx.id, ids[(entry.org_id, entry.mode, leg.kind, leg.currency)], leg.currency, leg.amount)
-        for (entry, its_legs), tx in zip(legs, txs, strict=True)
-        for leg in its_legs
+        (tx.id, account_id, leg.asset, leg.amount)
+        for its_legs, tx in zip(legs, txs, strict=True)
+        for account_id, leg in its_legs
     ]
     # One global lock order (by account id), whatever the entries: an order debit (wallet -> pending)
     # and a refund (pending -> wallet) running at once must not lock the same rows in opposite
@@ -140,14 +184,46 @@ async def post_many(s: AsyncSession, entries: list[Entry]) -> list[Transaction]:
     for account_id in sorted(totals):
         if account_id not in running:
             raise short(account_id)
-    for entry, its_legs in legs:
-        for leg in its_legs:
-            account_id = ids[(entry.org_id, entry.mode, leg.kind, leg.currency)]
+    for entry, its_legs in zip(entries, legs, strict=True):
+        for account_id, leg in its_legs:
             running[account_id] += leg.amount  # balance_after, as post_all wrote it
             if account_id in guarded and running[account_id] < 0:  # the sum covers it, this order on the way not
                 raise short(account_id)
-            entry.balances_after[(leg.kind, leg.currency)] = running[account_id]
+            entry.balances_after[_balance_key(address_of[account_id])] = running[account_id]
     return txs
+
+
+# --- assets ------------------------------------------------------------------------------------
+
+# An org-defined asset's code: 4 to 24 capitals, digits and underscores, starting with a capital. Never
+# three characters, so it can never be (or become) an ISO 4217 code, which are implicit assets.
+ASSET_CODE = re.compile(r"[A-Z][A-Z0-9_]{3,23}")
+MAX_PRECISION = 18
+
+
+async def define_asset(s: AsyncSession, org_id: str, code: str, precision: int) -> Asset:
+    """Define a unit of the org's own (e.g. POINTS with precision 0). Defining it again with the same
+    precision returns it; with another precision raises AssetError (its amounts are already scaled)."""
+    if not ASSET_CODE.fullmatch(code):
+        raise AssetError(f"an asset code is 4 to 24 of A-Z, 0-9 and _, starting with a letter: {code!r}")
+    if not isinstance(precision, int) or isinstance(precision, bool) or not 0 <= precision <= MAX_PRECISION:
+        raise AssetError(f"precision is a whole number of digits from 0 to {MAX_PRECISION}: {precision!r}")
+    await repository.insert_asset(s, Asset(org_id=org_id, code=code, precision=precision, created_at=utcnow()))
+    asset = await repository.find_asset(s, org_id, code)
+    assert asset is not None
+    if asset.precision != precision:
+        raise AssetError(f"asset {code} of org {org_id} is already defined with precision {asset.precision}")
+    return asset
+
+
+async def asset_precision(s: AsyncSession, org_id: str, code: str) -> int:
+    """Digits after the point of an asset: an ISO 4217 currency's minor units, or what the org defined."""
+    if is_currency(code):
+        return exponent(code)
+    asset = await repository.find_asset(s, org_id, code)
+    if asset is None:
+        raise UnknownAsset(f"org {org_id} has no asset {code!r}")
+    return asset.precision
 
 
 @dataclass
@@ -158,28 +234,33 @@ class Balance:
 
 
 async def balances(s: AsyncSession, org_id: str, mode: str) -> list[Balance]:
-    rows = await repository.accounts_of(s, org_id, mode, ["wallet", "pending"])
+    """The org's own wallet and pending balances per currency (an org-held account in an asset of its
+    own is not money: it is not listed)."""
+    rows = [a for a in await repository.accounts_of(s, org_id, mode, ["wallet", "pending"]) if is_currency(a.asset)]
     out: dict[str, Balance] = {}
     for acc in rows:
-        b = out.setdefault(acc.currency, Balance(acc.currency, 0, 0))
+        b = out.setdefault(acc.asset, Balance(acc.asset, 0, 0))
         if acc.kind == "wallet":
             b.available = acc.balance
         else:
             b.pending = acc.balance
     # A currency seen only through FX orders (pending account, no wallet) shows while something is held.
-    wallets = {a.currency for a in rows if a.kind == "wallet"}
+    wallets = {a.asset for a in rows if a.kind == "wallet"}
     return [out[c] for c in sorted(out) if c in wallets or out[c].pending]
 
 
 async def wallet_currencies(s: AsyncSession, org_id: str, mode: str) -> set[str]:
-    return {a.currency for a in await repository.accounts_of(s, org_id, mode, ["wallet"])}
+    return {a.asset for a in await repository.accounts_of(s, org_id, mode, ["wallet"]) if is_currency(a.asset)}
 
 
-async def has_wallet(s: AsyncSession, org_id: str, mode: str, currency: str) -> bool:
-    """Whether the org holds a wallet in this currency (accounts are never deleted: a cached id is proof)."""
-    if repository.cached_account(s, org_id, mode, "wallet", currency) is not None:
+async def has_wallet(
+    s: AsyncSession, org_id: str, mode: str, currency: str, known: AccountIds | None = None
+) -> bool:
+    """Whether the org holds a wallet in this currency (accounts are never deleted: a known id is proof)."""
+    address = Address(org_id, mode, ORG, org_id, "wallet", currency)
+    if known is not None and known.get(address) is not None:
         return True
-    return await repository.find_account(s, org_id, mode, "wallet", currency) is not None
+    return await repository.find_account(s, address) is not None
 
 
 async def fund(
@@ -256,26 +337,40 @@ async def note_debit(
 
 @dataclass
 class Report:
-    unbalanced: list[tuple[str, str, int]]
-    drifted: list[tuple[str, int, int]]
-    negative: list[tuple[str, int]]
-    currency_mismatch: list[int]
-    empty: list[str]
-    running_breaks: list[int]
+    unbalanced: list[tuple[str, str, int]]  # (transaction id, asset, sum)
+    drifted: list[tuple[str, int, int]]  # (account id, cached balance, sum of postings)
+    negative: list[tuple[str, int]]  # (account id, balance)
+    currency_mismatch: list[int]  # posting ids whose asset is not their account's
+    empty: list[str]  # transaction ids
+    running_breaks: list[int]  # posting ids
+    unknown_asset: list[tuple[str, str]]  # (account id, asset): neither ISO 4217 nor defined by its org
+    bad_holder: list[tuple[str, str, str]]  # (account id, holder type, holder id)
 
     @property
     def ok(self) -> bool:
         return not any(
-            [self.unbalanced, self.drifted, self.negative, self.currency_mismatch, self.empty, self.running_breaks]
+            [
+                self.unbalanced,
+                self.drifted,
+                self.negative,
+                self.currency_mismatch,
+                self.empty,
+                self.running_breaks,
+                self.unknown_asset,
+                self.bad_holder,
+            ]
         )
 
 
 async def verify(s: AsyncSession) -> Report:
+    """Every invariant, over every org, mode, holder and asset."""
     return Report(
         unbalanced=await repository.unbalanced_transactions(s),
         drifted=await repository.drifted_balances(s),
         negative=await repository.negative_accounts(s),
-        currency_mismatch=await repository.currency_mismatches(s),
+        currency_mismatch=await repository.asset_mismatches(s),
         empty=await repository.empty_transactions(s),
         running_breaks=await repository.running_balance_breaks(s),
+        unknown_asset=await repository.unknown_assets(s),
+        bad_holder=await repository.bad_holders(s),
     )

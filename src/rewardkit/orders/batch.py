@@ -162,7 +162,8 @@ async def _book_once(
             jobs.adopt_ids(made, written)
             await ctx.events.fan_out(s, emitted)
             debits = [entries.debit(o) for o in orders]
-            await ledger.post_many(s, debits)  # last: the wallet rows stay locked from here to the commit
+            # Last: the wallet rows stay locked from here to the commit.
+            await ledger.post_many(s, debits, ctx.part(ledger.AccountIds))
             for o, entry in zip(orders, debits, strict=True):
                 await entries.note_debit(ctx, s, o, entry)
             committing = True

@@ -82,7 +82,7 @@ async def book_and_fulfil(
             # The debit last: the wallet row stays locked from this UPDATE to the commit, and every order
             # of the org waits for that lock, so nothing else may run in between.
             entry = entries.debit(order)
-            await ledger.post(s, entry)
+            await ledger.post(s, entry, ctx.part(ledger.AccountIds))
             await entries.note_debit(ctx, s, order, entry)
     except Problem:
         if claim is not None:

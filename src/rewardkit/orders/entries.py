@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 
 def debit_legs(order: Order) -> list[Leg]:
-    """wallet (charge currency) -> pending (product currency), through the FX desk if they differ."""
+    """wallet (charge currency) -> pending (product currency), through the FX desk if they differ; all
+    the org's own accounts (a Leg's holder defaults to the org)."""
     if order.charge_currency == order.currency:
         return [
             Leg("wallet", order.currency, -order.charge_amount),
@@ -45,16 +46,16 @@ def settle_entry(order: Order) -> Entry:
 
 def refund_entry(order: Order, kind: str) -> Entry:
     """Give the wallet back exactly what the order took: the debit's postings, reversed."""
-    reversed_legs = [Leg(leg.kind, leg.currency, -leg.amount) for leg in debit_legs(order)]
+    reversed_legs = [Leg(leg.kind, leg.asset, -leg.amount, leg.holder) for leg in debit_legs(order)]
     return _entry(order, kind, "refund", reversed_legs, f"Refund of order {order.id}")
 
 
-async def settle(s: AsyncSession, order: Order) -> None:
-    await ledger.post(s, settle_entry(order))
+async def settle(s: AsyncSession, order: Order, known: ledger.AccountIds | None = None) -> None:
+    await ledger.post(s, settle_entry(order), known)
 
 
-async def refund_debit(s: AsyncSession, order: Order, kind: str) -> None:
-    await ledger.post(s, refund_entry(order, kind))
+async def refund_debit(s: AsyncSession, order: Order, kind: str, known: ledger.AccountIds | None = None) -> None:
+    await ledger.post(s, refund_entry(order, kind), known)
 
 
 def _entry(order: Order, kind: str, step: str, legs: list[Leg], description: str) -> Entry:

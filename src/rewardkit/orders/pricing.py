@@ -33,7 +33,7 @@ async def prepare(s: AsyncSession, ctx: Runtime, ident: Principal, req: OrderCre
         raise CountryNotServed(f"{product.id} is sold in {', '.join(product.countries)}.")
     face = catalog.face_value(product, req.currency, Decimal(req.denomination))
     charge_currency, charge, rate, markup = req.currency, face, None, None
-    if not await ledger.has_wallet(s, ident.org_id, ident.mode, req.currency):
+    if not await ledger.has_wallet(s, ident.org_id, ident.mode, req.currency, ctx.part(ledger.AccountIds)):
         default_currency = await auth.default_currency(s, ident.org_id)
         if default_currency != req.currency:
             markup = ctx.settings.fx_markup_bps

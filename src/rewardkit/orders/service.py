@@ -29,6 +29,7 @@ from rewardkit.kit.group_commit import Alone
 from rewardkit.kit.idempotency import Replay
 from rewardkit.kit.ids import new_id
 from rewardkit.kit.pagination import decode_cursor, page
+from rewardkit.ledger import service as ledger
 from rewardkit.orders import batch, entries, repository
 from rewardkit.orders.booking import KeyExists, book_and_fulfil
 from rewardkit.orders.errors import OrderNotCancelable, OrderNotFound
@@ -95,7 +96,7 @@ async def cancel(ctx: Runtime, ident: Principal, order_id: str) -> dict[str, Any
             raise OrderNotCancelable(
                 f"Order {order_id} is {order.status}; only pending orders can be canceled.", order_status=order.status
             )
-        await entries.refund_debit(s, moved[0], "refund")
+        await entries.refund_debit(s, moved[0], "refund", ctx.part(ledger.AccountIds))
         return moved[1]
 
 

@@ -141,7 +141,8 @@ async def _fulfilled(
         if moved is None:
             return None
         await _final(ctx, s, record_id, moved[1])
-        await settle(s, order)  # last: the pending account's row lock is held from here to the commit
+        # Last: the pending account's row lock is held from here to the commit.
+        await settle(s, order, ctx.part(ledger.AccountIds))
     return moved[1]
 
 
@@ -201,7 +202,8 @@ async def _finish_batch(ctx: Runtime, items: list[Finish]) -> list[dict[str, Any
             else:
                 await finish_runs(s, runs)
             await ctx.events.fan_out(s, emitted)
-            await ledger.post_many(s, [settle_entry(o) for _, o, _ in done])  # last: holds the pending row lock
+            known = ctx.part(ledger.AccountIds)
+            await ledger.post_many(s, [settle_entry(o) for _, o, _ in done], known)  # last: holds the pending row lock
     except BaseException as exc:
         for run in runs:
             run.finished = False  # rolled back: the one-at-a-time path (or the worker) finishes each job again
@@ -227,5 +229,5 @@ async def _failed(
         refunded = await move(ctx, s, order.id, "failed", "refunded", "funds returned to the wallet", {}, now)
         assert refunded is not None  # we hold the order in `failed` within this transaction
         await _final(ctx, s, record_id, refunded[1])
-        await refund_debit(s, order, "refund")
+        await refund_debit(s, order, "refund", ctx.part(ledger.AccountIds))
     return refunded[1]
