@@ -339,7 +339,7 @@ async def capture(api_key: str) -> tuple[str, dict[str, Any]]:
     if settings.is_sqlite:
         raise SystemExit("the capture needs PostgreSQL (REWARDKIT_DATABASE_URL)")
     app = create_app(settings)
-    ctx = app.state.runtime
+    ctx = getattr(app.state, "runtime", None) or app.state.ctx  # before and after the house change (bench.compare)
     rec = Recorder()
     headers = {"Authorization": f"Bearer {api_key}"}
     body = {"product_id": "amazon_us", "denomination": 10, "currency": "USD"}

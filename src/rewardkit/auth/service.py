@@ -7,7 +7,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,17 @@ from rewardkit.kit.ids import new_id
 
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
+
+
+T = TypeVar("T")
+
+
+class Issued(NamedTuple, Generic[T]):
+    """A credential just made: its row (stored with an HMAC only) and its secret, which exists nowhere
+    else: show it once."""
+
+    row: T
+    secret: str
 
 
 def _looks_like_key(raw: str) -> bool:
@@ -44,7 +55,7 @@ async def default_currency(s: AsyncSession, org_id: str) -> str:
     return org.default_currency
 
 
-async def create_key(s: AsyncSession, keyring: Keyring, org_id: str, mode: str) -> tuple[ApiKey, str]:
+async def create_key(s: AsyncSession, keyring: Keyring, org_id: str, mode: str) -> Issued[ApiKey]:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
     if await repository.get_org(s, org_id) is None:
@@ -60,7 +71,7 @@ async def create_key(s: AsyncSession, keyring: Keyring, org_id: str, mode: str) 
     )
     s.add(key)
     await s.flush()
-    return key, raw
+    return Issued(key, raw)
 
 
 async def revoke_key(s: AsyncSession, key_id: str, org_id: str | None = None) -> bool:
@@ -112,7 +123,7 @@ async def create_session(
     *,
     scopes: frozenset[str] = frozenset(),
     ttl: timedelta = timedelta(hours=1),
-) -> tuple[PrincipalSession, str]:
+) -> Issued[PrincipalSession]:
     """A session for a principal that is not an API key; its token exists only in the return value.
     Made by the products that sign people in (storefront session links, reward links, the dashboard)."""
     prefix = SESSION_PREFIXES.get(kind)
@@ -137,7 +148,7 @@ async def create_session(
     )
     s.add(session)
     await s.flush()
-    return session, raw
+    return Issued(session, raw)
 
 
 def session_kind(raw: str) -> str | None:

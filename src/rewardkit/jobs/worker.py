@@ -14,7 +14,7 @@ import os
 import socket
 import time
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rewardkit.jobs import repository
 from rewardkit.jobs.models import Job
@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("rewardkit.jobs")
 
 Handler = JobHandler  # handler(runtime, payload, attempt)
+
+
+class Outcome(NamedTuple):
+    """A job run's final status (succeeded, queued for a retry, dead, ...) and what its handler returned
+    (None unless it succeeded)."""
+
+    status: str
+    result: Any
 
 
 class Worker:
@@ -68,9 +76,9 @@ class Worker:
 
     async def execute(self, job: Job) -> str:
         """Run one claimed job to an outcome: succeeded, retry (queued) or dead."""
-        return (await self.execute_for_result(job))[0]
+        return (await self.execute_for_result(job)).status
 
-    async def execute_for_result(self, job: Job) -> tuple[str, Any]:
+    async def execute_for_result(self, job: Job) -> Outcome:
         """As execute, with what the handler returned (None unless it succeeded)."""
         handler = self.handlers.get(job.kind)
         now = utcnow()
@@ -98,7 +106,7 @@ class Worker:
             async with self.ctx.db.unit_of_work() as s:
                 await repository.finish(s, job.id, self.name, values)
         self.wake()  # a job often queues others (webhook deliveries): look for them now, not at the next poll
-        return str(values["status"]), result if values["status"] == "succeeded" else None
+        return Outcome(str(values["status"]), result if values["status"] == "succeeded" else None)
 
     async def run_now(self, job_id: int) -> bool:
         """Claim one specific job and run it here (the synchronous fast path of an API call)."""

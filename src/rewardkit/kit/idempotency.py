@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, bindparam, delete, select, update
@@ -30,6 +30,24 @@ from rewardkit.kit.errors import IdempotencyKeyInFlight, IdempotencyKeyInvalid, 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 
+
+
+class NewClaim(NamedTuple):
+    """A key to claim in a batch (claim_many), naming the resource the request will create."""
+
+    org_id: str
+    mode: str
+    key: str
+    fingerprint: str
+    resource_id: str
+
+
+class Answer(NamedTuple):
+    """A response to store for a claimed key (complete_write)."""
+
+    record_id: int
+    status: int
+    body: Any
 
 class IdempotencyRecord(Base):
     __tablename__ = "idempotency_keys"
@@ -175,12 +193,12 @@ class IdempotencyStore:
         """The fast claim: inside the work's own transaction, already naming the resource it creates.
         None if the key exists (then roll back and take the full path: claim()). A concurrent
         request with the same key waits on the unique index until this transaction ends."""
-        [record_id] = await self.claim_many(s, [(org_id, mode, key, fp, resource_id)])
+        [record_id] = await self.claim_many(s, [NewClaim(org_id, mode, key, fp, resource_id)])
         return record_id
 
-    async def claim_many(self, s: AsyncSession, claims: list[tuple[str, str, str, str, str]]) -> list[int | None]:
-        """claim_in for a batch of (org_id, mode, key, fingerprint, resource_id), each scope and key at most
-        once: one multi-row insert. Returns each record id, or None where the key exists."""
+    async def claim_many(self, s: AsyncSession, claims: list[NewClaim]) -> list[int | None]:
+        """claim_in for a batch, each scope and key at most once: one multi-row insert. Returns each
+        record id, or None where the key exists."""
         if not claims:
             return []
         now = utcnow()
@@ -204,9 +222,9 @@ class IdempotencyStore:
         got = {(r.org_id, r.mode, r.key): r.id for r in result}
         return [got.get((org_id, mode, key)) for org_id, mode, key, _, _ in claims]
 
-    def complete_write(self, answers: list[tuple[int, int, Any]]) -> sql.Update:
-        """complete() for a batch of (record_id, status, body), as a write for sql.write_all (one round
-        trip with the batch's other rows)."""
+    def complete_write(self, answers: list[Answer]) -> sql.Update:
+        """complete() for a batch, as a write for sql.write_all (one round trip with the batch's other
+        rows)."""
         rows = [
             {
                 "id": record_id,

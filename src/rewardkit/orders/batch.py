@@ -14,6 +14,7 @@ from rewardkit.jobs.worker import Worker
 from rewardkit.kit import sql
 from rewardkit.kit.errors import Problem
 from rewardkit.kit.group_commit import Alone
+from rewardkit.kit.idempotency import NewClaim
 from rewardkit.ledger import service as ledger
 from rewardkit.ledger.errors import InsufficientFunds
 from rewardkit.orders import entries, repository
@@ -101,7 +102,7 @@ async def _book_once(
                     continue
                 order.supplier = chain[0].name
                 ready.append((i, order, product))
-            claims: list[tuple[str, str, str, str, str]] = []
+            claims: list[NewClaim] = []
             keyed: list[int] = []
             seen: set[tuple[str, str, str]] = set()
             for i, order, _ in ready:
@@ -112,7 +113,7 @@ async def _book_once(
                 if scope in seen:  # the same key twice in one batch: the second meets the first's claim alone
                     continue
                 seen.add(scope)
-                claims.append((order.org_id, order.mode, intent.key, intent.fingerprint, order.id))
+                claims.append(NewClaim(order.org_id, order.mode, intent.key, intent.fingerprint, order.id))
                 keyed.append(i)
             # In key order: two processes' batches claiming the same keys must not wait on each other in
             # opposite orders (a deadlock PostgreSQL would break only after deadlock_timeout).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +12,15 @@ from rewardkit.kit import sql
 from rewardkit.orders.models import TRANSITIONS, Order, OrderTransition
 
 # Every order runs through add/transition/timeline: Core statements, built once (kit/sql.py says why).
+
+
+class Transitioned(NamedTuple):
+    """An order as a status change left it, and the timeline row that change wrote."""
+
+    order: Order
+    step: OrderTransition
+
+
 _ORDERS = sql.table(Order)
 _TRANSITIONS = sql.table(OrderTransition)
 _INSERT_ORDER = insert(_ORDERS)
@@ -57,7 +66,7 @@ async def transition(
     reason: str,
     values: dict[str, Any],
     now: datetime,
-) -> tuple[Order, OrderTransition] | None:
+) -> Transitioned | None:
     """Move an order only along an allowed arrow: the WHERE on the old status makes it so that two
     writers can never both apply a transition; the timeline row is written in the same transaction.
     Returns the updated order and its new timeline row, or None if it was not in `from_status`."""
@@ -71,7 +80,7 @@ async def transition(
         order_id=order_id, from_status=from_status, to_status=to_status, reason=reason, created_at=now
     )
     await record(s, [step])
-    return sql.from_row(Order, row), step
+    return Transitioned(sql.from_row(Order, row), step)
 
 
 _TRANSITION_STMTS: dict[tuple[str, ...], Any] = {}

@@ -96,8 +96,8 @@ async def cancel(ctx: Runtime, ident: Principal, order_id: str) -> dict[str, Any
             raise OrderNotCancelable(
                 f"Order {order_id} is {order.status}; only pending orders can be canceled.", order_status=order.status
             )
-        await entries.refund_debit(s, moved[0], "refund", ctx.part(ledger.AccountIds))
-        return moved[1]
+        await entries.refund_debit(s, moved.order, "refund", ctx.part(ledger.AccountIds))
+        return moved.body
 
 
 async def get(ctx: Runtime, ident: Principal, order_id: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from rewardkit.jobs.service import Defer, Retry, current_run, finish_current, fi
 from rewardkit.kit import faults, sql
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.group_commit import Alone
+from rewardkit.kit.idempotency import Answer
 from rewardkit.ledger import service as ledger
 from rewardkit.orders import repository
 from rewardkit.orders.entries import refund_debit, settle, settle_entry
@@ -57,7 +58,7 @@ async def fulfil(ctx: Runtime, payload: dict[str, Any], attempt: int) -> dict[st
             if order.status == "pending":
                 moved = await move(ctx, s, order.id, "pending", "processing", f"sent to {order.supplier}", {}, utcnow())
                 if moved is not None:
-                    order = moved[0]
+                    order = moved.order
                 else:  # someone else moved it first: see where it is now
                     await s.refresh(order)
             products = ctx.part(catalog.ProductCache)
@@ -140,10 +141,10 @@ async def _fulfilled(
         moved = await move(ctx, s, order.id, "processing", "fulfilled", reason, values, now, timeline)
         if moved is None:
             return None
-        await _final(ctx, s, record_id, moved[1])
+        await _final(ctx, s, record_id, moved.body)
         # Last: the pending account's row lock is held from here to the commit.
         await settle(s, order, ctx.part(ledger.AccountIds))
-    return moved[1]
+    return moved.body
 
 
 def _finishing(ctx: Runtime) -> FinishWriter:
@@ -186,7 +187,7 @@ async def _finish_batch(ctx: Runtime, items: list[Finish]) -> list[dict[str, Any
                 return out
             emitted = ctx.events.new([NewEvent(o.org_id, o.mode, ORDER_FULFILLED, body) for _, o, body in done])
             finish = jobs.finish_write(runs, now)
-            answers = [(rid, 200, body) for i, _, body in done if (rid := items[i].record_id) is not None]
+            answers = [Answer(rid, 200, body) for i, _, body in done if (rid := items[i].record_id) is not None]
             held_jobs = await sql.write_all(  # one round trip on PostgreSQL (kit/sql.py says why)
                 s,
                 [
@@ -228,6 +229,6 @@ async def _failed(
             return None
         refunded = await move(ctx, s, order.id, "failed", "refunded", "funds returned to the wallet", {}, now)
         assert refunded is not None  # we hold the order in `failed` within this transaction
-        await _final(ctx, s, record_id, refunded[1])
+        await _final(ctx, s, record_id, refunded.body)
         await refund_debit(s, order, "refund", ctx.part(ledger.AccountIds))
-    return refunded[1]
+    return refunded.body

@@ -4,7 +4,7 @@ transaction."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,6 +14,13 @@ from rewardkit.orders.render import render
 
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
+
+
+class Moved(NamedTuple):
+    """An order after a status change, and its rendering (the object of the change's event)."""
+
+    order: Order
+    body: dict[str, Any]
 
 
 async def move(
@@ -26,7 +33,7 @@ async def move(
     values: dict[str, Any],
     now: datetime,
     timeline: list[OrderTransition] | None = None,
-) -> tuple[Order, dict[str, Any]] | None:
+) -> Moved | None:
     """One status change: the guarded update, its timeline row and its `order.<status>` event, in the
     caller's transaction. Returns the order and its rendering (the event's object), or None if the
     order was not in `frm` (someone else moved it first). `timeline`: the order's timeline before
@@ -36,7 +43,7 @@ async def move(
         return None
     order, step = moved
     steps = [*timeline, step] if timeline is not None else await repository.timeline(s, order.id)
-    return order, await emit_status(ctx, s, order, steps)
+    return Moved(order, await emit_status(ctx, s, order, steps))
 
 
 async def emit_status(

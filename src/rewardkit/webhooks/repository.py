@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,11 +67,19 @@ _DELIVERY_STATUS = (
 )
 
 
-async def delivery_bundle(s: AsyncSession, delivery_id: str) -> tuple[WebhookDelivery, WebhookEndpoint, Event] | None:
+class Bundle(NamedTuple):
+    """What one delivery attempt needs: the delivery, its endpoint and its event, in one read."""
+
+    delivery: WebhookDelivery
+    endpoint: WebhookEndpoint
+    event: Event
+
+
+async def delivery_bundle(s: AsyncSession, delivery_id: str) -> Bundle | None:
     row = (await sql.run(s, _BUNDLE, {"delivery_id": delivery_id})).one_or_none()
     if row is None:
         return None
-    return (
+    return Bundle(
         sql.from_row(WebhookDelivery, row, prefix="webhook_deliveries_"),
         sql.from_row(WebhookEndpoint, row, prefix="webhook_endpoints_"),
         sql.from_row(Event, row, prefix="events_"),
