@@ -4,67 +4,32 @@ refused addresses, pooling and no ambient credentials. No mock of httpx anywhere
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 import pytest
 
 from rewardkit.kit.outbound import Outbound, Policy, ResponseTooLarge, UnsafeDestination
+from tests.rawhttp import RawServer
 
 
-@dataclass
-class Server:
+class Server(RawServer):
     """HTTP/1.1 keep-alive server; behaviour by path. Records requests and connections."""
 
-    port: int = 0
-    requests: list[tuple[str, str, dict[str, str], bytes]] = field(default_factory=list)
-    connections: int = 0
-    _server: asyncio.Server | None = None
-    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+    keep_alive = True
 
-    async def start(self) -> None:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._server.wait_closed()
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        self.connections += 1
-        try:
-            while True:
-                raw = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-                method, target, _ = raw[0].split(" ", 2)
-                headers = {}
-                for line in raw[1:]:
-                    if line:
-                        name, value = line.split(":", 1)
-                        headers[name.strip().lower()] = value.strip()
-                body = await reader.readexactly(int(headers.get("content-length", "0")))
-                self.requests.append((method, target, headers, body))
-                await self._respond(target, writer)
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
-            pass
-        finally:
-            self._tasks.discard(task)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+    def _record(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, writer: asyncio.StreamWriter
+    ) -> None:
+        self.requests.append((method, target, headers, body))
 
     async def _respond(self, target: str, writer: asyncio.StreamWriter) -> None:
         def head(status: str, *lines: str) -> bytes:

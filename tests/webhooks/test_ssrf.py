@@ -7,7 +7,6 @@ the event loop's getaddrinfo; deliveries go to a real HTTP(S) receiver on 127.0.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import ipaddress
 import socket
@@ -28,6 +27,7 @@ from standardwebhooks import Webhook
 
 from rewardkit.kit.ssrf import SafeResponse, UnsafeDestination, check_url, resolve_safe, safe_post
 from rewardkit.webhooks import signing
+from tests.rawhttp import RawServer
 
 PUBLIC, PRIVATE, NEVER = "public", "private", "never"  # NEVER: refused even with allow_private
 
@@ -280,54 +280,23 @@ class Seen:
     local: tuple[Any, ...]  # the receiver's own address on that connection: where the client connected
 
 
-class Receiver:
+class Receiver(RawServer):
     """A tiny HTTP/1.1 server on 127.0.0.1 whose behaviour depends on the path."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.seen: list[Seen] = []
         self.sni: list[str | None] = []
-        self.port = 0
-        self._server: asyncio.Server | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
 
     async def start(self, tls: ssl.SSLContext | None = None) -> None:
         if tls is not None:
             tls.sni_callback = lambda _sock, name, _ctx: self.sni.append(name)
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0, ssl=tls)
-        self.port = self._server.sockets[0].getsockname()[1]
+        await super().start(tls)
 
-    async def stop(self) -> None:
-        assert self._server is not None
-        self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self._server.wait_closed()
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._tasks.add(task)
-        try:
-            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
-            method, target, _ = head[0].split(" ", 2)
-            headers = {}
-            for line in head[1:]:
-                if line:
-                    name, value = line.split(":", 1)
-                    headers[name.strip().lower()] = value.strip()
-            body = await reader.readexactly(int(headers.get("content-length", "0")))
-            self.seen.append(Seen(method, target, headers, body, writer.get_extra_info("sockname")))
-            await self._respond(target, writer)
-        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
-            pass
-        except asyncio.CancelledError:
-            pass  # stop() ends dripping handlers; finishing quietly keeps asyncio from logging them
-        finally:
-            self._tasks.discard(task)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+    def _record(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, writer: asyncio.StreamWriter
+    ) -> None:
+        self.seen.append(Seen(method, target, headers, body, writer.get_extra_info("sockname")))
 
     async def _respond(self, target: str, writer: asyncio.StreamWriter) -> None:
         def head(status: str, *lines: str) -> bytes:
