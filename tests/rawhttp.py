@@ -37,7 +37,9 @@ class RawServer:
         """Called with every request before it is answered."""
 
     async def _respond(self, target: str, writer: asyncio.StreamWriter) -> None:
-        raise NotImplementedError
+        """Answer the request for `target`; each subclass has its paths. Here: 404 for every one."""
+        writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
