@@ -7,6 +7,7 @@ BIN=.venv/bin
 PG_URL="${REWARDKIT_TEST_PG_URL:-postgresql+asyncpg://postgres@127.0.0.1:5432/test}"
 
 bash scripts/ensure-chromium.sh || true
+bash scripts/ensure-axe.sh || true
 
 echo "== lint (ruff, mypy, import contracts)"
 $BIN/ruff check src tests scripts bench

@@ -321,3 +321,48 @@ async def test_branded_voucher_page_on_a_narrow_screen(
             await page.screenshot(path=os.path.join(keep, "voucher-320.png"), full_page=True)
     finally:
         await context.close()
+
+
+# --- accessibility: axe-core inside Chromium --------------------------------------------------------
+
+AXE = Path(__file__).resolve().parents[2] / ".venv/node/node_modules/axe-core/axe.min.js"  # scripts/ensure-axe.sh
+
+
+async def _axe_violations(browser: Browser, url: str, width: int) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations of the page at `url`. The script is injected with the
+    page's CSP bypassed for this one context: the page itself allows no script but its own."""
+    context = await browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+    try:
+        page = await context.new_page()
+        await page.goto(url, wait_until="networkidle")
+        await page.add_script_tag(path=str(AXE))
+        results: dict[str, Any] = await page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    finally:
+        await context.close()
+    return [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (scripts/ensure-axe.sh needs npm)")
+async def test_hosted_pages_have_no_serious_accessibility_violations(
+    server: str, browser: Browser, make_org: MakeOrg
+) -> None:
+    """The voucher page in an org's frame (a dark and a light accent, wide and narrow) and the page of a
+    link that is not valid: no serious or critical axe-core violation (contrast included)."""
+    pages: list[tuple[str, int]] = [(f"{server}/v/not-a-real-token-at-all-0000000000", 480)]
+    for accent in ("#0b6e4f", "#f4d03f"):
+        org = await make_org(USD="100.00")
+        async with httpx.AsyncClient(base_url=server, timeout=30) as http:
+            r = await http.patch(
+                "/v1/branding",
+                json={"display_name": "Acme Rewards", "accent_color": accent, "support_email": "help@acme.example"},
+                headers=org.h(),
+            )
+            assert r.status_code == 200, r.text
+            r = await http.post(
+                "/v1/orders", json={"product_id": "amazon_us", "denomination": 50, "currency": "USD"}, headers=org.h()
+            )
+            assert r.status_code == 200, r.text
+        pages += [(r.json()["voucher_url"], 480), (r.json()["voucher_url"], 320)]
+    for url, width in pages:
+        found = await _axe_violations(browser, url, width)
+        assert found == [], [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in found]
