@@ -545,3 +545,63 @@ async def test_a_bad_nested_field_is_named_not_called_a_bad_body(client: httpx.A
     body = assert_problem(r, 422, "validation_error")
     assert "must be a JSON object" not in body["detail"]
     assert any(e["field"].startswith("recipient") for e in body["errors"])
+
+
+def _b64(raw: bytes) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+# Refused by every list; a list keyed by a number (balance_transactions) also refuses NUMERIC_FORGERIES.
+FORGED_CURSORS = {
+    "not ASCII": _b64("ord_\u00e9\u4e2d".encode()),
+    "a control character": _b64(b"ord_\x01x"),
+    "a newline": _b64(b"ord_1\nord_2"),
+}
+
+
+@pytest.mark.parametrize("label", sorted(FORGED_CURSORS))
+async def test_a_forged_cursor_is_400_on_every_list(
+    client: httpx.AsyncClient, make_org: MakeOrg, label: str
+) -> None:
+    """A cursor we never produced is a 400 `invalid_cursor` on every list, before any query runs: never
+    a 500 (2^63 overflowed BIGINT in the database, on both engines)."""
+    org = await make_org(USD="100.00")
+    ep = await client.post("/v1/webhook_endpoints", json={"url": "https://example.com/hook"}, headers=org.h())
+    assert ep.status_code == 200, ep.text
+    paths = [
+        "/v1/balance_transactions",
+        "/v1/orders",
+        "/v1/products",
+        "/v1/events",
+        f"/v1/webhook_endpoints/{ep.json()['id']}/deliveries",
+    ]
+    for path in paths:
+        r = await client.get(path, params={"cursor": FORGED_CURSORS[label]}, headers=org.h())
+        assert_problem(r, 400, "invalid_cursor")
+
+
+NUMERIC_FORGERIES = {
+    "2**63 (one past BIGINT)": _b64(str(2**63).encode()),
+    "a 40-digit number": _b64(b"9" * 40),
+    "zero": _b64(b"0"),
+    "negative": _b64(b"-5"),
+    "an id of another list": _b64(b"ord_01m8ac0j59y5hwxskkmbyqbyg0"),
+}
+
+
+@pytest.mark.parametrize("label", sorted(NUMERIC_FORGERIES))
+async def test_a_forged_statement_cursor_is_400(client: httpx.AsyncClient, make_org: MakeOrg, label: str) -> None:
+    org = await make_org(USD="100.00")
+    r = await client.get("/v1/balance_transactions", params={"cursor": NUMERIC_FORGERIES[label]}, headers=org.h())
+    assert_problem(r, 400, "invalid_cursor")
+
+
+async def test_the_largest_bigint_cursor_is_a_valid_empty_page(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+    """The edge of the range is still a cursor: 2^63 - 1 pages past everything, it is not an error."""
+    org = await make_org(USD="100.00")
+    r = await client.get(
+        "/v1/balance_transactions", params={"cursor": _b64(str(2**63 - 1).encode())}, headers=org.h()
+    )
+    assert r.status_code == 200, r.text

@@ -18,16 +18,33 @@ def encode_cursor(key: str) -> str:
     return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
 
 
+_UNCHANGED = "Pass back the next_cursor of a previous page, unchanged."
+MAX_BIGINT = 2**63 - 1  # the largest key a BIGINT column holds, on PostgreSQL and SQLite alike
+
+
 def decode_cursor(cursor: str | None) -> str | None:
+    """The key a cursor carries, or a 400 `invalid_cursor`. Every key we encode is an id or a slug, so
+    anything but printable ASCII up to 200 characters is not ours, and never reaches a query."""
     if cursor is None:
         return None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidCursor("Pass back the next_cursor of a previous page, unchanged.") from exc
-    if not raw or len(raw) > 200 or "\x00" in raw:
-        raise InvalidCursor("Pass back the next_cursor of a previous page, unchanged.")
+        raise InvalidCursor(_UNCHANGED) from exc
+    if not raw or len(raw) > 200 or not raw.isascii() or not raw.isprintable():
+        raise InvalidCursor(_UNCHANGED)
     return raw
+
+
+def decode_int_cursor(cursor: str | None) -> int | None:
+    """decode_cursor for an integer key (a BIGINT id): digits only, 1 to 2^63 - 1. A forged cursor out
+    of that range would otherwise fail inside the database (and its value reach the server's log)."""
+    raw = decode_cursor(cursor)
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 19 or not 0 < int(raw) <= MAX_BIGINT:
+        raise InvalidCursor(_UNCHANGED)
+    return int(raw)
 
 
 class Page(BaseModel):

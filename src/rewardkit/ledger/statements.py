@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from rewardkit.auth.principals import Principal
 from rewardkit.kit.money import money
-from rewardkit.kit.pagination import InvalidCursor, decode_cursor, encode_cursor
+from rewardkit.kit.pagination import decode_int_cursor, encode_cursor
 from rewardkit.ledger import repository, service
 from rewardkit.ledger.schemas import BalanceOut, BalanceTransactionOut
 
@@ -35,12 +35,10 @@ async def statement_page(
     ctx: Runtime, ident: Principal, *, currency: str | None, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     """GET /v1/balance_transactions: the wallet statement, newest first, with running balances."""
-    after = decode_cursor(cursor)
-    if after is not None and not after.isdigit():
-        raise InvalidCursor("Pass back the next_cursor of a previous page, unchanged.")
+    after = decode_int_cursor(cursor)
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = await repository.statement(
-            s, ident.org_id, ident.mode, currency.upper() if currency else None, int(after) if after else None, limit
+            s, ident.org_id, ident.mode, currency.upper() if currency else None, after, limit
         )
     has_more = len(rows) > limit
     rows = rows[:limit]
