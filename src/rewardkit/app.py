@@ -18,6 +18,7 @@ from rewardkit.config import Settings
 from rewardkit.kit import heap, versioning
 from rewardkit.kit.errors import REGISTRY, NotFound, ServiceUnavailable
 from rewardkit.kit.http import RequestGuard, install_error_handlers
+from rewardkit.kit.logs import install_redaction
 from rewardkit.kit.responses import JSONResponse
 from rewardkit.migrate import current_revision, head_revision
 from rewardkit.modules import MODULES
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = rt
     app.state.worker = worker
     install_error_handlers(app)
+    install_redaction(p for m in MODULES for p in m.token_paths)
     app.add_middleware(RequestGuard, max_body=settings.max_body_bytes)
 
     for m in MODULES:

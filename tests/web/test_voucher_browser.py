@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -42,9 +43,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(
-    ctx: Runtime, database_url: str, settings: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def server_logdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the server's output (uvicorn's access log included) goes: uvicorn.log."""
+    return tmp_path_factory.mktemp("server")
+
+
+@pytest.fixture(scope="module")
+def server(ctx: Runtime, database_url: str, settings: Settings, server_logdir: Path) -> Iterator[str]:
     """The real app under uvicorn on a free port (the `ctx` fixture has migrated and seeded the database)."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -55,7 +60,7 @@ def server(
         REWARDKIT_PUBLIC_URL=base,
         REWARDKIT_API_KEY_CACHE_SECONDS="0",
     )
-    logdir = tmp_path_factory.mktemp("server")
+    logdir = server_logdir
     log = (logdir / "uvicorn.log").open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "rewardkit.app:create_app", "--factory",
@@ -366,3 +371,17 @@ async def test_hosted_pages_have_no_serious_accessibility_violations(
     for url, width in pages:
         found = await _axe_violations(browser, url, width)
         assert found == [], [(v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in found]
+
+
+async def test_the_access_log_never_shows_a_voucher_token(opened: Opened, server_logdir: Path) -> None:
+    """uvicorn's access log writes each request's path; a voucher page's token opens its code and PIN,
+    so the log shows `/v/[redacted]` (kit/logs.py), and neither the token nor the code appear."""
+    token = urlsplit(opened.order["voucher_url"]).path.removeprefix("/v/")
+    log = server_logdir / "uvicorn.log"
+    for _ in range(100):  # uvicorn writes the line just after the response: up to 5 s
+        if "/v/[redacted]" in log.read_text():
+            break
+        await asyncio.sleep(0.05)
+    text = log.read_text()
+    assert '"GET /v/[redacted] HTTP/1.1" 200' in text
+    assert token not in text and opened.order["voucher"]["code"] not in text

@@ -71,6 +71,7 @@ def create_engine(url: str, *, pool_size: int = 20, max_overflow: int = 20, echo
         engine = create_async_engine(
             url,
             echo=echo,
+            hide_parameters=True,  # a database error's message must not carry request data (kit/logs.py)
             pool_size=pool_size,
             max_overflow=max_overflow,
             async_creator=sqlite_inline.creator(path),  # statements on the event loop (kit/sqlite_inline.py)
@@ -94,7 +95,9 @@ def create_engine(url: str, *, pool_size: int = 20, max_overflow: int = 20, echo
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    return create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=False)
+    return create_async_engine(
+        url, echo=echo, hide_parameters=True, pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=False
+    )
 
 
 # A unit of work adds channel names to session.info[NOTIFY_KEY]; after it commits (PostgreSQL), each

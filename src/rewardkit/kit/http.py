@@ -27,6 +27,7 @@ from rewardkit.kit.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from rewardkit.kit.logs import safe_traceback
 
 log = logging.getLogger("rewardkit")
 
@@ -116,8 +117,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
-        # Log the type and place only: an exception's message may carry request data.
-        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc)
+        # The type, the place and the frames only: an exception's message may carry request data, and a
+        # token-bearing path is redacted by the logger's filter (kit/logs.py).
+        where = (request.method, request.url.path)
+        log.error("unhandled %s on %s %s\n%s", type(exc).__name__, *where, safe_traceback(exc))
         return problem_response(InternalError("Something went wrong on our side; it has been logged."), request)
 
 

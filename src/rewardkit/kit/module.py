@@ -36,3 +36,6 @@ class Module:
     tables: tuple[type, ...] = ()  # its ORM tables, so Alembic sees the whole schema
     cli: tuple[tuple[str, typer.Typer], ...] = ()  # (command group name, typer sub-app)
     resources: tuple[ResourceFactory, ...] = ()  # built at start-up, in module order
+    # Path prefixes whose next segment is a bearer token (`/v/` for voucher pages): redacted in every
+    # log (kit/logs.py).
+    token_paths: tuple[str, ...] = ()

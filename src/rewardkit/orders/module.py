@@ -18,4 +18,5 @@ MODULE = Module(
     events=EVENT_TYPES,
     tables=(Order, OrderTransition),
     resources=(OrdersState,),
+    token_paths=("/v/",),  # the voucher page's token opens the code and PIN
 )
