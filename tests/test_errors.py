@@ -215,6 +215,27 @@ async def test_non_json_content_type_is_415(
     await assert_nothing_written(client, org)
 
 
+@pytest.mark.parametrize(
+    "ctype", ["text/json", "application/jsonx", "application/json-patch", "json", "application/x-json", " "]
+)
+async def test_a_media_type_that_only_mentions_json_is_415(
+    client: httpx.AsyncClient, make_org: MakeOrg, ctype: str
+) -> None:
+    """Only application/json and application/*+json are JSON (what the parser reads as JSON): any other
+    media type is the documented 415, never a 422 about the body's shape."""
+    org = await make_org(USD="100.00")
+    r = await client.post("/v1/orders", content=raw(), headers=org.h(**{"Content-Type": ctype}))
+    assert_problem(r, 415, "unsupported_media_type")
+    await assert_nothing_written(client, org)
+
+
+@pytest.mark.parametrize("ctype", ["APPLICATION/JSON", "Application/Json; Charset=UTF-8", "application/vnd.acme+json"])
+async def test_json_media_types_are_case_insensitive(client: httpx.AsyncClient, make_org: MakeOrg, ctype: str) -> None:
+    org = await make_org(USD="100.00")
+    r = await client.post("/v1/orders", content=raw(), headers=org.h(**{"Content-Type": ctype}))
+    assert r.status_code == 200, r.text
+
+
 async def test_json_content_type_with_charset_is_accepted(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
     org = await make_org(USD="100.00")
     r = await client.post(

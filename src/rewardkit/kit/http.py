@@ -32,6 +32,13 @@ from rewardkit.kit.logs import safe_traceback
 log = logging.getLogger("rewardkit")
 
 
+def is_json_media_type(content_type: str) -> bool:
+    """`application/json` or `application/<something>+json`, in any case, with any parameters: exactly
+    what FastAPI parses as JSON, so that every other body is a 415 here, never a 422 about its shape."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
 def problem_response(problem: Problem, request: Request | None = None) -> Response:
     instance = request.url.path if request is not None else None
     headers = dict(problem.headers)
@@ -157,7 +164,7 @@ class RequestGuard:
             if scope["method"] in {"POST", "PATCH", "PUT"} and scope["path"].startswith("/v1/"):
                 ctype = headers.get("content-type", "")
                 has_body = length not in (None, "0") or "transfer-encoding" in headers
-                if has_body and "json" not in ctype.split(";")[0]:
+                if has_body and not is_json_media_type(ctype):
                     raise UnsupportedMediaType(f"Got Content-Type {ctype or 'none'!r}; use application/json.")
         except Problem as p:
             version_ok = scope.get("state", {}).get("api_version")
