@@ -163,3 +163,32 @@ async def test_every_transition_writes_an_event(client: httpx.AsyncClient, make_
     assert [e.type for e in rows] == ["order.created", "order.processing", "order.failed", "order.refunded"]
     assert all(data_of(ctx.keyring, e)["id"] == order["id"] for e in rows)
     assert data_of(ctx.keyring, rows[-1])["status"] == "refunded"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["slow:999999999", "slow:0", "slow:-1", "slow:abc", "slow:1e3", "fail:3", "exploded", "SLOW", "slow:301"],
+)
+async def test_a_sandbox_magic_value_out_of_bounds_is_a_422_and_nothing_is_held(
+    client: httpx.AsyncClient, make_org: MakeOrg, value: str
+) -> None:
+    """`slow:999999999` held the order's funds for 31 years and polled once a second: every magic
+    value is checked when the order is made (docs/sandbox.md), and nothing is debited."""
+    org = await make_org(USD="100.00")
+    r = await client.post("/v1/orders", json=order_body(metadata={"sandbox": value}), headers=org.h())
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["code"] == "invalid_sandbox_value" and body["errors"][0]["field"] == "metadata.sandbox"
+    listed = await client.get("/v1/orders", headers=org.h())
+    assert listed.json()["data"] == []
+    balances = (await client.get("/v1/balances", headers=org.h())).json()["data"]
+    assert [b["available"]["value"] for b in balances] == ["100.00"]
+
+
+@pytest.mark.parametrize("value", ["slow:300", "slow:0.5", "slow"])
+async def test_a_sandbox_slow_order_within_bounds_is_accepted(
+    client: httpx.AsyncClient, make_org: MakeOrg, value: str
+) -> None:
+    org = await make_org(USD="100.00")
+    r = await client.post("/v1/orders", json=order_body(metadata={"sandbox": value}), headers=org.h())
+    assert r.status_code in (200, 202), r.text

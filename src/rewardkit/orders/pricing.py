@@ -14,9 +14,10 @@ from rewardkit.auth.principals import Principal
 from rewardkit.catalog import service as catalog
 from rewardkit.kit.db import utcnow
 from rewardkit.ledger import service as ledger
-from rewardkit.orders.errors import CountryNotServed
+from rewardkit.orders.errors import CountryNotServed, InvalidSandboxValue
 from rewardkit.orders.models import Order
 from rewardkit.orders.schemas import OrderCreate
+from rewardkit.suppliers.adapters import sandbox
 
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
@@ -28,6 +29,12 @@ class Priced(NamedTuple):
 
 
 async def prepare(s: AsyncSession, ctx: Runtime, ident: Principal, req: OrderCreate, order_id: str) -> Priced:
+    magic = req.metadata.get("sandbox")
+    if magic is not None and ident.mode == "test" and (why := sandbox.check_magic_value(magic)) is not None:
+        raise InvalidSandboxValue(
+            f"metadata.sandbox: {why}.",
+            errors=[{"field": "metadata.sandbox", "pointer": "/metadata/sandbox", "in": "body", "message": why}],
+        )
     product = await catalog.get_product(s, ctx.part(catalog.ProductCache), req.product_id)
     if req.country and req.country.upper() not in product.countries:
         raise CountryNotServed(f"{product.id} is sold in {', '.join(product.countries)}.")

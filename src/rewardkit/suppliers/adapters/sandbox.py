@@ -3,7 +3,7 @@ deterministically (the same order always gets the same code), without any outsid
 
 Magic values (docs/sandbox.md): put `"sandbox": "<scenario>"` in an order's metadata.
   slow          answers `processing`, then `fulfilled` once 2 s have passed since the order was made
-                ("slow:5" waits 5 s)
+                ("slow:5" waits 5 s; at most MAX_SLOW_SECONDS)
   fail          a permanent failure: the order fails and is refunded
   transient     fails with a transient error on the first attempt, succeeds on the retry
   out_of_stock  out of stock: the next supplier of the route is tried, else the order is refunded
@@ -28,6 +28,35 @@ from rewardkit.suppliers.base import (
 )
 
 SCENARIOS = ("slow", "fail", "transient", "out_of_stock", "timeout")
+DEFAULT_SLOW_SECONDS = 2.0
+# A sandbox order holds its funds while it is "slow": five minutes is enough to watch 202, polling and
+# webhooks, and an order can never hold test funds (and poll) for days.
+MAX_SLOW_SECONDS = 300.0
+
+
+def check_magic_value(value: str) -> str | None:
+    """Why `metadata.sandbox` is not a magic value the sandbox knows (None: it is one). Orders check it
+    when they are made, so a typo or an unbounded delay is a 422 at once, not a surprise later."""
+    scenario, colon, arg = value.partition(":")
+    if scenario not in SCENARIOS:
+        return f"unknown sandbox scenario {scenario!r}; known: {', '.join(SCENARIOS)} (docs/sandbox.md)"
+    if colon and scenario != "slow":
+        return f"the sandbox scenario {scenario!r} takes no argument"
+    if scenario == "slow" and colon:
+        try:
+            seconds = float(arg)
+        except ValueError:
+            seconds = -1.0
+        if not 0 < seconds <= MAX_SLOW_SECONDS or not arg.replace(".", "", 1).isdigit():
+            return f"slow:<seconds> takes 0 < seconds <= {MAX_SLOW_SECONDS:g}, e.g. slow:10"
+    return None
+
+
+def _slow_seconds(arg: str) -> float:
+    """The delay of `slow:<arg>`, bounded even for an order made before the bound was checked."""
+    if not arg.replace(".", "", 1).isdigit():
+        return DEFAULT_SLOW_SECONDS
+    return min(float(arg), MAX_SLOW_SECONDS)
 
 
 class SandboxSupplier:
@@ -59,7 +88,7 @@ class SandboxSupplier:
     async def status(self, req: PlaceRequest) -> PlaceResult:
         scenario, _, arg = req.metadata.get("sandbox", "").partition(":")
         if scenario == "slow":
-            wait = float(arg) if arg.replace(".", "", 1).isdigit() else 2.0
+            wait = _slow_seconds(arg)
             if utcnow() < req.created_at + timedelta(seconds=wait):
                 return PlaceResult(status="processing", supplier_ref=self._ref(req))
         return self._voucher(req)
