@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # `Retry-After` (seconds, on a 429 or 503) may delay a retry, never hasten it: the next attempt is at
 # max(the schedule's delay for this attempt number, Retry-After), Retry-After clamped to this. The
 # schedule position is the attempt number whatever the answers, so the whole retry window is never
-# shorter than the schedule's, and at most (number of retries) x this longer (docs/webhooks.md).
+# shorter than the schedule's, and no retry waits longer than max(its schedule delay, this) (docs/webhooks.md).
 MAX_RETRY_AFTER = 6 * 3600.0
 
 # A pending delivery whose endpoint is disabled is neither attempted nor failed: it waits, looking again
