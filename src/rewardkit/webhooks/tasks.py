@@ -24,7 +24,15 @@ from rewardkit.webhooks.models import ENDPOINT_DISABLED, WebhookAttempt, Webhook
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
 
-MAX_RETRY_AFTER = 24 * 3600.0
+# `Retry-After` (seconds, on a 429 or 503) may delay a retry, never hasten it: the next attempt is at
+# max(the schedule's delay for this attempt number, Retry-After), Retry-After clamped to this. The
+# schedule position is the attempt number whatever the answers, so the whole retry window is never
+# shorter than the schedule's, and no retry waits longer than max(its schedule delay, this) (docs/webhooks.md).
+MAX_RETRY_AFTER = 6 * 3600.0
+
+# A pending delivery whose endpoint is disabled is neither attempted nor failed: it waits, looking again
+# this often, and resumes with its next attempt once the endpoint is enabled again (docs/webhooks.md).
+DISABLED_RECHECK_SECONDS = 60.0
 
 # A healthy endpoint frees a slot within milliseconds: wait that long for one rather than putting the
 # delivery back for half a second (which made a burst to one endpoint slow); a slow endpoint's
@@ -96,8 +104,9 @@ async def deliver(ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
     if delivery.status != "pending":
         return
     if not endpoint.enabled:
-        await _finish(ctx, delivery_id, delivery.attempts, "failed", None, 0, "", "endpoint is disabled")
-        return
+        # No attempt row (the last one already holds this attempt number) and no status change: the
+        # delivery keeps its place in the schedule until the endpoint is enabled again or deleted.
+        raise Defer(f"endpoint {endpoint.id} is disabled", delay=DISABLED_RECHECK_SECONDS)
     number = delivery.attempts + 1
     # Built before a slot is taken: either can raise (an event or secret under a retired key), and a slot
     # taken outside the try/finally below would never be given back.
@@ -140,10 +149,17 @@ async def deliver(ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
     )
     if exhausted:
         return
-    delay: float = delays[number - 1]
-    if status_code in (429, 503):
-        delay = _retry_after(resp_headers) or delay
+    delay = next_delay(delays, number, status_code, resp_headers)
     raise Defer(f"attempt {number} got {status_code or error}", delay=delay)
+
+
+def next_delay(delays: list[int], number: int, status_code: int | None, headers: dict[str, str]) -> float:
+    """Seconds until the attempt after attempt `number`: the schedule's delay for that number, or a longer
+    Retry-After (429/503 only, clamped to MAX_RETRY_AFTER). Never shorter than the schedule's."""
+    delay = float(delays[number - 1])
+    if status_code in (429, 503):
+        delay = max(delay, _retry_after(headers) or 0.0)
+    return delay
 
 
 async def _finish(
