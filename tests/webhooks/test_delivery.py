@@ -420,3 +420,52 @@ async def test_a_cli_top_up_reaches_webhooks_too(
     payload = verify(str(ep["secret"]), got)
     assert payload["type"] == "balance.funded"
     assert payload["data"]["amount"]["value"] == "250.00"  # type: ignore[index]
+
+
+async def test_a_live_endpoint_whose_name_resolves_to_loopback_is_refused_at_creation(
+    client: httpx.AsyncClient, make_org: MakeOrg, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS is the outside world: a public-looking name that resolves to 127.0.0.1 (or a private or
+    metadata address) is refused when the endpoint is made or changed, not only at delivery; a name
+    that does not resolve yet is accepted (its deliveries check again)."""
+    import asyncio
+    import socket
+
+    answers = {
+        "loop.rebind.example": "127.0.0.1",
+        "private.rebind.example": "10.1.2.3",
+        "metadata.rebind.example": "169.254.169.254",
+        "public.rebind.example": "93.184.215.14",
+    }
+    loop = asyncio.get_running_loop()
+    real = loop.getaddrinfo
+
+    async def fake(host: str, *args: object, **kw: object) -> list[tuple[object, ...]]:
+        if host in answers:
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (answers[host], 443))]
+        if host.endswith(".rebind.example"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return await real(host, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loop, "getaddrinfo", fake)
+    org = await make_org()
+    for host in ("loop", "private", "metadata"):
+        r = await client.post(
+            "/v1/webhook_endpoints", json={"url": f"https://{host}.rebind.example/x"}, headers=org.h("live")
+        )
+        assert r.status_code == 422 and r.json()["code"] == "invalid_webhook_url", r.text
+        assert answers[f"{host}.rebind.example"] in r.json()["detail"]
+    live = org.h("live")
+    ok = await client.post("/v1/webhook_endpoints", json={"url": "https://public.rebind.example/x"}, headers=live)
+    assert ok.status_code == 200, ok.text
+    later = await client.post("/v1/webhook_endpoints", json={"url": "https://soon.rebind.example/x"}, headers=live)
+    assert later.status_code == 200, later.text
+    moved = await client.patch(
+        f"/v1/webhook_endpoints/{ok.json()['id']}", json={"url": "https://loop.rebind.example/y"}, headers=org.h("live")
+    )
+    assert moved.status_code == 422 and moved.json()["code"] == "invalid_webhook_url"
+    listed = await client.get("/v1/webhook_endpoints", headers=org.h("live"))
+    assert sorted(e["url"] for e in listed.json()["data"]) == [
+        "https://public.rebind.example/x",
+        "https://soon.rebind.example/x",
+    ]

@@ -6,9 +6,11 @@ exactly when the event does: nothing is lost between a commit and a send.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,11 +97,26 @@ async def _queue(s: AsyncSession, endpoint: WebhookEndpoint, event: Event) -> We
     return delivery
 
 
-def _check_url(ctx: Runtime, url: str, mode: str) -> None:
+# How long creating an endpoint waits for DNS: a name that does not answer in time is accepted (its
+# delivery checks again), as is one that does not resolve yet (DNS may be set up after the endpoint).
+RESOLVE_AT_CREATION_SECONDS = 2.0
+
+
+async def _check_url(ctx: Runtime, url: str, mode: str) -> None:
+    """The URL's syntax and, in live mode, where its name resolves now: a name that resolves to a
+    loopback, private or metadata address is refused at once (every delivery checks again, after
+    resolving, and connects to the checked address)."""
+    allow_private = _allow_private(ctx, mode)
     try:
-        ssrf.check_url(url, live=mode == "live", allow_private=_allow_private(ctx, mode))
+        parsed = ssrf.check_url(url, live=mode == "live", allow_private=allow_private)
+        if mode == "live" and parsed.ip is None:
+            await asyncio.wait_for(
+                ssrf.resolve_safe(parsed.host, parsed.port, allow_private=allow_private), RESOLVE_AT_CREATION_SECONDS
+            )
     except ssrf.UnsafeDestination as exc:
         raise InvalidWebhookUrl(f"{url!r} cannot receive webhooks: {exc.reason}.") from exc
+    except (httpx.ConnectError, TimeoutError):
+        pass  # does not resolve (yet), or not in time: each delivery resolves and checks it
 
 
 def _allow_private(ctx: Runtime, mode: str) -> bool:
@@ -145,7 +162,7 @@ def check_event_types(ctx: Runtime, types: list[str] | None) -> list[str] | None
 
 async def create_endpoint(ctx: Runtime, ident: Principal, body: EndpointCreate) -> dict[str, Any]:
     enabled_events = check_event_types(ctx, body.enabled_events) or ["*"]
-    _check_url(ctx, body.url, ident.mode)
+    await _check_url(ctx, body.url, ident.mode)
     secret = signing.new_secret()
     now = utcnow()
     endpoint = WebhookEndpoint(
@@ -223,7 +240,7 @@ async def update_endpoint(ctx: Runtime, ident: Principal, endpoint_id: str, body
     if enabled_events is not None:
         values["enabled_events"] = enabled_events
     if "url" in values:
-        _check_url(ctx, values["url"], ident.mode)
+        await _check_url(ctx, values["url"], ident.mode)
     if values.get("enabled") is True:  # re-enabling clears the reason and the failure clock
         values.update(disabled_reason=None, failing_since=None)
     values["updated_at"] = utcnow()
