@@ -82,8 +82,22 @@ BAD_BODIES: dict[str, tuple[bytes, int, str, str | None]] = {
     "denomination_1e400": (order_with(b"1e400"), 422, "validation_error", "denomination"),
     "denomination_10_pow_400": (order_with(str(10**400).encode()), 422, "validation_error", "denomination"),
     "denomination_1e30": (order_with(b"1e30"), 422, "validation_error", "denomination"),
-    "denomination_NaN": (order_with(b"NaN"), 422, "validation_error", "denomination"),
-    "denomination_Infinity": (order_with(b"Infinity"), 422, "validation_error", "denomination"),
+    # NaN and Infinity are not JSON (RFC 8259): malformed, like any other bad token (#12).
+    "denomination_NaN": (order_with(b"NaN"), 400, "malformed_json", None),
+    "denomination_Infinity": (order_with(b"Infinity"), 400, "malformed_json", None),
+    "denomination_-Infinity": (order_with(b"-Infinity"), 400, "malformed_json", None),
+    # Exactly what the field means, or a 422 naming it: never a value the client did not write (#12).
+    "denomination_underscore": (raw(denomination="5_0"), 422, "validation_error", "denomination"),
+    "denomination_beyond_precision": (
+        order_with(b"50.00000000000000000000000000000001"),
+        422,
+        "validation_error",
+        "denomination",
+    ),
+    "denomination_padded": (raw(denomination=" 50"), 422, "validation_error", "denomination"),
+    "denomination_plus": (raw(denomination="+50"), 422, "validation_error", "denomination"),
+    "denomination_exponent_string": (raw(denomination="5e1"), 422, "validation_error", "denomination"),
+    "denomination_arabic_digits": (raw(denomination="\u0665\u0660"), 422, "validation_error", "denomination"),
     "denomination_negative": (order_with(b"-50"), 422, "validation_error", "denomination"),
     "denomination_zero": (order_with(b"0"), 422, "validation_error", "denomination"),
     "denomination_negative_zero": (order_with(b"-0.0"), 422, "validation_error", "denomination"),
@@ -626,3 +640,27 @@ async def test_the_largest_bigint_cursor_is_a_valid_empty_page(client: httpx.Asy
         "/v1/balance_transactions", params={"cursor": _b64(str(2**63 - 1).encode())}, headers=org.h()
     )
     assert r.status_code == 200, r.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("enabled", "true"), ("enabled", 1), ("enabled", None), ("overlap_hours", "24"), ("overlap_hours", True)],
+)
+async def test_webhook_flags_and_numbers_take_exactly_json_booleans_and_numbers(
+    client: httpx.AsyncClient, make_org: MakeOrg, field: str, value: Any
+) -> None:
+    org = await make_org()
+    ep = await client.post("/v1/webhook_endpoints", json={"url": "https://example.com/hook"}, headers=org.h())
+    assert ep.status_code == 200, ep.text
+    if field == "enabled":
+        r = await client.post(
+            "/v1/webhook_endpoints", json={"url": "https://example.com/h2", "enabled": value}, headers=org.h()
+        )
+    else:
+        r = await client.post(
+            f"/v1/webhook_endpoints/{ep.json()['id']}/rotate_secret", json={field: value}, headers=org.h()
+        )
+    body = assert_problem(r, 422, "validation_error")
+    assert body["errors"][0]["field"] == field
+    listed = await client.get("/v1/webhook_endpoints", headers=org.h())
+    assert [e["id"] for e in listed.json()["data"]] == [ep.json()["id"]]  # nothing made or rotated

@@ -21,6 +21,7 @@ from rewardkit.auth.errors import AuthenticationRequired, PrincipalNotAllowed
 from rewardkit.auth.principals import API_KEY, DASHBOARD_USER, LINK_VISITOR, MEMBER_SESSION, Principal
 from rewardkit.auth.schemas import BrandingOut, BrandingUpdate, SessionOut
 from rewardkit.auth.service import KeyCache
+from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.runtime import Runtime, get_runtime
 
@@ -84,7 +85,7 @@ def accepts(*kinds: str) -> Callable[[Request], Awaitable[Principal]]:
 # The server API's dependency (every /v1 route but the session's).
 require_api_key = accepts(API_KEY)
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=StrictJSONRoute)
 
 
 @router.get(

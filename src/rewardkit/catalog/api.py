@@ -9,10 +9,11 @@ from rewardkit.auth.api import require_api_key
 from rewardkit.catalog import service
 from rewardkit.catalog.models import CATEGORIES
 from rewardkit.catalog.schemas import CategoryOut, CountryOut, ProductOut
+from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.runtime import Runtime, get_runtime
 
-router = APIRouter(prefix="/v1", tags=["Catalog"], dependencies=[Depends(require_api_key)])
+router = APIRouter(prefix="/v1", tags=["Catalog"], dependencies=[Depends(require_api_key)], route_class=StrictJSONRoute)
 
 
 def _list_of(model: type) -> dict[int | str, dict[str, Any]]:

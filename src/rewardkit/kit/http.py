@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable, Coroutine
+from decimal import Decimal
 from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -210,3 +214,34 @@ class _BodyTooLarge(PayloadTooLarge):
 class MalformedRequest(MalformedJSON):
     code = "malformed_request"
     title = "The request is malformed"
+
+
+def _refuse_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not JSON", name, 0)
+
+
+def loads_strict(body: bytes) -> Any:
+    """JSON as the API reads every body: a number with a fraction or an exponent becomes an exact
+    Decimal (never a float that rounds 50.00000000000000000000000000000001 to 50), and NaN or
+    Infinity, which are not JSON, are malformed."""
+    return json.loads(body, parse_float=Decimal, parse_constant=_refuse_constant)
+
+
+class StrictJSONRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = loads_strict(await self.body())
+        return self._json
+
+
+class StrictJSONRoute(APIRoute):
+    """Every /v1 route: its body is read by loads_strict (FastAPI turns a JSONDecodeError into our
+    400 malformed_json). Routers are made with `APIRouter(route_class=StrictJSONRoute)`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def strict(request: Request) -> Response:
+            return await handler(StrictJSONRequest(request.scope, request.receive))
+
+        return strict

@@ -1,11 +1,20 @@
-"""The base of every request body: unknown fields are refused, and so is NUL anywhere in a string
-(PostgreSQL text cannot hold U+0000; refusing it for both databases keeps them in agreement)."""
+"""The base of every request body, and the strict types its fields share.
+
+Unknown fields are refused, and so is NUL anywhere in a string (PostgreSQL text cannot hold U+0000;
+refusing it for both databases keeps them in agreement). Numbers, amounts and booleans take exactly
+what they mean: `Amount` a JSON number (read as an exact Decimal by kit/http.py `loads_strict`) or a
+plain decimal string (`"50"`, `"50.00"`), never `"5_0"`, `" 50"`, `"+50"`, `"5e1"` or other digits;
+`Flag` only `true`/`false`; `Number` only a JSON number. Each refusal is a 422 naming the field."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from decimal import Decimal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, field_validator
+
+_PLAIN_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
 def _no_nul(v: Any) -> Any:
@@ -31,3 +40,26 @@ class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     _nul = field_validator("*", mode="before")(_no_nul)
+
+
+def _exact_amount(v: Any) -> Decimal:
+    if isinstance(v, bool | float):  # a float is a number someone already rounded
+        raise ValueError("must be a number (e.g. 50 or 50.00) or a decimal string such as \"50.00\"")
+    if isinstance(v, int | Decimal):
+        return Decimal(v)
+    if isinstance(v, str) and _PLAIN_DECIMAL.fullmatch(v):
+        return Decimal(v)
+    raise ValueError("must be a number (e.g. 50 or 50.00) or a decimal string of digits such as \"50.00\"")
+
+
+def _exact_number(v: Any) -> Any:
+    if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
+        raise ValueError("must be a JSON number")
+    return v
+
+
+# An amount in major units: exact, never through a float (kit/money.py turns it into minor units).
+Amount = Annotated[Decimal, BeforeValidator(_exact_amount)]
+# A JSON number (int or exact decimal), then whatever the field's own type and bounds say.
+Number = BeforeValidator(_exact_number)
+Flag = StrictBool

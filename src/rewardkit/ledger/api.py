@@ -6,12 +6,13 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
+from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.ledger import statements
 from rewardkit.ledger.schemas import BalanceOut, BalanceTransactionOut
 from rewardkit.runtime import Runtime, get_runtime
 
-router = APIRouter(prefix="/v1", tags=["Balances"])
+router = APIRouter(prefix="/v1", tags=["Balances"], route_class=StrictJSONRoute)
 
 
 @router.get(

@@ -11,6 +11,7 @@ from rewardkit.auth.principals import Principal
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit import idempotency
 from rewardkit.kit.errors import MalformedJSON
+from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.params import utc
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.orders import service
@@ -19,7 +20,7 @@ from rewardkit.orders.schemas import OrderCreate, OrderOut
 from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.suppliers.registry import Registry
 
-router = APIRouter(prefix="/v1", tags=["Orders"])
+router = APIRouter(prefix="/v1", tags=["Orders"], route_class=StrictJSONRoute)
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     202: {"description": "Accepted: the supplier is still fulfilling it", "model": OrderOut},

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from rewardkit.kit.schemas import RequestModel
+from rewardkit.kit.schemas import Amount, RequestModel
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -60,7 +59,7 @@ class OrderCreate(RequestModel):
     )
 
     product_id: str = Field(min_length=1, max_length=80, description="A product id from GET /v1/products")
-    denomination: Decimal = Field(
+    denomination: Amount = Field(
         gt=0,
         allow_inf_nan=False,
         max_digits=20,

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from rewardkit.auth.api import require_api_key
 from rewardkit.kit.errors import Problem
+from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.kit.schemas import RequestModel
 from rewardkit.runtime import Runtime, get_runtime
@@ -50,7 +51,10 @@ async def require_operator(
 
 # require_api_key runs first: a request without an API key is a 401 before the operator check.
 router = APIRouter(
-    prefix="/v1", tags=["Inventory"], dependencies=[Depends(require_api_key), Depends(require_operator)]
+    prefix="/v1",
+    tags=["Inventory"],
+    dependencies=[Depends(require_api_key), Depends(require_operator)],
+    route_class=StrictJSONRoute,
 )
 
 _ERRORS: dict[int | str, dict[str, Any]] = {

@@ -8,6 +8,7 @@ from pydantic import Field
 
 from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
+from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.kit.schemas import RequestModel
 from rewardkit.runtime import Runtime, get_runtime
@@ -21,7 +22,7 @@ from rewardkit.webhooks.schemas import (
     RotateSecret,
 )
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", route_class=StrictJSONRoute)
 Ctx = Annotated[Runtime, Depends(get_runtime)]
 Ident = Annotated[Principal, Depends(require_api_key)]
 _404: dict[int | str, dict[str, Any]] = {404: {"description": "webhook_endpoint_not_found"}}

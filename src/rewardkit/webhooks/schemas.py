@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field
 
-from rewardkit.kit.schemas import RequestModel
+from rewardkit.kit.schemas import Flag, Number, RequestModel
 
 # enabled_events: checked against the event types the runtime's modules declare by the service
 # (webhooks.service.check_event_types), which also sorts them and drops repeats.
@@ -22,18 +22,18 @@ class EndpointCreate(RequestModel):
     url: str = Field(min_length=8, max_length=2048)
     enabled_events: list[str] = Field(default_factory=lambda: ["*"], min_length=1, max_length=50)
     description: str = Field(default="", max_length=500)
-    enabled: bool = True
+    enabled: Flag = True
 
 
 class EndpointUpdate(RequestModel):
     url: str | None = Field(default=None, min_length=8, max_length=2048)
     enabled_events: list[str] | None = Field(default=None, min_length=1, max_length=50)
     description: str | None = Field(default=None, max_length=500)
-    enabled: StrictBool | None = None
+    enabled: Flag | None = None
 
 
 class RotateSecret(RequestModel):
-    overlap_hours: float = Field(
+    overlap_hours: Annotated[float, Number] = Field(
         default=24, ge=0, le=168, description="How long the old secret keeps signing beside the new one"
     )
 
