@@ -280,7 +280,9 @@ def _bare_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize("args", [["ledger", "verify"], ["orgs", "list", "--json"], ["keys", "roll", "key_x"]])
+@pytest.mark.parametrize(
+    "args", [["ledger", "verify"], ["orgs", "list", "--json"], ["keys", "roll", "key_x"], ["worker"]]
+)
 async def test_a_data_command_outside_the_project_folder_says_where_it_looks(
     tmp_path: Path, settings: Settings, args: list[str]
 ) -> None:
