@@ -171,6 +171,152 @@ async def test_keys_revoke_unknown_key_fails(cli: Cli) -> None:
     assert "key_doesnotexist" in r.err
 
 
+async def test_orgs_create_shows_the_key_ids(cli: Cli) -> None:
+    """The text output names each key's id; --json keeps its shape unless --key-ids asks for them."""
+    plain = await cli("orgs", "create", "--name", "Ids in text")
+    assert plain.code == 0, plain.err
+    assert "test key key_" in plain.out and "live key key_" in plain.out
+
+    r = await cli("orgs", "create", "--name", "Ids in JSON", "--key-ids", "--json")
+    assert r.code == 0, r.err
+    out = r.json()
+    assert set(out) == {"id", "name", "api_keys", "api_key_ids"}
+    assert set(out["api_key_ids"]) == {"test", "live"}
+    listed = await cli("keys", "list", "--org", out["id"], "--json")
+    assert listed.code == 0, listed.err
+    by_mode = {k["mode"]: k for k in listed.json()}
+    for mode in ("test", "live"):
+        assert by_mode[mode]["id"] == out["api_key_ids"][mode]
+        assert out["api_keys"][mode].endswith(by_mode[mode]["redacted"].rpartition("…")[2])
+
+
+async def test_keys_list_shows_both_keys_without_secrets(cli: Cli) -> None:
+    org = await new_org(cli)
+    for args in (["--json"], []):
+        r = await cli("keys", "list", "--org", org["id"], *args)
+        assert r.code == 0, r.err
+        for secret in org["api_keys"].values():
+            assert secret not in r.out
+        assert "hash" not in r.out
+    rows = (await cli("keys", "list", "--org", org["id"], "--json")).json()
+    assert sorted(k["mode"] for k in rows) == ["live", "test"]
+    for k in rows:
+        assert set(k) == {"id", "org_id", "mode", "redacted", "created_at", "revoked_at"}
+        assert k["id"].startswith("key_") and k["org_id"] == org["id"]
+        assert k["redacted"].startswith(f"sk_{k['mode']}_…") and k["revoked_at"] is None and k["created_at"]
+
+    text = await cli("keys", "list", "--org", org["id"])
+    assert all(k["id"] in text.out for k in rows) and "active" in text.out
+
+    unknown = await cli("keys", "list", "--org", "org_doesnotexist")
+    assert unknown.code != 0 and "org_doesnotexist" in unknown.err and unknown.out == ""
+
+
+async def test_keys_roll_replaces_the_key_in_one_step(cli: Cli, client: httpx.AsyncClient) -> None:
+    org = await new_org(cli)
+    before = {k["mode"]: k for k in (await cli("keys", "list", "--org", org["id"], "--json")).json()}
+    old_id, old_secret = before["test"]["id"], org["api_keys"]["test"]
+
+    r = await cli("keys", "roll", old_id, "--json")
+    assert r.code == 0, r.err
+    new = r.json()
+    assert set(new) == {"id", "org_id", "mode", "secret", "revoked"}
+    assert new["org_id"] == org["id"] and new["mode"] == "test" and new["revoked"] == old_id
+    assert new["id"] != old_id and new["secret"].startswith("sk_test_") and new["secret"] != old_secret
+
+    ok = await client.get("/v1/balances", headers=bearer(new["secret"]))
+    assert ok.status_code == 200 and ok.json()["livemode"] is False
+    gone = await client.get("/v1/balances", headers=bearer(old_secret))
+    assert gone.status_code == 401 and gone.json()["code"] == "invalid_api_key"
+    # the other mode's key is untouched
+    assert (await client.get("/v1/balances", headers=bearer(org["api_keys"]["live"]))).status_code == 200
+
+    after = {k["id"]: k for k in (await cli("keys", "list", "--org", org["id"], "--json")).json()}
+    assert after[old_id]["revoked_at"] is not None
+    assert after[new["id"]]["revoked_at"] is None and after[new["id"]]["mode"] == "test"
+    assert after[before["live"]["id"]]["revoked_at"] is None
+    assert len(after) == 3
+
+    # a revoked key, or one that does not exist, cannot be rolled, and no key is made
+    for key_id in (old_id, "key_doesnotexist"):
+        again = await cli("keys", "roll", key_id)
+        assert again.code != 0 and key_id in again.err and "sk_" not in again.out
+    assert len((await cli("keys", "list", "--org", org["id"], "--json")).json()) == 3
+
+    text = await cli("keys", "roll", new["id"])
+    assert text.code == 0, text.err
+    assert f"revoked {new['id']}" in text.out and "sk_test_" in text.out and "only once" in text.out
+
+
+async def test_serve_demo_key_has_an_id_that_can_be_rolled(
+    ctx: Runtime, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Cli
+) -> None:
+    """The serve banner prints the demo key's id (`_ensure_demo` returns it), the same on a restart."""
+    from rewardkit.cli import _ensure_demo
+
+    monkeypatch.setattr(ctx, "settings", settings.model_copy(update={"secret_file": str(tmp_path / "s.key")}))
+    key_id, secret = await _ensure_demo(ctx)
+    assert key_id.startswith("key_") and secret.startswith("sk_test_")
+    assert await _ensure_demo(ctx) == (key_id, secret)
+    saved = json.loads((tmp_path / "demo.json").read_text())
+    assert saved["key_id"] == key_id and saved["test_key"] == secret
+
+    rolled = await cli("keys", "roll", key_id, "--json")
+    assert rolled.code == 0, rolled.err
+    assert rolled.json()["org_id"] == saved["org_id"]
+
+
+# --- where the CLI looks for its database --------------------------------------------------------
+
+
+def _files(folder: Path) -> list[Path]:
+    return list(folder.iterdir())
+
+
+def _bare_env(settings: Settings) -> dict[str, str]:
+    """No REWARDKIT_DATABASE_URL (nor REWARDKIT_SECRET_FILE): the defaults, relative to the folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REWARDKIT_")}
+    env.update(REWARDKIT_SECRET_KEYS=settings.secret_keys, PYTHONUNBUFFERED="1")
+    return env
+
+
+@pytest.mark.parametrize(
+    "args", [["ledger", "verify"], ["orgs", "list", "--json"], ["keys", "roll", "key_x"], ["worker"]]
+)
+async def test_a_data_command_outside_the_project_folder_says_where_it_looks(
+    tmp_path: Path, settings: Settings, args: list[str]
+) -> None:
+    r = await _run(_bare_env(settings), tmp_path, *args)
+    assert r.code != 0
+    assert r.out == ""
+    assert "Traceback" not in r.err
+    line = r.err.strip()
+    assert "\n" not in line
+    assert str(tmp_path / "var" / "rewardkit.db") in line and "REWARDKIT_DATABASE_URL" in line
+    assert "rewardkit migrate" in line
+    assert _files(tmp_path) == []  # nothing created: no var/, no database, no secret file
+
+
+async def test_a_data_command_on_an_unmigrated_database_says_run_migrate(tmp_path: Path, settings: Settings) -> None:
+    db_file = tmp_path / "empty.db"
+    db_file.touch()
+    env = _env(f"sqlite+aiosqlite:///{db_file}", settings.secret_keys, tmp_path)
+    r = await _run(env, tmp_path, "orgs", "list")
+    assert r.code != 0 and r.out == ""
+    assert "Traceback" not in r.err and len(r.err.strip().splitlines()) == 1
+    assert f"the database at {db_file} has no rewardkit schema: run `rewardkit migrate`" in r.err
+
+
+async def test_migrate_still_creates_the_default_database_from_nothing(tmp_path: Path, settings: Settings) -> None:
+    env = _bare_env(settings)
+    migrated = await _run(env, tmp_path, "migrate")
+    assert migrated.code == 0, migrated.err
+    assert (tmp_path / "var" / "rewardkit.db").exists()
+    listed = await _run(env, tmp_path, "orgs", "list", "--json")
+    assert listed.code == 0, listed.err
+    assert listed.json() == []
+
+
 # --- wallets --------------------------------------------------------------------------------------
 
 

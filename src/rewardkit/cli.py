@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from rewardkit.bootstrap import build_runtime, build_worker
-from rewardkit.cli_support import RUNTIME_FACTORY, fail, run
+from rewardkit.cli_support import RUNTIME_FACTORY, fail, require_schema, require_sqlite_file, run
 from rewardkit.config import Settings
 from rewardkit.kit import heap
 from rewardkit.kit.money import to_minor
@@ -38,7 +38,7 @@ def migrate() -> None:
     """Bring the database schema to the latest migration."""
     from rewardkit.migrate import head_revision, upgrade
 
-    run(lambda rt: upgrade(rt.db))
+    run(lambda rt: upgrade(rt.db), creates=True)
     typer.echo(f"database at migration {head_revision()}")
 
 
@@ -88,7 +88,14 @@ def _run_fast(main: Any) -> None:
 async def _worker_main(concurrency: int) -> None:
     import signal
 
-    rt = build_runtime(Settings(), pool_size=concurrency + 2)
+    settings = Settings()
+    require_sqlite_file(settings)  # the worker reads data: no database, or no schema, is a one-line error
+    rt = build_runtime(settings, pool_size=concurrency + 2)
+    try:
+        await require_schema(rt, settings)
+    except BaseException:
+        await rt.aclose()
+        raise
     w = build_worker(rt, concurrency)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -120,14 +127,16 @@ def serve(
         fail("several API processes need PostgreSQL (set REWARDKIT_DATABASE_URL)", 2)
     keyring_for(settings)  # refuse to start (before migrating) when production has no secret keys
 
-    async def prepare(rt: Runtime) -> str | None:
+    async def prepare(rt: Runtime) -> tuple[str, str] | None:
         await upgrade(rt.db)
         return await _ensure_demo(rt) if demo else None
 
-    key = run(prepare)
-    if key:
+    demo_key = run(prepare, creates=True)
+    if demo_key:
+        key_id, key = demo_key
         typer.echo("\n  rewardkit sandbox is ready.")
         typer.echo(f"  API key (test mode):  {key}")
+        typer.echo(f"  Key id:  {key_id}  (rewardkit keys roll {key_id} replaces it)")
         typer.echo(f"  Try it:  export API_KEY={key}")
         typer.echo(f'           curl -H "Authorization: Bearer $API_KEY" http://{host}:{port}/v1/balances')
         typer.echo(f"  Docs:    http://{host}:{port}/docs")
@@ -166,9 +175,9 @@ def serve_process(host: Annotated[str, typer.Option()], port: Annotated[int, typ
     uvicorn.Server(config).run(sockets=[sock])
 
 
-async def _ensure_demo(rt: Runtime) -> str:
+async def _ensure_demo(rt: Runtime) -> tuple[str, str]:
     """The sandbox catalog (once) and a demo org with funded test wallets; its key is kept in the
-    data directory (mode 0600) so restarts print the same one."""
+    data directory (mode 0600) so restarts print the same one. Returns (key id, secret)."""
     from rewardkit.auth import service as auth
     from rewardkit.auth.errors import InvalidApiKey
     from rewardkit.catalog import service as catalog
@@ -182,19 +191,19 @@ async def _ensure_demo(rt: Runtime) -> str:
         saved = json.loads(demo_path.read_text())
         try:
             async with db.unit_of_work(readonly=True) as s:
-                await auth.authenticate(s, keyring, saved["test_key"])
-            return str(saved["test_key"])
+                principal = await auth.authenticate(s, keyring, saved["test_key"])
+            return principal.id, str(saved["test_key"])
         except (InvalidApiKey, KeyError):
             pass
     async with db.unit_of_work() as s:
         org = await auth.create_org(s, "Demo org", "USD")
-        _, key = await auth.create_key(s, keyring, org.id, "test")
+        row, key = await auth.create_key(s, keyring, org.id, "test")
         for currency, amount in (("USD", "10000.00"), ("EUR", "5000.00"), ("GBP", "5000.00")):
             await ledger.fund(s, org.id, "test", currency, to_minor(amount, currency), description="Demo funds")
     demo_path.parent.mkdir(parents=True, exist_ok=True)
-    demo_path.write_text(json.dumps({"org_id": org.id, "test_key": key}))
+    demo_path.write_text(json.dumps({"org_id": org.id, "key_id": row.id, "test_key": key}))
     demo_path.chmod(0o600)
-    return key
+    return row.id, key
 
 
 def main() -> None:

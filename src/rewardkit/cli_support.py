@@ -12,9 +12,13 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
+from sqlalchemy import inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from rewardkit.config import Settings
 from rewardkit.kit.errors import Problem
@@ -27,20 +31,66 @@ RuntimeFactory = Callable[[Settings], "Runtime"]
 RUNTIME_FACTORY: ContextVar[RuntimeFactory] = ContextVar("rewardkit_runtime_factory")
 
 
-def run(fn: Callable[[Runtime], Awaitable[T]]) -> T:
+def run(fn: Callable[[Runtime], Awaitable[T]], *, creates: bool = False) -> T:
     """One short-lived runtime per command (a small pool); every command honours REWARDKIT_DATABASE_URL.
-    The runtime is closed by the same aclose() as the API's and the worker's."""
+    The runtime is closed by the same aclose() as the API's and the worker's.
+
+    Only the commands that make a database (`migrate`, `serve`) pass creates=True; every other one
+    refuses, in one line, a SQLite file that does not exist (instead of creating an empty one where it
+    was run) and a database without the rewardkit schema."""
     build = RUNTIME_FACTORY.get()
     settings = Settings()
+    if not creates:
+        require_sqlite_file(settings)
 
     async def main() -> T:
         rt = build(settings)
         try:
+            if not creates:
+                await require_schema(rt, settings)
             return await fn(rt)
         finally:
             await rt.aclose()
 
     return asyncio.run(main())
+
+
+HOW_TO_POINT = "set REWARDKIT_DATABASE_URL (or run in the folder that holds var/)"
+
+
+def database_label(settings: Settings) -> str:
+    """Where the database is, for a message: the SQLite file's absolute path, or the URL without password."""
+    url = make_url(settings.database_url)
+    if settings.is_sqlite:
+        return str(Path(url.database or "").resolve())
+    return url.render_as_string(hide_password=True)
+
+
+def require_sqlite_file(settings: Settings) -> None:
+    """Fail (before anything is created) when the configured SQLite file does not exist."""
+    if not settings.is_sqlite:
+        return
+    path = make_url(settings.database_url).database or ""
+    if path and path != ":memory:" and not Path(path).exists():
+        fail(
+            f"no rewardkit database at {database_label(settings)} (REWARDKIT_DATABASE_URL="
+            f"{settings.database_url}): {HOW_TO_POINT}, or create one there with `rewardkit migrate`"
+        )
+
+
+async def require_schema(rt: Runtime, settings: Settings) -> None:
+    """Fail in one line when the database cannot be reached or has never been migrated."""
+    where = database_label(settings)
+    try:
+        async with rt.db.engine.connect() as conn:
+            migrated = await conn.run_sync(lambda c: inspect(c).has_table("alembic_version"))
+    except (OSError, DBAPIError) as exc:
+        fail(f"cannot reach the database at {where}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
+    if not migrated:
+        fail(
+            f"the database at {where} has no rewardkit schema: run `rewardkit migrate`, "
+            "or set REWARDKIT_DATABASE_URL to another database"
+        )
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from rewardkit.auth import service as auth
+from rewardkit.auth.errors import KeyNotFound
 from rewardkit.auth.models import ApiKey
 from rewardkit.kit.errors import PROBLEM_JSON
 from rewardkit.kit.money import to_minor
@@ -280,3 +281,32 @@ async def test_problem_shapes_are_the_same_in_both_modes(client: httpx.AsyncClie
         t = (await client.get(path, headers=org.h("test"))).json()
         lv = (await client.get(path, headers=org.h("live"))).json()
         assert shape(t) == shape(lv) and t["code"] == lv["code"]
+
+
+async def test_roll_key_is_one_unit_of_work(ctx: Runtime, client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+    """auth.service.roll_key revokes and creates in the caller's unit of work: if it does not commit,
+    neither happened; once it does, the new key works and the old one is refused."""
+    org = await make_org()
+    old = await key_row(ctx, org.test_key)
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort):
+        async with ctx.db.unit_of_work() as s:
+            await auth.roll_key(s, ctx.keyring, old.id)
+            raise Abort
+    assert (await client.get("/v1/balances", headers=org.h())).status_code == 200
+    live = await key_row(ctx, org.live_key)
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        assert [k.id for k in await auth.list_keys(s, org.id)] == sorted([old.id, live.id])
+
+    async with ctx.db.unit_of_work() as s:
+        new, secret = await auth.roll_key(s, ctx.keyring, old.id)
+    assert new.org_id == org.id and new.mode == "test" and new.id != old.id
+    assert_unauthorized(await client.get("/v1/balances", headers=org.h()), "invalid_api_key")
+    assert (await client.get("/v1/balances", headers={"Authorization": f"Bearer {secret}"})).status_code == 200
+
+    with pytest.raises(KeyNotFound):
+        async with ctx.db.unit_of_work() as s:
+            await auth.roll_key(s, ctx.keyring, old.id)

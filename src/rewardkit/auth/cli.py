@@ -21,6 +21,9 @@ def orgs_create(
     name: Annotated[str, typer.Option(help="Display name")],
     default_currency: Annotated[str, typer.Option(help="Pays orders in currencies without a wallet")] = "USD",
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    with_key_ids: Annotated[
+        bool, typer.Option("--key-ids", help="With --json: add api_key_ids (mode -> key id, for keys roll/revoke)")
+    ] = False,
 ) -> None:
     """Create an organisation with one test and one live API key (shown only now)."""
     from rewardkit.auth import service
@@ -33,16 +36,25 @@ def orgs_create(
     async def go(rt: Runtime) -> dict[str, Any]:
         async with rt.db.unit_of_work() as s:
             org = await service.create_org(s, name.strip(), default_currency.upper())
-            _, test = await service.create_key(s, rt.keyring, org.id, "test")
-            _, live = await service.create_key(s, rt.keyring, org.id, "live")
-        return {"id": org.id, "name": org.name, "api_keys": {"test": test, "live": live}}
+            test = await service.create_key(s, rt.keyring, org.id, "test")
+            live = await service.create_key(s, rt.keyring, org.id, "live")
+        # `api_keys` keeps its shape (mode -> secret; scripts and bench/ read it); the ids are beside it.
+        return {
+            "id": org.id,
+            "name": org.name,
+            "api_keys": {"test": test.secret, "live": live.secret},
+            "api_key_ids": {"test": test.row.id, "live": live.row.id},
+        }
 
     result = run(go)
+    keys, ids = result["api_keys"], result.pop("api_key_ids")
+    if as_json and with_key_ids:
+        result["api_key_ids"] = ids
     out(
         result,
         as_json,
-        f"created {result['id']} ({result['name']})\n  test key: {result['api_keys']['test']}\n"
-        f"  live key: {result['api_keys']['live']}\nThe keys are shown only once.",
+        f"created {result['id']} ({result['name']})\n  test key {ids['test']}: {keys['test']}\n"
+        f"  live key {ids['live']}: {keys['live']}\nThe keys are shown only once.",
     )
 
 
@@ -129,3 +141,54 @@ def keys_revoke(
     if not run(go):
         fail(f"no active key {key_id}")
     out({"id": key_id, "revoked": True}, as_json, f"revoked {key_id}")
+
+
+@keys_app.command("list")
+def keys_list(
+    org: Annotated[str, typer.Option(help="Organisation id (org_…)")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """An organisation's API keys, revoked ones included: id, mode, redacted, created_at, revoked_at."""
+    from rewardkit.auth import service
+    from rewardkit.kit.errors import Problem
+
+    async def go(rt: Runtime) -> list[dict[str, Any]]:
+        async with rt.db.unit_of_work(readonly=True) as s:
+            return [service.describe_key(k) for k in await service.list_keys(s, org)]
+
+    try:
+        rows = run(go)
+    except Problem as p:
+        fail(p.detail)
+    text = "\n".join(
+        f"{r['id']}  {r['mode']}  {r['redacted']}  created {r['created_at']}"
+        + (f"  revoked {r['revoked_at']}" if r["revoked_at"] else "  active")
+        for r in rows
+    )
+    out(rows, as_json, text or f"no keys for {org}")
+
+
+@keys_app.command("roll")
+def keys_roll(
+    key_id: Annotated[str, typer.Argument(help="Key id (key_…) of an active key")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Replace a key: a new key of the same org and mode, and the old one revoked, in one transaction.
+    The new secret is printed once; the old key stops working within api_key_cache_seconds."""
+    from rewardkit.auth import service
+    from rewardkit.kit.errors import Problem
+
+    async def go(rt: Runtime) -> dict[str, Any]:
+        async with rt.db.unit_of_work() as s:
+            key, raw = await service.roll_key(s, rt.keyring, key_id)
+        return {"id": key.id, "org_id": key.org_id, "mode": key.mode, "secret": raw, "revoked": key_id}
+
+    try:
+        result = run(go)
+    except Problem as p:
+        fail(p.detail)
+    out(
+        result,
+        as_json,
+        f"revoked {key_id}\n{result['id']} ({result['mode']}): {result['secret']}\nShown only once.",
+    )

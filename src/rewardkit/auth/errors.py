@@ -24,6 +24,10 @@ class OrgNotFound(Problem):
     status, code, title = 404, "org_not_found", "No such organisation"
 
 
+class KeyNotFound(Problem):
+    status, code, title = 404, "key_not_found", "No such API key"
+
+
 class InvalidSession(Problem):
     status, code, title = 401, "invalid_session", "Invalid or expired session"
 

@@ -26,6 +26,14 @@ async def revoke_key(s: AsyncSession, key_id: str, org_id: str | None, when: dat
     return bool(res.rowcount)  # type: ignore[attr-defined]
 
 
+async def get_key(s: AsyncSession, key_id: str) -> ApiKey | None:
+    return await s.get(ApiKey, key_id)
+
+
+async def list_keys(s: AsyncSession, org_id: str) -> list[ApiKey]:
+    return list((await s.execute(select(ApiKey).where(ApiKey.org_id == org_id).order_by(ApiKey.id))).scalars())
+
+
 async def list_orgs(s: AsyncSession) -> list[Org]:
     return list((await s.execute(select(Org).order_by(Org.id))).scalars())
 

@@ -13,7 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.auth import repository
-from rewardkit.auth.errors import InvalidApiKey, InvalidBranding, InvalidSession, OrgNotFound
+from rewardkit.auth.errors import InvalidApiKey, InvalidBranding, InvalidSession, KeyNotFound, OrgNotFound
 from rewardkit.auth.models import MODES, ApiKey, Org, PrincipalSession
 from rewardkit.auth.principals import API_KEY, API_KEY_SCOPES, SESSION_PREFIXES, Principal
 from rewardkit.auth.schemas import SessionOut
@@ -76,6 +76,37 @@ async def create_key(s: AsyncSession, keyring: Keyring, org_id: str, mode: str) 
 
 async def revoke_key(s: AsyncSession, key_id: str, org_id: str | None = None) -> bool:
     return await repository.revoke_key(s, key_id, org_id, utcnow())
+
+
+def describe_key(key: ApiKey) -> dict[str, Any]:
+    """A key as the CLI lists it: never its secret or its hash."""
+    return {
+        "id": key.id,
+        "org_id": key.org_id,
+        "mode": key.mode,
+        "redacted": key.redacted,
+        "created_at": key.created_at.isoformat(),
+        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+    }
+
+
+async def list_keys(s: AsyncSession, org_id: str) -> list[ApiKey]:
+    """An organisation's keys, revoked ones included, oldest first."""
+    if await repository.get_org(s, org_id) is None:
+        raise OrgNotFound(f"No organisation {org_id}.")
+    return await repository.list_keys(s, org_id)
+
+
+async def roll_key(s: AsyncSession, keyring: Keyring, key_id: str) -> Issued[ApiKey]:
+    """Replace an active key by a new one of the same org and mode, in the caller's unit of work: the
+    old key is revoked and the new one created together, or neither (a concurrent roll or revoke of the
+    same key finds it revoked and raises, so one key becomes one key)."""
+    old = await repository.get_key(s, key_id)
+    if old is None or old.revoked_at is not None:
+        raise KeyNotFound(f"No active key {key_id}.")
+    if not await repository.revoke_key(s, key_id, old.org_id, utcnow()):
+        raise KeyNotFound(f"No active key {key_id}.")
+    return await create_key(s, keyring, old.org_id, old.mode)
 
 
 class KeyCache:
