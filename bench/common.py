@@ -485,7 +485,7 @@ def machine_info() -> dict[str, Any]:
             return ""
 
     commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", "src", "migrations"))
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", "src"))
     import httpx as _httpx
     import uvicorn
 
@@ -501,5 +501,5 @@ def machine_info() -> dict[str, Any]:
         "uvicorn": uvicorn.__version__,
         "httpx": _httpx.__version__,
         "rewardkit": __version__,
-        "commit": commit + (" (with uncommitted changes in src/ or migrations/)" if dirty else ""),
+        "commit": commit + (" (with uncommitted changes in src/)" if dirty else ""),
     }

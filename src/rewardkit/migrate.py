@@ -13,7 +13,8 @@ from sqlalchemy.engine import Connection
 
 from rewardkit.kit.db import Database
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+# Package data (pyproject.toml): found the same way from a checkout, an editable install or a wheel.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config() -> Config:
