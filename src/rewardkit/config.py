@@ -63,6 +63,18 @@ class Settings(BaseSettings):
     # Authenticated API keys are cached per process this long; a revocation takes effect within it.
     api_key_cache_seconds: float = Field(default=5.0, ge=0)
 
+    # Retention (docs/deploy.md "Retention"): what the hourly maintenance job deletes, and when.
+    # Events stay listable (and re-deliverable) at least 30 days, as Stripe's.
+    retention_events_days: int = Field(default=30, ge=30)
+    # Finished webhook deliveries and their attempts.
+    retention_webhook_attempts_days: int = Field(default=30, ge=1)
+    retention_succeeded_jobs_days: int = Field(default=7, ge=1)
+    # Dead jobs are kept longer: someone may still want to read their error or requeue them.
+    retention_dead_jobs_days: int = Field(default=30, ge=1)
+    # Rows per DELETE transaction, and DELETEs per table per run (the rest waits for the next run).
+    retention_batch_size: int = Field(default=1000, ge=1, le=10_000)
+    retention_max_batches: int = Field(default=100, ge=1)
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

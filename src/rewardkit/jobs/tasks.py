@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from rewardkit.jobs import service
-from rewardkit.jobs.models import Job
+from rewardkit.kit import retention
 from rewardkit.kit.db import utcnow
 
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
 
 MAINTENANCE_JOB = "system.maintenance"
-SUCCEEDED_JOBS_KEPT = timedelta(days=7)
 
 
 async def schedule_maintenance(ctx: Runtime, delay: timedelta = timedelta(0)) -> None:
@@ -30,8 +28,23 @@ async def schedule_maintenance(ctx: Runtime, delay: timedelta = timedelta(0)) ->
         pass  # already scheduled for that hour
 
 
-async def maintenance(ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
-    await ctx.idempotency.purge_expired()
-    async with ctx.db.unit_of_work() as s:
-        await s.execute(delete(Job).where(Job.status == "succeeded", Job.updated_at < utcnow() - SUCCEEDED_JOBS_KEPT))
+async def maintenance(ctx: Runtime, payload: dict[str, Any], attempt: int) -> dict[str, Any]:
+    """Every module's retention rules (kit/retention.py), then the next run. Returns what it purged."""
+    purged = await purge_all(ctx)
     await schedule_maintenance(ctx, timedelta(hours=1))
+    return {p.name: p.rows for p in purged}
+
+
+async def purge_all(ctx: Runtime) -> list[retention.Purged]:
+    settings, now = ctx.settings, utcnow()
+    return [
+        await retention.purge(
+            ctx.db,
+            rule,
+            now - rule.keep(settings),
+            batch=settings.retention_batch_size,
+            max_batches=settings.retention_max_batches,
+        )
+        for m in ctx.modules
+        for rule in m.retention
+    ]

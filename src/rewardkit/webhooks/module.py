@@ -2,7 +2,7 @@
 the events API."""
 
 from rewardkit.kit.module import Module
-from rewardkit.webhooks import service, tasks
+from rewardkit.webhooks import retention, service, tasks
 from rewardkit.webhooks.api import router
 from rewardkit.webhooks.examples import RESPONSES
 from rewardkit.webhooks.models import (
@@ -26,4 +26,5 @@ MODULE = Module(
     subscribers=(service.fan_out,),
     tables=(WebhookEndpoint, WebhookDelivery, WebhookAttempt),
     resources=(tasks.Deliveries.open,),
+    retention=retention.RULES,  # events too: whether an event may go depends on its deliveries
 )
