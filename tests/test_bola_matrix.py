@@ -13,6 +13,7 @@ and is not in PUBLIC with its reason. docs/testing.md ("BOLA matrix") says how t
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -251,6 +252,22 @@ PUBLIC_PAGES: dict[str, str] = {
 # --- the guard ------------------------------------------------------------------------------------
 
 _ID_QUERY = {"cursor", "token", "id"}
+# Inputs named like ids that reference nothing of anyone's: never a row, whatever operation has them.
+NOT_REFERENCES: dict[str, str] = {
+    "request-id": "the caller's own correlation id, echoed back; it looks nothing up",
+    "x-request-id": "the caller's own correlation id, echoed back; it looks nothing up",
+}
+
+
+def _takes_id(where: str, name: str) -> bool:
+    if name.lower() in NOT_REFERENCES:  # header names are case-insensitive
+        return False
+    if where == "path":
+        return True
+    if where == "header":  # a key or token names something stored; Rewardkit-Version and the like do not
+        lowered = name.lower()
+        return "key" in lowered or "token" in lowered or lowered.endswith(("-id", "_id"))
+    return name.endswith("_id") or name in _ID_QUERY
 
 
 def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -271,12 +288,12 @@ def id_inputs(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
             where = f"{method.upper()} {path}"
             for p in op.get("parameters", []):
                 name = p["name"]
-                if p["in"] in ("path", "header") or name.endswith("_id") or name in _ID_QUERY:
+                if _takes_id(p["in"], name):
                     found[(op["operationId"], name)] = where
             content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
             for schema in _resolve(spec, content.get("schema", {})) if content else []:
                 for name in schema.get("properties", {}):
-                    if name.endswith("_id") or name in _ID_QUERY:
+                    if _takes_id("body", name):
                         found[(op["operationId"], name)] = where
     return found
 
@@ -411,3 +428,56 @@ async def test_hosted_voucher_page_only_opens_with_its_exact_token(client: httpx
     assert r.status_code == 400 and code not in r.text, r.text
     # The pending order has no link yet: its page is not there to find.
     assert w.pending.get("voucher_url") is None
+
+
+# --- the other direction: a live resource, test keys ----------------------------------------------
+
+# A public address literal: a live endpoint needs one (https, public, checked without DNS). Nothing is
+# ever sent there: the org has no live events, and every call below that could queue one is refused.
+LIVE_URL = "https://93.184.215.14/bola/{}"
+ENDPOINT_CALLS: tuple[tuple[str, str, Any], ...] = (
+    ("GET", "", None),
+    ("PATCH", "", {"description": "taken over", "enabled": False}),
+    ("DELETE", "", None),
+    ("POST", "/rotate_secret", None),
+    ("POST", "/test", None),
+    ("GET", "/deliveries", None),
+)
+
+
+async def test_a_live_endpoint_is_walled_off_from_test_keys(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+    """Sandbox orders and events exist in test mode only, so live mode's own resource here is a webhook
+    endpoint: the owner's test key and another org's keys of both modes get the 404 of an unknown id."""
+    a, b = await make_org(), await make_org()
+    live = await client.post(
+        "/v1/webhook_endpoints", json={"url": LIVE_URL.format(secrets.token_hex(6))}, headers=a.h("live")
+    )
+    assert live.status_code == 200 and live.json()["livemode"] is True, live.text
+    endpoint = live.json()
+    path = ENDPOINT.format(endpoint["id"])
+    before = (await client.get(path, headers=a.h("live"))).json()
+    for method, suffix, body in ENDPOINT_CALLS:
+        for headers in (a.h(), b.h("live"), b.h()):
+            r = await client.request(method, path + suffix, json=body, headers=headers)
+            assert_problem(r, 404, "webhook_endpoint_not_found")
+            assert endpoint["secret"] not in r.text and endpoint["url"] not in r.text
+    assert (await client.get(path, headers=a.h("live"))).json() == before
+    deliveries = await client.get(path + "/deliveries", headers=a.h("live"))
+    assert deliveries.status_code == 200 and deliveries.json()["data"] == []  # no refused /test got through
+    assert (await client.get("/v1/events", headers=a.h("live"))).json()["data"] == []
+    assert endpoint["id"] not in (await client.get("/v1/webhook_endpoints", headers=a.h())).text
+
+
+async def test_another_orgs_idempotency_key_with_another_body_reveals_nothing(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Keys are per org and mode: B (or A's live key) sending A's Idempotency-Key with a different body
+    is a first use, not `idempotency_key_reused`, which would tell B that A used that key."""
+    w = world
+    headers = {"Idempotency-Key": w.idempotency_key}
+    r = await client.post("/v1/orders", json=order_body(denomination=25), headers=w.b.h(**headers))
+    assert r.status_code == 200 and r.json()["id"] != w.order["id"], r.text
+    assert "idempotent-replayed" not in r.headers
+    r = await client.post("/v1/orders", json=order_body(denomination=25), headers=w.a.h("live", **headers))
+    assert r.status_code < 500 and r.json().get("code") != "idempotency_key_reused", r.text
+    assert w.order["id"] not in r.text and w.order["voucher"]["code"] not in r.text
