@@ -1,0 +1,147 @@
+"""The world the BOLA matrix (tests/test_bola_matrix.py) attacks: org A owns one of every resource
+type in test mode, made through the public API; org B owns a few of its own so that it can aim at A's
+ids from its own resources. Service calls only where no API exists (orgs, keys, funds, sessions)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from rewardkit.auth import service as auth
+from rewardkit.auth.principals import LINK_VISITOR, MEMBER_SESSION
+from rewardkit.runtime import Runtime
+from tests.conftest import MakeOrg, OrgHandle, order_body
+
+
+@dataclass
+class World:
+    a: OrgHandle
+    b: OrgHandle
+    order: dict[str, Any]  # A's fulfilled order: voucher code, voucher_url
+    pending: dict[str, Any]  # A's order still pending: the one a cancel would change
+    endpoint: dict[str, Any]  # A's webhook endpoint, with its secret (shown once, at creation)
+    event_id: str  # one of A's events
+    voucher_token: str  # the bearer token of A's hosted voucher page
+    external_id: str  # the external_id A put on its orders
+    idempotency_key: str  # the Idempotency-Key A created its fulfilled order with
+    b_order: dict[str, Any]
+    b_endpoint: dict[str, Any]
+    b_event_id: str
+    member_session: str  # an A member's session token (same org and mode as the resources)
+    link_visitor: str  # an A reward link visitor's token
+    cursors: dict[str, str]  # A's next_cursor of each list (a page of one): list name -> cursor
+    a_ids: set[str] = field(default_factory=set)  # every id of A's: must never reach another caller
+    a_secrets: set[str] = field(default_factory=set)  # codes, secrets, URLs of A's
+
+
+def ok(r: httpx.Response, *statuses: int) -> dict[str, Any]:
+    assert r.status_code in (statuses or (200, 201)), r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+async def _session(ctx: Runtime, org: OrgHandle, kind: str) -> str:
+    async with ctx.db.unit_of_work() as s:
+        _, raw = await auth.create_session(s, ctx.keyring, kind, org.id, "test", "subject_" + secrets.token_hex(3))
+    return raw
+
+
+async def _endpoint(client: httpx.AsyncClient, org: OrgHandle) -> dict[str, Any]:
+    # A unique URL per world, so finding it in a response can only mean this endpoint leaked. Port 9
+    # (discard): nothing listens, and no test here runs the worker that would deliver to it.
+    url = f"http://127.0.0.1:9/bola/{secrets.token_hex(6)}"
+    body = {"url": url, "description": "bola " + secrets.token_hex(4)}
+    return ok(await client.post("/v1/webhook_endpoints", json=body, headers=org.h()))
+
+
+async def _event_ids(client: httpx.AsyncClient, org: OrgHandle) -> list[str]:
+    listed = ok(await client.get("/v1/events", params={"limit": 100}, headers=org.h()))
+    return [e["id"] for e in listed["data"]]
+
+
+LISTS = {"orders": "/v1/orders", "events": "/v1/events", "balance_transactions": "/v1/balance_transactions"}
+
+
+async def _next_cursor(client: httpx.AsyncClient, org: OrgHandle, path: str) -> str:
+    page = ok(await client.get(path, params={"limit": 1}, headers=org.h()), 200)
+    assert page["has_more"] and page["next_cursor"], page
+    return str(page["next_cursor"])
+
+
+async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> World:
+    a, b = await make_org(USD="100.00"), await make_org(USD="100.00")
+    endpoint = await _endpoint(client, a)  # first, so that the orders' events fan out to it
+    external_id = "bola-" + secrets.token_hex(5)
+    key = "bola-" + secrets.token_hex(8)
+    order = ok(
+        await client.post(
+            "/v1/orders", json=order_body(external_id=external_id), headers=a.h(**{"Idempotency-Key": key})
+        )
+    )
+    assert order["status"] == "fulfilled", order
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ctx.settings, "sync_fulfillment_timeout", 0)  # leave it pending: still cancelable
+        pending = ok(await client.post("/v1/orders", json=order_body(external_id=external_id), headers=a.h()), 202)
+    assert pending["status"] == "pending", pending
+    for _ in range(2):  # two deliveries, so the deliveries list has a next page
+        ok(await client.post(f"/v1/webhook_endpoints/{endpoint['id']}/test", headers=a.h()))
+    events = await _event_ids(client, a)
+    deliveries = ok(
+        await client.get(f"/v1/webhook_endpoints/{endpoint['id']}/deliveries", params={"limit": 100}, headers=a.h())
+    )
+    statement = ok(await client.get("/v1/balance_transactions", params={"limit": 100}, headers=a.h()), 200)
+    b_endpoint = await _endpoint(client, b)
+    b_order = ok(await client.post("/v1/orders", json=order_body(), headers=b.h()))
+    cursors = {name: await _next_cursor(client, a, path) for name, path in LISTS.items()}
+    cursors["deliveries"] = await _next_cursor(client, a, f"/v1/webhook_endpoints/{endpoint['id']}/deliveries")
+    token = str(order["voucher_url"]).rsplit("/", 1)[1]
+    world = World(
+        a=a,
+        b=b,
+        order=order,
+        pending=pending,
+        endpoint=endpoint,
+        event_id=events[0],
+        voucher_token=token,
+        external_id=external_id,
+        idempotency_key=key,
+        b_order=b_order,
+        b_endpoint=b_endpoint,
+        b_event_id=(await _event_ids(client, b))[0],
+        member_session=await _session(ctx, a, MEMBER_SESSION),
+        link_visitor=await _session(ctx, a, LINK_VISITOR),
+        cursors=cursors,
+    )
+    world.a_ids = {a.id, order["id"], pending["id"], endpoint["id"], *events, *(d["id"] for d in deliveries["data"])}
+    # Statement lines by their ledger transaction (ltx_…): their own ids (btx_5) are short serials.
+    world.a_ids |= {line["transaction_id"] for line in statement["data"]}
+    world.a_secrets = {endpoint["secret"], endpoint["url"], token, order["voucher"]["code"], external_id, key}
+    return world
+
+
+# What org A can see of its own resources. Read before and after every attack: equal means the attack
+# changed nothing (no cancel, no new delivery, no rotated secret, no event, no ledger line).
+SNAPSHOT_PATHS = (
+    "/v1/orders/{order}",
+    "/v1/orders/{pending}",
+    "/v1/orders?limit=100",
+    "/v1/webhook_endpoints",
+    "/v1/webhook_endpoints/{endpoint}",
+    "/v1/webhook_endpoints/{endpoint}/deliveries?limit=100",
+    "/v1/events?limit=100",
+    "/v1/balances",
+    "/v1/balance_transactions?limit=100",
+)
+
+
+async def snapshot(client: httpx.AsyncClient, w: World) -> dict[str, Any]:
+    ids = {"order": w.order["id"], "pending": w.pending["id"], "endpoint": w.endpoint["id"]}
+    seen: dict[str, Any] = {}
+    for template in SNAPSHOT_PATHS:
+        path = template.format(**ids)
+        seen[path] = ok(await client.get(path, headers=w.a.h()), 200)
+    return seen

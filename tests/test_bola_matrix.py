@@ -1,0 +1,483 @@
+"""The BOLA matrix (issue #12): every operation that takes an id, tried with another org's key, the
+other mode's key, a member's and a link visitor's session, no key and an unknown key. Each must be
+refused (404 for another org or mode, exactly as for an id that does not exist; 403 for a session;
+401 without a valid key), show nothing of the owner's data, and change nothing the owner can see.
+The owner's own call then succeeds, so the refusals are about the caller, not a bad id.
+
+The operations come from the app's OpenAPI description at test time:
+`test_every_id_taking_operation_has_a_row` fails for any operation with an id-taking input (a path
+parameter, a query or body field named `*_id`, a cursor, a request header) that has no row in ROWS
+and is not in PUBLIC with its reason. docs/testing.md ("BOLA matrix") says how to add a row.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from rewardkit.kit.errors import PROBLEM_JSON
+from rewardkit.runtime import Runtime
+from tests.bola_resources import World, build_world, snapshot
+from tests.conftest import MakeOrg, order_body
+
+# --- who calls ------------------------------------------------------------------------------------
+
+OTHER_ORG, OTHER_MODE = "other_org", "other_mode"  # org B's test key; org A's live key
+MEMBER, VISITOR = "member_session", "link_visitor"  # sessions of org A, test mode: the resources' own org
+NO_KEY, UNKNOWN_KEY = "no_key", "unknown_key"
+OWNER = "owner"  # org A's test key: the sanity call, made last
+ATTACKERS = (OTHER_ORG, OTHER_MODE, MEMBER, VISITOR, NO_KEY, UNKNOWN_KEY)
+
+
+def bearer(raw: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {raw}"}
+
+
+def headers_of(w: World, caller: str) -> dict[str, str]:
+    return {
+        OTHER_ORG: lambda: w.b.h(),
+        OTHER_MODE: lambda: w.a.h("live"),
+        MEMBER: lambda: bearer(w.member_session),
+        VISITOR: lambda: bearer(w.link_visitor),
+        NO_KEY: lambda: {},
+        UNKNOWN_KEY: lambda: bearer("sk_test_" + "0" * 40),  # well formed, issued to no one
+        OWNER: lambda: w.a.h(),
+    }[caller]()
+
+
+# Every caller but the other org and the other mode is refused before the id is looked at.
+REFUSED_BEFORE_LOOKUP = {
+    MEMBER: (403, "principal_not_allowed"),
+    VISITOR: (403, "principal_not_allowed"),
+    NO_KEY: (401, "authentication_required"),
+    UNKNOWN_KEY: (401, "invalid_api_key"),
+}
+
+# --- the rows -------------------------------------------------------------------------------------
+
+LIST = "list"  # the other org / mode gets 200 with a page of its own: none of the owner's data
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    url: str
+    json: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Build = Callable[[World, str], Call]  # (world, caller) -> the request that caller makes
+
+
+@dataclass(frozen=True)
+class Row:
+    op: str  # the OpenAPI operationId
+    covers: tuple[str, ...]  # the id-taking inputs of the operation this row attacks
+    build: Build
+    refused: str | dict[str, str] | None  # the 404 code (or LIST) for OTHER_ORG and OTHER_MODE, or one each
+    owner: tuple[int, ...] = (200,)  # the owner's sanity call answers one of these
+    check_owner: Callable[[World, httpx.Response], None] | None = None  # more to check of the owner's answer
+    check_other: Callable[[World, str, httpx.Response], None] | None = None  # when a 2xx is the right answer
+
+    @property
+    def name(self) -> str:
+        return f"{self.op}[{','.join(self.covers)}]"
+
+
+def fixed(method: str, url: Callable[[World], str], body: Any = None) -> Build:
+    """The same request whoever makes it: the owner's id, another's key."""
+    return lambda w, _caller: Call(method, url(w), body)
+
+
+def own_path(method: str, path: Callable[[World, bool], str], body: Callable[[World], Any] | None = None) -> Build:
+    """The other org aims at the owner's id from a resource of its own (a path of B's, an id of A's)."""
+    return lambda w, caller: Call(method, path(w, caller == OTHER_ORG), body(w) if body else None)
+
+
+def _new_order_of_its_own(w: World, r: httpx.Response) -> None:
+    """Org B reusing A's Idempotency-Key and external_id places an order of its own: never A's replay."""
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] != w.order["id"] and "idempotent-replayed" not in r.headers
+
+
+def _not_a_replay(w: World, r: httpx.Response) -> None:
+    """A's live key with A's test-mode Idempotency-Key: a live order of its own, or a refusal; never the
+    test order's replay."""
+    assert r.status_code < 500, r.text
+    assert "idempotent-replayed" not in r.headers
+    if r.is_success:
+        assert r.json()["id"] != w.order["id"] and r.json()["livemode"] is True
+
+
+def _replayed(w: World, r: httpx.Response) -> None:
+    """The owner with its own key: the first response replayed, so the key really was in use."""
+    assert r.headers.get("idempotent-replayed") == "true" and r.json()["id"] == w.order["id"], r.text
+
+
+ORDER = "/v1/orders/{}"
+ENDPOINT = "/v1/webhook_endpoints/{}"
+
+ROWS: tuple[Row, ...] = (
+    Row("getOrder", ("order_id",), fixed("GET", lambda w: ORDER.format(w.order["id"])), "order_not_found"),
+    Row(
+        "cancelOrder",
+        ("order_id",),
+        fixed("POST", lambda w: ORDER.format(w.pending["id"]) + "/cancel"),
+        "order_not_found",
+    ),
+    Row(
+        "listOrders",
+        ("external_id",),
+        fixed("GET", lambda w: f"/v1/orders?external_id={w.external_id}"),
+        LIST,
+    ),
+    Row("listOrders", ("cursor",), fixed("GET", lambda w: f"/v1/orders?cursor={w.cursors['orders']}"), LIST),
+    Row(
+        "createOrder",
+        ("Idempotency-Key", "external_id"),
+        lambda w, _c: Call(
+            "POST",
+            "/v1/orders",
+            order_body(external_id=w.external_id),
+            {"Idempotency-Key": w.idempotency_key},
+        ),
+        None,  # a 2xx can be right here: check_other decides
+        check_owner=lambda w, r: _replayed(w, r),
+        check_other=lambda w, caller, r: (_new_order_of_its_own if caller == OTHER_ORG else _not_a_replay)(w, r),
+    ),
+    Row(
+        "listBalanceTransactions",
+        ("cursor",),
+        fixed("GET", lambda w: f"/v1/balance_transactions?cursor={w.cursors['balance_transactions']}"),
+        LIST,
+    ),
+    Row("listEvents", ("cursor",), fixed("GET", lambda w: f"/v1/events?cursor={w.cursors['events']}"), LIST),
+    Row("getEvent", ("event_id",), fixed("GET", lambda w: f"/v1/events/{w.event_id}"), "event_not_found"),
+    Row(
+        "redeliverEvent",
+        ("event_id",),
+        fixed("POST", lambda w: f"/v1/events/{w.event_id}/redeliver"),
+        "event_not_found",
+    ),
+    Row(
+        "redeliverEvent",
+        ("endpoint_id",),
+        # Org B redelivers its own event to A's endpoint; A's live key its (test) event to its endpoint.
+        own_path(
+            "POST",
+            lambda w, b: f"/v1/events/{w.b_event_id if b else w.event_id}/redeliver",
+            lambda w: {"endpoint_id": w.endpoint["id"]},
+        ),
+        {OTHER_ORG: "webhook_endpoint_not_found", OTHER_MODE: "event_not_found"},
+    ),
+    Row(
+        "getWebhookEndpoint",
+        ("endpoint_id",),
+        fixed("GET", lambda w: ENDPOINT.format(w.endpoint["id"])),
+        "webhook_endpoint_not_found",
+    ),
+    Row(
+        "updateWebhookEndpoint",
+        ("endpoint_id",),
+        fixed("PATCH", lambda w: ENDPOINT.format(w.endpoint["id"]), {"description": "taken over", "enabled": False}),
+        "webhook_endpoint_not_found",
+    ),
+    Row(
+        "deleteWebhookEndpoint",
+        ("endpoint_id",),
+        fixed("DELETE", lambda w: ENDPOINT.format(w.endpoint["id"])),
+        "webhook_endpoint_not_found",
+    ),
+    Row(
+        "rotateWebhookSecret",
+        ("endpoint_id",),
+        fixed("POST", lambda w: ENDPOINT.format(w.endpoint["id"]) + "/rotate_secret"),
+        "webhook_endpoint_not_found",
+    ),
+    Row(
+        "testWebhookEndpoint",
+        ("endpoint_id",),
+        fixed("POST", lambda w: ENDPOINT.format(w.endpoint["id"]) + "/test"),
+        "webhook_endpoint_not_found",
+    ),
+    Row(
+        "listWebhookDeliveries",
+        ("endpoint_id",),
+        fixed("GET", lambda w: ENDPOINT.format(w.endpoint["id"]) + "/deliveries"),
+        "webhook_endpoint_not_found",
+    ),
+    Row(
+        "listWebhookDeliveries",
+        ("cursor",),
+        # Org B pages its own endpoint's deliveries with A's cursor; A's live key cannot see the endpoint.
+        own_path(
+            "GET",
+            lambda w, b: (
+                ENDPOINT.format((w.b_endpoint if b else w.endpoint)["id"])
+                + f"/deliveries?cursor={w.cursors['deliveries']}"
+            ),
+        ),
+        {OTHER_ORG: LIST, OTHER_MODE: "webhook_endpoint_not_found"},
+    ),
+)
+
+# Id-taking inputs that are not the org's: each with why no other caller can be walled off from it.
+PUBLIC: dict[tuple[str, str], str] = {
+    ("getProduct", "product_id"): "the catalog is global: every key sees every active product",
+    ("createOrder", "product_id"): "a product of the global catalog, not a resource of the org",
+    ("listOrders", "product_id"): "a filter by a global catalog id; the list itself is the org's (see listOrders rows)",
+    ("listProducts", "cursor"): "a page of the global catalog",
+    ("importInventoryCodes", "product_id"): "operator endpoint (X-Operator-Token): the inventory supplier's "
+    "stock is the operator's, not an org's",
+    ("importInventoryCodes", "X-Operator-Token"): "the operator's credential, not an org's",
+    ("listInventory", "product_id"): "operator endpoint: stock per product of the whole installation",
+    ("listInventory", "X-Operator-Token"): "the operator's credential, not an org's",
+}
+
+# Routes outside the OpenAPI description that take a parameter: bearer links and static documents.
+PUBLIC_PAGES: dict[str, str] = {
+    "/v/{token}": "the hosted voucher page: a bearer link (the token is the credential, no key); "
+    "test_hosted_voucher_page_only_opens_with_its_exact_token covers forged tokens",
+    "/problems/{code}": "the documentation of a problem type: the same for everyone",
+}
+
+# --- the guard ------------------------------------------------------------------------------------
+
+_ID_QUERY = {"cursor", "token", "id"}
+# Inputs named like ids that reference nothing of anyone's: never a row, whatever operation has them.
+NOT_REFERENCES: dict[str, str] = {
+    "request-id": "the caller's own correlation id, echoed back; it looks nothing up",
+    "x-request-id": "the caller's own correlation id, echoed back; it looks nothing up",
+}
+
+
+def _takes_id(where: str, name: str) -> bool:
+    if name.lower() in NOT_REFERENCES:  # header names are case-insensitive
+        return False
+    if where == "path":
+        return True
+    if where == "header":  # a key or token names something stored; Rewardkit-Version and the like do not
+        lowered = name.lower()
+        return "key" in lowered or "token" in lowered or lowered.endswith(("-id", "_id"))
+    return name.endswith("_id") or name in _ID_QUERY
+
+
+def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> list[dict[str, Any]]:
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        return _resolve(spec, spec["components"]["schemas"][name])
+    nested = schema.get("anyOf") or schema.get("oneOf") or schema.get("allOf")
+    if nested:
+        return [s for part in nested for s in _resolve(spec, part)]
+    return [schema]
+
+
+def id_inputs(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
+    """(operationId, input) -> "METHOD path" for every id-taking input the description declares."""
+    found: dict[tuple[str, str], str] = {}
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            where = f"{method.upper()} {path}"
+            for p in op.get("parameters", []):
+                name = p["name"]
+                if _takes_id(p["in"], name):
+                    found[(op["operationId"], name)] = where
+            content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            for schema in _resolve(spec, content.get("schema", {})) if content else []:
+                for name in schema.get("properties", {}):
+                    if _takes_id("body", name):
+                        found[(op["operationId"], name)] = where
+    return found
+
+
+def _routes(routes: list[Any]) -> list[APIRoute]:
+    out: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            out.append(route)
+        inner = getattr(route, "original_router", None)  # FastAPI's included routers
+        if inner is not None:
+            out.extend(_routes(list(inner.routes)))
+    return out
+
+
+def test_every_id_taking_operation_has_a_row(app: FastAPI) -> None:
+    declared = id_inputs(app.openapi())
+    covered = {(row.op, name) for row in ROWS for name in row.covers}
+    missing = [
+        f"add a row for operation {op} ({where}), input {name!r}, to ROWS in tests/test_bola_matrix.py "
+        "(or to PUBLIC with the reason no other caller can be walled off from it)"
+        for (op, name), where in sorted(declared.items())
+        if (op, name) not in covered and (op, name) not in PUBLIC
+    ]
+    assert not missing, "\n".join(missing)
+    stale = sorted((covered | set(PUBLIC)) - set(declared))
+    assert not stale, f"rows for inputs the API no longer declares: {stale}"
+    hidden = {r.path for r in _routes(list(app.routes)) if not r.include_in_schema and "{" in r.path}
+    assert hidden <= set(PUBLIC_PAGES), (
+        f"routes outside the OpenAPI description take parameters: {sorted(hidden - set(PUBLIC_PAGES))}; "
+        "add them to PUBLIC_PAGES with their reason, or put them in the description and add a row"
+    )
+
+
+# --- the matrix -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> World:
+    return await build_world(client, ctx, make_org)
+
+
+async def send(client: httpx.AsyncClient, w: World, row: Row, caller: str) -> tuple[Call, httpx.Response]:
+    call = row.build(w, caller)
+    headers = {**headers_of(w, caller), **call.headers}
+    return call, await client.request(call.method, call.url, json=call.json, headers=headers)
+
+
+def assert_shows_nothing_of_a(w: World, call: Call, r: httpx.Response) -> None:
+    """Nothing of A's in the answer but what the caller itself sent (a path id echoed in `detail`)."""
+    sent = call.url + json.dumps(call.json) + json.dumps(call.headers)
+    leaked = sorted(s for s in w.a_ids | w.a_secrets if s not in sent and s in r.text)
+    assert not leaked, f"{call.method} {call.url} answered with A's {leaked}: {r.text}"
+
+
+def assert_problem(r: httpx.Response, status: int, code: str) -> None:
+    assert r.status_code == status, f"{r.request.method} {r.request.url}: {r.status_code} {r.text}"
+    assert r.headers["content-type"] == PROBLEM_JSON
+    assert r.json()["code"] == code, r.text
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda row: row.name)
+async def test_another_org_mode_or_principal_gets_nothing(client: httpx.AsyncClient, world: World, row: Row) -> None:
+    w = world
+    before = await snapshot(client, w)
+    for caller in ATTACKERS:
+        call, r = await send(client, w, row, caller)
+        assert_shows_nothing_of_a(w, call, r)
+        if caller in REFUSED_BEFORE_LOOKUP:
+            assert_problem(r, *REFUSED_BEFORE_LOOKUP[caller])
+        elif row.check_other is not None:
+            row.check_other(w, caller, r)
+        else:
+            assert row.refused is not None, row.name
+            expected = row.refused if isinstance(row.refused, str) else row.refused[caller]
+            if expected == LIST:
+                assert r.status_code == 200 and r.json()["object"] == "list", r.text
+            else:
+                assert_problem(r, 404, expected)
+    # The same reads of A's, equal: no cancel, no delivery queued, no secret rotated, no ledger line.
+    assert await snapshot(client, w) == before, f"{row.name}: a refused call changed A's resources"
+    # The owner's own call works: the id was real, so the 404s above are the wall, not a typo.
+    call, r = await send(client, w, row, OWNER)
+    assert r.status_code in row.owner, f"{row.name}: the owner's call {call.method} {call.url}: {r.text}"
+    if row.check_owner is not None:
+        row.check_owner(w, r)
+    if row.refused == LIST or (isinstance(row.refused, dict) and LIST in row.refused.values()):
+        # A list row: the owner's page holds the owner's data that the others' pages did not.
+        page = json.dumps(r.json()["data"])
+        assert any(i in page for i in w.a_ids), r.text
+
+
+async def test_a_session_of_the_owners_own_org_gets_nothing_either(client: httpx.AsyncClient, world: World) -> None:
+    """The sessions above belong to org A and test mode: the resources' own org and mode. Refused with
+    403 on every id-taking server route, by their kind, before any id is read."""
+    for raw in (world.member_session, world.link_visitor):
+        r = await client.get(ORDER.format(world.order["id"]), headers=bearer(raw))
+        assert_problem(r, 403, "principal_not_allowed")
+        assert world.order["voucher"]["code"] not in r.text
+
+
+# --- hosted voucher page (bearer link) ------------------------------------------------------------
+
+
+async def test_hosted_voucher_page_only_opens_with_its_exact_token(client: httpx.AsyncClient, world: World) -> None:
+    """The token is the credential (a link sent to the recipient), so no key is asked for and a key
+    changes nothing. Any other token, altered by one character, truncated, padded, another order's
+    or too long, is the same 404 page: nothing of A's order, never a 500."""
+    w = world
+    token = w.voucher_token
+    code = w.order["voucher"]["code"]
+    opened = await client.get(f"/v/{token}")
+    assert opened.status_code == 200 and code in opened.text  # the sanity row: the link works
+    flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
+    forged = [
+        flipped,
+        token[:-1],
+        token + "x",
+        token.upper() if token.upper() != token else token.lower(),
+        "x" * 65,
+        w.order["id"],
+        w.pending["id"],
+    ]
+    for bad in forged:
+        for headers in ({}, w.b.h(), w.a.h()):
+            r = await client.get(f"/v/{bad}", headers=headers)
+            assert r.status_code == 404, f"/v/{bad}: {r.status_code}"
+            assert r.headers["content-type"].startswith("text/html")
+            assert code not in r.text and w.order["id"] not in r.text.replace(bad, "")
+    # A NUL byte is refused before any lookup (400 problem), never a 500.
+    r = await client.get("/v/%00")
+    assert r.status_code == 400 and code not in r.text, r.text
+    # The pending order has no link yet: its page is not there to find.
+    assert w.pending.get("voucher_url") is None
+
+
+# --- the other direction: a live resource, test keys ----------------------------------------------
+
+# A public address literal: a live endpoint needs one (https, public, checked without DNS). Nothing is
+# ever sent there: the org has no live events, and every call below that could queue one is refused.
+LIVE_URL = "https://93.184.215.14/bola/{}"
+ENDPOINT_CALLS: tuple[tuple[str, str, Any], ...] = (
+    ("GET", "", None),
+    ("PATCH", "", {"description": "taken over", "enabled": False}),
+    ("DELETE", "", None),
+    ("POST", "/rotate_secret", None),
+    ("POST", "/test", None),
+    ("GET", "/deliveries", None),
+)
+
+
+async def test_a_live_endpoint_is_walled_off_from_test_keys(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+    """Sandbox orders and events exist in test mode only, so live mode's own resource here is a webhook
+    endpoint: the owner's test key and another org's keys of both modes get the 404 of an unknown id."""
+    a, b = await make_org(), await make_org()
+    live = await client.post(
+        "/v1/webhook_endpoints", json={"url": LIVE_URL.format(secrets.token_hex(6))}, headers=a.h("live")
+    )
+    assert live.status_code == 200 and live.json()["livemode"] is True, live.text
+    endpoint = live.json()
+    path = ENDPOINT.format(endpoint["id"])
+    before = (await client.get(path, headers=a.h("live"))).json()
+    for method, suffix, body in ENDPOINT_CALLS:
+        for headers in (a.h(), b.h("live"), b.h()):
+            r = await client.request(method, path + suffix, json=body, headers=headers)
+            assert_problem(r, 404, "webhook_endpoint_not_found")
+            assert endpoint["secret"] not in r.text and endpoint["url"] not in r.text
+    assert (await client.get(path, headers=a.h("live"))).json() == before
+    deliveries = await client.get(path + "/deliveries", headers=a.h("live"))
+    assert deliveries.status_code == 200 and deliveries.json()["data"] == []  # no refused /test got through
+    assert (await client.get("/v1/events", headers=a.h("live"))).json()["data"] == []
+    assert endpoint["id"] not in (await client.get("/v1/webhook_endpoints", headers=a.h())).text
+
+
+async def test_another_orgs_idempotency_key_with_another_body_reveals_nothing(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Keys are per org and mode: B (or A's live key) sending A's Idempotency-Key with a different body
+    is a first use, not `idempotency_key_reused`, which would tell B that A used that key."""
+    w = world
+    headers = {"Idempotency-Key": w.idempotency_key}
+    r = await client.post("/v1/orders", json=order_body(denomination=25), headers=w.b.h(**headers))
+    assert r.status_code == 200 and r.json()["id"] != w.order["id"], r.text
+    assert "idempotent-replayed" not in r.headers
+    r = await client.post("/v1/orders", json=order_body(denomination=25), headers=w.a.h("live", **headers))
+    assert r.status_code < 500 and r.json().get("code") != "idempotency_key_reused", r.text
+    assert w.order["id"] not in r.text and w.order["voucher"]["code"] not in r.text
