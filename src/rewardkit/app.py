@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
+        await rt.idempotency.start()  # this process's keys can be taken over soon after it dies
         loop_task = asyncio.create_task(worker.run(stop)) if settings.run_worker else None
         heap.settle()  # start-up is over (kit/heap.py says why)
         yield

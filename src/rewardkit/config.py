@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(default=24, ge=24)
     # An in-flight idempotency key whose request died (process killed) may be taken over after this.
     idempotency_lock_seconds: int = Field(default=60, ge=1)
+    # #12 crash: a serving process heartbeats every lease/3 s; the keys of a process silent for a lease
+    # are taken over by a retry at once (docs/api.md "Idempotency"). Same value on every process.
+    idempotency_lease_seconds: int = Field(default=10, ge=1, le=60)
     # `balance.low` fires when an order takes a wallet below this many major units of its currency.
     balance_low_threshold: Decimal = Field(default=Decimal(100), ge=0, max_digits=18)
     # Markup on FX conversions in basis points (150 = 1.5%), charged on top of the mid rate.

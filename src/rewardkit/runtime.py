@@ -42,7 +42,11 @@ class Runtime:
         self.keyring = keyring
         self.modules = tuple(modules)
         self.idempotency = IdempotencyStore(
-            db, keyring, settings.idempotency_ttl_hours, settings.idempotency_lock_seconds
+            db,
+            keyring,
+            settings.idempotency_ttl_hours,
+            settings.idempotency_lock_seconds,
+            settings.idempotency_lease_seconds,
         )
         self.events = EventBus(
             keyring,
@@ -79,6 +83,7 @@ class Runtime:
         database), then the parts (adapters, caches), then the outbound HTTP clients, then the database's
         connections."""
         await self.tasks.aclose()
+        await self.idempotency.aclose()  # after the background work: it may still complete keys
         for obj in reversed(list(self._parts.values())):
             close: Any = getattr(obj, "aclose", None)
             if close is not None:

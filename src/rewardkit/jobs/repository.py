@@ -116,6 +116,17 @@ async def finish_succeeded(s: AsyncSession, job_ids: list[int], worker: str, now
     return {r[0] for r in rows}
 
 
+async def stop_by_key(s: AsyncSession, unique_key: str, reason: str, now: datetime) -> bool:
+    """End a keyed job that is queued or running, as succeeded (its work is moot). A worker running it
+    keeps its lease no longer: its finish is guarded by `locked_by` and status, so it changes nothing."""
+    res = await s.execute(
+        update(Job)
+        .where(Job.unique_key == unique_key, Job.status.in_(("queued", "running")))
+        .values(status="succeeded", locked_by=None, locked_until=None, last_error=reason, updated_at=now)
+    )
+    return bool(res.rowcount)  # type: ignore[attr-defined]
+
+
 async def list_jobs(s: AsyncSession, status: str | None, limit: int) -> list[Job]:
     q = select(Job).order_by(Job.id.desc()).limit(limit)
     if status:

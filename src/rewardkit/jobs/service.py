@@ -231,6 +231,12 @@ def defer_values(job: Job, reason: str, delay: float, now: datetime) -> dict[str
     }
 
 
+async def stop(s: AsyncSession, unique_key: str, reason: str) -> bool:
+    """In the caller's transaction: end the keyed job (queued or running) whose work is no longer
+    wanted, e.g. the fulfilment of a canceled order; False if there was none left to stop."""
+    return await repository.stop_by_key(s, unique_key, reason, utcnow())
+
+
 async def list_jobs(s: AsyncSession, status: str | None, limit: int) -> list[Job]:
     """Newest first (`rewardkit jobs list`)."""
     return await repository.list_jobs(s, status, limit)

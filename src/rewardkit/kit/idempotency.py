@@ -4,19 +4,46 @@ A key is scoped to (org, mode). Its record holds a fingerprint of the request; t
 claims it in its own short transaction. The work records the resource it created (`resource_id`)
 in the work's own transaction; once the response is known it is stored for replay. A failed
 operation releases the key so that a corrected retry can run. A record left in flight by a killed
-process can be taken over after a lock timeout, and then `resource_id` tells the retry what was
-already done, so it finishes that resource instead of creating another.
+process can be taken over, and then `resource_id` tells the retry what was already done, so it
+finishes that resource instead of creating another.
+
+Takeover (docs/api.md "Idempotency"): each serving process registers itself in
+`idempotency_owners` and renews its heartbeat every lease/3 seconds; the records it claims name it
+as `owner`. A retry takes over a record whose owner's heartbeat is older than the lease (the
+process is gone: killed, crashed, its host lost) within a few seconds, never one whose owner is
+alive, up to the lock timeout, which bounds how long any request may hold a key (a request that
+failed unexpectedly inside a live process). Records without an owner (a process that runs no
+heartbeat, or written before it existed) keep the lock timeout alone.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import logging
+import os
+import secrets
+import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, bindparam, delete, select, update
+from sqlalchemy import (
+    JSON,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +56,7 @@ from rewardkit.kit.errors import IdempotencyKeyInFlight, IdempotencyKeyInvalid, 
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
+log = logging.getLogger("rewardkit.idempotency")
 
 
 
@@ -61,12 +89,29 @@ class IdempotencyRecord(Base):
     status: Mapped[str] = mapped_column(String(12))  # in_flight | completed
     locked_at: Mapped[datetime] = mapped_column(UTCDateTime())
     resource_id: Mapped[str | None] = mapped_column(String(40))
+    # The process working on it (IdempotencyOwner.id); None: only the lock timeout frees it.
+    owner: Mapped[str | None] = mapped_column(String(80))
     response_status: Mapped[int | None] = mapped_column(Integer)
     # The stored response may hold voucher codes, so it is encrypted like them.
     response_body: Mapped[str | None] = mapped_column(Text)
     response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class IdempotencyOwner(Base):
+    """A process that claims keys, alive while its heartbeat is younger than the lease."""
+
+    __tablename__ = "idempotency_owners"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+def owner_id() -> str:
+    """Readable for an operator (host and pid), unique even when a pid is reused."""
+    return f"{socket.gethostname()[:50]}/{os.getpid()}/{secrets.token_hex(4)}"
 
 
 def fingerprint(method: str, path: str, body: Any) -> str:
@@ -114,11 +159,73 @@ _COMPLETE = (
 
 
 class IdempotencyStore:
-    def __init__(self, db: Database, keyring: Keyring, ttl_hours: int, lock_seconds: int) -> None:
+    def __init__(
+        self, db: Database, keyring: Keyring, ttl_hours: int, lock_seconds: int, lease_seconds: float = 10
+    ) -> None:
         self.db = db
         self.keyring = keyring
         self.ttl = timedelta(hours=ttl_hours)
         self.lock = timedelta(seconds=lock_seconds)
+        self.lease = timedelta(seconds=lease_seconds)
+        # Set by start(): the records this process claims name it, so they can be taken over soon
+        # after it dies. None: no heartbeat runs here (CLI commands), only the lock timeout applies.
+        self.owner: str | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Register this process and keep its heartbeat fresh until aclose(): from now on, the keys it
+        claims can be taken over within about a lease of its death, and never while it lives."""
+        if self._heartbeat is not None:
+            return
+        me = owner_id()
+        now = utcnow()
+        async with self.db.unit_of_work() as s:
+            # Rows of processes long gone: a missing owner counts as dead, so this only tidies.
+            await s.execute(delete(IdempotencyOwner).where(IdempotencyOwner.heartbeat_at <= now - self.ttl))
+            s.add(IdempotencyOwner(id=me, heartbeat_at=now, started_at=now))
+        self.owner = me
+        self._heartbeat = asyncio.create_task(self._beat(me))
+
+    async def _beat(self, me: str) -> None:
+        interval = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                async with self.db.unit_of_work() as s:
+                    res = await s.execute(
+                        update(IdempotencyOwner).where(IdempotencyOwner.id == me).values(heartbeat_at=utcnow())
+                    )
+                    if not res.rowcount:  # type: ignore[attr-defined]
+                        s.add(IdempotencyOwner(id=me, heartbeat_at=utcnow(), started_at=utcnow()))
+            except Exception as exc:  # a database hiccup: beat again at the next interval
+                log.warning("idempotency heartbeat failed: %s", type(exc).__name__)
+
+    async def aclose(self) -> None:
+        """Stop the heartbeat and unregister: what this process still held is free at once (it is
+        called after the runtime's background work has finished)."""
+        task, self._heartbeat = self._heartbeat, None
+        if task is None:
+            return
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        me, self.owner = self.owner, None
+        try:
+            async with self.db.unit_of_work() as s:
+                await s.execute(delete(IdempotencyOwner).where(IdempotencyOwner.id == me))
+        except Exception as exc:  # shutting down anyway: the lease runs out instead
+            log.warning("idempotency owner not unregistered: %s", type(exc).__name__)
+
+    def _takeover(self, now: datetime) -> Any:
+        """Which in-flight records a retry may take: the owner is gone (no heartbeat within the lease),
+        or the lock timeout has passed (no owner, or a request stuck in a live process)."""
+        alive = exists().where(
+            IdempotencyOwner.id == IdempotencyRecord.owner, IdempotencyOwner.heartbeat_at > now - self.lease
+        )
+        return or_(
+            IdempotencyRecord.locked_at <= now - self.lock,
+            and_(IdempotencyRecord.owner.is_not(None), ~alive),
+        )
 
     async def claim(self, org_id: str, mode: str, key: str, fp: str) -> Claim | Replay:
         now = utcnow()
@@ -131,6 +238,7 @@ class IdempotencyStore:
                     fingerprint=fp,
                     status="in_flight",
                     locked_at=now,
+                    owner=self.owner,
                     created_at=now,
                     expires_at=now + self.ttl,
                 )
@@ -169,16 +277,17 @@ class IdempotencyStore:
                 orjson.loads(self.keyring.decrypt(rec2.response_body)),
                 rec2.response_headers or {},
             )
-        # In flight: either still running (409) or its process died (take over after the lock).
+        # In flight: either still running (409) or its process died (take it over). One guarded
+        # UPDATE: of two retries racing for a dead owner's key, exactly one takes it.
         async with self.db.unit_of_work() as s:
             taken = await s.execute(
                 update(IdempotencyRecord)
                 .where(
                     IdempotencyRecord.id == rec2.id,
                     IdempotencyRecord.status == "in_flight",
-                    IdempotencyRecord.locked_at <= now - self.lock,
+                    self._takeover(now),
                 )
-                .values(locked_at=now)
+                .values(locked_at=now, owner=self.owner)
             )
         if taken.rowcount == 1:  # type: ignore[attr-defined]
             return Claim(rec2.id, rec2.resource_id)
@@ -210,6 +319,7 @@ class IdempotencyStore:
                 "fingerprint": fp,
                 "status": "in_flight",
                 "locked_at": now,
+                "owner": self.owner,
                 "resource_id": resource_id,
                 "created_at": now,
                 "expires_at": now + self.ttl,

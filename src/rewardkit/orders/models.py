@@ -67,7 +67,8 @@ class Order(Base):
 # The only arrows an order may move along (docs/orders.md). Enforced by guarded UPDATEs.
 TRANSITIONS: dict[str, set[str]] = {
     "pending": {"processing", "canceled"},
-    "processing": {"fulfilled", "failed"},
+    # canceled: only where the order's supplier can cancel a purchase in flight (the sandbox; docs/api.md)
+    "processing": {"fulfilled", "failed", "canceled"},
     "failed": {"refunded"},
 }
 

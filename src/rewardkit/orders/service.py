@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from rewardkit.auth import service as auth
 from rewardkit.auth.principals import Principal
 from rewardkit.catalog import service as catalog
+from rewardkit.jobs import service as jobs
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.group_commit import Alone
@@ -39,6 +40,7 @@ from rewardkit.orders.render import render
 from rewardkit.orders.schemas import OrderCreate
 from rewardkit.orders.state import Booking, Handoff, IdempotencyIntent, OrdersState, Outcome
 from rewardkit.orders.transitions import move
+from rewardkit.suppliers.base import PlaceRequest
 from rewardkit.suppliers.registry import Registry
 
 if TYPE_CHECKING:
@@ -86,18 +88,54 @@ async def create(
 
 
 async def cancel(ctx: Runtime, ident: Principal, order_id: str) -> dict[str, Any]:
-    async with ctx.db.unit_of_work() as s:
+    """Cancel a pending order, or a processing one whose supplier can cancel a purchase in flight (the
+    sandbox): the refund, the fulfilment job's end and `order.canceled` in one transaction. Against a
+    completing fulfilment exactly one wins: both move the order with an UPDATE guarded by its status."""
+    async with ctx.db.unit_of_work(readonly=True) as s:
         order = await repository.get(s, ident.org_id, ident.mode, order_id)
-        if order is None:
-            raise OrderNotFound(f"No order {order_id} for this API key.")
-        now = utcnow()
-        moved = await move(ctx, s, order.id, "pending", "canceled", "canceled by API", {}, now)
-        if moved is None:
-            raise OrderNotCancelable(
-                f"Order {order_id} is {order.status}; only pending orders can be canceled.", order_status=order.status
-            )
+    if order is None:
+        raise OrderNotFound(f"No order {order_id} for this API key.")
+    if order.status == "processing":
+        supplier = ctx.part(Registry).get(order.supplier or "")
+        if supplier is None or not supplier.cancels_in_flight:
+            raise _not_cancelable(order_id, order.status, f" at {order.supplier}, which cannot cancel it")
+        # Asked outside any transaction, like every supplier call; refused: the order goes on.
+        if not await supplier.cancel(_purchase(order)):
+            raise _not_cancelable(order_id, order.status, f" and {order.supplier} refused to cancel it")
+    elif order.status != "pending":
+        raise _not_cancelable(order_id, order.status)
+    async with ctx.db.unit_of_work() as s:
+        reason = "canceled by API" if order.status == "pending" else f"canceled by API while at {order.supplier}"
+        moved = await move(ctx, s, order.id, order.status, "canceled", reason, {}, utcnow())
+        if moved is None:  # fulfilled, failed or canceled meanwhile: that outcome stands
+            now_at = await repository.get(s, ident.org_id, ident.mode, order_id)
+            raise _not_cancelable(order_id, now_at.status if now_at else order.status)
+        await jobs.stop(s, f"fulfil:{order.id}", "order canceled")
         await entries.refund_debit(s, moved.order, "refund", ctx.part(ledger.AccountIds))
         return moved.body
+
+
+def _not_cancelable(order_id: str, status: str, why: str = "") -> OrderNotCancelable:
+    return OrderNotCancelable(
+        f"Order {order_id} is {status}{why}; only pending orders, and processing orders at a supplier that "
+        "cancels purchases in flight (the sandbox), can be canceled.",
+        order_status=status,
+    )
+
+
+def _purchase(order: Order) -> PlaceRequest:
+    """The purchase a supplier knows the order by (our order id is its reference)."""
+    return PlaceRequest(
+        reference=order.id,
+        mode=order.mode,
+        product_id=order.product_id,
+        currency=order.currency,
+        amount=order.face_amount,
+        validity_days=None,
+        created_at=order.created_at,
+        recipient_email=order.recipient_email,
+        metadata=order.metadata_ or {},
+    )
 
 
 async def get(ctx: Runtime, ident: Principal, order_id: str) -> dict[str, Any]:

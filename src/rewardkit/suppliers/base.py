@@ -68,6 +68,9 @@ class Quote:
 
 class Supplier(Protocol):
     name: str
+    # Whether an order it is still processing may be canceled (POST /v1/orders/{id}/cancel): the
+    # adapter's `cancel` must then guarantee that no code is handed out for that reference afterwards.
+    cancels_in_flight: bool
 
     def supports(self, mode: str) -> bool: ...
 

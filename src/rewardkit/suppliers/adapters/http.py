@@ -119,6 +119,9 @@ def retry_after(value: str | None) -> float | None:
 
 
 class HttpSupplier:
+    # An upstream's cancel may race its own fulfilment (a code bought while we refund): until an
+    # upstream contract says when a cancel is final, an order processing there is not cancelable.
+    cancels_in_flight = False
     def __init__(
         self,
         name: str,

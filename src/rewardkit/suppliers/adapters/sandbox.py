@@ -61,6 +61,9 @@ def _slow_seconds(arg: str) -> float:
 
 class SandboxSupplier:
     name = "sandbox"
+    # Nothing is bought before the slow delay has passed, and the order's status guards the answer:
+    # a canceled sandbox order can never be fulfilled.
+    cancels_in_flight = True
 
     def __init__(self, timeout: float = 15.0) -> None:
         self.timeout = timeout
