@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     webhook_allow_private_in_test: bool = True
     # One slow endpoint may hold at most this many delivery slots of a worker at once.
     webhook_max_in_flight_per_endpoint: int = Field(default=4, ge=1)
+    # #12 hooks: how many webhook endpoints (enabled or not) one org may have in each mode.
+    webhook_max_endpoints: int = Field(default=16, ge=1, le=1000)
     # Operator endpoints (inventory upload) need this in X-Operator-Token; empty disables them.
     operator_token: str = ""
     # Authenticated API keys are cached per process this long; a revocation takes effect within it.

@@ -57,7 +57,7 @@ async def test_order_events_arrive_signed_and_verifiable(
     assert sorted(types) == ["balance.low", "order.created", "order.fulfilled", "order.processing"]
     for got in [r for r in receiver.received if b'"order.' in r.body]:
         payload = verify(str(ep["secret"]), got)
-        assert set(payload) == {"id", "type", "created_at", "data"}
+        assert set(payload) == {"id", "type", "created_at", "resource_id", "sequence", "data"}
         assert got.headers["webhook-id"] == payload["id"]
         assert payload["data"]["id"] == order["id"]  # type: ignore[index]
     fulfilled = next(json.loads(r.body) for r in receiver.received if b"order.fulfilled" in r.body)

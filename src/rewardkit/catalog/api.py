@@ -10,8 +10,11 @@ from rewardkit.catalog import service
 from rewardkit.catalog.models import CATEGORIES
 from rewardkit.catalog.schemas import CategoryOut, CountryOut, ProductOut
 from rewardkit.kit.http import StrictJSONRoute
+from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.runtime import Runtime, get_runtime
+
+COUNTRIES_MAX = 250  # ISO 3166-1 has 249 countries
 
 router = APIRouter(prefix="/v1", tags=["Catalog"], dependencies=[Depends(require_api_key)], route_class=StrictJSONRoute)
 
@@ -81,10 +84,19 @@ async def get_product(
 
 
 @router.get("/categories", operation_id="listCategories", responses=_list_of(CategoryOut), response_class=JSONResponse)
-async def list_categories(request: Request, ctx: Annotated[Runtime, Depends(get_runtime)]) -> JSONResponse:
-    return respond(request, await service.list_categories(ctx), "list")
+async def list_categories(
+    request: Request, ctx: Annotated[Runtime, Depends(get_runtime)], cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> JSONResponse:
+    return respond(request, await service.list_categories(ctx, cursor=cursor, limit=limit), "list")
 
 
 @router.get("/countries", operation_id="listCountries", responses=_list_of(CountryOut), response_class=JSONResponse)
-async def list_countries(request: Request, ctx: Annotated[Runtime, Depends(get_runtime)]) -> JSONResponse:
-    return respond(request, await service.list_countries(ctx), "list")
+async def list_countries(
+    request: Request,
+    ctx: Annotated[Runtime, Depends(get_runtime)],
+    cursor: Cursor = None,
+    # Every country fits one page by default, as before limits: a country picker needs no paging.
+    limit: Annotated[int, Query(ge=1, le=COUNTRIES_MAX, description=f"1 to {COUNTRIES_MAX}, default {COUNTRIES_MAX}")]
+    = COUNTRIES_MAX,
+) -> JSONResponse:
+    return respond(request, await service.list_countries(ctx, cursor=cursor, limit=limit), "list")

@@ -28,7 +28,7 @@ from rewardkit.catalog.schemas import CategoryOut, CountryOut, ProductIn, Produc
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import ValidationFailed
 from rewardkit.kit.money import MoneyError, exponent, format_major, is_currency, to_minor
-from rewardkit.kit.pagination import decode_cursor, page
+from rewardkit.kit.pagination import decode_cursor, page, page_in_memory
 
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
@@ -147,16 +147,16 @@ async def product(ctx: Runtime, product_id: str) -> dict[str, Any]:
         return render(await get_product(s, ctx.part(ProductCache), product_id))
 
 
-async def list_categories(ctx: Runtime) -> dict[str, Any]:
+async def list_categories(ctx: Runtime, *, cursor: str | None, limit: int) -> dict[str, Any]:
     async with ctx.db.unit_of_work(readonly=True) as s:
         data = await categories(s)
-    return {"object": "list", "data": data, "has_more": False, "next_cursor": None}
+    return page_in_memory(data, cursor, limit, key=lambda c: c["id"])
 
 
-async def list_countries(ctx: Runtime) -> dict[str, Any]:
+async def list_countries(ctx: Runtime, *, cursor: str | None, limit: int) -> dict[str, Any]:
     async with ctx.db.unit_of_work(readonly=True) as s:
         data = await countries(s)
-    return {"object": "list", "data": data, "has_more": False, "next_cursor": None}
+    return page_in_memory(data, cursor, limit, key=lambda c: c["id"])
 
 
 def face_value(p: Product, currency: str, denomination: Decimal) -> int:

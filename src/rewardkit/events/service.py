@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import insert
+from sqlalchemy import Insert, bindparam, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rewardkit.events.models import Event
+from rewardkit.events.models import Event, EventSequence
 from rewardkit.kit import sql
 from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import utcnow
@@ -18,6 +19,22 @@ from rewardkit.kit.module import Subscriber
 
 _EVENTS = sql.table(Event)
 _INSERT = insert(_EVENTS)
+_SEQUENCES = sql.table(EventSequence)
+_SET_SEQUENCE = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(sequence=bindparam("number"))
+
+
+def _take_numbers(dialect: Any) -> Insert:
+    """Reserve `last_sequence` more numbers for a resource and return its new last: an upsert, so the
+    first event of a resource needs no row beforehand and two transactions for the same resource
+    queue on its row (PostgreSQL row lock; SQLite has one writer) instead of reading the same last."""
+    stmt = dialect.insert(_SEQUENCES)
+    return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
+        index_elements=["resource_id"],
+        set_={"last_sequence": _SEQUENCES.c.last_sequence + stmt.excluded.last_sequence},
+    ).returning(_SEQUENCES.c.resource_id, _SEQUENCES.c.last_sequence)
+
+
+_TAKE_NUMBERS = {name: _take_numbers(dialect) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
 
 
 class NewEvent(NamedTuple):
@@ -27,6 +44,8 @@ class NewEvent(NamedTuple):
     mode: str
     type: str
     data: dict[str, Any]
+    # The object the event's sequence number counts; default: the `id` of `data`.
+    resource_id: str | None = None
 
 
 class EventBus:
@@ -40,9 +59,18 @@ class EventBus:
         self.subscribers = tuple(subscribers)
 
     async def emit(
-        self, s: AsyncSession, org_id: str | None, mode: str, type_: str, data: dict[str, Any], *, fan_out: bool = True
+        self,
+        s: AsyncSession,
+        org_id: str | None,
+        mode: str,
+        type_: str,
+        data: dict[str, Any],
+        *,
+        fan_out: bool = True,
+        resource_id: str | None = None,
     ) -> Event:
-        (event,) = self.new([NewEvent(org_id, mode, type_, data)])
+        (event,) = self.new([NewEvent(org_id, mode, type_, data, resource_id)])
+        await number(s, [event])
         await sql.run(s, _INSERT, sql.row_values(event))  # Core: events are written on every order's hot path
         if fan_out:
             await self.fan_out(s, [event])
@@ -50,21 +78,59 @@ class EventBus:
 
     def new(self, items: list[NewEvent]) -> list[Event]:
         """emit() for a batch, not written yet: write them with insert_rows in one round trip with other
-        rows (sql.write_all), then fan_out."""
+        rows (sql.write_all), then fan_out, which numbers them (in the same transaction)."""
         now = utcnow()
         made = []
-        for org_id, mode, type_, data in items:
+        for org_id, mode, type_, data, resource_id in items:
             if type_ not in self.types:
                 raise ValueError(f"unknown event type {type_!r}")
             payload = self.keyring.encrypt(orjson.dumps(data).decode())
-            made.append(Event(id=new_id("evt"), org_id=org_id, mode=mode, type=type_, payload=payload, created_at=now))
+            about = resource_id or (data["id"] if isinstance(data.get("id"), str) else None)
+            made.append(
+                Event(
+                    id=new_id("evt"),
+                    org_id=org_id,
+                    mode=mode,
+                    type=type_,
+                    payload=payload,
+                    created_at=now,
+                    resource_id=about,
+                )
+            )
         return made
 
     async def fan_out(self, s: AsyncSession, made: list[Event]) -> None:
-        """The written events to their subscribers (webhook deliveries), in the same transaction."""
+        """The written events to their subscribers (webhook deliveries), in the same transaction; events
+        written by insert_rows get their sequence numbers here first."""
         if made:
+            late = await number(s, made)
+            if late:
+                await sql.run(s, _SET_SEQUENCE, [{"event_id": e.id, "number": e.sequence} for e in late])
             for fn in self.subscribers:
                 await fn(s, made)
+
+
+async def number(s: AsyncSession, made: list[Event]) -> list[Event]:
+    """Give each event about a resource the next sequence numbers of that resource, in list order (the
+    order they were emitted in), in the caller's transaction; returns the events numbered. One
+    statement for all the resources of a write, in resource id order (two writes touching the same
+    resources lock their counter rows in the same order: no deadlock)."""
+    todo = [e for e in made if e.resource_id is not None and e.sequence is None]
+    if not todo:
+        return []
+    wanted: dict[str, int] = {}
+    for e in todo:
+        assert e.resource_id is not None
+        wanted[e.resource_id] = wanted.get(e.resource_id, 0) + 1
+    rows = [{"resource_id": r, "last_sequence": wanted[r]} for r in sorted(wanted)]
+    result = await sql.run(s, _TAKE_NUMBERS[s.get_bind().dialect.name], rows)
+    # The first number of each resource's run: its new last minus how many it took, plus one.
+    following = {r.resource_id: r.last_sequence - wanted[r.resource_id] + 1 for r in result}
+    for e in todo:
+        assert e.resource_id is not None
+        e.sequence = following[e.resource_id]
+        following[e.resource_id] += 1
+    return todo
 
 
 def insert_rows(made: list[Event]) -> sql.Insert:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import BaseModel
 
 from rewardkit.kit.errors import Problem
+
+# Every list operation takes these two query parameters, with the same bounds (docs/api.md, Pagination).
+DEFAULT_LIMIT, MAX_LIMIT = 20, 100
+Limit = Annotated[
+    int, Query(ge=1, le=MAX_LIMIT, description=f"At most this many items (1 to {MAX_LIMIT}, default {DEFAULT_LIMIT})")
+]
+Cursor = Annotated[str | None, Query(max_length=300, description="The next_cursor of the previous page")]
 
 
 class InvalidCursor(Problem):
@@ -64,3 +73,14 @@ def page(rows: list[Any], limit: int, key: Any, render: Any) -> dict[str, Any]:
         "has_more": has_more,
         "next_cursor": encode_cursor(key(rows[-1])) if has_more and rows else None,
     }
+
+
+def page_in_memory(
+    items: Sequence[Any], cursor: str | None, limit: int, key: Callable[[Any], str], render: Any = None
+) -> dict[str, Any]:
+    """A page of a short list read whole (countries, categories, balances), sorted by `key` (unique):
+    the items after the cursor's key. Same shape and cursors as `page`."""
+    after = decode_cursor(cursor)
+    ordered = sorted(items, key=key)
+    rows = [i for i in ordered if after is None or key(i) > after][: limit + 1]
+    return page(rows, limit, key=key, render=render or (lambda i: i))

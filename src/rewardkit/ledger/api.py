@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
 from rewardkit.kit.http import StrictJSONRoute
+from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.ledger import statements
 from rewardkit.ledger.schemas import BalanceOut, BalanceTransactionOut
@@ -25,9 +26,11 @@ async def list_balances(
     request: Request,
     ident: Annotated[Principal, Depends(require_api_key)],
     ctx: Annotated[Runtime, Depends(get_runtime)],
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> JSONResponse:
     """Available (spendable now) and pending (held for orders being fulfilled), per currency."""
-    return respond(request, await statements.list_balances(ctx, ident), "list")
+    return respond(request, await statements.list_balances(ctx, ident, cursor=cursor, limit=limit), "list")
 
 
 @router.get(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from rewardkit.auth.principals import Principal
 from rewardkit.kit.money import money
-from rewardkit.kit.pagination import decode_int_cursor, encode_cursor
+from rewardkit.kit.pagination import decode_int_cursor, encode_cursor, page_in_memory
 from rewardkit.ledger import repository, service
 from rewardkit.ledger.schemas import BalanceOut, BalanceTransactionOut
 
@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
 
 
-async def list_balances(ctx: Runtime, ident: Principal) -> dict[str, Any]:
-    """GET /v1/balances: available and pending per currency of the org's own wallets."""
+async def list_balances(ctx: Runtime, ident: Principal, *, cursor: str | None, limit: int) -> dict[str, Any]:
+    """GET /v1/balances: available and pending per currency of the org's own wallets, by currency."""
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = await service.balances(s, ident.org_id, ident.mode)
     data = [
@@ -28,7 +28,7 @@ async def list_balances(ctx: Runtime, ident: Principal) -> dict[str, Any]:
         ).model_dump()
         for b in rows
     ]
-    return {"object": "list", "livemode": ident.livemode, "data": data}
+    return {"livemode": ident.livemode, **page_in_memory(data, cursor, limit, key=lambda b: b["currency"])}
 
 
 async def statement_page(

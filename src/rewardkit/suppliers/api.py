@@ -16,6 +16,7 @@ from pydantic import Field
 from rewardkit.auth.api import require_api_key
 from rewardkit.kit.errors import Problem
 from rewardkit.kit.http import StrictJSONRoute
+from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit, page_in_memory
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.kit.schemas import RequestModel
 from rewardkit.runtime import Runtime, get_runtime
@@ -110,8 +111,15 @@ async def list_inventory(
     request: Request,
     ctx: Annotated[Runtime, Depends(get_runtime)],
     product_id: Annotated[str | None, Query(max_length=80)] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> JSONResponse:
     """Stock per product and denomination: available (usable now), used, expired."""
     async with ctx.db.unit_of_work(readonly=True) as s:
         data = await inventory_service.counts(s, product_id)
-    return respond(request, {"object": "list", "data": data, "has_more": False, "next_cursor": None}, "list")
+    return respond(request, page_in_memory(data, cursor, limit, key=_stock_key), "list")
+
+
+def _stock_key(row: dict[str, Any]) -> str:
+    # Unique per row and sorting as counts() does: product, currency, then amount (zero-padded).
+    return f"{row['product_id']} {row['currency']} {row['amount']['minor_units']:019d}"

@@ -9,6 +9,7 @@ from pydantic import Field
 from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
 from rewardkit.kit.http import StrictJSONRoute
+from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.kit.schemas import RequestModel
 from rewardkit.runtime import Runtime, get_runtime
@@ -48,8 +49,11 @@ async def create_endpoint(request: Request, body: EndpointCreate, ident: Ident, 
 
 
 @router.get("/webhook_endpoints", tags=["Webhooks"], operation_id="listWebhookEndpoints", response_class=JSONResponse)
-async def list_endpoints(request: Request, ident: Ident, ctx: Ctx) -> JSONResponse:
-    return respond(request, await service.list_endpoints(ctx, ident), "list")
+async def list_endpoints(
+    request: Request, ident: Ident, ctx: Ctx, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> JSONResponse:
+    """The org's endpoints in this mode, oldest first."""
+    return respond(request, await service.list_endpoints(ctx, ident, cursor=cursor, limit=limit), "list")
 
 
 @router.get(
@@ -133,8 +137,8 @@ async def list_deliveries(
     endpoint_id: str,
     ident: Ident,
     ctx: Ctx,
-    cursor: Annotated[str | None, Query(max_length=300)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> JSONResponse:
     """Every delivery to this endpoint, newest first, with each attempt's status, latency and response excerpt."""
     return respond(request, await service.list_deliveries(ctx, ident, endpoint_id, cursor=cursor, limit=limit), "list")
@@ -154,8 +158,8 @@ async def list_events(
     type: Annotated[list[str] | None, Query(description="One or more event types")] = None,
     created_gte: Annotated[datetime | None, Query()] = None,
     created_lte: Annotated[datetime | None, Query()] = None,
-    cursor: Annotated[str | None, Query(max_length=300)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> JSONResponse:
     """Everything that happened, kept at least 30 days: a missed webhook can always be fetched here."""
     body = await service.list_events(

@@ -15,3 +15,7 @@ class EventNotFound(Problem):
 
 class UnknownEventType(Problem):
     status, code, title = 422, "unknown_event_type", "Unknown event type"
+
+
+class EndpointLimitReached(Problem):
+    status, code, title = 409, "webhook_endpoint_limit_reached", "Too many webhook endpoints"

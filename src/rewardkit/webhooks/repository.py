@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, insert, select, update
+from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.events.models import Event
@@ -20,13 +20,37 @@ async def endpoint(s: AsyncSession, org_id: str, mode: str, endpoint_id: str) ->
     return (await s.execute(q)).scalar_one_or_none()
 
 
-async def endpoints(s: AsyncSession, org_id: str, mode: str) -> list[WebhookEndpoint]:
+async def endpoints(
+    s: AsyncSession, org_id: str, mode: str, *, after: str | None = None, limit: int | None = None
+) -> list[WebhookEndpoint]:
+    """Oldest first (ids are time-sortable); `after` a cursor's id, `limit` + 1 rows to learn has_more."""
     q = (
         select(WebhookEndpoint)
         .where(WebhookEndpoint.org_id == org_id, WebhookEndpoint.mode == mode)
         .order_by(WebhookEndpoint.id)
     )
+    if after is not None:
+        q = q.where(WebhookEndpoint.id > after)
+    if limit is not None:
+        q = q.limit(limit + 1)
     return list((await s.execute(q)).scalars())
+
+
+async def count_endpoints(s: AsyncSession, org_id: str, mode: str) -> int:
+    q = select(func.count()).where(WebhookEndpoint.org_id == org_id, WebhookEndpoint.mode == mode)
+    return int((await s.execute(q)).scalar_one())
+
+
+async def lock_endpoints_of(s: AsyncSession, org_id: str, mode: str) -> None:
+    """Until the commit, no other transaction may add an endpoint for this org and mode: two creations
+    at once must not both see room under the cap. PostgreSQL: a transaction-scoped advisory lock on the
+    (org, mode) pair, which locks no table row; SQLite: a write transaction already has the database
+    to itself (BEGIN IMMEDIATE)."""
+    if s.get_bind().dialect.name == "postgresql":
+        await s.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:scope, 0))"),
+            {"scope": f"webhook_endpoints:{org_id}:{mode}"},
+        )
 
 
 _ENDPOINTS = sql.table(WebhookEndpoint)

@@ -25,7 +25,13 @@ from rewardkit.kit.ids import new_id
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.kit.params import utc
 from rewardkit.webhooks import repository, signing
-from rewardkit.webhooks.errors import EndpointNotFound, EventNotFound, InvalidWebhookUrl, UnknownEventType
+from rewardkit.webhooks.errors import (
+    EndpointLimitReached,
+    EndpointNotFound,
+    EventNotFound,
+    InvalidWebhookUrl,
+    UnknownEventType,
+)
 from rewardkit.webhooks.models import DELIVER_JOB, WEBHOOK_TEST, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from rewardkit.webhooks.schemas import (
     AttemptOut,
@@ -177,16 +183,25 @@ async def create_endpoint(ctx: Runtime, ident: Principal, body: EndpointCreate) 
         created_at=now,
         updated_at=now,
     )
+    cap = ctx.settings.webhook_max_endpoints
     async with ctx.db.unit_of_work() as s:
+        # Counted under a lock in the creating transaction: concurrent creations cannot exceed the cap.
+        await repository.lock_endpoints_of(s, ident.org_id, ident.mode)
+        if await repository.count_endpoints(s, ident.org_id, ident.mode) >= cap:
+            raise EndpointLimitReached(
+                f"This org already has {cap} {ident.mode} mode webhook endpoints, the most allowed. "
+                "Delete one you no longer use, or subscribe an existing one to more events.",
+                limit=cap,
+            )
         s.add(endpoint)
     return render_endpoint(endpoint, secret)
 
 
-async def list_endpoints(ctx: Runtime, ident: Principal) -> dict[str, Any]:
-    """Every endpoint of the key's org and mode, oldest first, in one list (no paging)."""
+async def list_endpoints(ctx: Runtime, ident: Principal, *, cursor: str | None, limit: int) -> dict[str, Any]:
+    """The endpoints of the key's org and mode, oldest first, a page at a time."""
     async with ctx.db.unit_of_work(readonly=True) as s:
-        rows = await repository.endpoints(s, ident.org_id, ident.mode)
-    return {"object": "list", "data": [render_endpoint(e) for e in rows], "has_more": False, "next_cursor": None}
+        rows = await repository.endpoints(s, ident.org_id, ident.mode, after=decode_cursor(cursor), limit=limit)
+    return page(rows, limit, key=lambda e: e.id, render=render_endpoint)
 
 
 async def get_endpoint(ctx: Runtime, ident: Principal, endpoint_id: str) -> WebhookEndpoint:
@@ -299,6 +314,7 @@ async def send_test(ctx: Runtime, ident: Principal, endpoint_id: str) -> dict[st
             WEBHOOK_TEST,
             {"object": "webhook_test", "endpoint_id": endpoint.id, "message": "It works."},
             fan_out=False,
+            resource_id=endpoint.id,  # counted with the endpoint's other events (webhook_endpoint.disabled)
         )
         delivery = await _queue(s, endpoint, event)
     return {"object": "webhook_delivery", "id": delivery.id, "event_id": event.id, "status": "pending"}
@@ -362,17 +378,26 @@ async def get_event(ctx: Runtime, ident: Principal, event_id: str) -> dict[str, 
 
 def render_event(ctx: Runtime, e: Event) -> dict[str, Any]:
     return EventOut(
-        id=e.id, type=e.type, livemode=e.mode == "live", created_at=e.created_at, data=events.data_of(ctx.keyring, e)
+        id=e.id,
+        type=e.type,
+        livemode=e.mode == "live",
+        created_at=e.created_at,
+        resource_id=e.resource_id,
+        sequence=e.sequence,
+        data=events.data_of(ctx.keyring, e),
     ).model_dump(mode="json")
 
 
 def payload(ctx: Runtime, e: Event) -> bytes:
-    """The body we POST: {id, type, created_at, data}, data being the full object."""
+    """The body we POST: {id, type, created_at, resource_id, sequence, data}, data being the full object
+    (the same fields as the events API's event, docs/webhooks.md)."""
     return orjson.dumps(
         {
             "id": e.id,
             "type": e.type,
             "created_at": e.created_at.isoformat().replace("+00:00", "Z"),
+            "resource_id": e.resource_id,
+            "sequence": e.sequence,
             "data": events.data_of(ctx.keyring, e),
         }
     )

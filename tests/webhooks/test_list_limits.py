@@ -1,0 +1,119 @@
+"""`limit` is honoured on every list operation: at most `limit` items, a next_cursor that continues the
+list, and a limit out of range is a 422 naming the field (docs/api.md, Pagination)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from rewardkit.runtime import Runtime
+from tests.conftest import MakeOrg, OrgHandle, order_body
+
+OPERATOR_TOKEN = "op_list_limits_token"
+
+
+@dataclass(frozen=True)
+class Listing:
+    path: str
+    max_limit: int = 100
+    at_least_two: bool = True  # the fixture's org has two or more items in it
+
+
+LISTS = [
+    Listing("/v1/orders"),
+    Listing("/v1/products"),
+    Listing("/v1/categories"),
+    Listing("/v1/countries", max_limit=250),
+    Listing("/v1/balances"),
+    Listing("/v1/balance_transactions"),
+    Listing("/v1/webhook_endpoints"),
+    Listing("/v1/webhook_endpoints/{endpoint_id}/deliveries"),
+    Listing("/v1/events"),
+    Listing("/v1/inventory", at_least_two=False),  # operator-wide: whatever stock other tests left
+]
+
+
+def ident(item: dict[str, object]) -> object:
+    # By id where there is one: an order's status may move on between two reads.
+    return item.get("id", item.get("currency") if "product_id" not in item else item)
+
+
+@dataclass
+class World:
+    org: OrgHandle
+    endpoint_id: str
+
+    def url(self, listing: Listing) -> str:
+        return listing.path.format(endpoint_id=self.endpoint_id)
+
+    def headers(self, listing: Listing) -> dict[str, str]:
+        extra = {"X-Operator-Token": OPERATOR_TOKEN} if listing.path == "/v1/inventory" else {}
+        return self.org.h(**extra)
+
+
+@pytest.fixture
+async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg, monkeypatch: pytest.MonkeyPatch) -> World:
+    monkeypatch.setattr(ctx.settings, "operator_token", OPERATOR_TOKEN)
+    org = await make_org(USD="500.00", EUR="500.00")
+    endpoints = [
+        (await client.post("/v1/webhook_endpoints", json={"url": f"http://127.0.0.1:9/{n}"}, headers=org.h())).json()
+        for n in range(2)
+    ]
+    for _ in range(2):
+        r = await client.post(f"/v1/webhook_endpoints/{endpoints[0]['id']}/test", headers=org.h())
+        assert r.status_code == 200
+        r = await client.post("/v1/orders", json=order_body(), headers=org.h())
+        assert r.status_code in (200, 201, 202), r.text
+    return World(org, endpoints[0]["id"])
+
+
+def test_every_list_operation_is_covered(app: FastAPI) -> None:
+    listed = {
+        path
+        for path, ops in app.openapi()["paths"].items()
+        if "get" in ops and ops["get"]["operationId"].startswith("list")
+    }
+    assert listed == {x.path for x in LISTS}
+
+
+@pytest.mark.parametrize("listing", LISTS, ids=lambda x: x.path)
+async def test_limit_one_returns_one_item_and_a_cursor_to_the_next(
+    client: httpx.AsyncClient, world: World, listing: Listing
+) -> None:
+    url, headers = world.url(listing), world.headers(listing)
+    first = await client.get(url, params={"limit": 1}, headers=headers)
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["object"] == "list" and len(body["data"]) <= 1
+    if listing.at_least_two:
+        assert body["has_more"] is True and body["next_cursor"]
+    if body["has_more"]:
+        second = (await client.get(url, params={"limit": 1, "cursor": body["next_cursor"]}, headers=headers)).json()
+        assert len(second["data"]) == 1 and ident(second["data"][0]) != ident(body["data"][0])
+        # Two pages of one are the first two items of a page of two.
+        both = (await client.get(url, params={"limit": 2}, headers=headers)).json()["data"]
+        assert [ident(x) for x in both] == [ident(body["data"][0]), ident(second["data"][0])]
+    else:
+        assert body["next_cursor"] is None
+
+
+@pytest.mark.parametrize("listing", LISTS, ids=lambda x: x.path)
+@pytest.mark.parametrize("too_far", ["0", "above"])
+async def test_limit_out_of_range_is_a_422_naming_limit(
+    client: httpx.AsyncClient, world: World, listing: Listing, too_far: str
+) -> None:
+    limit = str(listing.max_limit + 1) if too_far == "above" else too_far
+    r = await client.get(world.url(listing), params={"limit": limit}, headers=world.headers(listing))
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["code"] == "validation_error"
+    assert [(e["field"], e["in"]) for e in body["errors"]] == [("limit", "query")]
+
+
+@pytest.mark.parametrize("listing", LISTS, ids=lambda x: x.path)
+async def test_the_largest_limit_is_accepted(client: httpx.AsyncClient, world: World, listing: Listing) -> None:
+    r = await client.get(world.url(listing), params={"limit": listing.max_limit}, headers=world.headers(listing))
+    assert r.status_code == 200 and len(r.json()["data"]) <= listing.max_limit
