@@ -11,14 +11,18 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from rewardkit import __version__
 from rewardkit.bootstrap import build_runtime, build_worker
 from rewardkit.config import Settings
 from rewardkit.kit import heap, versioning
+from rewardkit.kit.cors import install_cors
 from rewardkit.kit.errors import REGISTRY, NotFound, ServiceUnavailable
+from rewardkit.kit.head import HeadAsGet
 from rewardkit.kit.http import RequestGuard, install_error_handlers
 from rewardkit.kit.logs import install_redaction
+from rewardkit.kit.ratelimit import RateLimitHeaders
 from rewardkit.kit.responses import JSONResponse
 from rewardkit.migrate import current_revision, head_revision
 from rewardkit.modules import MODULES
@@ -70,6 +74,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_redaction(p for m in MODULES for p in m.token_paths)
     app.add_middleware(RequestGuard, max_body=settings.max_body_bytes)
+    # Outermost last: CORS answers preflights before anything else runs; the client address is settled
+    # (trusted proxies only) before the auth limits read it; HEAD runs as GET through everything inside.
+    app.add_middleware(RateLimitHeaders)
+    app.add_middleware(HeadAsGet)
+    if settings.forwarded_allow_ips:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    install_cors(app, settings.cors_origins)
 
     for m in MODULES:
         for router in (*m.routers, *m.pages):

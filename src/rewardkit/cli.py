@@ -143,7 +143,11 @@ def serve(
         typer.echo(f"  Hosted links (vouchers) use {settings.public_url}\n")
         sys.stdout.flush()
     if workers == 1:
-        uvicorn.run("rewardkit.app:create_app", factory=True, host=host, port=port, log_level=_log_level())
+        # proxy_headers off: which proxies to trust is REWARDKIT_FORWARDED_ALLOW_IPS (app.py), not
+        # uvicorn's default of believing X-Forwarded-For from 127.0.0.1.
+        uvicorn.run(
+            "rewardkit.app:create_app", factory=True, host=host, port=port, log_level=_log_level(), proxy_headers=False
+        )
         return
     _serve_processes(host, port, workers)
 
@@ -171,7 +175,7 @@ def serve_process(host: Annotated[str, typer.Option()], port: Annotated[int, typ
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(2048)
-    config = uvicorn.Config("rewardkit.app:create_app", factory=True, log_level=_log_level())
+    config = uvicorn.Config("rewardkit.app:create_app", factory=True, log_level=_log_level(), proxy_headers=False)
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -79,6 +79,24 @@ class Settings(BaseSettings):
     # Rows per DELETE transaction, and DELETEs per table per run (the rest waits for the next run).
     retention_batch_size: int = Field(default=1000, ge=1, le=10_000)
     retention_max_batches: int = Field(default=100, ge=1)
+    # Rate limits, CORS and the client address (docs/api.md "Rate limits", docs/deploy.md). Limits are
+    # `limits` rate strings ("2000/second", "100 per 10 seconds"), fixed windows, per API key or session.
+    # The defaults sit above what one two-core server sustains (bench: ~1,500 orders/s), so they stop a
+    # runaway client rather than throttle an integration; lower them to what each key should get.
+    rate_limits: bool = True  # off only to measure the limiter's cost (bench)
+    rate_limit_test: str = "2000/second"
+    rate_limit_live: str = "2000/second"
+    # Unknown, revoked or expired credentials per client address; at the limit, every authenticated request
+    # from that address is refused (429 too_many_auth_failures) until the window ends.
+    auth_failure_limit: str = "30/minute"
+    # Share the counters across API processes (redis://host:port/db); empty: each process counts in memory.
+    redis_url: str = ""
+    redis_key_prefix: str = "rewardkit"
+    # Proxies (comma-separated addresses or CIDRs) whose X-Forwarded-For names the client; empty: the
+    # connecting address is the client, and X-Forwarded-For is ignored.
+    forwarded_allow_ips: str = ""
+    # Browser origins (comma-separated, exact: https://app.example.com) allowed to call the API; empty: CORS off.
+    cors_origins: str = ""
 
     @property
     def is_sqlite(self) -> bool:

@@ -17,11 +17,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 
 from rewardkit.auth import service
-from rewardkit.auth.errors import AuthenticationRequired, PrincipalNotAllowed
+from rewardkit.auth.errors import AuthenticationRequired, InvalidApiKey, InvalidSession, PrincipalNotAllowed
 from rewardkit.auth.principals import API_KEY, DASHBOARD_USER, LINK_VISITOR, MEMBER_SESSION, Principal
 from rewardkit.auth.schemas import BrandingOut, BrandingUpdate, SessionOut
 from rewardkit.auth.service import KeyCache
 from rewardkit.kit.http import StrictJSONRoute
+from rewardkit.kit.ratelimit import STATE_KEY, RateLimited, RateLimiter, TooManyAuthFailures
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.runtime import Runtime, get_runtime
 
@@ -65,17 +66,40 @@ def accepts(*kinds: str) -> Callable[[Request], Awaitable[Principal]]:
         # costs more per request than the whole key check (cached) does.
         ctx: Runtime = request.app.state.runtime
         raw = _bearer(request, allowed)
+        limiter = ctx.part(RateLimiter)
+        # The address's failures are checked before the credential is: once at the limit, a right guess
+        # is refused like a wrong one, so guessing teaches nothing.
+        address = request.client.host if request.client else ""
+        wait = await limiter.auth_blocked(address)
+        if wait is not None:
+            raise TooManyAuthFailures(
+                f"Too many failed authentications from your address; retry in {wait} s.",
+                headers={"Retry-After": str(wait)},
+            )
         claimed = service.session_kind(raw) or API_KEY
         if claimed not in allowed:
             raise PrincipalNotAllowed(
                 f"This endpoint accepts {' or '.join(_LABELS[k] for k in allowed)}, not {_LABELS[claimed]}."
             )
-        if claimed == API_KEY:
-            ident = await _api_key(ctx, raw)
-        else:
-            async with ctx.db.unit_of_work(readonly=True) as s:
-                ident = await service.authenticate_session(s, ctx.keyring, raw)
+        try:
+            if claimed == API_KEY:
+                ident = await _api_key(ctx, raw)
+            else:
+                async with ctx.db.unit_of_work(readonly=True) as s:
+                    ident = await service.authenticate_session(s, ctx.keyring, raw)
+        except (InvalidApiKey, InvalidSession):
+            await limiter.auth_failed(address)
+            raise
         request.state.identity = ident
+        quota = await limiter.hit(ident.mode, ident.id)
+        if quota is not None:
+            request.scope.setdefault("state", {})[STATE_KEY] = quota  # the headers (kit/ratelimit.py)
+            if not quota.allowed:
+                raise RateLimited(
+                    f"This {'API key' if ident.kind == API_KEY else 'session'} may send {quota.limit} requests "
+                    f"per {quota.window} s; retry in {quota.reset} s.",
+                    headers={"Retry-After": str(quota.reset)},
+                )
         return ident
 
     principal.__name__ = "accepts_" + "_or_".join(allowed)

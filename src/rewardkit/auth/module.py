@@ -6,6 +6,7 @@ from rewardkit.auth.models import ApiKey, Org, PrincipalSession
 from rewardkit.auth.schemas import BRANDING_EXAMPLE
 from rewardkit.auth.service import KeyCache
 from rewardkit.kit.module import Module
+from rewardkit.kit.ratelimit import RateLimiter
 
 SESSION = {
     "id": "pss_01m8b2k0q8w3",
@@ -28,5 +29,5 @@ MODULE = Module(
     examples={"getSession": SESSION, "getBranding": BRANDING_EXAMPLE, "updateBranding": BRANDING_EXAMPLE},
     tables=(Org, ApiKey, PrincipalSession),
     cli=(("orgs", orgs_app), ("keys", keys_app)),
-    resources=(KeyCache.open,),
+    resources=(KeyCache.open, RateLimiter.open),
 )

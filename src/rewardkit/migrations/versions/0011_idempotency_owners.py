@@ -2,7 +2,7 @@
 retry takes over a dead process's key within a lease instead of after the lock timeout (#12)
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0009
 """
 
 from collections.abc import Sequence
