@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     # Authenticated API keys are cached per process this long; a revocation takes effect within it.
     api_key_cache_seconds: float = Field(default=5.0, ge=0)
 
+    # Logs and metrics (docs/deploy.md "Logs", "Metrics"). One JSON object per line on stderr by
+    # default, so a log shipper needs no parsing rules; `console` is a human-readable line for a terminal.
+    log_format: str = Field(default="json", pattern="^(json|console)$")
+    log_level: str = Field(default="info", pattern="(?i)^(debug|info|warning|error|critical)$")
+    # When set, GET /metrics requires `Authorization: Bearer <token>`; empty: /metrics is open (keep it
+    # off the public internet either way).
+    metrics_token: str = ""
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")

@@ -14,6 +14,8 @@ from typing import Any
 import typer
 from fastapi import APIRouter
 
+from rewardkit.kit.metrics import ScrapeGauge
+
 # handler(runtime, payload, attempt): see jobs/worker.py. `Any` here because kit knows no runtime.
 JobHandler = Callable[[Any, dict[str, Any], int], Awaitable[Any]]
 # subscriber(session, events): called with the events of a write, inside its transaction.
@@ -39,3 +41,5 @@ class Module:
     # Path prefixes whose next segment is a bearer token (`/v/` for voucher pages): redacted in every
     # log (kit/logs.py).
     token_paths: tuple[str, ...] = ()
+    # Gauges read from its tables when /metrics is scraped (kit/metrics.py).
+    gauges: tuple[ScrapeGauge, ...] = ()
