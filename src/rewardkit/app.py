@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
@@ -16,12 +17,13 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from rewardkit import __version__
 from rewardkit.bootstrap import build_runtime, build_worker
 from rewardkit.config import Settings
-from rewardkit.kit import heap, versioning
+from rewardkit.kit import heap, request_id, versioning
 from rewardkit.kit.cors import install_cors
-from rewardkit.kit.errors import REGISTRY, NotFound, ServiceUnavailable
+from rewardkit.kit.errors import REGISTRY, MetricsUnauthorized, NotFound, ServiceUnavailable
 from rewardkit.kit.head import HeadAsGet
 from rewardkit.kit.http import RequestGuard, install_error_handlers
-from rewardkit.kit.logs import install_redaction
+from rewardkit.kit.logs import configure_logging
+from rewardkit.kit.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from rewardkit.kit.ratelimit import RateLimitHeaders
 from rewardkit.kit.responses import JSONResponse
 from rewardkit.migrate import current_revision, head_revision
@@ -42,6 +44,9 @@ Pin a version with `Rewardkit-Version: 2026-11-01`.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    token_paths = tuple(p for m in MODULES for p in m.token_paths)
+    # Here too, not only in the CLI: `uvicorn rewardkit.app:create_app --factory` logs the same way.
+    configure_logging(settings.log_format, settings.log_level, token_paths)
     rt = build_runtime(settings)
     worker = build_worker(rt)
 
@@ -72,15 +77,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = rt
     app.state.worker = worker
     install_error_handlers(app)
-    install_redaction(p for m in MODULES for p in m.token_paths)
     app.add_middleware(RequestGuard, max_body=settings.max_body_bytes)
     # Outermost last: CORS answers preflights before anything else runs; the client address is settled
     # (trusted proxies only) before the auth limits read it; HEAD runs as GET through everything inside.
+    # Request-Id wraps all of them (request_id.install).
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(HeadAsGet)
     if settings.forwarded_allow_ips:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     install_cors(app, settings.cors_origins)
+    request_id.install(app, rt.metrics.observe)
 
     for m in MODULES:
         for router in (*m.routers, *m.pages):
@@ -105,6 +111,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if current != head:
             raise ServiceUnavailable(f"Database schema is at {current}, expected {head}: run `rewardkit migrate`.")
         return {"status": "ready", "migration": head}
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics(request: Request, c: Annotated[Runtime, Depends(get_runtime)]) -> Response:
+        """Prometheus text format (docs/deploy.md "Metrics"); a bearer token when metrics_token is set."""
+        want = c.settings.metrics_token
+        if want:
+            got = request.headers.get("authorization", "")
+            if not hmac.compare_digest(got.encode(), f"Bearer {want}".encode()):
+                raise MetricsUnauthorized(headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
+        return Response(await c.metrics.scrape(c.db), media_type=METRICS_CONTENT_TYPE)
 
     @app.get("/problems/{code}", include_in_schema=False)
     async def problem_doc(code: str) -> dict[str, Any]:
@@ -152,6 +168,7 @@ def _document_problems(app: FastAPI) -> None:
                 "code": {"type": "string", "enum": sorted(REGISTRY)},
                 "instance": {"type": "string"},
                 "errors": {"type": "array", "items": {"type": "object"}},
+                "request_id": {"type": "string", "description": "The response's Request-Id header."},
             },
             "required": ["type", "title", "status", "detail", "code"],
         }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -51,7 +50,9 @@ def worker(
     processes: Annotated[int, typer.Option(min=1, max=64, help="Worker processes to start")] = 1,
 ) -> None:
     """Run background workers (fulfilment and other jobs) until interrupted."""
-    concurrency = concurrency or Settings().worker_concurrency
+    settings = Settings()
+    _configure_logging(settings)
+    concurrency = concurrency or settings.worker_concurrency
     if processes > 1:
         _supervise([sys.executable, "-m", "rewardkit.cli", "worker", "--concurrency", str(concurrency)], processes)
     _run_fast(_worker_main(concurrency))
@@ -123,6 +124,7 @@ def serve(
     from rewardkit.migrate import upgrade
 
     settings = Settings()
+    _configure_logging(settings)
     if workers > 1 and settings.is_sqlite:
         fail("several API processes need PostgreSQL (set REWARDKIT_DATABASE_URL)", 2)
     keyring_for(settings)  # refuse to start (before migrating) when production has no secret keys
@@ -146,14 +148,19 @@ def serve(
         # proxy_headers off: which proxies to trust is REWARDKIT_FORWARDED_ALLOW_IPS (app.py), not
         # uvicorn's default of believing X-Forwarded-For from 127.0.0.1.
         uvicorn.run(
-            "rewardkit.app:create_app", factory=True, host=host, port=port, log_level=_log_level(), proxy_headers=False
-        )
+            "rewardkit.app:create_app", factory=True, host=host, port=port,
+            log_level=settings.log_level.lower(), log_config=None, proxy_headers=False,
+        )  # fmt: skip
         return
     _serve_processes(host, port, workers)
 
 
-def _log_level() -> str:
-    return os.environ.get("REWARDKIT_LOG_LEVEL", "info")
+def _configure_logging(settings: Settings) -> None:
+    """JSON (or console) log lines from the start (kit/logs.py); log_config=None keeps uvicorn's
+    dictConfig from undoing it, and create_app configures the same again."""
+    from rewardkit.kit.logs import configure_logging
+
+    configure_logging(settings.log_format, settings.log_level, (p for m in MODULES for p in m.token_paths))
 
 
 def _serve_processes(host: str, port: int, workers: int) -> None:
@@ -175,7 +182,12 @@ def serve_process(host: Annotated[str, typer.Option()], port: Annotated[int, typ
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
     sock.listen(2048)
-    config = uvicorn.Config("rewardkit.app:create_app", factory=True, log_level=_log_level(), proxy_headers=False)
+    settings = Settings()
+    _configure_logging(settings)
+    config = uvicorn.Config(
+        "rewardkit.app:create_app", factory=True, log_level=settings.log_level.lower(), log_config=None,
+        proxy_headers=False,
+    )  # fmt: skip
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -97,6 +97,13 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = ""
     # Browser origins (comma-separated, exact: https://app.example.com) allowed to call the API; empty: CORS off.
     cors_origins: str = ""
+    # Logs and metrics (docs/deploy.md "Logs", "Metrics"). One JSON object per line on stderr by
+    # default, so a log shipper needs no parsing rules; `console` is a human-readable line for a terminal.
+    log_format: str = Field(default="json", pattern="^(json|console)$")
+    log_level: str = Field(default="info", pattern="(?i)^(debug|info|warning|error|critical)$")
+    # When set, GET /metrics requires `Authorization: Bearer <token>`; empty: /metrics is open (keep it
+    # off the public internet either way).
+    metrics_token: str = ""
 
     @property
     def is_sqlite(self) -> bool:

@@ -19,6 +19,7 @@ from rewardkit.events.service import EventBus
 from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import Database
 from rewardkit.kit.idempotency import IdempotencyStore
+from rewardkit.kit.metrics import Metrics
 from rewardkit.kit.module import Module
 from rewardkit.kit.outbound import Outbound
 from rewardkit.kit.tasks import TaskSet
@@ -54,6 +55,9 @@ class Runtime:
             subscribers=(fn for m in self.modules for fn in m.subscribers),
         )
         self.tasks = TaskSet()
+        # This process's Prometheus registry (GET /metrics): counters fed by the request middleware, the
+        # fulfilment job and webhook deliveries, gauges the modules read from the database at scrape time.
+        self.metrics = Metrics(g for m in self.modules for g in m.gauges)
         # Every outbound HTTP request (webhook deliveries, the http supplier, later SMS and JWKS): pooled
         # clients behind the SSRF guard, timeouts and size caps (kit/outbound.py). Before the parts:
         # the supplier registry's adapters are built with it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.jobs.models import Job
@@ -145,3 +145,22 @@ async def requeue(s: AsyncSession, job_id: int, now: datetime) -> bool:
 
 async def get(s: AsyncSession, job_id: int) -> Job | None:
     return await s.get(Job, job_id)
+
+
+# The states a job waits or sits in; succeeded jobs are not counted (they pile up until maintenance
+# purges them, and counting them would scan the table on every scrape). ix_jobs_due leads with status.
+OPEN_STATUSES = ("queued", "running", "dead")
+
+
+async def count_open(s: AsyncSession) -> list[tuple[str, str, int]]:
+    """(kind, status, count) of every job not succeeded (the rewardkit_jobs gauge)."""
+    q = (
+        select(Job.kind, Job.status, func.count())
+        .where(Job.status.in_(OPEN_STATUSES))
+        .group_by(Job.kind, Job.status)
+    )
+    return [(kind, status, int(n)) for kind, status, n in (await s.execute(q)).all()]
+
+
+async def get_by_key(s: AsyncSession, unique_key: str) -> Job | None:
+    return (await s.execute(select(Job).where(Job.unique_key == unique_key))).scalar_one_or_none()

@@ -245,3 +245,30 @@ async def list_jobs(s: AsyncSession, status: str | None, limit: int) -> list[Job
 async def retry_dead(s: AsyncSession, job_id: int) -> bool:
     """A dead job gets a fresh set of attempts, due now; False if it is not dead."""
     return await repository.requeue(s, job_id, utcnow())
+
+
+async def open_job_counts(s: AsyncSession) -> list[tuple[tuple[str, str], float]]:
+    """The rewardkit_jobs{kind,state} gauge: queued, running and dead jobs by kind (kit/metrics.py)."""
+    return [((kind, status), float(n)) for kind, status, n in await repository.count_open(s)]
+
+
+def _marker_key(name: str) -> str:
+    return f"marker:{name}"
+
+
+async def record_success(s: AsyncSession, name: str) -> None:
+    """Remember that `name` (e.g. `ledger.verify`, run by the CLI outside any worker) last succeeded now,
+    as one succeeded row of the jobs table (no table of its own): its updated_at is the time. It is
+    kept while it is refreshed at least once per retention period (maintenance purges old succeeded
+    jobs), so a verify that stops running shows as a growing age, then as a missing sample."""
+    now = utcnow()
+    job = await repository.get_by_key(s, _marker_key(name))
+    if job is None:
+        s.add(_new_job(name, {}, now, status="succeeded", unique_key=_marker_key(name), max_attempts=0))
+    else:
+        job.updated_at = job.run_at = now
+
+
+async def last_success(s: AsyncSession, name: str) -> datetime | None:
+    job = await repository.get_by_key(s, _marker_key(name))
+    return job.updated_at if job is not None else None

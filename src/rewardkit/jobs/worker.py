@@ -16,6 +16,8 @@ import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import structlog
+
 from rewardkit.jobs import repository
 from rewardkit.jobs.models import Job
 from rewardkit.jobs.service import CHANNEL, Defer, Retry, Run, current_run, defer_values, retry_values, succeeded_values
@@ -84,6 +86,8 @@ class Worker:
         now = utcnow()
         run = Run(job.id, self.name)
         token = current_run.set(run)
+        # Every log line of the handler names its job (kit/logs.py merges these context variables).
+        bound = structlog.contextvars.bind_contextvars(job_id=job.id, job_kind=job.kind)
         result: Any = None
         try:
             if handler is None:
@@ -102,6 +106,7 @@ class Worker:
             values = succeeded_values(now)
         finally:
             current_run.reset(token)
+            structlog.contextvars.reset_contextvars(**bound)
         if not (run.finished and values["status"] == "succeeded"):  # the handler may have finished it already
             async with self.ctx.db.unit_of_work() as s:
                 await repository.finish(s, job.id, self.name, values)

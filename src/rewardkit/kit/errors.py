@@ -105,3 +105,9 @@ class InternalError(Problem):
 
 class ServiceUnavailable(Problem):
     status, code, title = 503, "service_unavailable", "Service unavailable"
+
+
+class MetricsUnauthorized(Problem):
+    """GET /metrics needs `Authorization: Bearer <REWARDKIT_METRICS_TOKEN>` when that setting is set."""
+
+    status, code, title = 401, "metrics_unauthorized", "A valid metrics token is required"

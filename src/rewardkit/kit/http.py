@@ -32,6 +32,7 @@ from rewardkit.kit.errors import (
     ValidationFailed,
 )
 from rewardkit.kit.logs import safe_traceback
+from rewardkit.kit.request_id import current_request_id
 
 log = logging.getLogger("rewardkit")
 
@@ -46,8 +47,13 @@ def is_json_media_type(content_type: str) -> bool:
 def problem_response(problem: Problem, request: Request | None = None) -> Response:
     instance = request.url.path if request is not None else None
     headers = dict(problem.headers)
+    body = problem.to_dict(instance)
+    # The same id as the Request-Id header (kit/request_id.py), so a pasted error body finds its logs.
+    rid = current_request_id()
+    if rid is not None:
+        body["request_id"] = rid
     return Response(
-        orjson.dumps(problem.to_dict(instance)),
+        orjson.dumps(body),
         status_code=problem.status,
         media_type=PROBLEM_JSON,
         headers=headers,

@@ -14,6 +14,7 @@ from typing import Any
 import typer
 from fastapi import APIRouter
 
+from rewardkit.kit.metrics import ScrapeGauge
 from rewardkit.kit.retention import Purge
 
 # handler(runtime, payload, attempt): see jobs/worker.py. `Any` here because kit knows no runtime.
@@ -43,3 +44,5 @@ class Module:
     token_paths: tuple[str, ...] = ()
     # Old rows the hourly maintenance job deletes, in bounded batches, in module order (kit/retention.py).
     retention: tuple[Purge, ...] = ()
+    # Gauges read from its tables when /metrics is scraped (kit/metrics.py).
+    gauges: tuple[ScrapeGauge, ...] = ()

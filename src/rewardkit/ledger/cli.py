@@ -76,7 +76,11 @@ def ledger_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
 
     async def go(rt: Runtime) -> Any:
         async with rt.db.unit_of_work(readonly=True) as s:
-            return await ledger.verify(s)
+            report = await ledger.verify(s)
+        if report.ok:  # for /metrics: rewardkit_ledger_verify_age_seconds
+            async with rt.db.unit_of_work() as s:
+                await ledger.record_verified(s)
+        return report
 
     report = run(go)
     data = {**asdict(report), "ok": report.ok}

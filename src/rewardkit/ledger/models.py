@@ -23,6 +23,8 @@ NON_NEGATIVE = {WALLET, PENDING}
 BALANCE_FUNDED = "balance.funded"
 BALANCE_LOW = "balance.low"
 EVENT_TYPES = (BALANCE_FUNDED, BALANCE_LOW)
+# The last successful `rewardkit ledger verify` is remembered under this name (jobs.service.record_success).
+LEDGER_VERIFIED = "ledger.verify"
 
 # Who holds an account inside its organisation (docs/ledger.md#addresses). The org's own accounts have
 # holder_id = org_id, so the unique address needs no NULL handling.

@@ -1,6 +1,8 @@
 """The ledger domain: accounts, balanced transactions of postings, balances, wallets."""
 
+from rewardkit.kit.metrics import ScrapeGauge
 from rewardkit.kit.module import Module
+from rewardkit.ledger import service
 from rewardkit.ledger.api import router
 from rewardkit.ledger.cli import ledger_app, wallets_app
 from rewardkit.ledger.examples import RESPONSES
@@ -16,4 +18,12 @@ MODULE = Module(
     tables=(Asset, Account, Transaction, Posting),
     cli=(("wallets", wallets_app), ("ledger", ledger_app)),
     resources=(AccountIds.open,),
+    gauges=(
+        ScrapeGauge(
+            "rewardkit_ledger_verify_age_seconds",
+            "Seconds since the last `rewardkit ledger verify` that found no break.",
+            (),
+            service.verify_age,
+        ),
+    ),
 )

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.events.service import EventBus
+from rewardkit.jobs import service as jobs
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import exponent, is_currency, money
@@ -30,6 +31,7 @@ from rewardkit.ledger.models import (
     BALANCE_FUNDED,
     BALANCE_LOW,
     HOLDER_TYPES,
+    LEDGER_VERIFIED,
     NON_NEGATIVE,
     ORG,
     Address,
@@ -360,6 +362,17 @@ class Report:
                 self.bad_holder,
             ]
         )
+
+
+async def record_verified(s: AsyncSession) -> None:
+    """A verify found nothing wrong: rewardkit_ledger_verify_age_seconds counts from now."""
+    await jobs.record_success(s, LEDGER_VERIFIED)
+
+
+async def verify_age(s: AsyncSession) -> list[tuple[tuple[()], float]]:
+    """Seconds since the last successful verify; no sample if there never was one (kit/metrics.py)."""
+    last = await jobs.last_success(s, LEDGER_VERIFIED)
+    return [((), max(0.0, (utcnow() - last).total_seconds()))] if last is not None else []
 
 
 async def verify(s: AsyncSession) -> Report:

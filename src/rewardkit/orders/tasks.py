@@ -95,10 +95,13 @@ async def fulfil(ctx: Runtime, payload: dict[str, Any], attempt: int) -> dict[st
             result = await asyncio.wait_for(call, timeout=timeout)
         except TimeoutError as exc:
             # The supplier may have bought it: retry the same supplier with the same reference.
+            ctx.metrics.supplier_errors.labels(supplier.name, "timeout").inc()
             raise Retry(f"{supplier.name} timed out after {timeout}s") from exc
         except SupplierTransient as exc:
+            ctx.metrics.supplier_errors.labels(supplier.name, "transient").inc()
             raise Retry(f"{supplier.name}: {exc}", delay=exc.retry_after) from exc
         except SupplierPermanent as exc:
+            ctx.metrics.supplier_errors.labels(supplier.name, "permanent").inc()
             last_error, last_supplier = exc, supplier.name
             continue
         faults.checkpoint("fulfil:placed")

@@ -175,6 +175,8 @@ async def _finish(
     ok: bool = False,
 ) -> None:
     now = utcnow()
+    if number:  # rewardkit_webhook_deliveries{outcome}: succeeded, retry (pending again) or failed for good
+        ctx.metrics.deliveries.labels("retry" if status == "pending" else status).inc()
     async with ctx.db.unit_of_work() as s:
         if number:
             attempt = WebhookAttempt(
