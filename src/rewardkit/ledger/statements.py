@@ -28,7 +28,7 @@ async def list_balances(ctx: Runtime, ident: Principal) -> dict[str, Any]:
         ).model_dump()
         for b in rows
     ]
-    return {"object": "list", "livemode": ident.livemode, "data": data}
+    return {"object": "list", "livemode": ident.livemode, "data": data, "has_more": False, "next_cursor": None}
 
 
 async def statement_page(

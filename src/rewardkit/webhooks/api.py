@@ -14,10 +14,15 @@ from rewardkit.kit.schemas import RequestModel
 from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.webhooks import service
 from rewardkit.webhooks.schemas import (
-    DeliveryOut,
+    DeliveryList,
+    DeliveryQueued,
+    DeliveryQueuedList,
     EndpointCreate,
+    EndpointDeleted,
+    EndpointList,
     EndpointOut,
     EndpointUpdate,
+    EventList,
     EventOut,
     RotateSecret,
 )
@@ -40,14 +45,20 @@ class Redeliver(RequestModel):
     operation_id="createWebhookEndpoint",
     response_model=EndpointOut,
     response_class=JSONResponse,
-    responses={422: {"description": "invalid_webhook_url, validation_error"}},
+    responses={422: {"description": "invalid_webhook_url, unknown_event_type, validation_error"}},
 )
 async def create_endpoint(request: Request, body: EndpointCreate, ident: Ident, ctx: Ctx) -> JSONResponse:
     """Register a URL to receive events. The `secret` (whsec_…) is shown only in this response."""
     return respond(request, await service.create_endpoint(ctx, ident, body), "webhook_endpoint")
 
 
-@router.get("/webhook_endpoints", tags=["Webhooks"], operation_id="listWebhookEndpoints", response_class=JSONResponse)
+@router.get(
+    "/webhook_endpoints",
+    tags=["Webhooks"],
+    operation_id="listWebhookEndpoints",
+    response_model=EndpointList,
+    response_class=JSONResponse,
+)
 async def list_endpoints(request: Request, ident: Ident, ctx: Ctx) -> JSONResponse:
     return respond(request, await service.list_endpoints(ctx, ident), "list")
 
@@ -72,7 +83,7 @@ async def get_endpoint(request: Request, endpoint_id: str, ident: Ident, ctx: Ct
     operation_id="updateWebhookEndpoint",
     response_model=EndpointOut,
     response_class=JSONResponse,
-    responses=_404,
+    responses={**_404, 422: {"description": "invalid_webhook_url, unknown_event_type, validation_error"}},
 )
 async def update_endpoint(
     request: Request, endpoint_id: str, body: EndpointUpdate, ident: Ident, ctx: Ctx
@@ -85,6 +96,7 @@ async def update_endpoint(
     "/webhook_endpoints/{endpoint_id}",
     tags=["Webhooks"],
     operation_id="deleteWebhookEndpoint",
+    response_model=EndpointDeleted,
     response_class=JSONResponse,
     responses=_404,
 )
@@ -113,6 +125,7 @@ async def rotate_secret(
     "/webhook_endpoints/{endpoint_id}/test",
     tags=["Webhooks"],
     operation_id="testWebhookEndpoint",
+    response_model=DeliveryQueued,
     response_class=JSONResponse,
     responses=_404,
 )
@@ -125,8 +138,9 @@ async def test_endpoint(request: Request, endpoint_id: str, ident: Ident, ctx: C
     "/webhook_endpoints/{endpoint_id}/deliveries",
     tags=["Webhooks"],
     operation_id="listWebhookDeliveries",
+    response_model=DeliveryList,
     response_class=JSONResponse,
-    responses={**_404, 200: {"description": "Deliveries", "model": list[DeliveryOut]}},
+    responses=_404,
 )
 async def list_deliveries(
     request: Request,
@@ -144,8 +158,9 @@ async def list_deliveries(
     "/events",
     tags=["Events"],
     operation_id="listEvents",
+    response_model=EventList,
+    response_description="Events, newest first",
     response_class=JSONResponse,
-    responses={200: {"description": "Events, newest first", "model": list[EventOut]}},
 )
 async def list_events(
     request: Request,
@@ -186,8 +201,10 @@ async def get_event(request: Request, event_id: str, ident: Ident, ctx: Ctx) -> 
     "/events/{event_id}/redeliver",
     tags=["Events"],
     operation_id="redeliverEvent",
+    response_model=DeliveryQueuedList,
+    response_description="The deliveries queued, one per endpoint",
     response_class=JSONResponse,
-    responses={404: {"description": "event_not_found"}},
+    responses={404: {"description": "event_not_found, webhook_endpoint_not_found"}},
 )
 async def redeliver_event(
     request: Request, event_id: str, ident: Ident, ctx: Ctx, body: Annotated[Redeliver | None, Body()] = None
