@@ -87,8 +87,10 @@ VERSION_PARAMETER: dict[str, Any] = {
     "name": "Rewardkit-Version",
     "in": "header",
     "required": False,
-    "description": "Pin the API version; default: the latest. An unknown version is a 400 `invalid_api_version`.",
-    "schema": {"type": "string", "enum": versioning.VERSIONS},
+    "description": "Pin the API version; absent or empty: the latest. An unknown version is a 400 "
+    "`invalid_api_version`.",
+    # The empty value is listed because it is accepted (as the latest), and the description is exact.
+    "schema": {"type": "string", "enum": [*versioning.VERSIONS, ""]},
 }
 WRITES = {"post", "put", "patch"}
 METHODS = {"get", "put", "post", "patch", "delete", "head", "options"}

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
@@ -12,7 +11,7 @@ from rewardkit.jobs.worker import Worker
 from rewardkit.kit import idempotency
 from rewardkit.kit.errors import MalformedJSON
 from rewardkit.kit.http import StrictJSONRoute
-from rewardkit.kit.params import utc
+from rewardkit.kit.params import DateTimeParam, utc
 from rewardkit.kit.responses import HEADERS, JSONResponse, respond
 from rewardkit.orders import service
 from rewardkit.orders.models import STATUSES
@@ -110,8 +109,8 @@ async def list_orders(
     status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
     product_id: Annotated[str | None, Query(max_length=80)] = None,
     external_id: Annotated[str | None, Query(max_length=120)] = None,
-    created_gte: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    created_lte: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    created_gte: Annotated[DateTimeParam | None, Query(description="ISO 8601, inclusive")] = None,
+    created_lte: Annotated[DateTimeParam | None, Query(description="ISO 8601, inclusive")] = None,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> JSONResponse:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -9,6 +8,7 @@ from pydantic import Field
 from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
 from rewardkit.kit.http import StrictJSONRoute
+from rewardkit.kit.params import DateTimeParam
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.kit.schemas import RequestModel
 from rewardkit.runtime import Runtime, get_runtime
@@ -167,8 +167,8 @@ async def list_events(
     ident: Ident,
     ctx: Ctx,
     type: Annotated[list[str] | None, Query(description="One or more event types")] = None,
-    created_gte: Annotated[datetime | None, Query()] = None,
-    created_lte: Annotated[datetime | None, Query()] = None,
+    created_gte: Annotated[DateTimeParam | None, Query()] = None,
+    created_lte: Annotated[DateTimeParam | None, Query()] = None,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> JSONResponse:
