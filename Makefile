@@ -3,7 +3,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install serve test lint migrate bench clean
+.PHONY: install serve test lint migrate bench fuzz clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || python3 -m venv $(VENV)
@@ -25,6 +25,12 @@ lint: $(STAMP)
 
 test: $(STAMP)
 	@bash scripts/test.sh
+
+FUZZ_EXAMPLES ?= 500
+FUZZ_DB       ?= sqlite
+# schemathesis over every operation with more examples than the suite's run (docs/testing.md).
+fuzz: $(STAMP)
+	REWARDKIT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:cacheprovider --db=$(FUZZ_DB) tests/test_schemathesis.py
 
 bench: $(STAMP)
 	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev,bench]'

@@ -6,7 +6,7 @@ import asyncio
 import hmac
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
@@ -25,7 +25,7 @@ from rewardkit.kit.http import RequestGuard, install_error_handlers
 from rewardkit.kit.logs import configure_logging
 from rewardkit.kit.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from rewardkit.kit.ratelimit import RateLimitHeaders
-from rewardkit.kit.responses import JSONResponse
+from rewardkit.kit.responses import JSONResponse, ResponseModel, document_operations
 from rewardkit.migrate import current_revision, head_revision
 from rewardkit.modules import MODULES
 from rewardkit.runtime import Runtime, get_runtime
@@ -40,6 +40,15 @@ Authenticate with `Authorization: Bearer sk_test_…` (sandbox) or `sk_live_…`
 `application/problem+json` with a stable `code`. `POST /v1/orders` accepts an `Idempotency-Key`.
 Pin a version with `Rewardkit-Version: 2026-11-01`.
 """
+
+
+class Health(ResponseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Ready(ResponseModel):
+    status: Literal["ready"] = "ready"
+    migration: str
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -93,12 +102,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    @app.get("/healthz", tags=["System"], operation_id="healthz")
+    @app.get("/healthz", tags=["System"], operation_id="healthz", response_model=Health)
     async def healthz() -> dict[str, str]:
         """The process is alive."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["System"], operation_id="readyz")
+    @app.get(
+        "/readyz",
+        tags=["System"],
+        operation_id="readyz",
+        response_model=Ready,
+        responses={503: {"description": "service_unavailable: the database is away or not migrated"}},
+    )
     async def readyz(c: Annotated[Runtime, Depends(get_runtime)]) -> dict[str, Any]:
         """The database answers and its schema is at the latest migration."""
         try:
@@ -166,12 +181,23 @@ def _document_problems(app: FastAPI) -> None:
                 "status": {"type": "integer"},
                 "detail": {"type": "string"},
                 "code": {"type": "string", "enum": sorted(REGISTRY)},
-                "instance": {"type": "string"},
-                "errors": {"type": "array", "items": {"type": "object"}},
-                "request_id": {"type": "string", "description": "The response's Request-Id header."},
+                "instance": {"type": "string", "description": "The path of the request"},
+                "request_id": {"type": "string", "description": "The request's id, as in the Request-Id header"},
+                "errors": {"type": "array", "items": {"$ref": "#/components/schemas/FieldError"}},
             },
             "required": ["type", "title", "status", "detail", "code"],
+            # Some problems add their own members (known_versions, product_currency, …): RFC 9457 extensions.
+            "additionalProperties": True,
         }
+        comps["FieldError"] = {
+            "type": "object",
+            "description": "One invalid field (validation_error) or row (catalog and inventory imports).",
+            "additionalProperties": True,
+        }
+        # FastAPI's own 422 models: every error is a Problem instead (replaced below).
+        comps.pop("HTTPValidationError", None)
+        comps.pop("ValidationError", None)
+        document_operations(schema)
         comps_root = schema["components"]
         comps_root["securitySchemes"] = {
             "apiKey": {"type": "http", "scheme": "bearer", "description": "sk_test_… or sk_live_…"}

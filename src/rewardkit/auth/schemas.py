@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from rewardkit.kit.responses import ResponseModel
 from rewardkit.kit.schemas import RequestModel
 
 BRANDING_EXAMPLE: dict[str, Any] = {
@@ -39,8 +40,8 @@ class BrandingUpdate(RequestModel):
     support_email: str | None = Field(default=None, max_length=320, description="Shown in the footer of hosted pages")
 
 
-class BrandingOut(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [dict(BRANDING_EXAMPLE)]})
+class BrandingOut(ResponseModel):
+    model_config = ConfigDict(**ResponseModel.model_config, json_schema_extra={"examples": [dict(BRANDING_EXAMPLE)]})
 
     object: Literal["branding"] = "branding"
     org_id: str
@@ -51,7 +52,7 @@ class BrandingOut(BaseModel):
     support_email: str | None
 
 
-class SessionOut(BaseModel):
+class SessionOut(ResponseModel):
     """A signed-in session (auth/principals.py): never an API key, never the token itself."""
 
     id: str

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
 from rewardkit.auth.api import require_api_key
 from rewardkit.catalog import service
 from rewardkit.catalog.models import CATEGORIES
-from rewardkit.catalog.schemas import CategoryOut, CountryOut, ProductOut
+from rewardkit.catalog.schemas import CategoryList, CountryList, ProductList, ProductOut
 from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from rewardkit.kit.responses import JSONResponse, respond
@@ -19,28 +19,7 @@ COUNTRIES_MAX = 250  # ISO 3166-1 has 249 countries
 router = APIRouter(prefix="/v1", tags=["Catalog"], dependencies=[Depends(require_api_key)], route_class=StrictJSONRoute)
 
 
-def _list_of(model: type) -> dict[int | str, dict[str, Any]]:
-    return {
-        200: {
-            "description": "A page",
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            "object": {"const": "list"},
-                            "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{model.__name__}"}},
-                            "has_more": {"type": "boolean"},
-                            "next_cursor": {"type": ["string", "null"]},
-                        },
-                    }
-                }
-            },
-        }
-    }
-
-
-@router.get("/products", operation_id="listProducts", responses=_list_of(ProductOut), response_class=JSONResponse)
+@router.get("/products", operation_id="listProducts", response_model=ProductList, response_class=JSONResponse)
 async def list_products(
     request: Request,
     ctx: Annotated[Runtime, Depends(get_runtime)],
@@ -75,7 +54,7 @@ async def list_products(
     operation_id="getProduct",
     response_model=ProductOut,
     response_class=JSONResponse,
-    responses={404: {"description": "No such product"}},
+    responses={404: {"description": "product_not_found"}},
 )
 async def get_product(
     request: Request, product_id: str, ctx: Annotated[Runtime, Depends(get_runtime)]
@@ -83,14 +62,14 @@ async def get_product(
     return respond(request, await service.product(ctx, product_id), "product")
 
 
-@router.get("/categories", operation_id="listCategories", responses=_list_of(CategoryOut), response_class=JSONResponse)
+@router.get("/categories", operation_id="listCategories", response_model=CategoryList, response_class=JSONResponse)
 async def list_categories(
     request: Request, ctx: Annotated[Runtime, Depends(get_runtime)], cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> JSONResponse:
     return respond(request, await service.list_categories(ctx, cursor=cursor, limit=limit), "list")
 
 
-@router.get("/countries", operation_id="listCountries", responses=_list_of(CountryOut), response_class=JSONResponse)
+@router.get("/countries", operation_id="listCountries", response_model=CountryList, response_class=JSONResponse)
 async def list_countries(
     request: Request,
     ctx: Annotated[Runtime, Depends(get_runtime)],

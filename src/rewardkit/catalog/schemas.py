@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Literal
 
 import pycountry
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from rewardkit.catalog.models import CATEGORIES
 from rewardkit.kit.money import MAX_MINOR, is_currency
+from rewardkit.kit.responses import ListObject, ResponseModel
 from rewardkit.kit.schemas import RequestModel
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_]{1,79}$")
@@ -85,7 +86,22 @@ class ProductIn(RequestModel):
         return sorted(set(v))
 
 
-class ProductOut(BaseModel):
+class FixedDenominationsOut(ResponseModel):
+    type: Literal["fixed"]
+    values: list[str] = Field(description="The amounts it is sold in, in major units, e.g. \"25.00\"")
+
+
+class RangeDenominationsOut(ResponseModel):
+    type: Literal["range"]
+    min: str = Field(description="In major units")
+    max: str = Field(description="In major units")
+    step: str = Field(description="In major units: any min + n × step up to max")
+
+
+DenominationsOut = Annotated[FixedDenominationsOut | RangeDenominationsOut, Field(discriminator="type")]
+
+
+class ProductOut(ResponseModel):
     id: str
     object: Literal["product"] = "product"
     brand: str
@@ -93,7 +109,7 @@ class ProductOut(BaseModel):
     category: str
     countries: list[str]
     currency: str
-    denominations: dict[str, Any]
+    denominations: DenominationsOut
     description: str
     redemption_instructions: str
     terms: str
@@ -101,16 +117,28 @@ class ProductOut(BaseModel):
     validity_days: int | None
 
 
-class CategoryOut(BaseModel):
+class CategoryOut(ResponseModel):
     id: str
     object: Literal["category"] = "category"
     name: str
     product_count: int
 
 
-class CountryOut(BaseModel):
+class CountryOut(ResponseModel):
     id: str
     object: Literal["country"] = "country"
     name: str
     currencies: list[str]
     product_count: int
+
+
+class ProductList(ListObject):
+    data: list[ProductOut]
+
+
+class CategoryList(ListObject):
+    data: list[CategoryOut]
+
+
+class CountryList(ListObject):
+    data: list[CountryOut]

@@ -10,7 +10,7 @@ from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.ledger import statements
-from rewardkit.ledger.schemas import BalanceOut, BalanceTransactionOut
+from rewardkit.ledger.schemas import BalanceList, BalanceTransactionList
 from rewardkit.runtime import Runtime, get_runtime
 
 router = APIRouter(prefix="/v1", tags=["Balances"], route_class=StrictJSONRoute)
@@ -20,7 +20,8 @@ router = APIRouter(prefix="/v1", tags=["Balances"], route_class=StrictJSONRoute)
     "/balances",
     operation_id="listBalances",
     response_class=JSONResponse,
-    responses={200: {"description": "Available and pending per currency", "model": list[BalanceOut]}},
+    response_model=BalanceList,
+    response_description="Available and pending per currency",
 )
 async def list_balances(
     request: Request,
@@ -37,7 +38,8 @@ async def list_balances(
     "/balance_transactions",
     operation_id="listBalanceTransactions",
     response_class=JSONResponse,
-    responses={200: {"description": "Statement lines, newest first", "model": list[BalanceTransactionOut]}},
+    response_model=BalanceTransactionList,
+    response_description="Statement lines, newest first",
 )
 async def list_balance_transactions(
     request: Request,

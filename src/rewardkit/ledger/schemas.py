@@ -1,26 +1,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel
-
-
-class Money(BaseModel):
-    currency: str
-    minor_units: int
-    value: str
+from rewardkit.kit.responses import ListObject, Money, ResponseModel
 
 
-class BalanceOut(BaseModel):
-    object: str = "balance"
+class BalanceOut(ResponseModel):
+    object: Literal["balance"] = "balance"
     currency: str
     available: Money
     pending: Money
 
 
-class BalanceTransactionOut(BaseModel):
+class BalanceTransactionOut(ResponseModel):
     id: str
-    object: str = "balance_transaction"
+    object: Literal["balance_transaction"] = "balance_transaction"
     transaction_id: str
     type: str
     currency: str
@@ -29,3 +24,12 @@ class BalanceTransactionOut(BaseModel):
     description: str
     source_id: str | None
     created_at: datetime
+
+
+class BalanceList(ListObject):
+    livemode: bool
+    data: list[BalanceOut]
+
+
+class BalanceTransactionList(ListObject):
+    data: list[BalanceTransactionOut]

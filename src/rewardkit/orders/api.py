@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import orjson
@@ -12,24 +11,30 @@ from rewardkit.jobs.worker import Worker
 from rewardkit.kit import idempotency
 from rewardkit.kit.errors import MalformedJSON
 from rewardkit.kit.http import StrictJSONRoute
-from rewardkit.kit.params import utc
-from rewardkit.kit.responses import JSONResponse, respond
+from rewardkit.kit.params import DateTimeParam, utc
+from rewardkit.kit.responses import HEADERS, JSONResponse, respond
 from rewardkit.orders import service
 from rewardkit.orders.models import STATUSES
-from rewardkit.orders.schemas import OrderCreate, OrderOut
+from rewardkit.orders.schemas import OrderCreate, OrderList, OrderOut
 from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.suppliers.registry import Registry
 
 router = APIRouter(prefix="/v1", tags=["Orders"], route_class=StrictJSONRoute)
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    202: {"description": "Accepted: the supplier is still fulfilling it", "model": OrderOut},
-    400: {"description": "Malformed request"},
-    401: {"description": "Missing or invalid API key"},
+_REPLAYED = {"Idempotent-Replayed": HEADERS["Idempotent-Replayed"]}
+# The order is rendered by orders/render.py as a plain dict (for speed), so OrderOut documents the
+# body without FastAPI validating it (response_model=None).
+_CREATE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The order, final (usually `fulfilled`)", "model": OrderOut, "headers": _REPLAYED},
+    202: {"description": "Accepted: the supplier is still fulfilling it", "model": OrderOut, "headers": _REPLAYED},
+    400: {"description": "idempotency_key_invalid"},
     402: {"description": "insufficient_funds"},
     404: {"description": "product_not_found"},
     409: {"description": "idempotency_key_in_flight"},
-    422: {"description": "validation_error, invalid_denomination, currency_not_supported, idempotency_key_reused"},
+    422: {
+        "description": "validation_error, invalid_denomination, currency_not_supported, country_not_supported, "
+        "product_unavailable, fx_rate_unavailable, invalid_sandbox_value, idempotency_key_reused"
+    },
 }
 
 
@@ -44,7 +49,7 @@ def get_runner(request: Request) -> Worker | None:
 
 
 @router.post(
-    "/orders", operation_id="createOrder", response_model=OrderOut, response_class=JSONResponse, responses=_ERRORS
+    "/orders", operation_id="createOrder", response_model=None, response_class=JSONResponse, responses=_CREATE
 )
 async def create_order(
     request: Request,
@@ -77,9 +82,9 @@ async def create_order(
 @router.get(
     "/orders/{order_id}",
     operation_id="getOrder",
-    response_model=OrderOut,
+    response_model=None,
     response_class=JSONResponse,
-    responses={404: {"description": "order_not_found"}},
+    responses={200: {"description": "The order", "model": OrderOut}, 404: {"description": "order_not_found"}},
 )
 async def get_order(
     request: Request,
@@ -90,7 +95,13 @@ async def get_order(
     return respond(request, await service.get(ctx, ident, order_id), "order")
 
 
-@router.get("/orders", operation_id="listOrders", response_class=JSONResponse)
+@router.get(
+    "/orders",
+    operation_id="listOrders",
+    response_model=None,
+    response_class=JSONResponse,
+    responses={200: {"description": "A page of orders, newest first", "model": OrderList}},
+)
 async def list_orders(
     request: Request,
     ident: Annotated[Principal, Depends(require_api_key)],
@@ -98,8 +109,8 @@ async def list_orders(
     status: Annotated[str | None, Query(pattern="^(" + "|".join(STATUSES) + ")$")] = None,
     product_id: Annotated[str | None, Query(max_length=80)] = None,
     external_id: Annotated[str | None, Query(max_length=120)] = None,
-    created_gte: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
-    created_lte: Annotated[datetime | None, Query(description="ISO 8601, inclusive")] = None,
+    created_gte: Annotated[DateTimeParam | None, Query(description="ISO 8601, inclusive")] = None,
+    created_lte: Annotated[DateTimeParam | None, Query(description="ISO 8601, inclusive")] = None,
     cursor: Annotated[str | None, Query(max_length=300)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> JSONResponse:
@@ -121,9 +132,13 @@ async def list_orders(
 @router.post(
     "/orders/{order_id}/cancel",
     operation_id="cancelOrder",
-    response_model=OrderOut,
+    response_model=None,
     response_class=JSONResponse,
-    responses={404: {"description": "order_not_found"}, 409: {"description": "order_not_cancelable"}},
+    responses={
+        200: {"description": "The order, now `canceled`", "model": OrderOut},
+        404: {"description": "order_not_found"},
+        409: {"description": "order_not_cancelable"},
+    },
 )
 async def cancel_order(
     request: Request,

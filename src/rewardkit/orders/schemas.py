@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from rewardkit.kit.responses import ListObject, Money, ResponseModel
 from rewardkit.kit.schemas import Amount, RequestModel
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -86,52 +87,67 @@ class OrderCreate(RequestModel):
         return v.upper()
 
 
-class Money(BaseModel):
-    currency: str
-    minor_units: int
-    value: str
+OrderStatus = Literal["pending", "processing", "fulfilled", "failed", "refunded", "canceled"]
 
 
-class Fx(BaseModel):
+class Fx(ResponseModel):
     from_currency: str
     to_currency: str
     rate: str
     markup_bps: int
 
 
-class Voucher(BaseModel):
+class Voucher(ResponseModel):
     code: str | None
     pin: str | None
     expires_at: datetime | None
     url: str
 
 
-class TimelineEntry(BaseModel):
-    status: str
-    from_status: str | None
+class RecipientOut(ResponseModel):
+    email: str | None
+    name: str | None
+    phone: str | None
+
+
+class Failure(ResponseModel):
+    code: str
+    message: str
+
+
+class TimelineEntry(ResponseModel):
+    status: OrderStatus
+    from_status: OrderStatus | None
     reason: str
     at: datetime
 
 
-class OrderOut(BaseModel):
+class OrderOut(ResponseModel):
+    """An order as the API answers it. orders/render.py builds this shape as a plain dict for speed;
+    tests/orders/test_render.py holds the two equal (and this model refuses any field it lacks)."""
+
     id: str
     order_id: str
-    object: str = "order"
+    object: Literal["order"] = "order"
     livemode: bool
-    status: str
+    status: OrderStatus
     product_id: str
     currency: str
     denomination: str
     face_value: Money
     charged: Money
     fx: Fx | None
-    recipient: dict[str, Any] | None
+    recipient: RecipientOut | None
     external_id: str | None
     metadata: dict[str, str]
     voucher_url: str | None
     voucher: Voucher | None
-    failure: dict[str, str] | None
+    failure: Failure | None
     timeline: list[TimelineEntry]
     created_at: datetime
     updated_at: datetime
     fulfilled_at: datetime | None
+
+
+class OrderList(ListObject):
+    data: list[OrderOut]

@@ -23,6 +23,7 @@ from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.suppliers import inventory_service
 from rewardkit.suppliers.adapters import http as _http  # noqa: F401  (registers the http supplier factory)
 from rewardkit.suppliers.adapters import inventory as _inventory  # noqa: F401  (and the inventory one)
+from rewardkit.suppliers.schemas import InventoryImportOut, StockList
 
 MAX_CODES = 500  # about 100 bytes a code: stays under the 64 KiB body limit
 
@@ -58,10 +59,7 @@ router = APIRouter(
     route_class=StrictJSONRoute,
 )
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or invalid API key"},
-    403: {"description": "operator_disabled, operator_token_invalid"},
-}
+_ERRORS: dict[int | str, dict[str, Any]] = {403: {"description": "operator_disabled, operator_token_invalid"}}
 
 
 class CodeIn(RequestModel):
@@ -83,6 +81,8 @@ class CodesIn(RequestModel):
     "/inventory/{product_id}/codes",
     operation_id="importInventoryCodes",
     status_code=201,
+    response_model=InventoryImportOut,
+    response_description="The codes were imported; the product's stock after the import",
     response_class=JSONResponse,
     responses={
         **_ERRORS,
@@ -106,7 +106,9 @@ async def import_codes(
     return respond(request, body_out, "inventory_import", 201)
 
 
-@router.get("/inventory", operation_id="listInventory", response_class=JSONResponse, responses=_ERRORS)
+@router.get(
+    "/inventory", operation_id="listInventory", response_model=StockList, response_class=JSONResponse, responses=_ERRORS
+)
 async def list_inventory(
     request: Request,
     ctx: Annotated[Runtime, Depends(get_runtime)],

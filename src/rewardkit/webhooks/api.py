@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -10,15 +9,21 @@ from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
 from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
+from rewardkit.kit.params import DateTimeParam
 from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.kit.schemas import RequestModel
 from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.webhooks import service
 from rewardkit.webhooks.schemas import (
-    DeliveryOut,
+    DeliveryList,
+    DeliveryQueued,
+    DeliveryQueuedList,
     EndpointCreate,
+    EndpointDeleted,
+    EndpointList,
     EndpointOut,
     EndpointUpdate,
+    EventList,
     EventOut,
     RotateSecret,
 )
@@ -41,14 +46,20 @@ class Redeliver(RequestModel):
     operation_id="createWebhookEndpoint",
     response_model=EndpointOut,
     response_class=JSONResponse,
-    responses={422: {"description": "invalid_webhook_url, validation_error"}},
+    responses={422: {"description": "invalid_webhook_url, unknown_event_type, validation_error"}},
 )
 async def create_endpoint(request: Request, body: EndpointCreate, ident: Ident, ctx: Ctx) -> JSONResponse:
     """Register a URL to receive events. The `secret` (whsec_…) is shown only in this response."""
     return respond(request, await service.create_endpoint(ctx, ident, body), "webhook_endpoint")
 
 
-@router.get("/webhook_endpoints", tags=["Webhooks"], operation_id="listWebhookEndpoints", response_class=JSONResponse)
+@router.get(
+    "/webhook_endpoints",
+    tags=["Webhooks"],
+    operation_id="listWebhookEndpoints",
+    response_model=EndpointList,
+    response_class=JSONResponse,
+)
 async def list_endpoints(
     request: Request, ident: Ident, ctx: Ctx, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> JSONResponse:
@@ -76,7 +87,7 @@ async def get_endpoint(request: Request, endpoint_id: str, ident: Ident, ctx: Ct
     operation_id="updateWebhookEndpoint",
     response_model=EndpointOut,
     response_class=JSONResponse,
-    responses=_404,
+    responses={**_404, 422: {"description": "invalid_webhook_url, unknown_event_type, validation_error"}},
 )
 async def update_endpoint(
     request: Request, endpoint_id: str, body: EndpointUpdate, ident: Ident, ctx: Ctx
@@ -89,6 +100,7 @@ async def update_endpoint(
     "/webhook_endpoints/{endpoint_id}",
     tags=["Webhooks"],
     operation_id="deleteWebhookEndpoint",
+    response_model=EndpointDeleted,
     response_class=JSONResponse,
     responses=_404,
 )
@@ -117,6 +129,7 @@ async def rotate_secret(
     "/webhook_endpoints/{endpoint_id}/test",
     tags=["Webhooks"],
     operation_id="testWebhookEndpoint",
+    response_model=DeliveryQueued,
     response_class=JSONResponse,
     responses=_404,
 )
@@ -129,8 +142,9 @@ async def test_endpoint(request: Request, endpoint_id: str, ident: Ident, ctx: C
     "/webhook_endpoints/{endpoint_id}/deliveries",
     tags=["Webhooks"],
     operation_id="listWebhookDeliveries",
+    response_model=DeliveryList,
     response_class=JSONResponse,
-    responses={**_404, 200: {"description": "Deliveries", "model": list[DeliveryOut]}},
+    responses=_404,
 )
 async def list_deliveries(
     request: Request,
@@ -148,16 +162,17 @@ async def list_deliveries(
     "/events",
     tags=["Events"],
     operation_id="listEvents",
+    response_model=EventList,
+    response_description="Events, newest first",
     response_class=JSONResponse,
-    responses={200: {"description": "Events, newest first", "model": list[EventOut]}},
 )
 async def list_events(
     request: Request,
     ident: Ident,
     ctx: Ctx,
     type: Annotated[list[str] | None, Query(description="One or more event types")] = None,
-    created_gte: Annotated[datetime | None, Query()] = None,
-    created_lte: Annotated[datetime | None, Query()] = None,
+    created_gte: Annotated[DateTimeParam | None, Query()] = None,
+    created_lte: Annotated[DateTimeParam | None, Query()] = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> JSONResponse:
@@ -190,8 +205,10 @@ async def get_event(request: Request, event_id: str, ident: Ident, ctx: Ctx) -> 
     "/events/{event_id}/redeliver",
     tags=["Events"],
     operation_id="redeliverEvent",
+    response_model=DeliveryQueuedList,
+    response_description="The deliveries queued, one per endpoint",
     response_class=JSONResponse,
-    responses={404: {"description": "event_not_found"}},
+    responses={404: {"description": "event_not_found, webhook_endpoint_not_found"}},
 )
 async def redeliver_event(
     request: Request, event_id: str, ident: Ident, ctx: Ctx, body: Annotated[Redeliver | None, Body()] = None

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from rewardkit.kit.responses import Deleted, ListObject, ResponseModel
 from rewardkit.kit.schemas import Flag, Number, RequestModel
 
 # enabled_events: checked against the event types the runtime's modules declare by the service
@@ -38,9 +39,9 @@ class RotateSecret(RequestModel):
     )
 
 
-class EndpointOut(BaseModel):
+class EndpointOut(ResponseModel):
     id: str
-    object: str = "webhook_endpoint"
+    object: Literal["webhook_endpoint"] = "webhook_endpoint"
     livemode: bool
     url: str
     description: str
@@ -52,7 +53,7 @@ class EndpointOut(BaseModel):
     updated_at: datetime
 
 
-class AttemptOut(BaseModel):
+class AttemptOut(ResponseModel):
     attempt: int
     status_code: int | None
     latency_ms: int
@@ -61,9 +62,9 @@ class AttemptOut(BaseModel):
     at: datetime
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(ResponseModel):
     id: str
-    object: str = "webhook_delivery"
+    object: Literal["webhook_delivery"] = "webhook_delivery"
     endpoint_id: str
     event_id: str
     event_type: str
@@ -72,9 +73,9 @@ class DeliveryOut(BaseModel):
     created_at: datetime
 
 
-class EventOut(BaseModel):
+class EventOut(ResponseModel):
     id: str
-    object: str = "event"
+    object: Literal["event"] = "event"
     type: str
     livemode: bool
     created_at: datetime
@@ -84,3 +85,33 @@ class EventOut(BaseModel):
         "an event with a lower sequence than one already handled is stale"
     )
     data: dict[str, Any]
+
+
+class EndpointList(ListObject):
+    data: list[EndpointOut]
+
+
+class EndpointDeleted(Deleted):
+    object: Literal["webhook_endpoint"] = "webhook_endpoint"
+
+
+class DeliveryList(ListObject):
+    data: list[DeliveryOut]
+
+
+class EventList(ListObject):
+    data: list[EventOut]
+
+
+class DeliveryQueued(ResponseModel):
+    """A delivery just queued (POST …/test, POST /v1/events/{id}/redeliver): the worker sends it."""
+
+    object: Literal["webhook_delivery"] = "webhook_delivery"
+    id: str
+    event_id: str
+    endpoint_id: str
+    status: Literal["pending"] = "pending"
+
+
+class DeliveryQueuedList(ListObject):
+    data: list[DeliveryQueued]

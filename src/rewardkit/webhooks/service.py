@@ -317,7 +317,13 @@ async def send_test(ctx: Runtime, ident: Principal, endpoint_id: str) -> dict[st
             resource_id=endpoint.id,  # counted with the endpoint's other events (webhook_endpoint.disabled)
         )
         delivery = await _queue(s, endpoint, event)
-    return {"object": "webhook_delivery", "id": delivery.id, "event_id": event.id, "status": "pending"}
+    return {
+        "object": "webhook_delivery",
+        "id": delivery.id,
+        "event_id": event.id,
+        "endpoint_id": endpoint.id,
+        "status": "pending",
+    }
 
 
 async def redeliver(ctx: Runtime, ident: Principal, event_id: str, endpoint_id: str | None) -> dict[str, Any]:
@@ -339,9 +345,17 @@ async def redeliver(ctx: Runtime, ident: Principal, event_id: str, endpoint_id: 
     return {
         "object": "list",
         "data": [
-            {"object": "webhook_delivery", "id": d.id, "endpoint_id": d.endpoint_id, "status": d.status}
+            {
+                "object": "webhook_delivery",
+                "id": d.id,
+                "event_id": d.event_id,
+                "endpoint_id": d.endpoint_id,
+                "status": d.status,
+            }
             for d in created
         ],
+        "has_more": False,
+        "next_cursor": None,
     }
 
 
