@@ -12,9 +12,10 @@ and is not in PUBLIC with its reason. docs/testing.md ("BOLA matrix") says how t
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +25,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from rewardkit.kit.errors import PROBLEM_JSON
+from rewardkit.kit.ids import new_id
 from rewardkit.runtime import Runtime
 from tests.bola_resources import World, build_world, snapshot
 from tests.conftest import MakeOrg, order_body
@@ -331,15 +333,62 @@ def test_every_id_taking_operation_has_a_row(app: FastAPI) -> None:
 # --- the matrix -----------------------------------------------------------------------------------
 
 
+_ADDRESSES = itertools.count(1)
+
+
 @pytest.fixture
-async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> World:
-    return await build_world(client, ctx, make_org)
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """This module's own client, from an address of each test's own (198.18.0.0/15, set aside for
+    benchmarks): limits kept per client address (failed authentications) count this test's few
+    unauthenticated calls only, not the rest of the suite's."""
+    n = next(_ADDRESSES)
+    transport = httpx.ASGITransport(app=app, client=(f"198.18.{n // 256}.{n % 256}", 40000 + n))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
 
 
-async def send(client: httpx.AsyncClient, w: World, row: Row, caller: str) -> tuple[Call, httpx.Response]:
-    call = row.build(w, caller)
+@pytest.fixture
+async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> AsyncIterator[World]:
+    w = await build_world(client, ctx, make_org)
+    yield w
+    # Deleted endpoints drop their queued deliveries at once, so another test's worker.drain() never
+    # spends its time retrying deliveries to this world's address where nothing listens.
+    for org, endpoint in ((w.a, w.endpoint), (w.b, w.b_endpoint)):
+        gone = await client.delete(ENDPOINT.format(endpoint["id"]), headers=org.h())
+        assert gone.status_code in (200, 404), gone.text  # 404: the deleteWebhookEndpoint row's owner call
+
+
+async def send(
+    client: httpx.AsyncClient, w: World, row: Row, caller: str, call: Call | None = None
+) -> tuple[Call, httpx.Response]:
+    call = call or row.build(w, caller)
     headers = {**headers_of(w, caller), **call.headers}
     return call, await client.request(call.method, call.url, json=call.json, headers=headers)
+
+
+def ghost_of(w: World, call: Call) -> tuple[Call, dict[str, str]]:
+    """The same call with each of A's ids swapped for a fresh id of its type that nobody holds."""
+    url, body = call.url, json.dumps(call.json)
+    swaps: dict[str, str] = {}
+    for real in sorted(w.a_ids, key=len, reverse=True):
+        if real in url or real in body:
+            swaps[real] = new_id(real.split("_", 1)[0])
+            url, body = url.replace(real, swaps[real]), body.replace(real, swaps[real])
+    assert swaps, f"{call.method} {call.url} names none of A's ids"
+    return Call(call.method, url, json.loads(body), call.headers), swaps
+
+
+async def assert_same_as_an_unknown_id(
+    client: httpx.AsyncClient, w: World, row: Row, caller: str, call: Call, r: httpx.Response
+) -> None:
+    """Another org's id and an id that never existed answer alike, to the letter (ids aside): the 404
+    is no oracle for whether an id exists elsewhere."""
+    ghost, swaps = ghost_of(w, call)
+    _, g = await send(client, w, row, caller, ghost)
+    text = g.text
+    for real, fake in swaps.items():
+        text = text.replace(fake, real)
+    assert (g.status_code, json.loads(text)) == (r.status_code, r.json()), f"{caller}: {r.text} vs {g.text}"
 
 
 def assert_shows_nothing_of_a(w: World, call: Call, r: httpx.Response) -> None:
@@ -373,6 +422,7 @@ async def test_another_org_mode_or_principal_gets_nothing(client: httpx.AsyncCli
                 assert r.status_code == 200 and r.json()["object"] == "list", r.text
             else:
                 assert_problem(r, 404, expected)
+                await assert_same_as_an_unknown_id(client, w, row, caller, call, r)
     # The same reads of A's, equal: no cancel, no delivery queued, no secret rotated, no ledger line.
     assert await snapshot(client, w) == before, f"{row.name}: a refused call changed A's resources"
     # The owner's own call works: the id was real, so the 404s above are the wall, not a typo.
