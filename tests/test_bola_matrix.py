@@ -1,13 +1,15 @@
 """The BOLA matrix (issue #12): every operation that takes an id, tried with another org's key, the
-other mode's key, a member's and a link visitor's session, no key and an unknown key. Each must be
+other mode's key, a member's, a link visitor's and a dashboard user's session, no key and an unknown key. Each must be
 refused (404 for another org or mode, exactly as for an id that does not exist; 403 for a session;
 401 without a valid key), show nothing of the owner's data, and change nothing the owner can see.
 The owner's own call then succeeds, so the refusals are about the caller, not a bad id.
 
 The operations come from the app's OpenAPI description at test time:
 `test_every_id_taking_operation_has_a_row` fails for any operation with an id-taking input (a path
-parameter, a query or body field named `*_id`, a cursor, a request header) that has no row in ROWS
-and is not in PUBLIC with its reason. docs/testing.md ("BOLA matrix") says how to add a row.
+parameter, a query or body field named `*_id`, a cursor, a request header naming a key, token or id)
+that has no row in ROWS and is not in PUBLIC with its reason; the cursor of every list is covered by
+test_every_list_pages_only_the_callers_own_data, which finds the lists itself. docs/testing.md
+("BOLA matrix") says how to add a row.
 """
 
 from __future__ import annotations
@@ -33,10 +35,11 @@ from tests.conftest import MakeOrg, order_body
 # --- who calls ------------------------------------------------------------------------------------
 
 OTHER_ORG, OTHER_MODE = "other_org", "other_mode"  # org B's test key; org A's live key
-MEMBER, VISITOR = "member_session", "link_visitor"  # sessions of org A, test mode: the resources' own org
+# Sessions of org A in test mode, the resources' own org and mode: refused by their kind alone.
+MEMBER, VISITOR, DASHBOARD = "member_session", "link_visitor", "dashboard_user"
 NO_KEY, UNKNOWN_KEY = "no_key", "unknown_key"
 OWNER = "owner"  # org A's test key: the sanity call, made last
-ATTACKERS = (OTHER_ORG, OTHER_MODE, MEMBER, VISITOR, NO_KEY, UNKNOWN_KEY)
+ATTACKERS = (OTHER_ORG, OTHER_MODE, MEMBER, VISITOR, DASHBOARD, NO_KEY, UNKNOWN_KEY)
 
 
 def bearer(raw: str) -> dict[str, str]:
@@ -49,6 +52,7 @@ def headers_of(w: World, caller: str) -> dict[str, str]:
         OTHER_MODE: lambda: w.a.h("live"),
         MEMBER: lambda: bearer(w.member_session),
         VISITOR: lambda: bearer(w.link_visitor),
+        DASHBOARD: lambda: bearer(w.dashboard_user),
         NO_KEY: lambda: {},
         UNKNOWN_KEY: lambda: bearer("sk_test_" + "0" * 40),  # well formed, issued to no one
         OWNER: lambda: w.a.h(),
@@ -59,6 +63,7 @@ def headers_of(w: World, caller: str) -> dict[str, str]:
 REFUSED_BEFORE_LOOKUP = {
     MEMBER: (403, "principal_not_allowed"),
     VISITOR: (403, "principal_not_allowed"),
+    DASHBOARD: (403, "principal_not_allowed"),
     NO_KEY: (401, "authentication_required"),
     UNKNOWN_KEY: (401, "invalid_api_key"),
 }
@@ -141,7 +146,6 @@ ROWS: tuple[Row, ...] = (
         fixed("GET", lambda w: f"/v1/orders?external_id={w.external_id}"),
         LIST,
     ),
-    Row("listOrders", ("cursor",), fixed("GET", lambda w: f"/v1/orders?cursor={w.cursors['orders']}"), LIST),
     Row(
         "createOrder",
         ("Idempotency-Key", "external_id"),
@@ -155,13 +159,6 @@ ROWS: tuple[Row, ...] = (
         check_owner=lambda w, r: _replayed(w, r),
         check_other=lambda w, caller, r: (_new_order_of_its_own if caller == OTHER_ORG else _not_a_replay)(w, r),
     ),
-    Row(
-        "listBalanceTransactions",
-        ("cursor",),
-        fixed("GET", lambda w: f"/v1/balance_transactions?cursor={w.cursors['balance_transactions']}"),
-        LIST,
-    ),
-    Row("listEvents", ("cursor",), fixed("GET", lambda w: f"/v1/events?cursor={w.cursors['events']}"), LIST),
     Row("getEvent", ("event_id",), fixed("GET", lambda w: f"/v1/events/{w.event_id}"), "event_not_found"),
     Row(
         "redeliverEvent",
@@ -223,8 +220,7 @@ ROWS: tuple[Row, ...] = (
         own_path(
             "GET",
             lambda w, b: (
-                ENDPOINT.format((w.b_endpoint if b else w.endpoint)["id"])
-                + f"/deliveries?cursor={w.cursors['deliveries']}"
+                ENDPOINT.format((w.b_endpoint if b else w.endpoint)["id"]) + f"/deliveries?cursor={w.deliveries_cursor}"
             ),
         ),
         {OTHER_ORG: LIST, OTHER_MODE: "webhook_endpoint_not_found"},
@@ -311,9 +307,24 @@ def _routes(routes: list[Any]) -> list[APIRoute]:
     return out
 
 
+def cursor_lists(spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """(operationId, path) of every list of the caller's own things that pages by cursor: the
+    cursor's row is test_every_list_pages_only_the_callers_own_data, made for each one found."""
+    return [
+        (op["operationId"], path)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if method == "get"
+        and "{" not in path
+        and any(p["name"] == "cursor" and p["in"] == "query" for p in op.get("parameters", []))
+        and (op["operationId"], "cursor") not in PUBLIC
+    ]
+
+
 def test_every_id_taking_operation_has_a_row(app: FastAPI) -> None:
     declared = id_inputs(app.openapi())
     covered = {(row.op, name) for row in ROWS for name in row.covers}
+    covered |= {(op, "cursor") for op, _ in cursor_lists(app.openapi())}
     missing = [
         f"add a row for operation {op} ({where}), input {name!r}, to ROWS in tests/test_bola_matrix.py "
         "(or to PUBLIC with the reason no other caller can be walled off from it)"
@@ -353,7 +364,7 @@ async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> A
     yield w
     # Deleted endpoints drop their queued deliveries at once, so another test's worker.drain() never
     # spends its time retrying deliveries to this world's address where nothing listens.
-    for org, endpoint in ((w.a, w.endpoint), (w.b, w.b_endpoint)):
+    for org, endpoint in ((w.a, w.endpoint), (w.a, w.endpoint_2), (w.b, w.b_endpoint)):
         gone = await client.delete(ENDPOINT.format(endpoint["id"]), headers=org.h())
         assert gone.status_code in (200, 404), gone.text  # 404: the deleteWebhookEndpoint row's owner call
 
@@ -395,7 +406,7 @@ def assert_shows_nothing_of_a(w: World, call: Call, r: httpx.Response) -> None:
     """Nothing of A's in the answer but what the caller itself sent (a path id echoed in `detail`)."""
     sent = call.url + json.dumps(call.json) + json.dumps(call.headers)
     leaked = sorted(s for s in w.a_ids | w.a_secrets if s not in sent and s in r.text)
-    assert not leaked, f"{call.method} {call.url} answered with A's {leaked}: {r.text}"
+    assert not leaked, f"{call.method} {call.url} answered with A's {leaked[:5]}: {r.text[:500]}"
 
 
 def assert_problem(r: httpx.Response, status: int, code: str) -> None:
@@ -436,10 +447,38 @@ async def test_another_org_mode_or_principal_gets_nothing(client: httpx.AsyncCli
         assert any(i in page for i in w.a_ids), r.text
 
 
+async def test_every_list_pages_only_the_callers_own_data(
+    app: FastAPI, client: httpx.AsyncClient, world: World
+) -> None:
+    """Every cursor-paged list of the description, found at test time: the other org and the other
+    mode, from the first page or from the owner's own next_cursor, page through their own data only;
+    the owner's cursor leads on to the owner's."""
+    w = world
+    lists = cursor_lists(app.openapi())
+    assert {"listOrders", "listEvents", "listBalanceTransactions"} <= {op for op, _ in lists}
+    for op, path in lists:
+        first = await client.get(path, params={"limit": 1}, headers=w.a.h())
+        assert first.status_code == 200, f"{op}: {first.text}"
+        assert first.json()["has_more"], (
+            f"{op} ({path}): build_world in tests/bola_resources.py makes fewer than two of what it "
+            "lists for org A; make another, so the list has a next page to steal"
+        )
+        cursor = first.json()["next_cursor"]
+        for caller in (OTHER_ORG, OTHER_MODE):
+            for params in ({}, {"cursor": cursor}):
+                call = Call("GET", str(httpx.URL(path, params=params)))
+                r = await client.get(path, params=params, headers=headers_of(w, caller))
+                assert r.status_code == 200 and r.json()["object"] == "list", f"{op} {caller}: {r.text}"
+                assert_shows_nothing_of_a(w, call, r)
+        mine = await client.get(path, params={"cursor": cursor}, headers=w.a.h())
+        assert mine.status_code == 200, mine.text
+        assert any(i in json.dumps(mine.json()["data"]) for i in w.a_ids), f"{op}: {mine.text}"
+
+
 async def test_a_session_of_the_owners_own_org_gets_nothing_either(client: httpx.AsyncClient, world: World) -> None:
     """The sessions above belong to org A and test mode: the resources' own org and mode. Refused with
     403 on every id-taking server route, by their kind, before any id is read."""
-    for raw in (world.member_session, world.link_visitor):
+    for raw in (world.member_session, world.link_visitor, world.dashboard_user):
         r = await client.get(ORDER.format(world.order["id"]), headers=bearer(raw))
         assert_problem(r, 403, "principal_not_allowed")
         assert world.order["voucher"]["code"] not in r.text
