@@ -577,3 +577,21 @@ async def test_another_orgs_idempotency_key_with_another_body_reveals_nothing(
     r = await client.post("/v1/orders", json=order_body(denomination=25), headers=w.a.h("live", **headers))
     assert r.status_code < 500 and r.json().get("code") != "idempotency_key_reused", r.text
     assert w.order["id"] not in r.text and w.order["voucher"]["code"] not in r.text
+
+
+@pytest.mark.parametrize("kind", ["order", "event", "endpoint"])
+async def test_an_id_matches_exactly_or_not_at_all(client: httpx.AsyncClient, world: World, kind: str) -> None:
+    """Ids are compared byte for byte on both databases: a case-folded, padded or quoted variant of
+    A's id is nobody's, for A as for B (a collation that folded case would hand out near-misses)."""
+    w = world
+    real, path = {
+        "order": (w.order["id"], ORDER),
+        "event": (w.event_id, "/v1/events/{}"),
+        "endpoint": (w.endpoint["id"], ENDPOINT),
+    }[kind]
+    for variant in (real.upper(), real + "%20", "%20" + real, real + "%0A", real + "'", real[:-1]):
+        for org in (w.a, w.b):
+            r = await client.get(path.format(variant), headers=org.h())
+            assert r.status_code == 404, f"{variant}: {r.status_code} {r.text[:300]}"
+            assert r.headers["content-type"] == PROBLEM_JSON
+            assert_shows_nothing_of_a(w, Call("GET", path.format(variant)), r)
