@@ -287,17 +287,21 @@ def id_inputs(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
     """(operationId, input) -> "METHOD path" for every id-taking input the description declares."""
     found: dict[tuple[str, str], str] = {}
     for path, ops in spec["paths"].items():
+        if path in PUBLIC_PAGES:  # a bearer link or a public document, wherever it is described
+            continue
         for method, op in ops.items():
             where = f"{method.upper()} {path}"
+            # HEAD answers as its GET does, headers only: the GET's row covers it.
+            op_id = ops["get"]["operationId"] if method == "head" and "get" in ops else op["operationId"]
             for p in op.get("parameters", []):
                 name = p["name"]
                 if _takes_id(p["in"], name):
-                    found[(op["operationId"], name)] = where
+                    found[(op_id, name)] = where
             content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
             for schema in _resolve(spec, content.get("schema", {})) if content else []:
                 for name in schema.get("properties", {}):
                     if _takes_id("body", name):
-                        found[(op["operationId"], name)] = where
+                        found[(op_id, name)] = where
     return found
 
 
@@ -339,7 +343,9 @@ def test_every_id_taking_operation_has_a_row(app: FastAPI) -> None:
     assert not missing, "\n".join(missing)
     stale = sorted((covered | set(PUBLIC)) - set(declared))
     assert not stale, f"rows for inputs the API no longer declares: {stale}"
-    hidden = {r.path for r in _routes(list(app.routes)) if not r.include_in_schema and "{" in r.path}
+    routes = _routes(list(app.routes))
+    assert set(PUBLIC_PAGES) <= {r.path for r in routes}, "PUBLIC_PAGES lists a route the app no longer has"
+    hidden = {r.path for r in routes if not r.include_in_schema and "{" in r.path}
     assert hidden <= set(PUBLIC_PAGES), (
         f"routes outside the OpenAPI description take parameters: {sorted(hidden - set(PUBLIC_PAGES))}; "
         "add them to PUBLIC_PAGES with their reason, or put them in the description and add a row"
@@ -441,6 +447,11 @@ async def test_another_org_mode_or_principal_gets_nothing(client: httpx.AsyncCli
             else:
                 assert_problem(r, 404, expected)
                 await assert_same_as_an_unknown_id(client, w, row, caller, call, r)
+                if call.method == "GET":
+                    # HEAD: the GET's status (or 405 where HEAD is not served), and headers only.
+                    head = await client.head(call.url, headers=headers_of(w, caller))
+                    assert head.status_code in (404, 405) and not head.content, head.status_code
+                    assert_shows_nothing_of_a(w, call, head)
     # The same reads of A's, equal: no cancel, no delivery queued, no secret rotated, no ledger line.
     assert await snapshot(client, w) == before, f"{row.name}: a refused call changed A's resources"
     # The owner's own call works: the id was real, so the 404s above are the wall, not a typo.
