@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from rewardkit.auth import service as auth
-from rewardkit.auth.principals import LINK_VISITOR, MEMBER_SESSION
+from rewardkit.auth.principals import DASHBOARD_USER, LINK_VISITOR, MEMBER_SESSION
 from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg, OrgHandle, order_body
 
@@ -24,6 +24,7 @@ class World:
     order: dict[str, Any]  # A's fulfilled order: voucher code, voucher_url
     pending: dict[str, Any]  # A's order still pending: the one a cancel would change
     endpoint: dict[str, Any]  # A's webhook endpoint, with its secret (shown once, at creation)
+    endpoint_2: dict[str, Any]  # and another: two of everything A lists, so every list has a next page
     event_id: str  # one of A's events
     voucher_token: str  # the bearer token of A's hosted voucher page
     external_id: str  # the external_id A put on its orders
@@ -33,7 +34,8 @@ class World:
     b_event_id: str
     member_session: str  # an A member's session token (same org and mode as the resources)
     link_visitor: str  # an A reward link visitor's token
-    cursors: dict[str, str]  # A's next_cursor of each list (a page of one): list name -> cursor
+    dashboard_user: str  # an A dashboard user's token
+    deliveries_cursor: str  # A's next_cursor of its endpoint's deliveries (a page of one)
     a_ids: set[str] = field(default_factory=set)  # every id of A's: must never reach another caller
     a_secrets: set[str] = field(default_factory=set)  # codes, secrets, URLs of A's
 
@@ -63,9 +65,6 @@ async def _event_ids(client: httpx.AsyncClient, org: OrgHandle) -> list[str]:
     return [e["id"] for e in listed["data"]]
 
 
-LISTS = {"orders": "/v1/orders", "events": "/v1/events", "balance_transactions": "/v1/balance_transactions"}
-
-
 async def _next_cursor(client: httpx.AsyncClient, org: OrgHandle, path: str) -> str:
     page = ok(await client.get(path, params={"limit": 1}, headers=org.h()), 200)
     assert page["has_more"] and page["next_cursor"], page
@@ -75,6 +74,7 @@ async def _next_cursor(client: httpx.AsyncClient, org: OrgHandle, path: str) -> 
 async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> World:
     a, b = await make_org(USD="100.00"), await make_org(USD="100.00")
     endpoint = await _endpoint(client, a)  # first, so that the orders' events fan out to it
+    endpoint_2 = await _endpoint(client, a)
     external_id = "bola-" + secrets.token_hex(5)
     key = "bola-" + secrets.token_hex(8)
     order = ok(
@@ -96,8 +96,7 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
     statement = ok(await client.get("/v1/balance_transactions", params={"limit": 100}, headers=a.h()), 200)
     b_endpoint = await _endpoint(client, b)
     b_order = ok(await client.post("/v1/orders", json=order_body(), headers=b.h()))
-    cursors = {name: await _next_cursor(client, a, path) for name, path in LISTS.items()}
-    cursors["deliveries"] = await _next_cursor(client, a, f"/v1/webhook_endpoints/{endpoint['id']}/deliveries")
+    deliveries_cursor = await _next_cursor(client, a, f"/v1/webhook_endpoints/{endpoint['id']}/deliveries")
     token = str(order["voucher_url"]).rsplit("/", 1)[1]
     world = World(
         a=a,
@@ -105,6 +104,7 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         order=order,
         pending=pending,
         endpoint=endpoint,
+        endpoint_2=endpoint_2,
         event_id=events[0],
         voucher_token=token,
         external_id=external_id,
@@ -114,12 +114,30 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         b_event_id=(await _event_ids(client, b))[0],
         member_session=await _session(ctx, a, MEMBER_SESSION),
         link_visitor=await _session(ctx, a, LINK_VISITOR),
-        cursors=cursors,
+        dashboard_user=await _session(ctx, a, DASHBOARD_USER),
+        deliveries_cursor=deliveries_cursor,
     )
-    world.a_ids = {a.id, order["id"], pending["id"], endpoint["id"], *events, *(d["id"] for d in deliveries["data"])}
+    world.a_ids = {
+        a.id,
+        order["id"],
+        pending["id"],
+        endpoint["id"],
+        endpoint_2["id"],
+        *events,
+        *(d["id"] for d in deliveries["data"]),
+    }
     # Statement lines by their ledger transaction (ltx_…): their own ids (btx_5) are short serials.
     world.a_ids |= {line["transaction_id"] for line in statement["data"]}
-    world.a_secrets = {endpoint["secret"], endpoint["url"], token, order["voucher"]["code"], external_id, key}
+    world.a_secrets = {
+        endpoint["secret"],
+        endpoint["url"],
+        endpoint_2["secret"],
+        endpoint_2["url"],
+        token,
+        order["voucher"]["code"],
+        external_id,
+        key,
+    }
     return world
 
 

@@ -1,20 +1,23 @@
 """The BOLA matrix (issue #12): every operation that takes an id, tried with another org's key, the
-other mode's key, a member's and a link visitor's session, no key and an unknown key. Each must be
+other mode's key, a member's, a link visitor's and a dashboard user's session, no key and an unknown key. Each must be
 refused (404 for another org or mode, exactly as for an id that does not exist; 403 for a session;
 401 without a valid key), show nothing of the owner's data, and change nothing the owner can see.
 The owner's own call then succeeds, so the refusals are about the caller, not a bad id.
 
 The operations come from the app's OpenAPI description at test time:
 `test_every_id_taking_operation_has_a_row` fails for any operation with an id-taking input (a path
-parameter, a query or body field named `*_id`, a cursor, a request header) that has no row in ROWS
-and is not in PUBLIC with its reason. docs/testing.md ("BOLA matrix") says how to add a row.
+parameter, a query or body field named `*_id`, a cursor, a request header naming a key, token or id)
+that has no row in ROWS and is not in PUBLIC with its reason; the cursor of every list is covered by
+test_every_list_pages_only_the_callers_own_data, which finds the lists itself. docs/testing.md
+("BOLA matrix") says how to add a row.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +27,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from rewardkit.kit.errors import PROBLEM_JSON
+from rewardkit.kit.ids import new_id
 from rewardkit.runtime import Runtime
 from tests.bola_resources import World, build_world, snapshot
 from tests.conftest import MakeOrg, order_body
@@ -31,10 +35,11 @@ from tests.conftest import MakeOrg, order_body
 # --- who calls ------------------------------------------------------------------------------------
 
 OTHER_ORG, OTHER_MODE = "other_org", "other_mode"  # org B's test key; org A's live key
-MEMBER, VISITOR = "member_session", "link_visitor"  # sessions of org A, test mode: the resources' own org
+# Sessions of org A in test mode, the resources' own org and mode: refused by their kind alone.
+MEMBER, VISITOR, DASHBOARD = "member_session", "link_visitor", "dashboard_user"
 NO_KEY, UNKNOWN_KEY = "no_key", "unknown_key"
 OWNER = "owner"  # org A's test key: the sanity call, made last
-ATTACKERS = (OTHER_ORG, OTHER_MODE, MEMBER, VISITOR, NO_KEY, UNKNOWN_KEY)
+ATTACKERS = (OTHER_ORG, OTHER_MODE, MEMBER, VISITOR, DASHBOARD, NO_KEY, UNKNOWN_KEY)
 
 
 def bearer(raw: str) -> dict[str, str]:
@@ -47,6 +52,7 @@ def headers_of(w: World, caller: str) -> dict[str, str]:
         OTHER_MODE: lambda: w.a.h("live"),
         MEMBER: lambda: bearer(w.member_session),
         VISITOR: lambda: bearer(w.link_visitor),
+        DASHBOARD: lambda: bearer(w.dashboard_user),
         NO_KEY: lambda: {},
         UNKNOWN_KEY: lambda: bearer("sk_test_" + "0" * 40),  # well formed, issued to no one
         OWNER: lambda: w.a.h(),
@@ -57,6 +63,7 @@ def headers_of(w: World, caller: str) -> dict[str, str]:
 REFUSED_BEFORE_LOOKUP = {
     MEMBER: (403, "principal_not_allowed"),
     VISITOR: (403, "principal_not_allowed"),
+    DASHBOARD: (403, "principal_not_allowed"),
     NO_KEY: (401, "authentication_required"),
     UNKNOWN_KEY: (401, "invalid_api_key"),
 }
@@ -139,7 +146,12 @@ ROWS: tuple[Row, ...] = (
         fixed("GET", lambda w: f"/v1/orders?external_id={w.external_id}"),
         LIST,
     ),
-    Row("listOrders", ("cursor",), fixed("GET", lambda w: f"/v1/orders?cursor={w.cursors['orders']}"), LIST),
+    Row(
+        "listOrders",
+        ("product_id",),  # a global catalog id, but the list filtered by it is the org's
+        fixed("GET", lambda w: f"/v1/orders?product_id={w.order['product_id']}"),
+        LIST,
+    ),
     Row(
         "createOrder",
         ("Idempotency-Key", "external_id"),
@@ -153,13 +165,6 @@ ROWS: tuple[Row, ...] = (
         check_owner=lambda w, r: _replayed(w, r),
         check_other=lambda w, caller, r: (_new_order_of_its_own if caller == OTHER_ORG else _not_a_replay)(w, r),
     ),
-    Row(
-        "listBalanceTransactions",
-        ("cursor",),
-        fixed("GET", lambda w: f"/v1/balance_transactions?cursor={w.cursors['balance_transactions']}"),
-        LIST,
-    ),
-    Row("listEvents", ("cursor",), fixed("GET", lambda w: f"/v1/events?cursor={w.cursors['events']}"), LIST),
     Row("getEvent", ("event_id",), fixed("GET", lambda w: f"/v1/events/{w.event_id}"), "event_not_found"),
     Row(
         "redeliverEvent",
@@ -221,8 +226,7 @@ ROWS: tuple[Row, ...] = (
         own_path(
             "GET",
             lambda w, b: (
-                ENDPOINT.format((w.b_endpoint if b else w.endpoint)["id"])
-                + f"/deliveries?cursor={w.cursors['deliveries']}"
+                ENDPOINT.format((w.b_endpoint if b else w.endpoint)["id"]) + f"/deliveries?cursor={w.deliveries_cursor}"
             ),
         ),
         {OTHER_ORG: LIST, OTHER_MODE: "webhook_endpoint_not_found"},
@@ -233,7 +237,6 @@ ROWS: tuple[Row, ...] = (
 PUBLIC: dict[tuple[str, str], str] = {
     ("getProduct", "product_id"): "the catalog is global: every key sees every active product",
     ("createOrder", "product_id"): "a product of the global catalog, not a resource of the org",
-    ("listOrders", "product_id"): "a filter by a global catalog id; the list itself is the org's (see listOrders rows)",
     ("listProducts", "cursor"): "a page of the global catalog",
     ("importInventoryCodes", "product_id"): "operator endpoint (X-Operator-Token): the inventory supplier's "
     "stock is the operator's, not an org's",
@@ -284,17 +287,21 @@ def id_inputs(spec: dict[str, Any]) -> dict[tuple[str, str], str]:
     """(operationId, input) -> "METHOD path" for every id-taking input the description declares."""
     found: dict[tuple[str, str], str] = {}
     for path, ops in spec["paths"].items():
+        if path in PUBLIC_PAGES:  # a bearer link or a public document, wherever it is described
+            continue
         for method, op in ops.items():
             where = f"{method.upper()} {path}"
+            # HEAD answers as its GET does, headers only: the GET's row covers it.
+            op_id = ops["get"]["operationId"] if method == "head" and "get" in ops else op["operationId"]
             for p in op.get("parameters", []):
                 name = p["name"]
                 if _takes_id(p["in"], name):
-                    found[(op["operationId"], name)] = where
+                    found[(op_id, name)] = where
             content = op.get("requestBody", {}).get("content", {}).get("application/json", {})
             for schema in _resolve(spec, content.get("schema", {})) if content else []:
                 for name in schema.get("properties", {}):
                     if _takes_id("body", name):
-                        found[(op["operationId"], name)] = where
+                        found[(op_id, name)] = where
     return found
 
 
@@ -309,9 +316,24 @@ def _routes(routes: list[Any]) -> list[APIRoute]:
     return out
 
 
+def cursor_lists(spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """(operationId, path) of every list of the caller's own things that pages by cursor: the
+    cursor's row is test_every_list_pages_only_the_callers_own_data, made for each one found."""
+    return [
+        (op["operationId"], path)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if method == "get"
+        and "{" not in path
+        and any(p["name"] == "cursor" and p["in"] == "query" for p in op.get("parameters", []))
+        and (op["operationId"], "cursor") not in PUBLIC
+    ]
+
+
 def test_every_id_taking_operation_has_a_row(app: FastAPI) -> None:
     declared = id_inputs(app.openapi())
     covered = {(row.op, name) for row in ROWS for name in row.covers}
+    covered |= {(op, "cursor") for op, _ in cursor_lists(app.openapi())}
     missing = [
         f"add a row for operation {op} ({where}), input {name!r}, to ROWS in tests/test_bola_matrix.py "
         "(or to PUBLIC with the reason no other caller can be walled off from it)"
@@ -321,7 +343,9 @@ def test_every_id_taking_operation_has_a_row(app: FastAPI) -> None:
     assert not missing, "\n".join(missing)
     stale = sorted((covered | set(PUBLIC)) - set(declared))
     assert not stale, f"rows for inputs the API no longer declares: {stale}"
-    hidden = {r.path for r in _routes(list(app.routes)) if not r.include_in_schema and "{" in r.path}
+    routes = _routes(list(app.routes))
+    assert set(PUBLIC_PAGES) <= {r.path for r in routes}, "PUBLIC_PAGES lists a route the app no longer has"
+    hidden = {r.path for r in routes if not r.include_in_schema and "{" in r.path}
     assert hidden <= set(PUBLIC_PAGES), (
         f"routes outside the OpenAPI description take parameters: {sorted(hidden - set(PUBLIC_PAGES))}; "
         "add them to PUBLIC_PAGES with their reason, or put them in the description and add a row"
@@ -331,22 +355,71 @@ def test_every_id_taking_operation_has_a_row(app: FastAPI) -> None:
 # --- the matrix -----------------------------------------------------------------------------------
 
 
+_ADDRESSES = itertools.count(1)
+
+
 @pytest.fixture
-async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> World:
-    return await build_world(client, ctx, make_org)
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """This module's own client, from an address of each test's own (198.18.0.0/15, set aside for
+    benchmarks): limits kept per client address (failed authentications) count this test's few
+    unauthenticated calls only, not the rest of the suite's."""
+    n = next(_ADDRESSES)
+    transport = httpx.ASGITransport(app=app, client=(f"198.18.{n // 256}.{n % 256}", 40000 + n))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
 
 
-async def send(client: httpx.AsyncClient, w: World, row: Row, caller: str) -> tuple[Call, httpx.Response]:
-    call = row.build(w, caller)
+@pytest.fixture
+async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> AsyncIterator[World]:
+    w = await build_world(client, ctx, make_org)
+    yield w
+    # Deleted endpoints drop their queued deliveries at once, so another test's worker.drain() never
+    # spends its time retrying deliveries to this world's address where nothing listens.
+    for org, endpoint in ((w.a, w.endpoint), (w.a, w.endpoint_2), (w.b, w.b_endpoint)):
+        gone = await client.delete(ENDPOINT.format(endpoint["id"]), headers=org.h())
+        assert gone.status_code in (200, 404), gone.text  # 404: the deleteWebhookEndpoint row's owner call
+
+
+async def send(
+    client: httpx.AsyncClient, w: World, row: Row, caller: str, call: Call | None = None
+) -> tuple[Call, httpx.Response]:
+    call = call or row.build(w, caller)
     headers = {**headers_of(w, caller), **call.headers}
     return call, await client.request(call.method, call.url, json=call.json, headers=headers)
 
 
+def ghost_of(w: World, call: Call) -> tuple[Call, dict[str, str]]:
+    """The same call with each of A's ids swapped for a fresh id of its type that nobody holds."""
+    url, body = call.url, json.dumps(call.json)
+    swaps: dict[str, str] = {}
+    for real in sorted(w.a_ids, key=len, reverse=True):
+        if real in url or real in body:
+            swaps[real] = new_id(real.split("_", 1)[0])
+            url, body = url.replace(real, swaps[real]), body.replace(real, swaps[real])
+    assert swaps, f"{call.method} {call.url} names none of A's ids"
+    return Call(call.method, url, json.loads(body), call.headers), swaps
+
+
+async def assert_same_as_an_unknown_id(
+    client: httpx.AsyncClient, w: World, row: Row, caller: str, call: Call, r: httpx.Response
+) -> None:
+    """Another org's id and an id that never existed answer alike, to the letter (ids aside): the 404
+    is no oracle for whether an id exists elsewhere."""
+    ghost, swaps = ghost_of(w, call)
+    _, g = await send(client, w, row, caller, ghost)
+    text = g.text
+    for real, fake in swaps.items():
+        text = text.replace(fake, real)
+    assert (g.status_code, json.loads(text)) == (r.status_code, r.json()), f"{caller}: {r.text} vs {g.text}"
+
+
 def assert_shows_nothing_of_a(w: World, call: Call, r: httpx.Response) -> None:
-    """Nothing of A's in the answer but what the caller itself sent (a path id echoed in `detail`)."""
+    """Nothing of A's in the answer, body or headers, but what the caller itself sent (a path id
+    echoed in `detail`)."""
     sent = call.url + json.dumps(call.json) + json.dumps(call.headers)
-    leaked = sorted(s for s in w.a_ids | w.a_secrets if s not in sent and s in r.text)
-    assert not leaked, f"{call.method} {call.url} answered with A's {leaked}: {r.text}"
+    answer = r.text + json.dumps(dict(r.headers))  # a Location or a Link header would leak as much
+    leaked = sorted(s for s in w.a_ids | w.a_secrets if s not in sent and s in answer)
+    assert not leaked, f"{call.method} {call.url} answered with A's {leaked[:5]}: {r.text[:500]}"
 
 
 def assert_problem(r: httpx.Response, status: int, code: str) -> None:
@@ -373,6 +446,12 @@ async def test_another_org_mode_or_principal_gets_nothing(client: httpx.AsyncCli
                 assert r.status_code == 200 and r.json()["object"] == "list", r.text
             else:
                 assert_problem(r, 404, expected)
+                await assert_same_as_an_unknown_id(client, w, row, caller, call, r)
+                if call.method == "GET":
+                    # HEAD: the GET's status (or 405 where HEAD is not served), and headers only.
+                    head = await client.head(call.url, headers=headers_of(w, caller))
+                    assert head.status_code in (404, 405) and not head.content, head.status_code
+                    assert_shows_nothing_of_a(w, call, head)
     # The same reads of A's, equal: no cancel, no delivery queued, no secret rotated, no ledger line.
     assert await snapshot(client, w) == before, f"{row.name}: a refused call changed A's resources"
     # The owner's own call works: the id was real, so the 404s above are the wall, not a typo.
@@ -386,10 +465,38 @@ async def test_another_org_mode_or_principal_gets_nothing(client: httpx.AsyncCli
         assert any(i in page for i in w.a_ids), r.text
 
 
+async def test_every_list_pages_only_the_callers_own_data(
+    app: FastAPI, client: httpx.AsyncClient, world: World
+) -> None:
+    """Every cursor-paged list of the description, found at test time: the other org and the other
+    mode, from the first page or from the owner's own next_cursor, page through their own data only;
+    the owner's cursor leads on to the owner's."""
+    w = world
+    lists = cursor_lists(app.openapi())
+    assert {"listOrders", "listEvents", "listBalanceTransactions"} <= {op for op, _ in lists}
+    for op, path in lists:
+        first = await client.get(path, params={"limit": 1}, headers=w.a.h())
+        assert first.status_code == 200, f"{op}: {first.text}"
+        assert first.json()["has_more"], (
+            f"{op} ({path}): build_world in tests/bola_resources.py makes fewer than two of what it "
+            "lists for org A; make another, so the list has a next page to steal"
+        )
+        cursor = first.json()["next_cursor"]
+        for caller in (OTHER_ORG, OTHER_MODE):
+            for params in ({}, {"cursor": cursor}):
+                call = Call("GET", str(httpx.URL(path, params=params)))
+                r = await client.get(path, params=params, headers=headers_of(w, caller))
+                assert r.status_code == 200 and r.json()["object"] == "list", f"{op} {caller}: {r.text}"
+                assert_shows_nothing_of_a(w, call, r)
+        mine = await client.get(path, params={"cursor": cursor}, headers=w.a.h())
+        assert mine.status_code == 200, mine.text
+        assert any(i in json.dumps(mine.json()["data"]) for i in w.a_ids), f"{op}: {mine.text}"
+
+
 async def test_a_session_of_the_owners_own_org_gets_nothing_either(client: httpx.AsyncClient, world: World) -> None:
     """The sessions above belong to org A and test mode: the resources' own org and mode. Refused with
     403 on every id-taking server route, by their kind, before any id is read."""
-    for raw in (world.member_session, world.link_visitor):
+    for raw in (world.member_session, world.link_visitor, world.dashboard_user):
         r = await client.get(ORDER.format(world.order["id"]), headers=bearer(raw))
         assert_problem(r, 403, "principal_not_allowed")
         assert world.order["voucher"]["code"] not in r.text
@@ -481,3 +588,21 @@ async def test_another_orgs_idempotency_key_with_another_body_reveals_nothing(
     r = await client.post("/v1/orders", json=order_body(denomination=25), headers=w.a.h("live", **headers))
     assert r.status_code < 500 and r.json().get("code") != "idempotency_key_reused", r.text
     assert w.order["id"] not in r.text and w.order["voucher"]["code"] not in r.text
+
+
+@pytest.mark.parametrize("kind", ["order", "event", "endpoint"])
+async def test_an_id_matches_exactly_or_not_at_all(client: httpx.AsyncClient, world: World, kind: str) -> None:
+    """Ids are compared byte for byte on both databases: a case-folded, padded or quoted variant of
+    A's id is nobody's, for A as for B (a collation that folded case would hand out near-misses)."""
+    w = world
+    real, path = {
+        "order": (w.order["id"], ORDER),
+        "event": (w.event_id, "/v1/events/{}"),
+        "endpoint": (w.endpoint["id"], ENDPOINT),
+    }[kind]
+    for variant in (real.upper(), real + "%20", "%20" + real, real + "%0A", real + "'", real[:-1]):
+        for org in (w.a, w.b):
+            r = await client.get(path.format(variant), headers=org.h())
+            assert r.status_code == 404, f"{variant}: {r.status_code} {r.text[:300]}"
+            assert r.headers["content-type"] == PROBLEM_JSON
+            assert_shows_nothing_of_a(w, Call("GET", path.format(variant)), r)
