@@ -14,6 +14,8 @@ from typing import Any
 import typer
 from fastapi import APIRouter
 
+from rewardkit.kit.crypto import Sealed
+
 # handler(runtime, payload, attempt): see jobs/worker.py. `Any` here because kit knows no runtime.
 JobHandler = Callable[[Any, dict[str, Any], int], Awaitable[Any]]
 # subscriber(session, events): called with the events of a write, inside its transaction.
@@ -39,3 +41,6 @@ class Module:
     # Path prefixes whose next segment is a bearer token (`/v/` for voucher pages): redacted in every
     # log (kit/logs.py).
     token_paths: tuple[str, ...] = ()
+    # The columns it stores encrypted with the keyring (and HMACs of them), which `rewardkit secrets
+    # reencrypt` moves under the active key after a rotation (kit/rekey.py).
+    sealed: tuple[Sealed, ...] = ()
