@@ -1,7 +1,9 @@
 """Secrets at rest: HMAC for lookups (API keys, link tokens), AES-GCM with a key id for voucher codes.
 
 A keyring holds several keys; the first encrypts and hashes, all of them decrypt and verify, so a key
-can be rotated in without breaking what was written under the old one.
+can be rotated in without breaking what was written under the old one. What each domain stores
+encrypted is declared as `Sealed` columns (its module.py), so `rewardkit secrets reencrypt`
+(kit/rekey.py) can move all of it under the active key, after which an old key can be removed.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import hashlib
 import hmac
 import os
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
@@ -28,6 +31,17 @@ class _Key:
     kid: str
     mac: bytes
     enc: AESGCM
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """Columns of one table that hold keyring ciphertexts (`kid:…`), and the HMAC columns computed from
+    the plaintext of one of them (hash column -> the encrypted column it is the HMAC of), which must be
+    recomputed under the new key too, or lookups by them would fail once the old key is gone."""
+
+    table: type  # an ORM model with a single-column primary key
+    columns: tuple[str, ...]
+    hashes: Mapping[str, str] = field(default_factory=dict)
 
 
 class Keyring:
@@ -59,6 +73,19 @@ class Keyring:
             p.write_text(f"dev:{secrets.token_urlsafe(48)}\n")
             p.chmod(0o600)
         return cls.from_spec(p.read_text().strip())
+
+    @property
+    def active_kid(self) -> str:
+        return self._keys[0].kid
+
+    @property
+    def kids(self) -> list[str]:
+        return [k.kid for k in self._keys]
+
+    @staticmethod
+    def kid_of(token: str) -> str:
+        """The key id a ciphertext was written under."""
+        return token.partition(":")[0]
 
     def hashes(self, value: str) -> list[str]:
         """Every key's HMAC of value: look a secret up under the active key and the retired ones."""

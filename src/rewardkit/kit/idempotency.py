@@ -50,7 +50,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rewardkit.kit import sql
-from rewardkit.kit.crypto import Keyring
+from rewardkit.kit.crypto import Keyring, Sealed
 from rewardkit.kit.db import Base, BigIntPK, Database, UTCDateTime, utcnow
 from rewardkit.kit.errors import IdempotencyKeyInFlight, IdempotencyKeyInvalid, IdempotencyKeyReused
 
@@ -97,6 +97,10 @@ class IdempotencyRecord(Base):
     response_headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+# Stored responses hold voucher codes: re-encrypted after a rotation like them (kit/rekey.py).
+SEALED = Sealed(IdempotencyRecord, ("response_body",))
 
 
 class IdempotencyOwner(Base):

@@ -14,6 +14,7 @@ from typing import Any
 import typer
 from fastapi import APIRouter
 
+from rewardkit.kit.crypto import Sealed
 from rewardkit.kit.metrics import ScrapeGauge
 from rewardkit.kit.retention import Purge
 
@@ -46,3 +47,6 @@ class Module:
     retention: tuple[Purge, ...] = ()
     # Gauges read from its tables when /metrics is scraped (kit/metrics.py).
     gauges: tuple[ScrapeGauge, ...] = ()
+    # The columns it stores encrypted with the keyring (and HMACs of them), which `rewardkit secrets
+    # reencrypt` moves under the active key after a rotation (kit/rekey.py).
+    sealed: tuple[Sealed, ...] = ()

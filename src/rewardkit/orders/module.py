@@ -1,5 +1,6 @@
 """The orders domain: the order lifecycle, its fulfilment job, the hosted voucher page."""
 
+from rewardkit.kit.crypto import Sealed
 from rewardkit.kit.module import Module
 from rewardkit.orders import tasks
 from rewardkit.orders.api import router
@@ -19,4 +20,5 @@ MODULE = Module(
     tables=(Order, OrderTransition),
     resources=(OrdersState,),
     token_paths=("/v/",),  # the voucher page's token opens the code and PIN
+    sealed=(Sealed(Order, ("voucher_code", "voucher_pin", "voucher_token"), {"voucher_token_hash": "voucher_token"}),),
 )

@@ -1,5 +1,6 @@
 """The suppliers domain: the Supplier protocol, the registry and routes, bulk inventory codes."""
 
+from rewardkit.kit.crypto import Sealed
 from rewardkit.kit.module import Module
 from rewardkit.suppliers.api import router
 from rewardkit.suppliers.cli import inventory_app
@@ -14,6 +15,7 @@ MODULE = Module(
     examples=RESPONSES,
     events=EVENT_TYPES,
     tables=(InventoryCode,),
+    sealed=(Sealed(InventoryCode, ("code", "pin"), {"code_hash": "code"}),),
     cli=(("inventory", inventory_app),),
     resources=(Registry.open,),
 )

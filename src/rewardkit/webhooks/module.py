@@ -1,6 +1,7 @@
 """The webhooks domain: endpoints, the fan-out of events to deliveries, signing, the delivery job,
 the events API."""
 
+from rewardkit.kit.crypto import Sealed
 from rewardkit.kit.module import Module
 from rewardkit.webhooks import retention, service, tasks
 from rewardkit.webhooks.api import router
@@ -25,6 +26,7 @@ MODULE = Module(
     events=EVENT_TYPES,
     subscribers=(service.fan_out,),
     tables=(WebhookEndpoint, WebhookDelivery, WebhookAttempt),
+    sealed=(Sealed(WebhookEndpoint, ("secret", "previous_secret")),),
     resources=(tasks.Deliveries.open,),
     retention=retention.RULES,  # events too: whether an event may go depends on its deliveries
 )
