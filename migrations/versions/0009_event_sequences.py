@@ -1,5 +1,5 @@
 """event sequences: each event names the resource it is about and its place among that resource's
-events (#12)
+events; webhook endpoints may ask for ordered delivery (#12)
 
 Revision ID: 0009
 Revises: 0008
@@ -28,9 +28,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("resource_id", sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column("sequence", sa.BigInteger(), nullable=True))
         batch_op.create_unique_constraint("uq_events_resource_sequence", ["resource_id", "sequence"])
+    with op.batch_alter_table("webhook_endpoints", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("ordered", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("webhook_endpoints", schema=None) as batch_op:
+        batch_op.drop_column("ordered")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_constraint("uq_events_resource_sequence", type_="unique")
         batch_op.drop_column("sequence")
