@@ -105,7 +105,7 @@ async def deliver(ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
         bundle = await repository.delivery_bundle(s, delivery_id)
         if bundle is not None and bundle.endpoint.ordered and bundle.event.resource_id and bundle.event.sequence:
             waiting_for = await repository.earlier_pending(
-                s, bundle.endpoint.id, bundle.event.resource_id, bundle.event.sequence
+                s, bundle.endpoint, bundle.event.resource_id, bundle.event.sequence
             )
     if bundle is None:
         return  # the endpoint was deleted
