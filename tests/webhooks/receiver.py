@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,11 +20,13 @@ class Received:
 
 @dataclass
 class Receiver:
-    """`script` maps a path to a list of (status, headers, delay) answers, used in turn; the last repeats."""
+    """`script` maps a path to a list of (status, headers, delay) answers, used in turn; the last repeats.
+    `status_for`, when set, may answer a request by what it carries instead (None: the script's answer)."""
 
     port: int = 0
     received: list[Received] = field(default_factory=list)
     script: dict[str, list[tuple[int, dict[str, str], float]]] = field(default_factory=dict)
+    status_for: Callable[[Received], int | None] | None = None
 
     def url(self, path: str = "/hook", host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
@@ -45,6 +48,8 @@ class Receiver:
         self.received.append(got)
         answers = self.script.get(scope["path"], [(200, {}, 0.0)])
         status, extra, delay = answers.pop(0) if len(answers) > 1 else answers[0]
+        override = self.status_for(got) if self.status_for is not None else None
+        status = override if override is not None else status
         if delay:
             await asyncio.sleep(delay)
         await send(

@@ -83,3 +83,24 @@ async def test_test_events_count_with_their_endpoint(client: httpx.AsyncClient, 
     for _ in range(2):
         assert (await client.post(f"/v1/webhook_endpoints/{ep['id']}/test", headers=org.h())).status_code == 200
     assert [e["sequence"] for e in await events_of(client, org.h(), ep["id"])] == [1, 2]
+
+
+async def test_balance_events_count_per_currency_balance_of_each_org_and_mode(
+    client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
+) -> None:
+    """A balance has no id of its own: its events are about `bal_<currency>`, counted per org and mode."""
+    from rewardkit.ledger import service as ledger
+
+    org, other = await make_org(), await make_org()
+    async with ctx.db.unit_of_work() as s:
+        await ledger.fund_wallet(s, ctx.events, org.id, "test", "USD", 15000)  # 150.00
+        await ledger.fund_wallet(s, ctx.events, org.id, "test", "EUR", 1000)
+        await ledger.fund_wallet(s, ctx.events, org.id, "live", "USD", 1000)
+        await ledger.fund_wallet(s, ctx.events, other.id, "test", "USD", 1000)
+    await client.post("/v1/orders", json=order_body(), headers=org.h())  # 150 -> 100 -> below on the next
+    await client.post("/v1/orders", json=order_body(), headers=org.h())
+    usd = await events_of(client, org.h(), "bal_USD")
+    assert [(e["type"], e["sequence"]) for e in usd] == [("balance.funded", 1), ("balance.low", 2)]
+    assert [e["sequence"] for e in await events_of(client, org.h(), "bal_EUR")] == [1]
+    assert [e["sequence"] for e in await events_of(client, org.h("live"), "bal_USD")] == [1]
+    assert [e["sequence"] for e in await events_of(client, other.h(), "bal_USD")] == [1]

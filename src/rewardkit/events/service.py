@@ -29,9 +29,9 @@ def _take_numbers(dialect: Any) -> Insert:
     queue on its row (PostgreSQL row lock; SQLite has one writer) instead of reading the same last."""
     stmt = dialect.insert(_SEQUENCES)
     return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
-        index_elements=["resource_id"],
+        index_elements=["scope", "resource_id"],
         set_={"last_sequence": _SEQUENCES.c.last_sequence + stmt.excluded.last_sequence},
-    ).returning(_SEQUENCES.c.resource_id, _SEQUENCES.c.last_sequence)
+    ).returning(_SEQUENCES.c.scope, _SEQUENCES.c.resource_id, _SEQUENCES.c.last_sequence)
 
 
 _TAKE_NUMBERS = {name: _take_numbers(dialect) for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
@@ -118,19 +118,23 @@ async def number(s: AsyncSession, made: list[Event]) -> list[Event]:
     todo = [e for e in made if e.resource_id is not None and e.sequence is None]
     if not todo:
         return []
-    wanted: dict[str, int] = {}
+    wanted: dict[tuple[str, str], int] = {}
     for e in todo:
-        assert e.resource_id is not None
-        wanted[e.resource_id] = wanted.get(e.resource_id, 0) + 1
-    rows = [{"resource_id": r, "last_sequence": wanted[r]} for r in sorted(wanted)]
+        wanted[_key(e)] = wanted.get(_key(e), 0) + 1
+    rows = [{"scope": k[0], "resource_id": k[1], "last_sequence": wanted[k]} for k in sorted(wanted)]
     result = await sql.run(s, _TAKE_NUMBERS[s.get_bind().dialect.name], rows)
     # The first number of each resource's run: its new last minus how many it took, plus one.
-    following = {r.resource_id: r.last_sequence - wanted[r.resource_id] + 1 for r in result}
+    following = {(r.scope, r.resource_id): r.last_sequence - wanted[r.scope, r.resource_id] + 1 for r in result}
     for e in todo:
-        assert e.resource_id is not None
-        e.sequence = following[e.resource_id]
-        following[e.resource_id] += 1
+        e.sequence = following[_key(e)]
+        following[_key(e)] += 1
     return todo
+
+
+def _key(e: Event) -> tuple[str, str]:
+    """The counter row of an event's resource: resource ids are unique within an org and mode."""
+    assert e.resource_id is not None
+    return f"{e.org_id or ''}:{e.mode}", e.resource_id
 
 
 def insert_rows(made: list[Event]) -> sql.Insert:

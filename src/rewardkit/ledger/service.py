@@ -314,8 +314,14 @@ async def fund_wallet(
             "available": money(available, currency),
             "description": description,
         },
+        resource_id=balance_resource(currency),
     )
     return tx
+
+
+def balance_resource(currency: str) -> str:
+    """What balance events are about, for their sequence numbers: the org's balance in a currency."""
+    return f"bal_{currency}"
 
 
 async def note_debit(
@@ -334,6 +340,7 @@ async def note_debit(
                 "available": money(after, currency),
                 "threshold": money(threshold, currency),
             },
+            resource_id=balance_resource(currency),
         )
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rewardkit.kit.db import Base, BigIntPK, UTCDateTime
@@ -25,6 +25,9 @@ class WebhookEndpoint(Base):
     description: Mapped[str] = mapped_column(String(500), default="")
     enabled_events: Mapped[list[str]] = mapped_column(JSON)  # ["*"] = every event
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Ordered delivery: a resource's next event waits until its earlier ones to this endpoint are
+    # delivered or given up; other resources' events never wait for it (docs/webhooks.md).
+    ordered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     disabled_reason: Mapped[str | None] = mapped_column(String(300))
     # whsec_ secrets, encrypted at rest. During a rotation the previous one still signs until it expires.
     secret: Mapped[str] = mapped_column(Text)

@@ -91,6 +91,36 @@ _DELIVERY_STATUS = (
 )
 
 
+# Ordered delivery: is an earlier event of the same resource still pending to this endpoint? Read
+# through events' (org_id, mode, resource_id, sequence) unique index and deliveries' event_id index.
+_EARLIER_PENDING = (
+    select(_DELIVERIES.c.id)
+    .select_from(_DELIVERIES.join(_EVENTS, _EVENTS.c.id == _DELIVERIES.c.event_id))
+    .where(
+        _EVENTS.c.org_id == bindparam("org_id"),
+        _EVENTS.c.mode == bindparam("mode"),
+        _EVENTS.c.resource_id == bindparam("resource_id"),
+        _EVENTS.c.sequence < bindparam("sequence"),
+        _DELIVERIES.c.endpoint_id == bindparam("endpoint_id"),
+        _DELIVERIES.c.status == "pending",
+    )
+    .limit(1)
+)
+
+
+async def earlier_pending(s: AsyncSession, endpoint: WebhookEndpoint, resource_id: str, sequence: int) -> str | None:
+    """The id of a pending delivery to this endpoint of an earlier event of the resource, if any."""
+    params = {
+        "endpoint_id": endpoint.id,
+        "org_id": endpoint.org_id,
+        "mode": endpoint.mode,
+        "resource_id": resource_id,
+        "sequence": sequence,
+    }
+    found: str | None = (await sql.run(s, _EARLIER_PENDING, params)).scalar_one_or_none()
+    return found
+
+
 class Bundle(NamedTuple):
     """What one delivery attempt needs: the delivery, its endpoint and its event, in one read."""
 

@@ -24,6 +24,10 @@ class EndpointCreate(RequestModel):
     enabled_events: list[str] = Field(default_factory=lambda: ["*"], min_length=1, max_length=50)
     description: str = Field(default="", max_length=500)
     enabled: Flag = True
+    ordered: Flag = Field(
+        default=False,
+        description="Deliver each resource's events one at a time, in sequence order (docs/webhooks.md)",
+    )
 
 
 class EndpointUpdate(RequestModel):
@@ -31,6 +35,7 @@ class EndpointUpdate(RequestModel):
     enabled_events: list[str] | None = Field(default=None, min_length=1, max_length=50)
     description: str | None = Field(default=None, max_length=500)
     enabled: Flag | None = None
+    ordered: Flag | None = None
 
 
 class RotateSecret(RequestModel):
@@ -47,6 +52,7 @@ class EndpointOut(ResponseModel):
     description: str
     enabled_events: list[str]
     enabled: bool
+    ordered: bool
     disabled_reason: str | None
     secret: str | None = Field(default=None, description="Only in the response that created or rotated it")
     created_at: datetime

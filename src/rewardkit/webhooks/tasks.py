@@ -39,6 +39,10 @@ DISABLED_RECHECK_SECONDS = 60.0
 # deliveries still go back to the queue, so they do not hold worker slots other endpoints need.
 SLOT_WAIT_SECONDS = 0.25
 
+# Ordered delivery: a resource's event whose predecessor to the same endpoint is still pending looks
+# again this often (without spending an attempt); it never holds a worker slot while it waits.
+ORDERED_RECHECK_SECONDS = 1.0
+
 
 class Deliveries:
     """What deliveries share in a process (a runtime part, webhooks/module.py): how many deliveries each
@@ -96,8 +100,13 @@ def _retry_after(headers: dict[str, str]) -> float | None:
 
 async def deliver(ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
     delivery_id = payload["delivery_id"]
+    waiting_for: str | None = None
     async with ctx.db.unit_of_work(readonly=True) as s:
         bundle = await repository.delivery_bundle(s, delivery_id)
+        if bundle is not None and bundle.endpoint.ordered and bundle.event.resource_id and bundle.event.sequence:
+            waiting_for = await repository.earlier_pending(
+                s, bundle.endpoint, bundle.event.resource_id, bundle.event.sequence
+            )
     if bundle is None:
         return  # the endpoint was deleted
     delivery, endpoint, event = bundle
@@ -107,6 +116,10 @@ async def deliver(ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
         # No attempt row (the last one already holds this attempt number) and no status change: the
         # delivery keeps its place in the schedule until the endpoint is enabled again or deleted.
         raise Defer(f"endpoint {endpoint.id} is disabled", delay=DISABLED_RECHECK_SECONDS)
+    if waiting_for is not None:
+        # Per resource only: the lookup is by this event's resource, so other resources' deliveries
+        # to this endpoint go on meanwhile (no head-of-line blocking across resources).
+        raise Defer(f"waiting for {waiting_for}, an earlier event of {event.resource_id}", ORDERED_RECHECK_SECONDS)
     number = delivery.attempts + 1
     # Built before a slot is taken: either can raise (an event or secret under a retired key), and a slot
     # taken outside the try/finally below would never be given back.
