@@ -357,6 +357,9 @@ class Bench:
         tenant = await prepare_database(env, FUNDS_USD)
         c = max(cfg.sqlite_levels)
         out: dict[str, Any] = {}
+        n = "10000" if cfg.smoke else "100000"
+        out["check"] = json.loads(await self.helper(["bench.limiter_cost", "--n", n], env, 120, "limiter cost"))
+        log(f"limiter check: {out['check']['us_per_request']:.1f} µs CPU per request")
         try:
             for label, extra in (("off", {"REWARDKIT_RATE_LIMITS": "false"}), ("on", {})):
                 server, url = await self.serve({**env, **extra}, 1, f"serve-limiter-{label}")
