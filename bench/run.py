@@ -1,6 +1,6 @@
 """The benchmark suite's entry point (`make bench`).
 
-    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,catalog,webhooks] [--out DIR] [--pg-url URL]
+    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,limiter,catalog,webhooks] [--out DIR] [--pg-url URL]
 
 Runs a bounded suite on loopback and writes a Markdown report (`latest.md`, plus the raw figures in
 `latest.raw`, JSON) to bench/results/ (or --out; --smoke writes to a temporary directory unless
@@ -8,8 +8,9 @@ Runs a bounded suite on loopback and writes a Markdown report (`latest.md`, plus
 end, also after an error, Ctrl-C or SIGTERM.
 
 Each order test (PostgreSQL, SQLite) measures the max sustained orders/s (closed loops), then open
-loops at fixed offered rates and at half that maximum (rounded to 10/s). The servers run this
-checkout's code; to compare two commits, run it in two clones and `python -m bench.compare`
+loops at fixed offered rates and at half that maximum (rounded to 10/s). Every server runs with the
+default rate limits on; the limiter phase measures their cost (the SQLite order test with them off, then
+on). The servers run this checkout's code; to compare two commits, run it in two clones and `python -m bench.compare`
 (docs/testing.md).
 
 Longer than 400 lines on purpose: the phases run in this order and share one configuration, and
@@ -65,7 +66,7 @@ from bench.common import (
 from bench.loadgen import Spec, percentile, run_loadgen
 from bench.receiver import Receiver, Running
 
-PHASES = ("ceiling", "pg", "sqlite", "catalog", "webhooks")
+PHASES = ("ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks")
 OTHERS_RESERVE = 40
 FUNDS_USD = 100_000_000  # no order may fail for money: 10 USD orders, at most a few 100k per run
 
@@ -344,6 +345,36 @@ class Bench:
             await self.verify_ledger("sqlite", env)
             shutil.rmtree(path.parent, ignore_errors=True)
 
+    async def limiter_phase(self) -> None:
+        """The SQLite order test's closed loop at its highest level, on a server with the rate limits off
+        (REWARDKIT_RATE_LIMITS=false), then on one with the defaults: what the per-key check costs an
+        order. Off first: the second run meets the larger database, which counts against the limiter."""
+        cfg = self.cfg
+        path = self.work / "limiter" / "rewardkit.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        env = base_env(f"sqlite+aiosqlite:///{path}", self.secret)
+        log("preparing SQLite for the rate limiter's runs")
+        tenant = await prepare_database(env, FUNDS_USD)
+        c = max(cfg.sqlite_levels)
+        out: dict[str, Any] = {}
+        n = "10000" if cfg.smoke else "100000"
+        out["check"] = json.loads(await self.helper(["bench.limiter_cost", "--n", n], env, 120, "limiter cost"))
+        log(f"limiter check: {out['check']['us_per_request']:.1f} µs CPU per request")
+        try:
+            for label, extra in (("off", {"REWARDKIT_RATE_LIMITS": "false"}), ("on", {})):
+                server, url = await self.serve({**env, **extra}, 1, f"serve-limiter-{label}")
+                try:
+                    out[label] = await self.measured(
+                        self.spec(url, tenant, mode="closed", concurrency=c, duration=cfg.closed_s,
+                                  warmup=cfg.closed_warmup_s, key_prefix=f"limiter-{label}"), server.pid)
+                finally:
+                    await self.procs.astop(server)
+                log(f"limiter {label}: closed loop x{c}: {out[label]['ok_per_s']:.1f} fulfilled/s, "
+                    f"errors {out[label]['errors'] or 0}")
+        finally:
+            shutil.rmtree(path.parent, ignore_errors=True)
+        self.results["limiter"] = out
+
     async def verify_ledger(self, key: str, env: dict[str, str]) -> None:
         """`rewardkit ledger verify` on the database every order of the phase went to: group commit
         and concurrency must leave every ledger invariant intact, not only be fast."""
@@ -507,6 +538,11 @@ class Bench:
                     await self.sqlite_phase(sqlite_ready)
                 except Exception as exc:
                     self._error("sqlite", exc)
+            if "limiter" in self.only:
+                try:
+                    await self.limiter_phase()
+                except Exception as exc:
+                    self._error("limiter", exc)
         finally:
             if sqlite_ready is not None and not sqlite_ready.done():
                 sqlite_ready.cancel()

@@ -51,6 +51,8 @@ async def test_every_get_route_answers_head_like_get_without_a_body(
         assert head.content == b"", template
         statuses.add(got.status_code)
     assert 200 in statuses and 404 in statuses  # both answers were compared, not only errors
+    # The description keeps one operation per GET: HEAD is implied, never listed twice.
+    assert not [p for p, ops in app.openapi()["paths"].items() if "head" in ops]
 
 
 async def test_head_of_a_resource_and_of_a_write_only_route(client: httpx.AsyncClient, make_org: MakeOrg) -> None:

@@ -105,6 +105,10 @@ async def test_two_processes_share_one_keys_limit_through_redis(two_servers: lis
     async with httpx.AsyncClient(timeout=10) as c:
         for base in two_servers:
             await _up(c, base)
+        # HEAD through a real server (uvicorn sends the GET's Content-Length and no body).
+        got, head = await c.get(f"{two_servers[0]}/healthz"), await c.head(f"{two_servers[0]}/healthz")
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-length"] == got.headers["content-length"]
         remaining = []
         for i in range(LIMIT):  # alternating: each process alone has seen only about half
             r = await c.get(f"{two_servers[i % 2]}/v1/balances", headers=org.h())

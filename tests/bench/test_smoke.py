@@ -30,6 +30,7 @@ ROWS = [
     "SQLite: max sustained sandbox orders/s",
     "SQLite: fulfilled-order latency at",
     "SQLite: p50/p95/p99 at half the measured maximum (",
+    "Rate limiter: SQLite orders/s with the limits on ÷ off",
     "Catalog: GET /v1/products",
     "Webhooks: deliveries/s",
     "Webhooks: event commit → receipt",

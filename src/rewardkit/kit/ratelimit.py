@@ -35,7 +35,7 @@ log = logging.getLogger("rewardkit")
 # Seconds a failed Redis is left alone before it is asked again: a Redis that hangs must not add its
 # timeout to every request while it is down.
 REDIS_RETRY_SECONDS = 1.0
-REDIS_TIMEOUT_SECONDS = 0.25
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
 class RateLimited(Problem):
