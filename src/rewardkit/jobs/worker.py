@@ -82,12 +82,15 @@ class Worker:
 
     async def execute_for_result(self, job: Job) -> Outcome:
         """As execute, with what the handler returned (None unless it succeeded)."""
+        # Every log line of the run names its job (kit/logs.py merges these context variables).
+        with structlog.contextvars.bound_contextvars(job_id=job.id, job_kind=job.kind):
+            return await self._execute(job)
+
+    async def _execute(self, job: Job) -> Outcome:
         handler = self.handlers.get(job.kind)
         now = utcnow()
         run = Run(job.id, self.name)
         token = current_run.set(run)
-        # Every log line of the handler names its job (kit/logs.py merges these context variables).
-        bound = structlog.contextvars.bind_contextvars(job_id=job.id, job_kind=job.kind)
         result: Any = None
         try:
             if handler is None:
@@ -106,10 +109,11 @@ class Worker:
             values = succeeded_values(now)
         finally:
             current_run.reset(token)
-            structlog.contextvars.reset_contextvars(**bound)
         if not (run.finished and values["status"] == "succeeded"):  # the handler may have finished it already
             async with self.ctx.db.unit_of_work() as s:
                 await repository.finish(s, job.id, self.name, values)
+        # The status only: last_error may quote a supplier's or receiver's answer.
+        log.debug("job attempt %s ended: %s", job.attempts, values["status"])
         self.wake()  # a job often queues others (webhook deliveries): look for them now, not at the next poll
         return Outcome(str(values["status"]), result if values["status"] == "succeeded" else None)
 

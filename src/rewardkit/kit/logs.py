@@ -10,7 +10,8 @@
 * `configure_logging` sends every logger (ours, uvicorn's, libraries') through one structlog
   ProcessorFormatter on stderr: one JSON object per line (`timestamp`, `level`, `logger`, `event`,
   `request_id` inside a request, `job_id`/`job_kind` inside a job), or a console line. uvicorn's
-  access line becomes `event: "request"` with `method`, `path` (redacted), `status`, `duration_ms`.
+  access line becomes `event: "request"` with `method`, `path` (redacted, without its query string),
+  `status`, `duration_ms`.
 """
 
 from __future__ import annotations
@@ -102,6 +103,8 @@ def _access_fields(_logger: WrappedLogger, _name: str, ed: EventDict) -> EventDi
     if record is None or record.name != "uvicorn.access" or not isinstance(args, tuple) or len(args) != 5:
         return ed
     client, method, path, http_version, status = args
+    # Without the query string: its values are the client's (an email, a token pasted into a URL).
+    path = str(path).split("?", 1)[0]
     ed.update(event="request", method=method, path=path, status=status, http_version=http_version, client=client)
     ctx = CURRENT.get()
     if ctx is not None:
