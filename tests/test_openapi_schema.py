@@ -143,3 +143,37 @@ async def test_timestamp_filters_take_only_date_times(
     assert r.json()["code"] == "validation_error" and r.json()["errors"][0]["field"] == "created_lte"
     ok = await client.get(path, params={"created_lte": "2026-11-01T00:00:00Z"}, headers=org.h())
     assert ok.status_code == 200
+
+
+@pytest.mark.parametrize("body", [b"1.5", b"1e5", b"7.153178459717948e+16"])
+async def test_a_bare_number_is_not_a_body(client: httpx.AsyncClient, make_org: Any, body: bytes) -> None:
+    """Found by schemathesis: a number as the whole body (read as an exact Decimal) passed as a model
+    whose fields are all optional, so PATCH /v1/branding answered 200 to `1.5`."""
+    org = await make_org()
+    json_headers = org.h(**{"Content-Type": "application/json"})
+    r = await client.patch("/v1/branding", content=body, headers=json_headers)
+    assert r.status_code == 422 and r.json()["code"] == "validation_error"
+    created = await client.post("/v1/webhook_endpoints", json={"url": "https://example.com/h"}, headers=org.h())
+    endpoint = created.json()["id"]
+    r = await client.post(f"/v1/webhook_endpoints/{endpoint}/rotate_secret", content=body, headers=json_headers)
+    assert r.status_code == 422
+    unchanged = await client.get(f"/v1/webhook_endpoints/{endpoint}", headers=org.h())
+    assert unchanged.json()["updated_at"] == created.json()["updated_at"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/orders?limt=5", "/v1/products?=null", "/v1/events?limit=5&Limit=5", "/v1/balances?currency=USD"]
+)
+async def test_unknown_query_parameters_are_refused(client: httpx.AsyncClient, make_org: Any, path: str) -> None:
+    """Found by schemathesis: undeclared query parameters were ignored, so a typo (`limt`) silently
+    answered the default. They are a 422 naming each, as unknown body fields are."""
+    org = await make_org()
+    r = await client.get(path, headers=org.h())
+    assert r.status_code == 422
+    problem = r.json()
+    assert problem["code"] == "validation_error"
+    unknown = path.split("?", 1)[1].split("&")[-1].split("=")[0]
+    assert {"field": unknown, "pointer": None, "in": "query", "message": "unknown parameter",
+            "code": "extra_forbidden"} in problem["errors"]  # fmt: skip
+    declared = await client.get("/v1/events?limit=5&type=order.created&type=order.fulfilled", headers=org.h())
+    assert declared.status_code == 200

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
@@ -236,18 +237,45 @@ def loads_strict(body: bytes) -> Any:
 class StrictJSONRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = loads_strict(await self.body())
+            value = loads_strict(await self.body())
+            # A bare number as the whole body is never one of our (object) bodies, but as a Decimal it
+            # is an object to FastAPI's from_attributes validation, which read `1.5` as a model whose
+            # fields are all optional (PATCH /v1/branding answered 200). As a float it is a 422.
+            self._json = float(value) if isinstance(value, Decimal) else value
         return self._json
+
+
+_EXTRA = "extra_forbidden"  # pydantic's code for an unknown body field: the same for the query
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters a route reads, its dependencies' included."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
 
 
 class StrictJSONRoute(APIRoute):
     """Every /v1 route: its body is read by loads_strict (FastAPI turns a JSONDecodeError into our
-    400 malformed_json). Routers are made with `APIRouter(route_class=StrictJSONRoute)`."""
+    400 malformed_json), and a query parameter it does not declare is a 422, as an unknown body field
+    is (a typo such as `?limt=5` would otherwise be silently ignored). Routers are made with
+    `APIRouter(route_class=StrictJSONRoute)`."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        known = _query_names(self.dependant)
 
         async def strict(request: Request) -> Response:
+            unknown = [name for name in request.query_params if name not in known]
+            if unknown:
+                raise ValidationFailed(
+                    f"Unknown query parameter(s): {', '.join(repr(n) for n in unknown)}.",
+                    errors=[
+                        {"field": n, "pointer": None, "in": "query", "message": "unknown parameter", "code": _EXTRA}
+                        for n in unknown
+                    ],
+                )
             return await handler(StrictJSONRequest(request.scope, request.receive))
 
         return strict
