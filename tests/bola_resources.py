@@ -72,7 +72,7 @@ async def _next_cursor(client: httpx.AsyncClient, org: OrgHandle, path: str) -> 
 
 
 async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> World:
-    a, b = await make_org(USD="100.00"), await make_org(USD="100.00")
+    a, b = await make_org(USD="100.00", ZAR="50.00"), await make_org(USD="100.00")
     endpoint = await _endpoint(client, a)  # first, so that the orders' events fan out to it
     endpoint_2 = await _endpoint(client, a)
     external_id = "bola-" + secrets.token_hex(5)

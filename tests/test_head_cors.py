@@ -47,7 +47,12 @@ async def test_every_get_route_answers_head_like_get_without_a_body(
         got = await client.get(path, headers=org.h())
         head = await client.head(path, headers=org.h())
         assert head.status_code == got.status_code, (template, head.status_code, got.status_code)
-        assert _same_headers(head) == _same_headers(got), template
+        if template == "/metrics":  # its body counts the requests themselves, so its length moves on
+            head_headers, got_headers = _same_headers(head), _same_headers(got)
+            assert head_headers.pop("content-length") and got_headers.pop("content-length")
+            assert head_headers == got_headers, template
+        else:
+            assert _same_headers(head) == _same_headers(got), template
         assert head.content == b"", template
         statuses.add(got.status_code)
     assert 200 in statuses and 404 in statuses  # both answers were compared, not only errors

@@ -61,7 +61,7 @@ async def test_the_access_line_has_method_path_status_duration_and_request_id(
 ) -> None:
     org = await make_org(USD="100.00")
     async with httpx.AsyncClient(base_url=server.base) as c:
-        ok = await c.get("/v1/balances", headers=org.h(), params={"x": "1"})
+        ok = await c.get("/v1/balances", headers=org.h(), params={"limit": "5"})
         missing = await c.get("/no/such/route", headers={"Request-Id": "req_caller_chosen_1"})
     assert missing.headers["request-id"] == "req_caller_chosen_1"
     records = await wait_for(
