@@ -46,7 +46,10 @@ class Redeliver(RequestModel):
     operation_id="createWebhookEndpoint",
     response_model=EndpointOut,
     response_class=JSONResponse,
-    responses={422: {"description": "invalid_webhook_url, unknown_event_type, validation_error"}},
+    responses={
+        409: {"description": "webhook_endpoint_limit_reached: the org has its mode's maximum of endpoints"},
+        422: {"description": "invalid_webhook_url, unknown_event_type, validation_error"},
+    },
 )
 async def create_endpoint(request: Request, body: EndpointCreate, ident: Ident, ctx: Ctx) -> JSONResponse:
     """Register a URL to receive events. The `secret` (whsec_…) is shown only in this response."""
