@@ -156,3 +156,57 @@ async def test_a_graceful_shutdown_frees_its_keys_at_once(ctx: Runtime, settings
     assert me is not None and await heartbeat(ctx, me) is not None
     await other.aclose()
     assert await heartbeat(ctx, me) is None  # a retry treats its keys as a dead owner's
+
+
+async def in_flight(ctx: Runtime, org: OrgHandle, key: str, owner: str, age: timedelta = timedelta(0)) -> None:
+    """A key in flight as the process `owner` left it."""
+    now = utcnow()
+    async with ctx.db.unit_of_work() as s:
+        s.add(
+            IdempotencyRecord(
+                org_id=org.id,
+                mode="test",
+                key=key,
+                fingerprint=fingerprint("POST", "/v1/orders", order_body()),
+                status="in_flight",
+                locked_at=now - age,
+                owner=owner,
+                created_at=now - age,
+                expires_at=now + timedelta(hours=24),
+            )
+        )
+
+
+async def test_of_retries_racing_for_a_dead_owners_key_exactly_one_runs(
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
+) -> None:
+    org = await make_org(USD="1000.00")
+    await in_flight(ctx, org, "dead-owner", owner="gone-host/4242/deadbeef")  # no heartbeat row: dead
+    results = await asyncio.gather(
+        *[
+            client.post("/v1/orders", json=order_body(), headers=org.h(**{"Idempotency-Key": "dead-owner"}))
+            for _ in range(8)
+        ]
+    )
+    assert {r.status_code for r in results} <= {200, 409}, [r.text for r in results]
+    ids = {r.json()["id"] for r in results if r.status_code == 200}
+    assert len(ids) == 1  # the one that took it over, and replays of its answer
+    orders = (await client.get("/v1/orders", headers=org.h())).json()["data"]
+    assert [o["id"] for o in orders] == list(ids)
+    lines = (await client.get("/v1/balance_transactions", headers=org.h())).json()["data"]
+    assert [line["type"] for line in lines].count("order_debit") == 1
+
+
+async def test_a_live_owner_holds_a_key_at_most_the_lock_timeout(
+    client: httpx.AsyncClient, make_org: MakeOrg, ctx: Runtime
+) -> None:
+    """A request that failed unexpectedly inside a live process does not hold its key for a day."""
+    assert ctx.idempotency.owner is not None
+    org = await make_org(USD="100.00")
+    lock = timedelta(seconds=ctx.settings.idempotency_lock_seconds)
+    await in_flight(ctx, org, "live-young", owner=ctx.idempotency.owner, age=lock - timedelta(seconds=5))
+    await in_flight(ctx, org, "live-stuck", owner=ctx.idempotency.owner, age=lock + timedelta(seconds=5))
+    young = await client.post("/v1/orders", json=order_body(), headers=org.h(**{"Idempotency-Key": "live-young"}))
+    assert young.status_code == 409 and young.json()["code"] == "idempotency_key_in_flight"
+    stuck = await client.post("/v1/orders", json=order_body(), headers=org.h(**{"Idempotency-Key": "live-stuck"}))
+    assert stuck.status_code == 200 and stuck.json()["status"] == "fulfilled", stuck.text
