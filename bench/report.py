@@ -202,18 +202,19 @@ def rows(results: dict[str, Any], cfg: Config) -> list[Row]:
 
     lim = results.get("limiter")
     if lim and lim.get("on") and lim.get("off"):
-        on, off = lim["on"], lim["off"]
+        on, off, check = lim["on"], lim["off"], lim["check"]
         spec = on["spec"]
+        ratio = f"{100 * on['ok_per_s'] / off['ok_per_s']:.1f} %" if off["ok_per_s"] else "—"
         out.append(Row(
             "Rate limiter: SQLite orders/s with the limits on ÷ off",
-            f"the SQLite order test's closed loop, {spec['concurrency']} clients, {spec['duration']:g} s each "
-            f"(first {spec['warmup']:g} s not counted), one API key: first `REWARDKIT_RATE_LIMITS=false`, then the "
-            f"defaults (per key, in memory; every other row runs with them on); off {_n(off['ok_per_s'])} orders/s "
+            f"on the SQLite phase's database after its order test, the same closed loop, "
+            f"{spec['concurrency']} clients, {spec['duration']:g} s each (first {spec['warmup']:g} s not "
+            f"counted), one API key: first `REWARDKIT_RATE_LIMITS=false`, then the defaults (per key, in "
+            f"memory; every other row runs with them on); off {_n(off['ok_per_s'])} orders/s "
             f"({_errors(off)}), on {_n(on['ok_per_s'])} orders/s ({_errors(on)}). The checks alone "
             f"(bench/limiter_cost.py: the address's failures, then the key's hit, in memory, "
-            f"{lim['check']['n']:,} times in one process): CPU per request",
-            (f"{100 * on['ok_per_s'] / off['ok_per_s']:.1f} %" if off["ok_per_s"] else "—")
-            + f" (checks: {lim['check']['us_per_request']:.1f} µs CPU per request)",
+            f"{check['n']:,} times in one process): CPU per request",
+            f"{ratio} (checks: {check['us_per_request']:.1f} µs CPU per request)",
         ))
     else:
         out.append(_missing("Rate limiter: SQLite orders/s with the limits on ÷ off", results, "limiter"))

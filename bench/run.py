@@ -9,9 +9,9 @@ end, also after an error, Ctrl-C or SIGTERM.
 
 Each order test (PostgreSQL, SQLite) measures the max sustained orders/s (closed loops), then open
 loops at fixed offered rates and at half that maximum (rounded to 10/s). Every server runs with the
-default rate limits on; the limiter phase measures their cost (the SQLite order test with them off, then
-on). The servers run this checkout's code; to compare two commits, run it in two clones and `python -m bench.compare`
-(docs/testing.md).
+default rate limits on; the limiter phase measures their cost (on the SQLite phase's database, its
+closed loop with them off, then on). The servers run this checkout's code; to compare two commits,
+run it in two clones and `python -m bench.compare` (docs/testing.md).
 
 Longer than 400 lines on purpose: the phases run in this order and share one configuration, and
 reading them top to bottom is reading the benchmark; each phase is one function.
@@ -334,45 +334,46 @@ class Bench:
         env = self.sqlite_env()
         path = self.work / "sqlite" / "rewardkit.db"
         tenant = await prepared if prepared else await self.sqlite_prepare()
-        server, url = await self.serve(env, 1, "serve-sqlite")
-        self.results["sqlite_server"] = {"workers": 1, "run_worker": True}
         try:
-            self.results["sqlite"] = await self.order_test(
-                "sqlite", url, server, tenant, self.cfg.sqlite_levels, set(), None
-            )
+            if "sqlite" in self.only:
+                server, url = await self.serve(env, 1, "serve-sqlite")
+                self.results["sqlite_server"] = {"workers": 1, "run_worker": True}
+                try:
+                    self.results["sqlite"] = await self.order_test(
+                        "sqlite", url, server, tenant, self.cfg.sqlite_levels, set(), None
+                    )
+                finally:
+                    await self.procs.astop(server)
+            if "limiter" in self.only:
+                try:
+                    await self.limiter_runs(env, tenant)
+                except Exception as exc:
+                    self._error("limiter", exc)
         finally:
-            await self.procs.astop(server)
             await self.verify_ledger("sqlite", env)
             shutil.rmtree(path.parent, ignore_errors=True)
 
-    async def limiter_phase(self) -> None:
-        """The SQLite order test's closed loop at its highest level, on a server with the rate limits off
-        (REWARDKIT_RATE_LIMITS=false), then on one with the defaults: what the per-key check costs an
-        order. Off first: the second run meets the larger database, which counts against the limiter."""
+    async def limiter_runs(self, env: dict[str, str], tenant: Tenant) -> None:
+        """On the SQLite phase's database, once its order test is over: its closed loop at the highest
+        level on a server with the rate limits off (REWARDKIT_RATE_LIMITS=false), then on one with the
+        defaults, for what the per-key check costs an order (off first: the second run meets the larger
+        database, which counts against the limiter); and the checks alone, CPU per request."""
         cfg = self.cfg
-        path = self.work / "limiter" / "rewardkit.db"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        env = base_env(f"sqlite+aiosqlite:///{path}", self.secret)
-        log("preparing SQLite for the rate limiter's runs")
-        tenant = await prepare_database(env, FUNDS_USD)
         c = max(cfg.sqlite_levels)
         out: dict[str, Any] = {}
         n = "10000" if cfg.smoke else "100000"
         out["check"] = json.loads(await self.helper(["bench.limiter_cost", "--n", n], env, 120, "limiter cost"))
         log(f"limiter check: {out['check']['us_per_request']:.1f} µs CPU per request")
-        try:
-            for label, extra in (("off", {"REWARDKIT_RATE_LIMITS": "false"}), ("on", {})):
-                server, url = await self.serve({**env, **extra}, 1, f"serve-limiter-{label}")
-                try:
-                    out[label] = await self.measured(
-                        self.spec(url, tenant, mode="closed", concurrency=c, duration=cfg.closed_s,
-                                  warmup=cfg.closed_warmup_s, key_prefix=f"limiter-{label}"), server.pid)
-                finally:
-                    await self.procs.astop(server)
-                log(f"limiter {label}: closed loop x{c}: {out[label]['ok_per_s']:.1f} fulfilled/s, "
-                    f"errors {out[label]['errors'] or 0}")
-        finally:
-            shutil.rmtree(path.parent, ignore_errors=True)
+        for label, extra in (("off", {"REWARDKIT_RATE_LIMITS": "false"}), ("on", {})):
+            server, url = await self.serve({**env, **extra}, 1, f"serve-limiter-{label}")
+            try:
+                out[label] = await self.measured(
+                    self.spec(url, tenant, mode="closed", concurrency=c, duration=cfg.closed_s,
+                              warmup=cfg.closed_warmup_s, key_prefix=f"limiter-{label}"), server.pid)
+            finally:
+                await self.procs.astop(server)
+            log(f"limiter {label}: closed loop x{c}: {out[label]['ok_per_s']:.1f} fulfilled/s, "
+                f"errors {out[label]['errors'] or 0}")
         self.results["limiter"] = out
 
     async def verify_ledger(self, key: str, env: dict[str, str]) -> None:
@@ -515,7 +516,7 @@ class Bench:
     async def run(self) -> None:
         sqlite_ready: asyncio.Task[Tenant] | None = None
         try:
-            if self.cfg.smoke and "sqlite" in self.only:  # smoke only: prepare SQLite while the rest runs
+            if self.cfg.smoke and self.only & {"sqlite", "limiter"}:  # smoke: prepare SQLite meanwhile
                 sqlite_ready = asyncio.create_task(self.sqlite_prepare())
             try:
                 self.results["postgres"] = {
@@ -533,16 +534,11 @@ class Bench:
                     await self.pg_phase()
                 except Exception as exc:
                     self._error("pg server", exc)
-            if "sqlite" in self.only:
+            if self.only & {"sqlite", "limiter"}:  # the limiter's runs use the SQLite phase's database
                 try:
                     await self.sqlite_phase(sqlite_ready)
                 except Exception as exc:
                     self._error("sqlite", exc)
-            if "limiter" in self.only:
-                try:
-                    await self.limiter_phase()
-                except Exception as exc:
-                    self._error("limiter", exc)
         finally:
             if sqlite_ready is not None and not sqlite_ready.done():
                 sqlite_ready.cancel()
