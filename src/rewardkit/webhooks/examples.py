@@ -15,6 +15,7 @@ ENDPOINT = {
     "description": "",
     "enabled_events": ["order.fulfilled"],
     "enabled": True,
+    "ordered": False,
     "disabled_reason": None,
     "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
     "created_at": "2026-11-25T22:10:00Z",
@@ -53,6 +54,8 @@ EVENT = {
     "type": "order.fulfilled",
     "livemode": False,
     "created_at": "2026-11-25T22:07:55.571Z",
+    "resource_id": ORDER["id"],
+    "sequence": 3,
     "data": ORDER,
 }
 

@@ -85,7 +85,9 @@ class EventOut(ResponseModel):
     type: str
     livemode: bool
     created_at: datetime
-    resource_id: str | None = Field(description="The object this event is about (data.id for most events)")
+    resource_id: str | None = Field(
+        description="The object this event is about: ord_…, whe_…, or bal_<currency> for balance events"
+    )
     sequence: int | None = Field(
         description="1, 2, 3… among the events of resource_id, in the order its changes committed: "
         "an event with a lower sequence than one already handled is stale"
