@@ -84,7 +84,6 @@ def safe_traceback(exc: BaseException) -> str:
     return "\n".join(parts).rstrip()
 
 
-
 # --- structured logs ------------------------------------------------------------------------------
 
 
