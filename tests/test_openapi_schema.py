@@ -90,6 +90,7 @@ async def test_every_v1_operation_declares_the_common_errors(spec: dict[str, Any
 
 async def test_rate_limited_and_unavailable_answers_declare_retry_after(spec: dict[str, Any]) -> None:
     for method, path, op in operations(spec):
+        assert all("Request-Id" in r["headers"] for r in op["responses"].values()), f"{method} {path}"
         if not path.startswith("/v1/"):
             assert op["security"] == [], f"{method} {path} needs no credential"
             continue

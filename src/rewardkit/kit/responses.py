@@ -81,7 +81,10 @@ HEADERS: dict[str, dict[str, Any]] = {
         "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
         "schema": {"type": "string", "enum": ["true"]},
     },
-    "Allow": {"description": "The methods the path accepts.", "schema": {"type": "string"}},
+    "Request-Id": {
+        "description": "The request's id (the one sent, or a new one), also in the problem body's `request_id`.",
+        "schema": {"type": "string"},
+    },
 }
 VERSION_PARAMETER: dict[str, Any] = {
     "name": "Rewardkit-Version",
@@ -153,6 +156,7 @@ def document_operations(schema: dict[str, Any]) -> None:
                 resp["description"] = ", ".join(filter(None, [own, *missing])) or "Not found"
             for status, resp in responses.items():
                 headers = resp.setdefault("headers", {})
+                headers.setdefault("Request-Id", _header("Request-Id"))
                 if v1:
                     # Echoed on every /v1 answer but the one refusing the version itself (a 400).
                     headers.setdefault("Rewardkit-Version", _header("Rewardkit-Version", required=status != "400"))
@@ -161,5 +165,3 @@ def document_operations(schema: dict[str, Any]) -> None:
                 if status == "429" or (v1 and status.startswith("2")):
                     for name in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"):
                         headers.setdefault(name, _header(name))
-                if not headers:
-                    del resp["headers"]
