@@ -123,6 +123,8 @@ def _common_errors(path: str, method: str, op: dict[str, Any]) -> dict[str, list
         {
             "401": ["authentication_required", "invalid_api_key", "invalid_session"],
             "403": ["principal_not_allowed"],
+            # Every /v1 route refuses undeclared query parameters (kit/http.py StrictJSONRoute).
+            "422": ["validation_error"],
             "429": ["rate_limited"],
             "503": ["service_unavailable"],
         }
@@ -136,7 +138,8 @@ def _common_errors(path: str, method: str, op: dict[str, Any]) -> dict[str, list
 
 def document_operations(schema: dict[str, Any]) -> None:
     """Declare on every operation the errors the request plumbing can answer (kit/http.py RequestGuard:
-    400, 413, 415; auth: 401, 403; the rate limiter: 429; the database away: 503) with their headers,
+    400, 413, 415; auth: 401, 403; StrictJSONRoute: 422; the rate limiter: 429; the database away: 503)
+    with their headers,
     the Rewardkit-Version header parameter and response header, and no auth on the System endpoints."""
     for path, item in schema.get("paths", {}).items():
         for method, op in item.items():
