@@ -81,7 +81,10 @@ HEADERS: dict[str, dict[str, Any]] = {
         "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
         "schema": {"type": "string", "enum": ["true"]},
     },
-    "Allow": {"description": "The methods the path accepts.", "schema": {"type": "string"}},
+    "Request-Id": {
+        "description": "The request's id (the one sent, or a new one), also in the problem body's `request_id`.",
+        "schema": {"type": "string"},
+    },
 }
 VERSION_PARAMETER: dict[str, Any] = {
     "name": "Rewardkit-Version",
@@ -120,6 +123,8 @@ def _common_errors(path: str, method: str, op: dict[str, Any]) -> dict[str, list
         {
             "401": ["authentication_required", "invalid_api_key", "invalid_session"],
             "403": ["principal_not_allowed"],
+            # Every /v1 route refuses undeclared query parameters (kit/http.py StrictJSONRoute).
+            "422": ["validation_error"],
             "429": ["rate_limited"],
             "503": ["service_unavailable"],
         }
@@ -133,7 +138,8 @@ def _common_errors(path: str, method: str, op: dict[str, Any]) -> dict[str, list
 
 def document_operations(schema: dict[str, Any]) -> None:
     """Declare on every operation the errors the request plumbing can answer (kit/http.py RequestGuard:
-    400, 413, 415; auth: 401, 403; the rate limiter: 429; the database away: 503) with their headers,
+    400, 413, 415; auth: 401, 403; StrictJSONRoute: 422; the rate limiter: 429; the database away: 503)
+    with their headers,
     the Rewardkit-Version header parameter and response header, and no auth on the System endpoints."""
     for path, item in schema.get("paths", {}).items():
         for method, op in item.items():
@@ -153,6 +159,7 @@ def document_operations(schema: dict[str, Any]) -> None:
                 resp["description"] = ", ".join(filter(None, [own, *missing])) or "Not found"
             for status, resp in responses.items():
                 headers = resp.setdefault("headers", {})
+                headers.setdefault("Request-Id", _header("Request-Id"))
                 if v1:
                     # Echoed on every /v1 answer but the one refusing the version itself (a 400).
                     headers.setdefault("Rewardkit-Version", _header("Rewardkit-Version", required=status != "400"))
@@ -161,5 +168,3 @@ def document_operations(schema: dict[str, Any]) -> None:
                 if status == "429" or (v1 and status.startswith("2")):
                     for name in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"):
                         headers.setdefault(name, _header(name))
-                if not headers:
-                    del resp["headers"]
