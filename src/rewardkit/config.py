@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     # Rows per DELETE transaction, and DELETEs per table per run (the rest waits for the next run).
     retention_batch_size: int = Field(default=1000, ge=1, le=10_000)
     retention_max_batches: int = Field(default=100, ge=1)
+    # PostgreSQL: a worker VACUUMs the jobs table once it counts this many dead rows (checked every
+    # job_vacuum_check_seconds), so the dead index entries a burst leaves stop slowing claims even when
+    # autovacuum lags or is off (docs/jobs.md "Dead index entries"). 0: leave it to autovacuum.
+    job_vacuum_dead_rows: int = Field(default=10_000, ge=0)
+    job_vacuum_check_seconds: float = Field(default=30.0, gt=0)
 
     @property
     def is_sqlite(self) -> bool:
