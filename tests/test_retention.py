@@ -118,9 +118,21 @@ async def test_events_and_webhook_attempts_past_their_period_are_purged_and_pend
 
 async def _job(ctx: Runtime, status: str, age: timedelta, kind: str = "test.retention") -> int:
     at = utcnow() - age
+    # Never due, never a lease to rescue: the session's worker (other tests' drain()) leaves them alone.
+    later = utcnow() + 1000 * DAY
+    locked_until = later if status == "running" else None
     async with ctx.db.unit_of_work() as s:
         job = Job(
-            kind=kind, payload={}, status=status, run_at=at, attempts=1, max_attempts=3, created_at=at, updated_at=at
+            kind=kind,
+            payload={},
+            status=status,
+            run_at=later if status == "queued" else at,
+            attempts=1,
+            max_attempts=3,
+            locked_by="w-retention" if status == "running" else None,
+            locked_until=locked_until,
+            created_at=at,
+            updated_at=at,
         )
         s.add(job)
         await s.flush()

@@ -104,6 +104,11 @@ class Settings(BaseSettings):
     # When set, GET /metrics requires `Authorization: Bearer <token>`; empty: /metrics is open (keep it
     # off the public internet either way).
     metrics_token: str = ""
+    # PostgreSQL: a worker VACUUMs the jobs table once it counts this many dead rows (checked every
+    # job_vacuum_check_seconds), so the dead index entries a burst leaves stop slowing claims even when
+    # autovacuum lags or is off (docs/jobs.md "Dead index entries"). 0: leave it to autovacuum.
+    job_vacuum_dead_rows: int = Field(default=10_000, ge=0)
+    job_vacuum_check_seconds: float = Field(default=30.0, gt=0)
 
     @property
     def is_sqlite(self) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import and_, bindparam, func, or_, select, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from rewardkit.jobs.models import Job
 from rewardkit.kit import sql
@@ -164,3 +164,15 @@ async def count_open(s: AsyncSession) -> list[tuple[str, str, int]]:
 
 async def get_by_key(s: AsyncSession, unique_key: str) -> Job | None:
     return (await s.execute(select(Job).where(Job.unique_key == unique_key))).scalar_one_or_none()
+async def dead_rows(s: AsyncSession) -> int:
+    """PostgreSQL: the dead row versions of the jobs table its statistics count (each with index entries
+    that claims still read until VACUUM)."""
+    found = await s.execute(text("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = 'jobs'::regclass"))
+    return int(found.scalar() or 0)
+
+
+async def vacuum(conn: AsyncConnection) -> None:
+    """PostgreSQL: VACUUM the jobs table (not FULL: reads and writes go on). SKIP_LOCKED: if another
+    VACUUM (autovacuum, another worker) holds the table, this one is skipped, never queued behind it."""
+    auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+    await auto.exec_driver_sql("VACUUM (SKIP_LOCKED) jobs")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
 
 MAINTENANCE_JOB = "system.maintenance"
+log = logging.getLogger("rewardkit.jobs")
 
 
 async def schedule_maintenance(ctx: Runtime, delay: timedelta = timedelta(0)) -> None:
@@ -32,7 +34,10 @@ async def maintenance(ctx: Runtime, payload: dict[str, Any], attempt: int) -> di
     """Every module's retention rules (kit/retention.py), then the next run. Returns what it purged."""
     purged = await purge_all(ctx)
     await schedule_maintenance(ctx, timedelta(hours=1))
-    return {p.name: p.rows for p in purged}
+    counts = {p.name: p.rows for p in purged}
+    left = [p.name for p in purged if not p.complete]
+    log.info("maintenance purged %s%s", counts, f"; more left for the next run: {left}" if left else "")
+    return counts
 
 
 async def purge_all(ctx: Runtime) -> list[retention.Purged]:

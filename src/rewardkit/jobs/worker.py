@@ -61,6 +61,8 @@ class Worker:
         self._running: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._rescued_at = -math.inf
+        self._vacuum_checked = time.monotonic()
+        self._vacuum: asyncio.Task[bool] | None = None
 
     def wake(self) -> None:
         """Called after enqueueing in this process, so the job does not wait for the next poll."""
@@ -116,6 +118,41 @@ class Worker:
         log.debug("job attempt %s ended: %s", job.attempts, values["status"])
         self.wake()  # a job often queues others (webhook deliveries): look for them now, not at the next poll
         return Outcome(str(values["status"]), result if values["status"] == "succeeded" else None)
+
+    async def vacuum_if_dead(self, threshold: int | None = None) -> bool:
+        """PostgreSQL: VACUUM the jobs table if it holds at least `threshold` dead rows (default
+        REWARDKIT_JOB_VACUUM_DEAD_ROWS). A burst of finished jobs leaves dead entries in the claim's
+        index that every claim reads until a VACUUM; autovacuum waits for far more of them on a table
+        that keeps a week of history, or may be off. Returns whether it vacuumed."""
+        threshold = self.ctx.settings.job_vacuum_dead_rows if threshold is None else threshold
+        if self.ctx.db.is_sqlite:
+            return False  # SQLite removes index entries in place: nothing to vacuum
+        async with self.ctx.db.unit_of_work(readonly=True) as s:
+            dead = await repository.dead_rows(s)
+        if dead < threshold:
+            return False
+        async with self.ctx.db.engine.connect() as conn:
+            await repository.vacuum(conn)
+        log.info("vacuumed the jobs table (%s dead rows)", dead)
+        return True
+
+    def _maybe_vacuum(self) -> None:
+        """At most one check every job_vacuum_check_seconds, in the background: claims go on meanwhile."""
+        settings = self.ctx.settings
+        now = time.monotonic()
+        if self.ctx.db.is_sqlite or settings.job_vacuum_dead_rows == 0:
+            return
+        if now - self._vacuum_checked < settings.job_vacuum_check_seconds or (self._vacuum and not self._vacuum.done()):
+            return
+        self._vacuum_checked = now
+        self._vacuum = asyncio.create_task(self._vacuum_quietly())
+
+    async def _vacuum_quietly(self) -> bool:
+        try:
+            return await self.vacuum_if_dead()
+        except Exception as exc:  # e.g. the database role does not own the table: autovacuum still does it
+            log.warning("could not vacuum the jobs table: %s", exc)
+            return False
 
     async def run_now(self, job_id: int) -> bool:
         """Claim one specific job and run it here (the synchronous fast path of an API call)."""
@@ -203,8 +240,11 @@ class Worker:
             except Exception:  # the database may be briefly away; keep polling
                 log.exception("worker poll failed")
                 started = 0
+            self._maybe_vacuum()
             if started == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
         if self._running:
             await asyncio.wait(self._running, timeout=self.lease.total_seconds())
+        if self._vacuum is not None:
+            await self._vacuum  # never raises (_vacuum_quietly)
