@@ -25,7 +25,7 @@ class World:
     pending: dict[str, Any]  # A's order still pending: the one a cancel would change
     endpoint: dict[str, Any]  # A's webhook endpoint, with its secret (shown once, at creation)
     endpoint_2: dict[str, Any]  # and another: two of everything A lists, so every list has a next page
-    event_id: str  # one of A's events
+    event_id: str  # A's order.fulfilled event
     voucher_token: str  # the bearer token of A's hosted voucher page
     external_id: str  # the external_id A put on its orders
     idempotency_key: str  # the Idempotency-Key A created its fulfilled order with
@@ -60,9 +60,9 @@ async def _endpoint(client: httpx.AsyncClient, org: OrgHandle) -> dict[str, Any]
     return ok(await client.post("/v1/webhook_endpoints", json=body, headers=org.h()))
 
 
-async def _event_ids(client: httpx.AsyncClient, org: OrgHandle) -> list[str]:
+async def _events(client: httpx.AsyncClient, org: OrgHandle) -> list[dict[str, Any]]:
     listed = ok(await client.get("/v1/events", params={"limit": 100}, headers=org.h()))
-    return [e["id"] for e in listed["data"]]
+    return list(listed["data"])
 
 
 async def _next_cursor(client: httpx.AsyncClient, org: OrgHandle, path: str) -> str:
@@ -89,7 +89,9 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
     assert pending["status"] == "pending", pending
     for _ in range(2):  # two deliveries, so the deliveries list has a next page
         ok(await client.post(f"/v1/webhook_endpoints/{endpoint['id']}/test", headers=a.h()))
-    events = await _event_ids(client, a)
+    events = await _events(client, a)
+    # The fulfilled order's event: its data carries the voucher code, the worst thing to leak.
+    fulfilled = next(e for e in events if e["type"] == "order.fulfilled" and e["data"]["id"] == order["id"])
     deliveries = ok(
         await client.get(f"/v1/webhook_endpoints/{endpoint['id']}/deliveries", params={"limit": 100}, headers=a.h())
     )
@@ -105,13 +107,13 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         pending=pending,
         endpoint=endpoint,
         endpoint_2=endpoint_2,
-        event_id=events[0],
+        event_id=fulfilled["id"],
         voucher_token=token,
         external_id=external_id,
         idempotency_key=key,
         b_order=b_order,
         b_endpoint=b_endpoint,
-        b_event_id=(await _event_ids(client, b))[0],
+        b_event_id=(await _events(client, b))[0]["id"],
         member_session=await _session(ctx, a, MEMBER_SESSION),
         link_visitor=await _session(ctx, a, LINK_VISITOR),
         dashboard_user=await _session(ctx, a, DASHBOARD_USER),
@@ -123,7 +125,7 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         pending["id"],
         endpoint["id"],
         endpoint_2["id"],
-        *events,
+        *(e["id"] for e in events),
         *(d["id"] for d in deliveries["data"]),
     }
     # Statement lines by their ledger transaction (ltx_…): their own ids (btx_5) are short serials.
