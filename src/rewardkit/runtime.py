@@ -53,6 +53,7 @@ class Runtime:
             keyring,
             types=(t for m in self.modules for t in m.events),
             subscribers=(fn for m in self.modules for fn in m.subscribers),
+            ranks={t: n for m in self.modules for t, n in m.event_ranks.items()},
         )
         self.tasks = TaskSet()
         # This process's Prometheus registry (GET /metrics): counters fed by the request middleware, the

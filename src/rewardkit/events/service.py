@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 import orjson
@@ -53,10 +53,20 @@ class EventBus:
     keyring their payloads are encrypted with, and the subscribers every write's events are handed to
     inside its transaction (webhook fan-out). Owned by the runtime."""
 
-    def __init__(self, keyring: Keyring, types: Iterable[str], subscribers: Iterable[Subscriber] = ()) -> None:
+    def __init__(
+        self,
+        keyring: Keyring,
+        types: Iterable[str],
+        subscribers: Iterable[Subscriber] = (),
+        ranks: Mapping[str, int] | None = None,
+    ) -> None:
         self.keyring = keyring
         self.types = frozenset(types)
         self.subscribers = tuple(subscribers)
+        # Ranked types (Module.event_ranks): the sequence is the type's step in its resource's
+        # lifecycle, known before any write. Orders' events are ranked: counting them cost 2 upserts
+        # and 2 updates per order (24 -> 28 statements, -10 % max orders/s in bench.compare, 3 runs).
+        self.ranks = dict(ranks or {})
 
     async def emit(
         self,
@@ -95,6 +105,7 @@ class EventBus:
                     payload=payload,
                     created_at=now,
                     resource_id=about,
+                    sequence=self.ranks.get(type_) if about is not None else None,
                 )
             )
         return made

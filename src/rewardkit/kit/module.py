@@ -36,6 +36,10 @@ class Module:
     examples: Mapping[str, Any] = field(default_factory=dict)  # operationId -> example 2xx body
     jobs: Mapping[str, JobHandler] = field(default_factory=dict)  # job kind -> handler
     events: tuple[str, ...] = ()  # the event types it emits
+    # Event types whose sequence number is fixed by the step of the resource's lifecycle they report
+    # (events/service.py "ranked"): no counter row to bump. Only for a resource whose events all are
+    # ranked, and whose lifecycle is acyclic with each step written once (orders).
+    event_ranks: Mapping[str, int] = field(default_factory=dict)
     subscribers: tuple[Subscriber, ...] = ()  # called with every write's events (webhook fan-out)
     tables: tuple[type, ...] = ()  # its ORM tables, so Alembic sees the whole schema
     cli: tuple[tuple[str, typer.Typer], ...] = ()  # (command group name, typer sub-app)

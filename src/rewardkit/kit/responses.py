@@ -159,7 +159,8 @@ def document_operations(schema: dict[str, Any]) -> None:
                 resp["description"] = ", ".join(filter(None, [own, *missing])) or "Not found"
             for status, resp in responses.items():
                 headers = resp.setdefault("headers", {})
-                headers.setdefault("Request-Id", _header("Request-Id"))
+                # kit/request_id.py puts it on every answer, errors and 500s included.
+                headers.setdefault("Request-Id", _header("Request-Id", required=True))
                 if v1:
                     # Echoed on every /v1 answer but the one refusing the version itself (a 400).
                     headers.setdefault("Rewardkit-Version", _header("Rewardkit-Version", required=status != "400"))

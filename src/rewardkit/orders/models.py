@@ -22,6 +22,18 @@ EVENT_OF_STATUS = {
     "canceled": "order.canceled",
 }
 EVENT_TYPES = (ORDER_CREATED, *EVENT_OF_STATUS.values())
+# An order event's sequence number is its status's step in the lifecycle (TRANSITIONS below is acyclic
+# and every move is a guarded update that commits once), so it rises along every path with no counter:
+# created 1, processing 2, fulfilled | failed | canceled 3, refunded 4 (a pending order canceled goes
+# 1, 3). tests/orders/test_event_ranks.py checks each transition climbs.
+EVENT_RANKS = {
+    ORDER_CREATED: 1,
+    "order.processing": 2,
+    "order.fulfilled": 3,
+    "order.failed": 3,
+    "order.canceled": 3,
+    "order.refunded": 4,
+}
 
 
 class Order(Base):

@@ -5,7 +5,7 @@ from rewardkit.kit.module import Module
 from rewardkit.orders import tasks
 from rewardkit.orders.api import router
 from rewardkit.orders.examples import RESPONSES
-from rewardkit.orders.models import EVENT_TYPES, FULFIL_JOB, Order, OrderTransition
+from rewardkit.orders.models import EVENT_RANKS, EVENT_TYPES, FULFIL_JOB, Order, OrderTransition
 from rewardkit.orders.pages import router as pages
 from rewardkit.orders.state import OrdersState
 
@@ -17,6 +17,7 @@ MODULE = Module(
     examples=RESPONSES,
     jobs={FULFIL_JOB: tasks.fulfil},
     events=EVENT_TYPES,
+    event_ranks=EVENT_RANKS,
     tables=(Order, OrderTransition),
     resources=(OrdersState,),
     token_paths=("/v/",),  # the voucher page's token opens the code and PIN
