@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 
 from rewardkit.app import create_app
@@ -168,3 +169,21 @@ async def test_the_default_limit_is_hundreds_per_second_per_key() -> None:
     limiter = RateLimiter.from_settings(Settings())
     quotas = [await limiter.hit("test", "key_burst") for _ in range(1000)]
     assert all(q is not None and q.allowed for q in quotas)
+
+
+def test_memory_windows_count_like_limits_fixed_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-process counter keeps `limits`' fixed-window semantics without its expiry thread."""
+    from limits import parse
+
+    from rewardkit.kit import ratelimit
+
+    now = [1000.0]
+    monkeypatch.setattr(ratelimit.time, "time", lambda: now[0])
+    w, item = ratelimit.MemoryWindows(), parse("2/second")
+    assert w.test(item, "k") and w.get_window_stats(item, "k") == (1000.0, 2)
+    assert w.hit(item, "k") and w.hit(item, "k")
+    assert not w.test(item, "k") and w.get_window_stats(item, "k") == (1001.0, 0)
+    assert not w.hit(item, "k")  # over the limit, and still counted
+    assert w.hit(item, "other")  # keys are apart
+    now[0] = 1001.0  # the window that began with the first hit is over
+    assert w.test(item, "k") and w.hit(item, "k") and w.get_window_stats(item, "k") == (1002.0, 1)
