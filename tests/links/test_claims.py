@@ -209,3 +209,41 @@ async def test_expiry_racing_a_cancel_refunds_once(client: httpx.AsyncClient, ct
     )
     assert (cancel.status_code == 200) != (expired == "expired"), (cancel.text, expired)
     assert await usd(client, org) == (10000, 0, 0)
+
+
+async def test_choices_are_the_category_in_the_recipients_country_and_currency(
+    client: httpx.AsyncClient, make_org: MakeOrg
+) -> None:
+    org = await make_org(USD="100.00")
+    link = await create(client, org, value=10, choice={"categories": ["gift_card"]}, allow_split=True)
+    seen = (await client.get(f"/v1/link_claims/{token_of(link)}")).json()
+    assert seen["choices"] and "amazon_us" in {p["id"] for p in seen["choices"]}
+    for p in seen["choices"]:
+        assert p["category"] == "gift_card" and p["currency"] == "USD" and "US" in p["countries"], p
+        d = p["denominations"]
+        top = max(d["values"], key=float) if d["type"] == "fixed" else d["max"]
+        assert float(top) <= 10.0, p  # only what the link covers
+
+
+async def test_a_claim_that_cannot_be_booked_leaves_the_link_as_it_was(
+    client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
+) -> None:
+    """Live mode has no supplier configured: the order is refused inside the claim's transaction, so the
+    amount taken from the link goes back with it (one rollback), and the link can still be claimed."""
+    org = await make_org(mode="live", USD="100.00")
+    r = await client.post(
+        "/v1/reward_links",
+        json={"value": 25, "currency": "USD", "choice": {"products": ["amazon_us"]}},
+        headers=org.h("live"),
+    )
+    assert r.status_code == 200, r.text
+    link = r.json()
+    problem(
+        await client.post(f"/v1/link_claims/{token_of(link)}/redeem", json=redeem_body()), 422, "product_unavailable"
+    )
+    got = (await client.get(f"/v1/reward_links/{link['id']}", headers=org.h("live"))).json()
+    assert got["remaining"]["minor_units"] == 2500 and got["orders"] == [] and got["status"] == "created"
+    assert await link_orders(ctx, link["id"]) == []
+    balances = (await client.get("/v1/balances", headers=org.h("live"))).json()["data"]
+    [usd_live] = [b for b in balances if b["currency"] == "USD"]
+    assert (usd_live["available"]["minor_units"], usd_live["reserved"]["minor_units"]) == (7500, 2500)
