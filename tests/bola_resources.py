@@ -36,6 +36,10 @@ class World:
     link_visitor: str  # an A reward link visitor's token
     dashboard_user: str  # an A dashboard user's token
     deliveries_cursor: str  # A's next_cursor of its endpoint's deliveries (a page of one)
+    link: dict[str, Any]  # A's reward link, open (the one a cancel would change)
+    link_2: dict[str, Any]  # and another, so the links list has a next page
+    link_key: str  # the Idempotency-Key A created its first link with
+    link_request: dict[str, Any]  # and the body it sent with it
     a_ids: set[str] = field(default_factory=set)  # every id of A's: must never reach another caller
     a_secrets: set[str] = field(default_factory=set)  # codes, secrets, URLs of A's
 
@@ -71,8 +75,21 @@ async def _next_cursor(client: httpx.AsyncClient, org: OrgHandle, path: str) -> 
     return str(page["next_cursor"])
 
 
+def link_body(external_id: str, **over: Any) -> dict[str, Any]:
+    # A unique recipient address: finding it in an answer can only mean this link leaked.
+    recipient = {"email": f"bola-{secrets.token_hex(5)}@example.com", "name": "Ada", "country": "US"}
+    return {
+        "value": 10,
+        "currency": "USD",
+        "choice": {"products": ["amazon_us"]},
+        "recipient": recipient,
+        "external_id": external_id,
+        **over,
+    }
+
+
 async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> World:
-    a, b = await make_org(USD="100.00", ZAR="50.00"), await make_org(USD="100.00")
+    a, b = await make_org(USD="120.00", ZAR="50.00"), await make_org(USD="100.00")
     endpoint = await _endpoint(client, a)  # first, so that the orders' events fan out to it
     endpoint_2 = await _endpoint(client, a)
     external_id = "bola-" + secrets.token_hex(5)
@@ -87,6 +104,10 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         mp.setattr(ctx.settings, "sync_fulfillment_timeout", 0)  # leave it pending: still cancelable
         pending = ok(await client.post("/v1/orders", json=order_body(external_id=external_id), headers=a.h()), 202)
     assert pending["status"] == "pending", pending
+    link_key = "bola-link-" + secrets.token_hex(8)
+    link_request = link_body(external_id)
+    link = ok(await client.post("/v1/reward_links", json=link_request, headers=a.h(**{"Idempotency-Key": link_key})))
+    link_2 = ok(await client.post("/v1/reward_links", json=link_body(external_id), headers=a.h()))
     for _ in range(2):  # two deliveries, so the deliveries list has a next page
         ok(await client.post(f"/v1/webhook_endpoints/{endpoint['id']}/test", headers=a.h()))
     events = await _events(client, a)
@@ -118,11 +139,17 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         link_visitor=await _session(ctx, a, LINK_VISITOR),
         dashboard_user=await _session(ctx, a, DASHBOARD_USER),
         deliveries_cursor=deliveries_cursor,
+        link=link,
+        link_2=link_2,
+        link_key=link_key,
+        link_request=link_request,
     )
     world.a_ids = {
         a.id,
         order["id"],
         pending["id"],
+        link["id"],
+        link_2["id"],
         endpoint["id"],
         endpoint_2["id"],
         *(e["id"] for e in events),
@@ -139,6 +166,10 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         order["voucher"]["code"],
         external_id,
         key,
+        link_key,
+        *(x["url"] for x in (link, link_2)),
+        *(x["url"].rsplit("/", 1)[1] for x in (link, link_2)),
+        *(x["recipient"]["email"] for x in (link, link_2)),
     }
     return world
 
@@ -155,11 +186,13 @@ SNAPSHOT_PATHS = (
     "/v1/events?limit=100",
     "/v1/balances",
     "/v1/balance_transactions?limit=100",
+    "/v1/reward_links/{link}",
+    "/v1/reward_links?limit=100",
 )
 
 
 async def snapshot(client: httpx.AsyncClient, w: World) -> dict[str, Any]:
-    ids = {"order": w.order["id"], "pending": w.pending["id"], "endpoint": w.endpoint["id"]}
+    ids = {"order": w.order["id"], "pending": w.pending["id"], "endpoint": w.endpoint["id"], "link": w.link["id"]}
     seen: dict[str, Any] = {}
     for template in SNAPSHOT_PATHS:
         path = template.format(**ids)

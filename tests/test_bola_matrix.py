@@ -129,10 +129,47 @@ def _replayed(w: World, r: httpx.Response) -> None:
     assert r.headers.get("idempotent-replayed") == "true" and r.json()["id"] == w.order["id"], r.text
 
 
+def _link_replayed(w: World, r: httpx.Response) -> None:
+    """The owner with its own key and body: the first link replayed, so the key really was in use."""
+    assert r.headers.get("idempotent-replayed") == "true" and r.json()["id"] == w.link["id"], r.text
+
+
+def _link_of_its_own(w: World, caller: str, r: httpx.Response) -> None:
+    """Org B reusing A's Idempotency-Key and external_id makes a link of its own; A's live key (no live
+    funds) is refused. Never A's link replayed."""
+    assert r.status_code < 500 and "idempotent-replayed" not in r.headers, r.text
+    if caller == OTHER_ORG:
+        assert r.status_code == 200 and r.json()["id"] != w.link["id"], r.text
+    elif r.is_success:
+        assert r.json()["id"] != w.link["id"] and r.json()["livemode"] is True
+
+
 ORDER = "/v1/orders/{}"
 ENDPOINT = "/v1/webhook_endpoints/{}"
+LINK = "/v1/reward_links/{}"
 
 ROWS: tuple[Row, ...] = (
+    Row("getRewardLink", ("link_id",), fixed("GET", lambda w: LINK.format(w.link["id"])), "reward_link_not_found"),
+    Row(
+        "cancelRewardLink",
+        ("link_id",),
+        fixed("POST", lambda w: LINK.format(w.link["id"]) + "/cancel"),
+        "reward_link_not_found",
+    ),
+    Row(
+        "listRewardLinks",
+        ("external_id",),
+        fixed("GET", lambda w: f"/v1/reward_links?external_id={w.external_id}"),
+        LIST,
+    ),
+    Row(
+        "createRewardLink",
+        ("Idempotency-Key", "external_id"),
+        lambda w, _c: Call("POST", "/v1/reward_links", w.link_request, {"Idempotency-Key": w.link_key}),
+        None,  # a 2xx can be right here: check_other decides
+        check_owner=lambda w, r: _link_replayed(w, r),
+        check_other=_link_of_its_own,
+    ),
     Row("getOrder", ("order_id",), fixed("GET", lambda w: ORDER.format(w.order["id"])), "order_not_found"),
     Row(
         "cancelOrder",
@@ -246,6 +283,10 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("listInventory", "product_id"): "operator endpoint: stock per product of the whole installation",
     ("listInventory", "X-Operator-Token"): "the operator's credential, not an org's",
     ("listInventory", "cursor"): "operator endpoint: a page of the whole installation's stock",
+    ("getLinkClaim", "token"): "the headless claim API: a bearer link (the link's token is the credential, no "
+    "key); tests/links/test_claims.py covers forged tokens and one link's token never showing another",
+    ("redeemLinkClaim", "token"): "the headless claim API: a bearer link, as getLinkClaim",
+    ("redeemLinkClaim", "product_id"): "a product of the global catalog, not a resource of the org",
 }
 
 # Routes outside the OpenAPI description that take a parameter: bearer links and static documents.

@@ -32,6 +32,7 @@ LISTS = [
     Listing("/v1/webhook_endpoints"),
     Listing("/v1/webhook_endpoints/{endpoint_id}/deliveries"),
     Listing("/v1/events"),
+    Listing("/v1/reward_links"),
     Listing("/v1/inventory", at_least_two=False),  # operator-wide: whatever stock other tests left
 ]
 
@@ -67,6 +68,9 @@ async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg, monk
         assert r.status_code == 200
         r = await client.post("/v1/orders", json=order_body(), headers=org.h())
         assert r.status_code in (200, 201, 202), r.text
+        link = {"value": 10, "currency": "USD", "choice": {"products": ["amazon_us"]}}
+        r = await client.post("/v1/reward_links", json=link, headers=org.h())
+        assert r.status_code == 200, r.text
     return World(org, endpoints[0]["id"])
 
 

@@ -11,6 +11,7 @@ BALANCE = {
     "currency": "USD",
     "available": {"currency": "USD", "minor_units": 990000, "value": "9900.00"},
     "pending": {"currency": "USD", "minor_units": 0, "value": "0.00"},
+    "reserved": {"currency": "USD", "minor_units": 0, "value": "0.00"},
 }
 BALANCE_TRANSACTION = {
     "id": "btx_42",

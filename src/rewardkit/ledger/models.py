@@ -17,7 +17,8 @@ PENDING = "pending"  # held for orders that are being fulfilled
 FUNDING = "funding"  # money that came in from outside (top-ups); goes negative as it funds wallets
 FX = "fx"  # the conversion desk: takes one currency, gives another
 FULFILLMENT = "fulfillment"  # what fulfilled orders cost: owed to / paid to suppliers
-NON_NEGATIVE = {WALLET, PENDING}
+RESERVED = "reserved"  # held by a reward link for its recipient (holder RESERVATION)
+NON_NEGATIVE = {WALLET, PENDING, RESERVED}
 
 # The events the ledger emits: a top-up, and a wallet crossing the low-balance threshold.
 BALANCE_FUNDED = "balance.funded"

@@ -10,7 +10,17 @@ from rewardkit.kit import sql
 from rewardkit.kit.db import UTCDateTime, utcnow
 from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import is_currency
-from rewardkit.ledger.models import HOLDER_TYPES, ORG, Account, Address, Asset, Posting, Transaction
+from rewardkit.ledger.models import (
+    HOLDER_TYPES,
+    ORG,
+    RESERVATION,
+    RESERVED,
+    Account,
+    Address,
+    Asset,
+    Posting,
+    Transaction,
+)
 
 _ACCOUNTS = sql.table(Account)
 _FIND_ACCOUNT = select(_ACCOUNTS.c.id).where(
@@ -33,6 +43,7 @@ _APPLY_DELTA = (
 )
 _INSERT_TRANSACTION = insert(sql.table(Transaction))
 _INSERT_POSTING = insert(sql.table(Posting))
+
 
 # Account ids never change and accounts are never deleted, so each process remembers them, by database
 # and address. Only ids found by a first SELECT are cached: a row this very transaction inserted could
@@ -254,6 +265,21 @@ async def accounts_of(s: AsyncSession, org_id: str, mode: str, kinds: list[str])
             )
         ).scalars()
     )
+
+
+async def reserved_of(s: AsyncSession, org_id: str, mode: str) -> dict[str, int]:
+    """What the org's reward links hold, per asset: the sum of their reservation accounts."""
+    rows = await s.execute(
+        select(Account.asset, func.sum(Account.balance))
+        .where(
+            Account.org_id == org_id,
+            Account.mode == mode,
+            Account.holder_type == RESERVATION,
+            Account.kind == RESERVED,
+        )
+        .group_by(Account.asset)
+    )
+    return {asset: int(total or 0) for asset, total in rows}
 
 
 async def statement(

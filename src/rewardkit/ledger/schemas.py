@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from rewardkit.kit.responses import ListObject, Money, ResponseModel
 
 
@@ -11,6 +13,7 @@ class BalanceOut(ResponseModel):
     currency: str
     available: Money
     pending: Money
+    reserved: Money = Field(description="Held by reward links until claimed, expired or canceled; not available")
 
 
 class BalanceTransactionOut(ResponseModel):

@@ -233,11 +233,12 @@ class Balance:
     currency: str
     available: int
     pending: int
+    reserved: int = 0  # held by the org's reward links until they are claimed, expire or are canceled
 
 
 async def balances(s: AsyncSession, org_id: str, mode: str) -> list[Balance]:
-    """The org's own wallet and pending balances per currency (an org-held account in an asset of its
-    own is not money: it is not listed)."""
+    """The org's own wallet and pending balances per currency, and what its reward links hold (an
+    org-held account in an asset of its own is not money: it is not listed)."""
     rows = [a for a in await repository.accounts_of(s, org_id, mode, ["wallet", "pending"]) if is_currency(a.asset)]
     out: dict[str, Balance] = {}
     for acc in rows:
@@ -246,18 +247,19 @@ async def balances(s: AsyncSession, org_id: str, mode: str) -> list[Balance]:
             b.available = acc.balance
         else:
             b.pending = acc.balance
+    for asset, held in (await repository.reserved_of(s, org_id, mode)).items():
+        if is_currency(asset) and held:
+            out.setdefault(asset, Balance(asset, 0, 0)).reserved = held
     # A currency seen only through FX orders (pending account, no wallet) shows while something is held.
     wallets = {a.asset for a in rows if a.kind == "wallet"}
-    return [out[c] for c in sorted(out) if c in wallets or out[c].pending]
+    return [out[c] for c in sorted(out) if c in wallets or out[c].pending or out[c].reserved]
 
 
 async def wallet_currencies(s: AsyncSession, org_id: str, mode: str) -> set[str]:
     return {a.asset for a in await repository.accounts_of(s, org_id, mode, ["wallet"]) if is_currency(a.asset)}
 
 
-async def has_wallet(
-    s: AsyncSession, org_id: str, mode: str, currency: str, known: AccountIds | None = None
-) -> bool:
+async def has_wallet(s: AsyncSession, org_id: str, mode: str, currency: str, known: AccountIds | None = None) -> bool:
     """Whether the org holds a wallet in this currency (accounts are never deleted: a known id is proof)."""
     address = Address(org_id, mode, ORG, org_id, "wallet", currency)
     if known is not None and known.get(address) is not None:

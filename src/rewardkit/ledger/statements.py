@@ -25,6 +25,7 @@ async def list_balances(ctx: Runtime, ident: Principal, *, cursor: str | None, l
             currency=b.currency,
             available=money(b.available, b.currency),  # type: ignore[arg-type]
             pending=money(b.pending, b.currency),  # type: ignore[arg-type]
+            reserved=money(b.reserved, b.currency),  # type: ignore[arg-type]
         ).model_dump()
         for b in rows
     ]

@@ -20,6 +20,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rewardkit.auth import service as auth
 from rewardkit.auth.principals import Principal
 from rewardkit.catalog import service as catalog
@@ -32,7 +34,7 @@ from rewardkit.kit.ids import new_id
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.ledger import service as ledger
 from rewardkit.orders import batch, entries, repository
-from rewardkit.orders.booking import KeyExists, book_and_fulfil
+from rewardkit.orders.booking import Booked, KeyExists, book, book_and_fulfil
 from rewardkit.orders.errors import OrderNotCancelable, OrderNotFound
 from rewardkit.orders.fast_path import answer
 from rewardkit.orders.models import Order
@@ -46,7 +48,19 @@ from rewardkit.suppliers.registry import Registry
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
 
-__all__ = ["IdempotencyIntent", "Outcome", "Voucher", "by_voucher_token", "cancel", "create", "get", "list_orders"]
+__all__ = [
+    "Booked",
+    "IdempotencyIntent",
+    "Outcome",
+    "Voucher",
+    "by_voucher_token",
+    "cancel",
+    "create",
+    "finish_placed",
+    "get",
+    "list_orders",
+    "place_in",
+]
 
 
 async def create(
@@ -65,9 +79,7 @@ async def create(
     try:
         if runner is not None and ctx.settings.sync_fulfillment_timeout > 0 and ctx.settings.group_commit:
             try:
-                booked = await batch.writer(ctx, registry, runner).submit(
-                    Booking(ident, req, intent, new_id("ord"))
-                )
+                booked = await batch.writer(ctx, registry, runner).submit(Booking(ident, req, intent, new_id("ord")))
             except Alone:
                 pass
             else:
@@ -85,6 +97,30 @@ async def create(
     if found.resource_id:  # a previous attempt with this key died after booking its order
         return await answer(ctx, runner, ident, found.resource_id, None, found.record_id)
     return await book_and_fulfil(ctx, registry, runner, ident, req, intent=None, claim=found)
+
+
+async def place_in(
+    ctx: Runtime,
+    s: AsyncSession,
+    registry: Registry,
+    runner: Worker | None,
+    ident: Principal,
+    req: OrderCreate,
+    also: list[ledger.Entry],
+) -> Booked:
+    """An order booked inside another domain's unit of work (no idempotency key: the caller's own
+    guard makes it once), its debit posted together with `also` (a reward link's redeem moves the
+    reservation back to the wallet first). After the commit, finish_placed answers it."""
+    return await book(s, ctx, registry, runner, ident, req, new_id("ord"), also)
+
+
+async def finish_placed(ctx: Runtime, runner: Worker | None, ident: Principal, booked: Booked) -> Outcome:
+    """After place_in's unit of work committed: fulfil it inline as POST /v1/orders does (the fast path)."""
+    if runner is not None:
+        runner.wake()
+        if ctx.settings.sync_fulfillment_timeout > 0:
+            ctx.part(OrdersState).handoff[booked.order.id] = Handoff(booked.order, booked.steps, booked.product, None)
+    return await answer(ctx, runner, ident, booked.order.id, booked.job, None)
 
 
 async def cancel(ctx: Runtime, ident: Principal, order_id: str) -> dict[str, Any]:

@@ -1,0 +1,110 @@
+"""What a link lets its recipient pick: the products of its choice sold in its currency (and the
+recipient's country), each with the denominations the link covers. Read through the catalog's service,
+outside any write transaction."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rewardkit.catalog import service as catalog
+from rewardkit.catalog.errors import ProductNotFound
+from rewardkit.kit.money import format_major, to_minor
+from rewardkit.links.errors import ChoiceProductNotFound
+
+if TYPE_CHECKING:
+    from rewardkit.runtime import Runtime
+
+# A link whose choice is a whole category, brand or the whole catalog offers at most this many products
+# (the catalog's order, by id): the claim page is a picker, not the catalog (docs/links.md).
+MAX_CHOICES = 200
+_PAGE = 100
+
+
+async def candidates(
+    ctx: Runtime, currency: str, country: str | None, choice: dict[str, Any] | None, *, strict: bool
+) -> list[dict[str, Any]]:
+    """The choice's products (catalog.render shape) sold in `currency` and, if given, in `country`.
+    `strict` (creating a link): a product id the catalog does not have is a 422; later (claiming) a
+    product gone from the catalog is simply no longer offered."""
+    found: list[dict[str, Any]] = []
+    if choice is not None and choice.get("products"):
+        for product_id in choice["products"]:
+            try:
+                found.append(await catalog.product(ctx, product_id))
+            except ProductNotFound:
+                if strict:
+                    raise ChoiceProductNotFound(
+                        f"No product {product_id!r} in the catalog (GET /v1/products).",
+                        errors=[{"field": "choice.products", "in": "body", "message": f"unknown product {product_id}"}],
+                    ) from None
+    else:
+        groups: list[tuple[str | None, str | None]] = [(None, None)]
+        if choice is not None and choice.get("categories"):
+            groups = [(c, None) for c in choice["categories"]]
+        elif choice is not None and choice.get("brands"):
+            groups = [(None, b) for b in choice["brands"]]
+        for category, brand in groups:
+            cursor: str | None = None
+            while len(found) < MAX_CHOICES:
+                got = await catalog.list_products(
+                    ctx,
+                    country=country,
+                    currency=currency,
+                    category=category,
+                    brand=brand,
+                    denomination=None,
+                    q=None,
+                    cursor=cursor,
+                    limit=_PAGE,
+                )
+                found.extend(got["data"])
+                cursor = got["next_cursor"]
+                if not got["has_more"]:
+                    break
+    seen: set[str] = set()
+    out = []
+    for p in found:
+        if p["id"] in seen or p["currency"] != currency or (country is not None and country not in p["countries"]):
+            continue
+        seen.add(p["id"])
+        out.append(p)
+    return out[:MAX_CHOICES]
+
+
+def covered(product: dict[str, Any], currency: str, remaining: int, whole: bool) -> dict[str, Any] | None:
+    """The product with only the denominations the link covers, or None if it covers none. `whole` (a
+    single-reward link): exactly the remaining value; else (allow_split) any amount up to it."""
+    d = product["denominations"]
+
+    def minor(v: str) -> int:
+        return to_minor(Decimal(v), currency)
+
+    if d["type"] == "fixed":
+        values = [minor(v) for v in d["values"]]
+        fits = [v for v in values if (v == remaining if whole else v <= remaining)]
+        if not fits:
+            return None
+        return {**product, "denominations": {"type": "fixed", "values": [format_major(v, currency) for v in fits]}}
+    low, high, step = minor(d["min"]), minor(d["max"]), minor(d["step"]) or 1
+    if whole:
+        if not (low <= remaining <= high) or (remaining - low) % step:
+            return None
+        return {**product, "denominations": {"type": "fixed", "values": [format_major(remaining, currency)]}}
+    if low > remaining:
+        return None
+    top = min(high, low + (remaining - low) // step * step)
+    narrowed = {"type": "range", "min": d["min"], "max": format_major(top, currency), "step": d["step"]}
+    return {**product, "denominations": narrowed}
+
+
+async def offered(
+    ctx: Runtime, currency: str, country: str | None, choice: dict[str, Any] | None, remaining: int, whole: bool
+) -> list[dict[str, Any]]:
+    """What the recipient may claim now: the candidates narrowed to what the link still covers."""
+    out = []
+    for p in await candidates(ctx, currency, country, choice, strict=False):
+        narrowed = covered(p, currency, remaining, whole)
+        if narrowed is not None:
+            out.append(narrowed)
+    return out

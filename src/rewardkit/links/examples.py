@@ -1,0 +1,65 @@
+"""Examples for the OpenAPI description (kit/module.py `examples`): shaped like real responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rewardkit.catalog.examples import PRODUCT
+from rewardkit.kit.examples import LIST
+from rewardkit.orders.examples import ORDER
+
+_VALUE: dict[str, Any] = {"currency": "USD", "minor_units": 2500, "value": "25.00"}
+_ZERO: dict[str, Any] = {"currency": "USD", "minor_units": 0, "value": "0.00"}
+
+REWARD_LINK: dict[str, Any] = {
+    "id": "rwl_01m8ac0j59y5hwxskkmbyqbyg0",
+    "object": "reward_link",
+    "livemode": False,
+    "status": "created",
+    "url": "http://127.0.0.1:8000/l/h0dDWl1wsZk4bwVnN0AUJw7Tq3uXc9yA",
+    "currency": "USD",
+    "value": _VALUE,
+    "remaining": _VALUE,
+    "choice": {"products": ["amazon_us"], "categories": None, "brands": None},
+    "recipient": {"email": "ada@example.com", "name": "Ada", "phone": None, "country": "US"},
+    "delivery": "none",
+    "message": "Thanks for your help!",
+    "sender_name": "Acme",
+    "expires_at": "2027-02-23T22:07:55.561Z",
+    "allow_split": False,
+    "reminders": [],
+    "external_id": "thanks-42",
+    "metadata": {"campaign": "q4"},
+    "orders": [],
+    "timeline": [
+        {"status": "created", "from_status": None, "reason": "link created", "at": "2026-11-25T22:07:55.561Z"}
+    ],
+    "created_at": "2026-11-25T22:07:55.561Z",
+    "updated_at": "2026-11-25T22:07:55.561Z",
+}
+_CLAIM_PRODUCT = {**PRODUCT, "denominations": {"type": "fixed", "values": ["25.00"]}}
+LINK_CLAIM: dict[str, Any] = {
+    "object": "link_claim",
+    "livemode": False,
+    "status": "opened",
+    "currency": "USD",
+    "value": _VALUE,
+    "remaining": _VALUE,
+    "message": "Thanks for your help!",
+    "sender_name": "Acme",
+    "expires_at": "2027-02-23T22:07:55.561Z",
+    "allow_split": False,
+    "choices": [_CLAIM_PRODUCT],
+}
+RESPONSES: dict[str, Any] = {
+    "createRewardLink": REWARD_LINK,
+    "getRewardLink": REWARD_LINK,
+    "listRewardLinks": {**LIST, "data": [REWARD_LINK]},
+    "cancelRewardLink": {**REWARD_LINK, "status": "canceled", "remaining": _ZERO},
+    "getLinkClaim": LINK_CLAIM,
+    "redeemLinkClaim": {
+        "object": "link_redemption",
+        "order": ORDER,
+        "link": {**LINK_CLAIM, "status": "claimed", "remaining": _ZERO, "choices": []},
+    },
+}

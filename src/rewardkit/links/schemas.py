@@ -1,0 +1,195 @@
+"""Request and response bodies of reward links and of the headless claim API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import phonenumbers
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from rewardkit.catalog.schemas import ProductOut
+from rewardkit.kit.responses import ListObject, Money, ResponseModel
+from rewardkit.kit.schemas import Amount, Flag, RequestModel
+from rewardkit.orders.schemas import OrderOut
+
+LinkStatus = Literal["created", "delivered", "opened", "partially_claimed", "claimed", "expired", "canceled"]
+MetadataKey = Annotated[str, Field(min_length=1, max_length=40)]
+ChoiceItem = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+def e164(v: str) -> str:
+    """A phone number as E.164 (+14155550123), or ValueError. Parsed by phonenumbers, never a regex."""
+    try:
+        parsed = phonenumbers.parse(v, None)
+    except phonenumbers.NumberParseException:
+        raise ValueError("phone numbers are E.164: + then country code and number, e.g. +14155550123") from None
+    if not v.startswith("+") or not phonenumbers.is_valid_number(parsed):
+        raise ValueError("not a valid phone number in E.164 form, e.g. +14155550123")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+class LinkRecipient(RequestModel):
+    email: str | None = Field(default=None, max_length=254)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=32, description="E.164, e.g. +14155550123")
+    country: str | None = Field(
+        default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2: choices are filtered to it"
+    )
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        try:
+            return validate_email(v, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise ValueError(f"not a valid email address: {exc}") from None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str | None) -> str | None:
+        return None if v is None else e164(v)
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        if pycountry.countries.get(alpha_2=v.upper()) is None:
+            raise ValueError("not an ISO 3166-1 alpha-2 country code")
+        return v.upper()
+
+
+class Choice(RequestModel):
+    """Exactly one of the three lists: the products, categories or brands the recipient may pick from."""
+
+    products: list[ChoiceItem] | None = Field(default=None, min_length=1, max_length=100)
+    categories: list[ChoiceItem] | None = Field(default=None, min_length=1, max_length=20)
+    brands: list[ChoiceItem] | None = Field(default=None, min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _one(self) -> Choice:
+        given = [k for k in ("products", "categories", "brands") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of products, categories or brands")
+        return self
+
+
+class RewardLinkCreate(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "value": 25,
+                    "currency": "USD",
+                    "choice": {"products": ["amazon_us"]},
+                    "recipient": {"email": "ada@example.com", "name": "Ada", "country": "US"},
+                    "delivery": "none",
+                    "message": "Thanks for your help!",
+                    "sender_name": "Acme",
+                }
+            ]
+        },
+    )
+
+    value: Amount = Field(gt=0, allow_inf_nan=False, max_digits=20, description="In major units of `currency`")
+    currency: str = Field(min_length=3, max_length=3, pattern="^[A-Z]{3}$", description="ISO 4217")
+    choice: Choice | None = Field(default=None, description="Omitted: any product sold in the currency and country")
+    recipient: LinkRecipient = Field(default_factory=LinkRecipient)
+    delivery: Literal["email", "sms", "none"] = "none"
+    message: str | None = Field(default=None, max_length=1000)
+    sender_name: str | None = Field(default=None, min_length=1, max_length=200)
+    expires_at: datetime | None = Field(default=None, description="Default: 90 days from now")
+    allow_split: Flag = False
+    reminders: list[Annotated[int, Field(ge=1, le=365)]] = Field(default_factory=list, max_length=5)
+    external_id: str | None = Field(default=None, min_length=1, max_length=120)
+    metadata: dict[MetadataKey, Annotated[str, Field(max_length=500)]] = Field(default_factory=dict, max_length=20)
+
+    @field_validator("expires_at")
+    @classmethod
+    def _aware(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is None:
+            raise ValueError("give a time zone, e.g. 2027-01-31T12:00:00Z")
+        return v
+
+
+class RedeemRequest(RequestModel):
+    product_id: str = Field(min_length=1, max_length=80, description="One of the link's `choices`")
+    denomination: Amount = Field(gt=0, allow_inf_nan=False, max_digits=20, description="In major units")
+    currency: str = Field(min_length=3, max_length=3, description="The link's currency")
+
+
+class ChoiceOut(ResponseModel):
+    products: list[str] | None
+    categories: list[str] | None
+    brands: list[str] | None
+
+
+class LinkRecipientOut(ResponseModel):
+    email: str | None
+    name: str | None
+    phone: str | None
+    country: str | None
+
+
+class LinkTimelineEntry(ResponseModel):
+    status: LinkStatus
+    from_status: LinkStatus | None
+    reason: str
+    at: datetime
+
+
+class RewardLinkOut(ResponseModel):
+    id: str
+    object: Literal["reward_link"] = "reward_link"
+    livemode: bool
+    status: LinkStatus
+    url: str = Field(description="The claim link for the recipient: {PUBLIC_URL}/l/{token}")
+    currency: str
+    value: Money
+    remaining: Money
+    choice: ChoiceOut | None
+    recipient: LinkRecipientOut
+    delivery: Literal["email", "sms", "none"]
+    message: str | None
+    sender_name: str | None
+    expires_at: datetime
+    allow_split: bool
+    reminders: list[int]
+    external_id: str | None
+    metadata: dict[str, str]
+    orders: list[str] = Field(description="Ids of the orders claimed with this link, oldest first")
+    timeline: list[LinkTimelineEntry]
+    created_at: datetime
+    updated_at: datetime
+
+
+class RewardLinkList(ListObject):
+    data: list[RewardLinkOut]
+
+
+class LinkClaimOut(ResponseModel):
+    """A link as its recipient sees it: no recipient details, no metadata, no ids of the org's."""
+
+    object: Literal["link_claim"] = "link_claim"
+    livemode: bool
+    status: LinkStatus
+    currency: str
+    value: Money
+    remaining: Money
+    message: str | None
+    sender_name: str | None
+    expires_at: datetime
+    allow_split: bool
+    choices: list[ProductOut] = Field(description="What may be claimed, each with its allowed denominations")
+
+
+class RedemptionOut(ResponseModel):
+    object: Literal["link_redemption"] = "link_redemption"
+    order: OrderOut
+    link: LinkClaimOut
