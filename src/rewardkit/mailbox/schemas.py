@@ -10,6 +10,12 @@ from pydantic import ConfigDict, Field
 from rewardkit.kit.responses import ResponseModel
 from rewardkit.kit.schemas import RequestModel
 
+# A request body is at most REWARDKIT_MAX_BODY_BYTES (64 KiB by default), and a character can take 12
+# bytes of JSON (an escaped surrogate pair): a part one character over this limit still arrives as a
+# body, and is refused as the 422 that names it rather than a 413. Extending the built-in layout
+# (`{% extends "_base.html" %}`) keeps an HTML template well within it.
+MAX_BODY_CHARS = 5000
+
 Kind = Literal["link", "reminder", "otp"]
 Part = Literal["subject", "text", "html"]
 
@@ -35,9 +41,11 @@ class EmailTemplateReplace(RequestModel):
     )
 
     subject: str | None = Field(default=None, min_length=1, max_length=998, description="One line once rendered")
-    text: str | None = Field(default=None, min_length=1, max_length=60_000, description="The plain-text body")
+    text: str | None = Field(
+        default=None, min_length=1, max_length=MAX_BODY_CHARS, description="The plain-text body"
+    )
     html: str | None = Field(
-        default=None, min_length=1, max_length=60_000, description="The HTML body; values are escaped"
+        default=None, min_length=1, max_length=MAX_BODY_CHARS, description="The HTML body; values are escaped"
     )
 
 
