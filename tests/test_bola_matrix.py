@@ -287,6 +287,11 @@ PUBLIC: dict[tuple[str, str], str] = {
     "key); tests/links/test_claims.py covers forged tokens and one link's token never showing another",
     ("redeemLinkClaim", "token"): "the headless claim API: a bearer link, as getLinkClaim",
     ("redeemLinkClaim", "product_id"): "a product of the global catalog, not a resource of the org",
+    # #13 mail: {kind} is one of three fixed names (link, reminder, otp), not a reference: every key reads
+    # and writes its own org's templates of that kind, so another org's key reaches its own, never the owner's.
+    ("getEmailTemplate", "kind"): "a fixed email kind, not a reference: the caller's own org's template",
+    ("replaceEmailTemplate", "kind"): "a fixed email kind, not a reference: the caller's own org's template",
+    ("deleteEmailTemplate", "kind"): "a fixed email kind, not a reference: the caller's own org's template",
 }
 
 # Routes outside the OpenAPI description that take a parameter: bearer links and static documents.
@@ -294,6 +299,11 @@ PUBLIC_PAGES: dict[str, str] = {
     "/v/{token}": "the hosted voucher page: a bearer link (the token is the credential, no key); "
     "test_hosted_voucher_page_only_opens_with_its_exact_token covers forged tokens",
     "/problems/{code}": "the documentation of a problem type: the same for everyone",
+    # #13 mail: the development mail catcher (mailbox/pages.py): 404 in production; it shows the mail this
+    # process sent on loopback, which belongs to the developer running it, not to an org.
+    "/dev/mail/{message_id}": "the development mail catcher's message page (development only)",
+    "/dev/mail/{message_id}/html": "the development mail catcher's HTML body of a message (development only)",
+    "/dev/mail/{message_id}/raw": "the development mail catcher's raw message (development only)",
 }
 
 # --- the guard ------------------------------------------------------------------------------------

@@ -128,6 +128,7 @@ def serve(
     if workers > 1 and settings.is_sqlite:
         fail("several API processes need PostgreSQL (set REWARDKIT_DATABASE_URL)", 2)
     keyring_for(settings)  # refuse to start (before migrating) when production has no secret keys
+    catcher = _want_mail_catcher(settings, workers)
 
     async def prepare(rt: Runtime) -> tuple[str, str] | None:
         await upgrade(rt.db)
@@ -143,6 +144,9 @@ def serve(
         typer.echo(f'           curl -H "Authorization: Bearer $API_KEY" http://{host}:{port}/v1/balances')
         typer.echo(f"  Docs:    http://{host}:{port}/docs")
         typer.echo(f"  Hosted links (vouchers) use {settings.public_url}\n")
+    if catcher:
+        typer.echo(f"  Mail catcher: http://{host}:{port}/dev/mail  (no REWARDKIT_SMTP_URL: mail stays here)\n")
+    if demo_key or catcher:
         sys.stdout.flush()
     if workers == 1:
         # proxy_headers off: which proxies to trust is REWARDKIT_FORWARDED_ALLOW_IPS (app.py), not
@@ -153,6 +157,19 @@ def serve(
         )  # fmt: skip
         return
     _serve_processes(host, port, workers)
+
+
+def _want_mail_catcher(settings: Settings, workers: int) -> bool:
+    """Development without an SMTP server: this process runs the mail catcher (docs/email.md). The app
+    reads its settings from the environment (uvicorn's factory), hence the variable; one set explicitly,
+    true or false, is left as it is."""
+    import os
+
+    if "REWARDKIT_MAIL_CATCHER" not in os.environ:
+        if settings.environment != "development" or settings.smtp_url or workers != 1:
+            return False
+        os.environ["REWARDKIT_MAIL_CATCHER"] = "true"
+    return Settings().mail_catcher and settings.environment == "development" and not settings.smtp_url
 
 
 def _configure_logging(settings: Settings) -> None:

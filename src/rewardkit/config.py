@@ -109,6 +109,21 @@ class Settings(BaseSettings):
     # autovacuum lags or is off (docs/jobs.md "Dead index entries"). 0: leave it to autovacuum.
     job_vacuum_dead_rows: int = Field(default=10_000, ge=0)
     job_vacuum_check_seconds: float = Field(default=30.0, gt=0)
+    # Outgoing email (#13, docs/email.md). smtp://host:port (plain), smtp+starttls://… or
+    # smtp://…?starttls=1 (STARTTLS required), smtps://host:465 (implicit TLS); credentials as
+    # smtp://user:password@host (percent-encoded). Empty: in development, mail goes to the local mail
+    # catcher (127.0.0.1:mail_catcher_port); in production, sending fails with mail_not_configured.
+    smtp_url: str = ""
+    mail_from: str = "rewardkit <no-reply@localhost>"
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    # A PEM bundle of CAs trusted for the SMTP server's certificate (a private CA); empty: the system's.
+    smtp_ca_file: str = ""
+    # Attempts of one email's mail.send job before it is dead (temporary failures retry with backoff).
+    mail_max_attempts: int = Field(default=8, ge=1, le=50)
+    # The development mail catcher (an aiosmtpd server inside the API process, pages at /dev/mail).
+    # `rewardkit serve` turns it on in development when smtp_url is empty; never runs in production.
+    mail_catcher: bool = False
+    mail_catcher_port: int = Field(default=1025, ge=0, le=65535)  # 0: any free port
 
     @property
     def is_sqlite(self) -> bool:

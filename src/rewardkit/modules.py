@@ -13,9 +13,12 @@ from rewardkit.jobs.module import MODULE as JOBS
 from rewardkit.kit.module import Module
 from rewardkit.ledger.module import MODULE as LEDGER
 from rewardkit.links.module import MODULE as LINKS
+from rewardkit.mailbox.module import MODULE as MAILBOX
 from rewardkit.orders.module import MODULE as ORDERS
 from rewardkit.rotation.module import MODULE as ROTATION
 from rewardkit.suppliers.module import MODULE as SUPPLIERS
 from rewardkit.webhooks.module import MODULE as WEBHOOKS
 
-MODULES: tuple[Module, ...] = (ORDERS, LINKS, CATALOG, LEDGER, WEBHOOKS, EVENTS, AUTH, SUPPLIERS, JOBS, ROTATION)
+MODULES: tuple[Module, ...] = (
+    ORDERS, LINKS, CATALOG, LEDGER, WEBHOOKS, EVENTS, AUTH, SUPPLIERS, JOBS, ROTATION, MAILBOX
+)  # fmt: skip

@@ -152,6 +152,18 @@ async def finish_current(s: AsyncSession) -> None:
     run.finished = await repository.finish(s, run.job_id, run.worker, succeeded_values(utcnow()))
 
 
+async def fail_current(s: AsyncSession, error: str) -> None:
+    """Bury the running job as `dead` inside the handler's transaction, without spending its other
+    attempts: for a failure no retry can fix (a mail server's permanent refusal). The handler then
+    returns normally and the worker records nothing more. Guarded like every finish: only the lease holder."""
+    run = current_run.get()
+    if run is None:
+        return
+    values = {"status": "dead", "last_error": error[:2000], "locked_by": None, "locked_until": None,
+              "updated_at": utcnow()}  # fmt: skip
+    run.finished = await repository.finish(s, run.job_id, run.worker, values)
+
+
 async def finish_runs(s: AsyncSession, runs: list[Run]) -> None:
     """finish_current() for the runs of a batch (group commit), in the batch's transaction."""
     by_worker: dict[str, list[Run]] = {}
