@@ -14,7 +14,8 @@ from rewardkit.kit.module import Module
 from rewardkit.ledger.module import MODULE as LEDGER
 from rewardkit.orders.module import MODULE as ORDERS
 from rewardkit.rotation.module import MODULE as ROTATION
+from rewardkit.sms.module import MODULE as SMS
 from rewardkit.suppliers.module import MODULE as SUPPLIERS
 from rewardkit.webhooks.module import MODULE as WEBHOOKS
 
-MODULES: tuple[Module, ...] = (ORDERS, CATALOG, LEDGER, WEBHOOKS, EVENTS, AUTH, SUPPLIERS, JOBS, ROTATION)
+MODULES: tuple[Module, ...] = (ORDERS, CATALOG, LEDGER, WEBHOOKS, EVENTS, AUTH, SUPPLIERS, JOBS, ROTATION, SMS)
