@@ -125,6 +125,24 @@ class Settings(BaseSettings):
     mail_catcher: bool = False
     mail_catcher_port: int = Field(default=1025, ge=0, le=65535)  # 0: any free port
 
+    # SMS (#13, docs/sms.md). Live mode's provider: `twilio` (any Twilio-compatible API at sms_url) or
+    # `console` (development only: printed, never sent); empty: console in development, none in production
+    # (queueing a live SMS is then 422 sms_unavailable). Test mode answers the sandbox's magic numbers
+    # itself and sends the rest to sms_test_provider, `console` unless the operator asks for twilio.
+    sms_provider: str = Field(default="", pattern="^(|console|twilio)$")
+    sms_test_provider: str = Field(default="console", pattern="^(console|twilio)$")
+    sms_url: str = "https://api.twilio.com"
+    sms_account_sid: str = ""
+    sms_auth_token: str = ""
+    sms_from: str = ""  # the sending number (E.164) or alphanumeric sender id ...
+    sms_messaging_service_sid: str = ""  # ... or a Twilio Messaging Service (MG…), which wins if set
+    sms_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # Attempts per message, temporary failures (429, 5xx, timeouts) retried with the jobs' backoff.
+    sms_max_attempts: int = Field(default=8, ge=1, le=50)
+    # Development only (never in production): the console provider prints each message, link included, to stdout.
+    sms_console_echo: bool = True
+    retention_sms_days: int = Field(default=30, ge=1)
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
