@@ -178,71 +178,85 @@ async def create(ctx: Runtime, ident: Principal, req: RewardLinkCreate, intent: 
     return await _create(ctx, ident, req, None, found)
 
 
+async def prepare(ctx: Runtime, ident: Principal, req: RewardLinkCreate) -> RewardLink:
+    """Check a link's request and build its row, unsaved: every refusal that needs no transaction
+    (delivery, expiry, value, choice) happens here, before anything is written. POST /v1/reward_links
+    and the batch both call it, then insert_in."""
+    if req.delivery != "none":
+        raise DeliveryUnavailable(
+            f'delivery {req.delivery!r} is not available yet: use "none" and send the url yourself.',
+            errors=[{"field": "delivery", "in": "body", "pointer": "/delivery", "message": "not available yet"}],
+        )
+    now = utcnow()
+    expires_at = _expiry(ident, req.expires_at, now)
+    value = _value(req)
+    await _check_choice(ctx, req, value)
+    token = secrets.token_urlsafe(24)
+    r = req.recipient
+    return RewardLink(
+        id=new_id("rwl"),
+        org_id=ident.org_id,
+        mode=ident.mode,
+        status="created",
+        currency=req.currency,
+        value_minor=value,
+        remaining=value,
+        choice=req.choice.model_dump(exclude_none=True) if req.choice else None,
+        recipient_name=r.name,
+        recipient_email=ctx.keyring.encrypt(r.email) if r.email else None,
+        recipient_phone=ctx.keyring.encrypt(r.phone) if r.phone else None,
+        recipient_country=r.country,
+        message=req.message,
+        sender_name=req.sender_name,
+        expires_at=expires_at,
+        allow_split=req.allow_split,
+        reminders=sorted(set(req.reminders), reverse=True),
+        external_id=req.external_id,
+        metadata_=dict(req.metadata),
+        delivery=req.delivery,
+        token_hash=ctx.keyring.hash(token),
+        token=ctx.keyring.encrypt(token),
+        order_ids=[],
+        created_at=now,
+        updated_at=now,
+        opened_at=None,
+    )
+
+
+async def insert_in(ctx: Runtime, s: AsyncSession, link: RewardLink) -> dict[str, Any]:
+    """Write a prepared link in the caller's transaction: its row and first step, its event, its expiry
+    job, and last the reservation of its value (insufficient_funds raises and the caller's transaction
+    writes nothing). Answers the link's body."""
+    step = _step(link.id, None, "created", "link created", link.created_at)
+    await repository.add(s, link, step)
+    body = render(ctx, link, [step])
+    await ctx.events.emit(s, link.org_id, link.mode, REWARD_LINK_CREATED, body)
+    await jobs.enqueue(s, EXPIRE_JOB, {"link_id": link.id}, run_at=link.expires_at, unique_key=f"expire:{link.id}")
+    # The reservation last, as orders debit last: the wallet row stays locked from here to the commit.
+    entry = _entry(link, "link_reserve", "reserve", link.value_minor, True, f"Reward link {link.id}")
+    await ledger.post(s, entry, ctx.part(ledger.AccountIds))
+    threshold = to_minor(ctx.settings.balance_low_threshold, link.currency)
+    after = entry.balance_after("wallet", link.currency)
+    await ledger.note_debit(s, ctx.events, link.org_id, link.mode, link.currency, after, link.value_minor, threshold)
+    return body
+
+
 async def _create(
     ctx: Runtime, ident: Principal, req: RewardLinkCreate, intent: IdempotencyIntent | None, claim: Claim | None
 ) -> Outcome:
-    link_id = new_id("rwl")
     record_id = claim.record_id if claim else None
     try:
-        if req.delivery != "none":
-            raise DeliveryUnavailable(
-                f'delivery {req.delivery!r} is not available yet: use "none" and send the url yourself.',
-                errors=[{"field": "delivery", "in": "body", "pointer": "/delivery", "message": "not available yet"}],
-            )
-        now = utcnow()
-        expires_at = _expiry(ident, req.expires_at, now)
-        value = _value(req)
-        await _check_choice(ctx, req, value)
-        token = secrets.token_urlsafe(24)
-        r = req.recipient
-        link = RewardLink(
-            id=link_id,
-            org_id=ident.org_id,
-            mode=ident.mode,
-            status="created",
-            currency=req.currency,
-            value_minor=value,
-            remaining=value,
-            choice=req.choice.model_dump(exclude_none=True) if req.choice else None,
-            recipient_name=r.name,
-            recipient_email=ctx.keyring.encrypt(r.email) if r.email else None,
-            recipient_phone=ctx.keyring.encrypt(r.phone) if r.phone else None,
-            recipient_country=r.country,
-            message=req.message,
-            sender_name=req.sender_name,
-            expires_at=expires_at,
-            allow_split=req.allow_split,
-            reminders=sorted(set(req.reminders), reverse=True),
-            external_id=req.external_id,
-            metadata_=dict(req.metadata),
-            delivery=req.delivery,
-            token_hash=ctx.keyring.hash(token),
-            token=ctx.keyring.encrypt(token),
-            order_ids=[],
-            created_at=now,
-            updated_at=now,
-            opened_at=None,
-        )
+        link = await prepare(ctx, ident, req)
         async with ctx.db.unit_of_work() as s:
             if intent is not None:  # first, so that a reused key is told apart before anything is written
                 record_id = await ctx.idempotency.claim_in(
-                    s, ident.org_id, ident.mode, intent.key, intent.fingerprint, link_id
+                    s, ident.org_id, ident.mode, intent.key, intent.fingerprint, link.id
                 )
                 if record_id is None:
                     raise KeyExists
             elif claim is not None:
-                await ctx.idempotency.attach(s, claim.record_id, link_id)
-            step = _step(link_id, None, "created", "link created", now)
-            await repository.add(s, link, step)
-            body = render(ctx, link, [step])
-            await ctx.events.emit(s, link.org_id, link.mode, REWARD_LINK_CREATED, body)
-            await jobs.enqueue(s, EXPIRE_JOB, {"link_id": link_id}, run_at=expires_at, unique_key=f"expire:{link_id}")
-            # The reservation last, as orders debit last: the wallet row stays locked from here to the commit.
-            entry = _entry(link, "link_reserve", "reserve", value, True, f"Reward link {link_id}")
-            await ledger.post(s, entry, ctx.part(ledger.AccountIds))
-            threshold = to_minor(ctx.settings.balance_low_threshold, link.currency)
-            after = entry.balance_after("wallet", link.currency)
-            await ledger.note_debit(s, ctx.events, link.org_id, link.mode, link.currency, after, value, threshold)
+                await ctx.idempotency.attach(s, claim.record_id, link.id)
+            body = await insert_in(ctx, s, link)
             if record_id is not None:
                 await ctx.idempotency.complete(s, record_id, 200, body)
     except Problem:
