@@ -11,6 +11,7 @@ from rewardkit.jobs.worker import Worker
 from rewardkit.kit import idempotency
 from rewardkit.kit.errors import MalformedJSON
 from rewardkit.kit.http import StrictJSONRoute
+from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from rewardkit.kit.params import DateTimeParam, utc
 from rewardkit.kit.responses import HEADERS, JSONResponse, respond
 from rewardkit.orders import service
@@ -111,8 +112,8 @@ async def list_orders(
     external_id: Annotated[str | None, Query(max_length=120)] = None,
     created_gte: Annotated[DateTimeParam | None, Query(description="ISO 8601, inclusive")] = None,
     created_lte: Annotated[DateTimeParam | None, Query(description="ISO 8601, inclusive")] = None,
-    cursor: Annotated[str | None, Query(max_length=300)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> JSONResponse:
     """Orders of this key's org and mode, newest first."""
     body = await service.list_orders(
