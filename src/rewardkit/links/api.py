@@ -10,18 +10,20 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
 from rewardkit.jobs.worker import Worker
-from rewardkit.kit import idempotency
+from rewardkit.kit import idempotency, versioning
 from rewardkit.kit.errors import MalformedJSON
 from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from rewardkit.kit.params import DateTimeParam, utc
 from rewardkit.kit.responses import HEADERS, JSONResponse, respond
-from rewardkit.links import service
+from rewardkit.links import batch, service
 from rewardkit.links.models import STATUSES
 from rewardkit.links.schemas import (
     LinkClaimOut,
     RedeemRequest,
     RedemptionOut,
+    RewardLinkBatchCreate,
+    RewardLinkBatchOut,
     RewardLinkCreate,
     RewardLinkList,
     RewardLinkOut,
@@ -111,6 +113,61 @@ async def list_reward_links(
         limit=limit,
     )
     return respond(request, body, "list")
+
+
+_BATCH: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One result per item, in request order: the link (its value reserved) or the item's problem",
+        "model": RewardLinkBatchOut,
+        "headers": _REPLAYED,
+    },
+    400: {"description": "idempotency_key_invalid"},
+    409: {"description": "idempotency_key_in_flight"},
+    422: {"description": "validation_error (the body: no items or more than 1,000), idempotency_key_reused"},
+}
+
+
+@router.post(
+    "/reward_links/batch",
+    operation_id="createRewardLinkBatch",
+    response_model=None,
+    response_class=JSONResponse,
+    responses=_BATCH,
+)
+async def create_reward_link_batch(
+    request: Request,
+    body: RewardLinkBatchCreate,
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", description="One key for the whole batch: the same key and body replay it"),
+    ] = None,
+) -> JSONResponse:
+    """Make up to 1,000 links at once. Each item is made and reserved, or refused for its own reason
+    (the problem POST /v1/reward_links would answer, e.g. `insufficient_funds` once the wallet runs
+    out); failed items do not stop the others. The answer is 200 whenever the batch itself is valid,
+    even if every item failed: read `created`, `failed` and each item's `status`."""
+    intent = None
+    if idempotency_key is not None:
+        key = idempotency.validate_key(idempotency_key)
+        try:
+            raw = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            raise MalformedJSON("The body could not be read as UTF-8 JSON.") from None
+        intent = IdempotencyIntent(key, idempotency.fingerprint("POST", "/v1/reward_links/batch", raw))
+    outcome = await batch.create_batch(ctx, ident, body, intent)
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    # Each link in the version asked for, as GET /v1/reward_links/{id} would show it.
+    version = getattr(request.state, "api_version", versioning.LATEST)
+    out = {
+        **outcome.body,
+        "data": [
+            {**r, "link": versioning.downgrade(r["link"], "reward_link", version)} if r["link"] else r
+            for r in outcome.body["data"]
+        ],
+    }
+    return respond(request, out, "reward_link_batch", outcome.status_code, headers=headers)
 
 
 @router.get(
