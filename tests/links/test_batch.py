@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 
 from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg
@@ -171,3 +172,34 @@ async def test_a_batch_of_1000_links(client: httpx.AsyncClient, ctx: Runtime, ma
     assert len({x["link"]["id"] for x in body["data"] if x["link"]}) == 999
     assert await usd(client, org) == (2500, 0, 999 * 2500)
     assert took < 20, took
+
+
+async def test_an_item_insert_in_refuses_is_rolled_back_alone(
+    client: httpx.AsyncClient, make_org: MakeOrg, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """insert_in refusing an item after the funds check (a concurrent debit on PostgreSQL, or a refusal
+    of insert_in's own): the transaction is written again without it; a funds miss is retried first."""
+    from rewardkit.ledger.errors import InsufficientFunds
+    from rewardkit.links import service
+    from rewardkit.links.errors import DeliveryUnavailable
+
+    real = service.insert_in
+    misses = {"race": 1}
+
+    async def flaky(ctx: Runtime, s: Any, link: Any) -> dict[str, Any]:
+        body = await real(ctx, s, link)  # its writes are in the transaction that the raise rolls back
+        if link.external_id == "boom":
+            raise DeliveryUnavailable("refused by insert_in")
+        if misses.get(link.external_id or "", 0) > 0:
+            misses[link.external_id] -= 1
+            raise InsufficientFunds("a concurrent debit came first", currency="USD")
+        return body
+
+    monkeypatch.setattr(service, "insert_in", flaky)
+    org = await make_org(USD="100.00")
+    items = [link_body(external_id="a"), link_body(external_id="boom"), link_body(external_id="race")]
+    body = _ok(await _batch(client, org.h(), items))
+    assert [x["status"] for x in body["data"]] == ["created", "failed", "created"]
+    assert body["data"][1]["error"]["code"] == "delivery_unavailable" and misses["race"] == 0
+    assert await usd(client, org) == (5000, 0, 5000)
+    assert sorted(x["external_id"] for x in await links_of(client, org)) == ["a", "race"]
