@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
@@ -31,6 +32,16 @@ from rewardkit.links.schemas import (
 from rewardkit.orders.state import IdempotencyIntent
 from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.suppliers.registry import Registry
+
+
+class _LinkId(StringConvertor):
+    """A path segment that is a link id, never `batch`: GET /v1/reward_links/batch is no link to look up
+    (the 405 for it then lists only POST, the batch's one method)."""
+
+    regex = "(?!batch$)[^/]+"
+
+
+register_url_convertor("link_id", _LinkId())
 
 router = APIRouter(prefix="/v1", tags=["Reward links"], route_class=StrictJSONRoute)
 claims = APIRouter(prefix="/v1", tags=["Link claims"], route_class=StrictJSONRoute)
@@ -171,7 +182,7 @@ async def create_reward_link_batch(
 
 
 @router.get(
-    "/reward_links/{link_id}",
+    "/reward_links/{link_id:link_id}",
     operation_id="getRewardLink",
     response_class=JSONResponse,
     response_model=RewardLinkOut,

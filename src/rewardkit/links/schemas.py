@@ -198,10 +198,19 @@ class RedemptionOut(ResponseModel):
 # --- POST /v1/reward_links/batch -----------------------------------------------------------------
 
 MAX_BATCH = 1000
-# Each item is checked on its own (links/batch.py), so one bad item is that item's failure, not a 422
-# for the whole batch: the body's model takes any JSON value per item and documents it as the
-# RewardLinkCreate it must be.
-BatchItem = Annotated[Any, WithJsonSchema({"$ref": "#/components/schemas/RewardLinkCreate"})]
+# Each item is checked on its own (links/batch.py), so a bad item is that item's failure, not a 422 for
+# the whole batch. The description says so truthfully: an item is meant to be a RewardLinkCreate, and
+# any JSON value is accepted (and answered in its result), hence the `anyOf` with the empty schema.
+BatchItem = Annotated[
+    Any,
+    WithJsonSchema(
+        {
+            "anyOf": [{"$ref": "#/components/schemas/RewardLinkCreate"}, {}],
+            "description": "A link as POST /v1/reward_links takes it (RewardLinkCreate). An item that is not "
+            "one is not a 422 for the batch: it is that item's failed result, with its problem.",
+        }
+    ),
+]
 
 
 class RewardLinkBatchCreate(RequestModel):
