@@ -203,3 +203,13 @@ async def test_an_item_insert_in_refuses_is_rolled_back_alone(
     assert body["data"][1]["error"]["code"] == "delivery_unavailable" and misses["race"] == 0
     assert await usd(client, org) == (5000, 0, 5000)
     assert sorted(x["external_id"] for x in await links_of(client, org)) == ["a", "race"]
+
+
+async def test_batch_is_no_link_id(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+    """GET /v1/reward_links/batch is not a link lookup: the path is the batch's, whose one method is POST."""
+    org = await make_org(USD="10.00")
+    r = await client.get(BATCH, headers=org.h())
+    problem(r, 405, "method_not_allowed")
+    assert r.headers["allow"] == "POST"
+    problem(await client.get("/v1/reward_links/batchx", headers=org.h()), 404, "reward_link_not_found")
+    problem(await client.post("/v1/reward_links/batch/cancel", headers=org.h()), 404, "reward_link_not_found")
