@@ -41,14 +41,16 @@ REDEEM = {"product_id": "amazon_us", "denomination": "25", "currency": "USD"}
 @dataclass
 class Settings:
     batch: int = BATCH
-    redeem_rate: float = 50.0
+    # Offered redeem rates, in this order (below saturation first, the fixed 50/s last), each for
+    # redeem_seconds on links of its own from the batch (rates x seconds <= batch).
+    redeem_rates: tuple[float, ...] = (10.0, 50.0)
     redeem_seconds: float = 10.0
     mail_wait_s: float = 180.0
     timeout_s: float = 60.0
 
     @classmethod
     def make(cls, smoke: bool) -> Settings:
-        return cls(batch=100, redeem_rate=10.0, redeem_seconds=3.0, mail_wait_s=60.0) if smoke else cls()
+        return cls(batch=100, redeem_rates=(10.0,), redeem_seconds=3.0, mail_wait_s=60.0) if smoke else cls()
 
 
 def _items(n: int, **over: Any) -> list[dict[str, Any]]:
@@ -194,13 +196,17 @@ async def run_all(
         else:
             out["email"] = await email_batch(api, s.batch, inbox, s.mail_wait_s)
             log(f"links: email batch: {out['email']}")
-    # (c)
-    out["redeem"] = await redeem_open_loop(url, tokens, s.redeem_rate, s.redeem_seconds, s.timeout_s)
-    r = out["redeem"]
-    log(
-        f"links: redeem at {s.redeem_rate:g}/s for {s.redeem_seconds:g} s: p50 {r['latency_ms']['p50']:.1f} ms, "
-        f"p99 {r['latency_ms']['p99']:.1f} ms, outcomes {r['outcomes']}"
-    )
+    # (c) each rate on links no other request has touched
+    out["redeem"] = []
+    for rate in s.redeem_rates:
+        n = int(rate * s.redeem_seconds)
+        mine, tokens = tokens[:n], tokens[n:]
+        r = await redeem_open_loop(url, mine, rate, s.redeem_seconds, s.timeout_s)
+        out["redeem"].append(r)
+        log(
+            f"links: redeem at {rate:g}/s for {s.redeem_seconds:g} s: p50 {r['latency_ms']['p50']:.1f} ms, "
+            f"p99 {r['latency_ms']['p99']:.1f} ms, achieved {r['achieved_per_s']:.1f}/s, outcomes {r['outcomes']}"
+        )
     return out
 
 
@@ -237,16 +243,17 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
                 f"reserved in {e['reserved_s']:.2f} s; all mails in {arrived}",
             )
         )
-    r = data.get("redeem")
-    if r:
+    for r in data.get("redeem") or []:
         lat = r["latency_ms"]
+        over = r["achieved_per_s"] < 0.9 * r["offered_rate"]
         out.append(
             (
                 f"Links: redeem latency at {r['offered_rate']:g}/s offered",
                 f"open loop, {r['requests']} POST /v1/link_claims/{{token}}/redeem over {r['seconds']:g} s, each "
                 "on its own link made by the batch, latency from each request's scheduled time; sandbox supplier",
                 f"p50/p95/p99 {lat['p50']:.1f}/{lat['p95']:.1f}/{lat['p99']:.1f} ms, {r['ok']}/{r['requests']} ok "
-                f"({r['outcomes']})",
+                f"({r['outcomes']}), achieved {r['achieved_per_s']:.1f}/s"
+                + (" (**overloaded**: below the offered rate, so the latency is queueing)" if over else ""),
             )
         )
     return out
@@ -264,7 +271,8 @@ def markdown(results: dict[str, Any], smoke: bool) -> str:
         "# Reward links bench" + (" (smoke run: tiny counts, not a measurement)" if smoke else ""),
         "",
         f"`python -m bench.run --only links{' --smoke' if smoke else ''}` on {when} (bench/links.py); loopback only; "
-        "one `rewardkit serve` process (its worker in-process), on a PostgreSQL clone of the bench's prepared "
+        f"`rewardkit serve --workers {data.get('server_workers', '?')}` (job workers in-process), on a PostgreSQL "
+        "clone of the bench's prepared "
         "database (sandbox catalog, funded test org).",
         "",
         f"- **Machine:** {m.get('nproc')} cores ({m.get('cpu_model') or 'unknown CPU'}), "

@@ -513,7 +513,8 @@ class Bench:
     # --- 6. reward links ------------------------------------------------------------------------------
 
     async def links_phase(self) -> None:
-        """bench/links.py against one server (its in-process worker sends the mail) on its own clone, with
+        """bench/links.py against one server (one process per core, as the PostgreSQL phase; their in-process
+        workers send the mail) on its own clone, with
         SMTP pointed at a local aiosmtpd server; then `ledger verify` on that clone."""
         db, tenant = await self.clone("_links")
         s = links_bench.Settings.make(self.cfg.smoke)
@@ -521,9 +522,10 @@ class Bench:
             async with links_bench.smtp_server() as (inbox, port):
                 env = base_env(self.pg.app_url(db), self.secret, REWARDKIT_SMTP_URL=f"smtp://127.0.0.1:{port}",
                                REWARDKIT_DB_POOL_SIZE="10")
-                server, url = await self.serve(env, 1, "serve-links")
+                server, url = await self.serve(env, self.cfg.pg_workers, "serve-links")
                 try:
                     self.results["links"] = await links_bench.run_all(url, tenant.api_key, inbox, s, log)
+                    self.results["links"]["server_workers"] = self.cfg.pg_workers
                 finally:
                     await self.procs.astop(server)
             await self.verify_ledger("links", env)
