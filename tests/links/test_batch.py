@@ -213,3 +213,17 @@ async def test_batch_is_no_link_id(client: httpx.AsyncClient, make_org: MakeOrg)
     assert r.headers["allow"] == "POST"
     problem(await client.get("/v1/reward_links/batchx", headers=org.h()), 404, "reward_link_not_found")
     problem(await client.post("/v1/reward_links/batch/cancel", headers=org.h()), 404, "reward_link_not_found")
+
+
+async def test_the_batch_takes_bodies_up_to_4_mib_other_routes_keep_64_kib(
+    client: httpx.AsyncClient, make_org: MakeOrg
+) -> None:
+    org = await make_org(USD="10.00")
+    big = link_body(message="x" * 1000, metadata={f"k{i}": "v" * 500 for i in range(20)})
+    problem(await _batch(client, org.h(), [big] * 400), 413, "payload_too_large")  # about 4.4 MB
+    problem(
+        await client.post("/v1/reward_links", json={**big, "pad": "x" * 70_000}, headers=org.h()),
+        413,
+        "payload_too_large",
+    )
+    assert await links_of(client, org) == []
