@@ -206,7 +206,7 @@ async def _attempt(
                 raise _KeyExists
         # Read once, inside the transaction: on SQLite it holds the only write lock, so this is exact;
         # on PostgreSQL a concurrent debit can still come first, and insert_in's guarded UPDATE catches it.
-        left = {b.currency: b.available for b in await ledger.balances(s, ident.org_id, ident.mode)}
+        left = await ledger.wallet_balances(s, ident.org_id, ident.mode)
         for index, link in prepared:
             if index in failed:
                 continue
