@@ -227,3 +227,12 @@ async def test_the_batch_takes_bodies_up_to_4_mib_other_routes_keep_64_kib(
         "payload_too_large",
     )
     assert await links_of(client, org) == []
+
+
+async def test_every_item_error_points_into_the_batch(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+    org = await make_org(USD="10.00")
+    items: list[Any] = [7, link_body(currency="XYZ"), link_body(choice={"categories": ["nope"]})]
+    body = _ok(await _batch(client, org.h(), items))
+    pointers = [[e["pointer"] for e in x["error"]["errors"]] for x in body["data"]]
+    assert pointers == [["/links/0"], ["/links/1/currency"], ["/links/2/choice/categories"]], pointers
+    assert body["data"][0]["error"]["detail"] == "The item must be a JSON object."

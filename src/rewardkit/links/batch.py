@@ -69,9 +69,15 @@ def _item_problem(index: int, problem: Problem) -> dict[str, Any]:
     batch's body (/expires_at -> /links/3/expires_at)."""
     body = problem.to_dict()
     if problem.errors:
-        body["errors"] = [
-            {**e, "pointer": f"/links/{index}{e['pointer']}"} if e.get("pointer") else {**e} for e in problem.errors
-        ]
+        errors = []
+        for e in problem.errors:
+            # Relative to the item: its own pointer, else one from its field (a few refusals name only the field).
+            rel = e.get("pointer")
+            if rel is None:
+                field = str(e.get("field") or "")
+                rel = "/" + field.replace(".", "/") if field and field != f"links.{index}" else ""
+            errors.append({**e, "pointer": f"/links/{index}{rel}"})
+        body["errors"] = errors
     return body
 
 
@@ -82,7 +88,7 @@ def _invalid(index: int, exc: ValidationError) -> ValidationFailed:
         errors.append(
             {
                 "field": ".".join(loc) or f"links.{index}",
-                "pointer": "/" + "/".join(loc),
+                "pointer": "/" + "/".join(loc) if loc else "",
                 "in": "body",
                 "message": e.get("msg", "invalid"),
                 "code": e.get("type", "invalid"),
