@@ -65,7 +65,8 @@ def orgs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     async def go(rt: Runtime) -> list[dict[str, Any]]:
         async with rt.db.unit_of_work(readonly=True) as s:
             return [
-                {"id": o.id, "name": o.name, "default_currency": o.default_currency} for o in await service.list_orgs(s)
+                {"id": o.id, "name": o.name, "default_currency": o.default_currency}
+                for o in await service.list_orgs(s)
             ]
 
     rows = run(go)

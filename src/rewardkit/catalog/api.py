@@ -56,7 +56,9 @@ async def list_products(
     response_class=JSONResponse,
     responses={404: {"description": "product_not_found"}},
 )
-async def get_product(request: Request, product_id: str, ctx: Annotated[Runtime, Depends(get_runtime)]) -> JSONResponse:
+async def get_product(
+    request: Request, product_id: str, ctx: Annotated[Runtime, Depends(get_runtime)]
+) -> JSONResponse:
     return respond(request, await service.product(ctx, product_id), "product")
 
 
@@ -73,8 +75,7 @@ async def list_countries(
     ctx: Annotated[Runtime, Depends(get_runtime)],
     cursor: Cursor = None,
     # Every country fits one page by default, as before limits: a country picker needs no paging.
-    limit: Annotated[
-        int, Query(ge=1, le=COUNTRIES_MAX, description=f"1 to {COUNTRIES_MAX}, default {COUNTRIES_MAX}")
-    ] = COUNTRIES_MAX,
+    limit: Annotated[int, Query(ge=1, le=COUNTRIES_MAX, description=f"1 to {COUNTRIES_MAX}, default {COUNTRIES_MAX}")]
+    = COUNTRIES_MAX,
 ) -> JSONResponse:
     return respond(request, await service.list_countries(ctx, cursor=cursor, limit=limit), "list")

@@ -88,7 +88,7 @@ class ProductIn(RequestModel):
 
 class FixedDenominationsOut(ResponseModel):
     type: Literal["fixed"]
-    values: list[str] = Field(description='The amounts it is sold in, in major units, e.g. "25.00"')
+    values: list[str] = Field(description="The amounts it is sold in, in major units, e.g. \"25.00\"")
 
 
 class RangeDenominationsOut(ResponseModel):

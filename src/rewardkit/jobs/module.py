@@ -14,10 +14,8 @@ MODULE = Module(
     retention=retention.RULES,
     gauges=(
         ScrapeGauge(
-            "rewardkit_jobs",
-            "Jobs waiting, running or dead, by kind and state (succeeded ones are not counted).",
-            ("kind", "state"),
-            service.open_job_counts,
+            "rewardkit_jobs", "Jobs waiting, running or dead, by kind and state (succeeded ones are not counted).",
+            ("kind", "state"), service.open_job_counts,
         ),  # fmt: skip
     ),
 )

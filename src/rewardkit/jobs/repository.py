@@ -154,14 +154,16 @@ OPEN_STATUSES = ("queued", "running", "dead")
 
 async def count_open(s: AsyncSession) -> list[tuple[str, str, int]]:
     """(kind, status, count) of every job not succeeded (the rewardkit_jobs gauge)."""
-    q = select(Job.kind, Job.status, func.count()).where(Job.status.in_(OPEN_STATUSES)).group_by(Job.kind, Job.status)
+    q = (
+        select(Job.kind, Job.status, func.count())
+        .where(Job.status.in_(OPEN_STATUSES))
+        .group_by(Job.kind, Job.status)
+    )
     return [(kind, status, int(n)) for kind, status, n in (await s.execute(q)).all()]
 
 
 async def get_by_key(s: AsyncSession, unique_key: str) -> Job | None:
     return (await s.execute(select(Job).where(Job.unique_key == unique_key))).scalar_one_or_none()
-
-
 async def dead_rows(s: AsyncSession) -> int:
     """PostgreSQL: the dead row versions of the jobs table its statistics count (each with index entries
     that claims still read until VACUUM)."""

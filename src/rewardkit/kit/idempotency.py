@@ -59,6 +59,7 @@ MAX_KEY_LENGTH = 255
 log = logging.getLogger("rewardkit.idempotency")
 
 
+
 class NewClaim(NamedTuple):
     """A key to claim in a batch (claim_many), naming the resource the request will create."""
 
@@ -75,7 +76,6 @@ class Answer(NamedTuple):
     record_id: int
     status: int
     body: Any
-
 
 class IdempotencyRecord(Base):
     __tablename__ = "idempotency_keys"

@@ -64,7 +64,9 @@ def parse_e164(raw: str, default_region: str | None = None, *, country: str | No
     if number.extension:
         raise PhoneNumberInvalid("not_possible", "must not have an extension: a text message cannot dial one")
     if not phonenumbers.is_possible_number(number):
-        raise PhoneNumberInvalid("not_possible", f"has the wrong number of digits for +{number.country_code} numbers")
+        raise PhoneNumberInvalid(
+            "not_possible", f"has the wrong number of digits for +{number.country_code} numbers"
+        )
     if not phonenumbers.is_valid_number(number):
         raise PhoneNumberInvalid("not_valid", f"is not an assigned +{number.country_code} phone number")
     if country is not None:
@@ -87,7 +89,9 @@ def mask(e164: str) -> str:
 
 def _strict_phone(v: Any) -> str:
     if not isinstance(v, str):  # a JSON number loses leading zeros and the +: never guess what was meant
-        raise PydanticCustomError("invalid_phone_number", 'must be a string such as "{example}"', {"example": _EXAMPLE})
+        raise PydanticCustomError(
+            "invalid_phone_number", "must be a string such as \"{example}\"", {"example": _EXAMPLE}
+        )
     try:
         return parse_e164(v)
     except PhoneNumberInvalid as exc:

@@ -44,7 +44,7 @@ class Money(ResponseModel):
 
     currency: str
     minor_units: int
-    value: str = Field(description='In major units, e.g. "12.50"')
+    value: str = Field(description="In major units, e.g. \"12.50\"")
 
 
 class ListObject(ResponseModel):

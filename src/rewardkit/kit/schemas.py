@@ -44,12 +44,12 @@ class RequestModel(BaseModel):
 
 def _exact_amount(v: Any) -> Decimal:
     if isinstance(v, bool | float):  # a float is a number someone already rounded
-        raise ValueError('must be a number (e.g. 50 or 50.00) or a decimal string such as "50.00"')
+        raise ValueError("must be a number (e.g. 50 or 50.00) or a decimal string such as \"50.00\"")
     if isinstance(v, int | Decimal):
         return Decimal(v)
     if isinstance(v, str) and _PLAIN_DECIMAL.fullmatch(v):
         return Decimal(v)
-    raise ValueError('must be a number (e.g. 50 or 50.00) or a decimal string of digits such as "50.00"')
+    raise ValueError("must be a number (e.g. 50 or 50.00) or a decimal string of digits such as \"50.00\"")
 
 
 def _exact_number(v: Any) -> Any:

@@ -176,7 +176,9 @@ class TwilioProvider:
         if not account_sid or not auth_token:
             raise ValueError("the twilio SMS provider needs REWARDKIT_SMS_ACCOUNT_SID and REWARDKIT_SMS_AUTH_TOKEN")
         if not from_number and not messaging_service_sid:
-            raise ValueError("the twilio SMS provider needs REWARDKIT_SMS_FROM or REWARDKIT_SMS_MESSAGING_SERVICE_SID")
+            raise ValueError(
+                "the twilio SMS provider needs REWARDKIT_SMS_FROM or REWARDKIT_SMS_MESSAGING_SERVICE_SID"
+            )
         self.url = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{quote(account_sid, safe='')}/Messages.json"
         self._sender = (
             {"MessagingServiceSid": messaging_service_sid} if messaging_service_sid else {"From": from_number}
@@ -207,7 +209,9 @@ class TwilioProvider:
             reason = f"REWARDKIT_SMS_URL is refused: {exc.reason}"
             raise SmsError("provider_misconfigured", reason, permanent=True) from None
         except httpx.TimeoutException:
-            raise SmsError("provider_timeout", f"no answer within {self.policy.timeout:g}s", permanent=False) from None
+            raise SmsError(
+                "provider_timeout", f"no answer within {self.policy.timeout:g}s", permanent=False
+            ) from None
         except ResponseTooLarge:
             raise SmsError("provider_unreachable", "the answer was larger than 64 KiB", permanent=False) from None
         except httpx.HTTPError as exc:
@@ -279,15 +283,10 @@ SANDBOX: dict[str, Magic] = {
     "+15005550003": Magic("no permission to text that country", "region_not_enabled", 21408),
     "+15005550004": Magic("recipient unsubscribed (replied STOP)", "recipient_unsubscribed", 21610),
     "+15005550009": Magic("not a mobile number", "not_mobile", 21614),
-    "+15005550005": Magic(
-        "provider unavailable on the first attempt, sent on the retry",
-        "provider_unavailable",
-        permanent=False,
-        fail_attempts=1,
-    ),  # fmt: skip
-    "+15005550008": Magic(
-        "provider unavailable on every attempt: failed once retries run out", "provider_unavailable", permanent=False
-    ),  # fmt: skip
+    "+15005550005": Magic("provider unavailable on the first attempt, sent on the retry", "provider_unavailable",
+                          permanent=False, fail_attempts=1),  # fmt: skip
+    "+15005550008": Magic("provider unavailable on every attempt: failed once retries run out",
+                          "provider_unavailable", permanent=False),  # fmt: skip
 }
 
 

@@ -18,7 +18,9 @@ async def get_template(s: AsyncSession, org_id: str, kind: str) -> MailTemplate 
     return found
 
 
-async def save_template(s: AsyncSession, org_id: str, kind: str, parts: dict[str, str | None], now: datetime) -> None:
+async def save_template(
+    s: AsyncSession, org_id: str, kind: str, parts: dict[str, str | None], now: datetime
+) -> None:
     """Insert or replace the org's templates of one kind: an upsert, so two PUTs at once both succeed
     (the last one wins) instead of one failing on the primary key. created_at stays the first one's."""
     dialect = s.get_bind().dialect.name

@@ -41,7 +41,9 @@ class EmailTemplateReplace(RequestModel):
     )
 
     subject: str | None = Field(default=None, min_length=1, max_length=998, description="One line once rendered")
-    text: str | None = Field(default=None, min_length=1, max_length=MAX_BODY_CHARS, description="The plain-text body")
+    text: str | None = Field(
+        default=None, min_length=1, max_length=MAX_BODY_CHARS, description="The plain-text body"
+    )
     html: str | None = Field(
         default=None, min_length=1, max_length=MAX_BODY_CHARS, description="The HTML body; values are escaped"
     )

@@ -48,7 +48,9 @@ def get_runner(request: Request) -> Worker | None:
     return rt.worker
 
 
-@router.post("/orders", operation_id="createOrder", response_model=None, response_class=JSONResponse, responses=_CREATE)
+@router.post(
+    "/orders", operation_id="createOrder", response_model=None, response_class=JSONResponse, responses=_CREATE
+)
 async def create_order(
     request: Request,
     body: OrderCreate,

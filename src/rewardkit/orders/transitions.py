@@ -46,7 +46,9 @@ async def move(
     return Moved(order, await emit_status(ctx, s, order, steps))
 
 
-async def emit_status(ctx: Runtime, s: AsyncSession, order: Order, timeline: list[OrderTransition]) -> dict[str, Any]:
+async def emit_status(
+    ctx: Runtime, s: AsyncSession, order: Order, timeline: list[OrderTransition]
+) -> dict[str, Any]:
     """The event of the status the order is in now, with the order as its object."""
     body = render(ctx, order, timeline)
     await ctx.events.emit(s, order.org_id, order.mode, EVENT_OF_STATUS[order.status], body)

@@ -19,12 +19,10 @@ ATTEMPTS = Purge(
     "webhook attempts",
     WebhookAttempt,
     keep=lambda s: timedelta(days=s.retention_webhook_attempts_days),
-    where=lambda cutoff: (
-        (WebhookAttempt.created_at < cutoff)
-        & ~exists(
-            select(WebhookDelivery.id).where(
-                WebhookDelivery.id == WebhookAttempt.delivery_id, WebhookDelivery.status == "pending"
-            )
+    where=lambda cutoff: (WebhookAttempt.created_at < cutoff)
+    & ~exists(
+        select(WebhookDelivery.id).where(
+            WebhookDelivery.id == WebhookAttempt.delivery_id, WebhookDelivery.status == "pending"
         )
     ),
 )
@@ -32,19 +30,16 @@ DELIVERIES = Purge(
     "webhook deliveries",
     WebhookDelivery,
     keep=lambda s: timedelta(days=s.retention_webhook_attempts_days),
-    where=lambda cutoff: (
-        (WebhookDelivery.status != "pending")
-        & (WebhookDelivery.updated_at < cutoff)
-        & ~exists(select(WebhookAttempt.id).where(WebhookAttempt.delivery_id == WebhookDelivery.id))
-    ),
+    where=lambda cutoff: (WebhookDelivery.status != "pending")
+    & (WebhookDelivery.updated_at < cutoff)
+    & ~exists(select(WebhookAttempt.id).where(WebhookAttempt.delivery_id == WebhookDelivery.id)),
 )
 EVENTS = Purge(
     "events",
     Event,
     keep=lambda s: timedelta(days=s.retention_events_days),
-    where=lambda cutoff: (
-        (Event.created_at < cutoff) & ~exists(select(WebhookDelivery.id).where(WebhookDelivery.event_id == Event.id))
-    ),
+    where=lambda cutoff: (Event.created_at < cutoff)
+    & ~exists(select(WebhookDelivery.id).where(WebhookDelivery.event_id == Event.id)),
 )
 
 RULES = (ATTEMPTS, DELIVERIES, EVENTS)

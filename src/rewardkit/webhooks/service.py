@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 _DELIVERIES = sql.table(WebhookDelivery)
 
 
+
 def schedule(ctx: Runtime) -> list[int]:
     return [int(x) for x in ctx.settings.webhook_retry_schedule.split(",")]
 
@@ -225,7 +226,9 @@ async def list_deliveries(
     return page(rows, limit, key=lambda r: r[0].id, render=lambda r: render_delivery(r[0], r[1], attempts))
 
 
-def render_delivery(d: WebhookDelivery, event_type: str, attempts: dict[str, list[WebhookAttempt]]) -> dict[str, Any]:
+def render_delivery(
+    d: WebhookDelivery, event_type: str, attempts: dict[str, list[WebhookAttempt]]
+) -> dict[str, Any]:
     return DeliveryOut(
         id=d.id,
         endpoint_id=d.endpoint_id,

@@ -122,7 +122,6 @@ class HttpSupplier:
     # An upstream's cancel may race its own fulfilment (a code bought while we refund): until an
     # upstream contract says when a cancel is final, an order processing there is not cancelable.
     cancels_in_flight = False
-
     def __init__(
         self,
         name: str,
@@ -331,3 +330,4 @@ def factory(name: str, conf: dict[str, Any], ctx: Any) -> HttpSupplier:
         client=ctx.outbound,  # the runtime's, shared with webhook deliveries and closed by it
         max_response_bytes=int(conf.get("max_response_bytes", outbound.DEFAULT_MAX_RESPONSE_BYTES)),
     )
+

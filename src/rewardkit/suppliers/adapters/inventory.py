@@ -29,7 +29,6 @@ DEFAULT_LOW_STOCK = 10
 
 class InventorySupplier:
     cancels_in_flight = False  # it never answers `processing`: a code is taken or not
-
     def __init__(
         self,
         name: str,
