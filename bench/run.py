@@ -1,6 +1,6 @@
 """The benchmark suite's entry point (`make bench`).
 
-    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,limiter,catalog,webhooks] [--out DIR] [--pg-url URL]
+    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links] [--out DIR] [--pg-url URL]
 
 Runs a bounded suite on loopback and writes a Markdown report (`latest.md`, plus the raw figures in
 `latest.raw`, JSON) to bench/results/ (or --out; --smoke writes to a temporary directory unless
@@ -8,7 +8,9 @@ Runs a bounded suite on loopback and writes a Markdown report (`latest.md`, plus
 end, also after an error, Ctrl-C or SIGTERM.
 
 Each order test (PostgreSQL, SQLite) measures the max sustained orders/s (closed loops), then open
-loops at fixed offered rates and at half that maximum (rounded to 10/s). Every server runs with the
+loops at fixed offered rates and at half that maximum (rounded to 10/s). The links phase (bench/links.py)
+makes a 1,000-link batch, the same with email delivery, and measures redeem latency at a fixed rate,
+on its own PostgreSQL clone; its figures also go to bench/results/links.md. Every server runs with the
 default rate limits on; the limiter phase measures their cost (on the SQLite phase's database, its
 closed loop with them off, then on). The servers run this checkout's code; to compare two commits,
 run it in two clones and `python -m bench.compare` (docs/testing.md).
@@ -39,6 +41,7 @@ import asyncpg
 import httpx
 
 from bench import ceiling, report
+from bench import links as links_bench
 from bench.common import (
     REPO,
     Config,
@@ -66,7 +69,7 @@ from bench.common import (
 from bench.loadgen import Spec, percentile, run_loadgen
 from bench.receiver import Receiver, Running
 
-PHASES = ("ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks")
+PHASES = ("ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links")
 OTHERS_RESERVE = 40
 FUNDS_USD = 100_000_000  # no order may fail for money: 10 USD orders, at most a few 100k per run
 
@@ -507,6 +510,29 @@ class Bench:
             await asyncio.sleep(0.25)
         log("webhooks: the disabled endpoint's deliveries were still queued after the wait")
 
+    # --- 6. reward links ------------------------------------------------------------------------------
+
+    async def links_phase(self) -> None:
+        """bench/links.py against one server (one process per core, as the PostgreSQL phase; their in-process
+        workers send the mail) on its own clone, with
+        SMTP pointed at a local aiosmtpd server; then `ledger verify` on that clone."""
+        db, tenant = await self.clone("_links")
+        s = links_bench.Settings.make(self.cfg.smoke)
+        try:
+            async with links_bench.smtp_server() as (inbox, port):
+                env = base_env(self.pg.app_url(db), self.secret, REWARDKIT_SMTP_URL=f"smtp://127.0.0.1:{port}",
+                               REWARDKIT_DB_POOL_SIZE="10")
+                server, url = await self.serve(env, self.cfg.pg_workers, "serve-links")
+                try:
+                    self.results["links"] = await links_bench.run_all(url, tenant.api_key, inbox, s, log)
+                    self.results["links"]["server_workers"] = self.cfg.pg_workers
+                finally:
+                    await self.procs.astop(server)
+            await self.verify_ledger("links", env)
+            self.results["links"]["ledger_verify"] = self.results["ledger_verify"].pop("links")
+        finally:
+            await self.pg.drop_db(db)
+
     # --- driver ---------------------------------------------------------------------------------------
 
     def _error(self, phase: str, exc: BaseException) -> None:
@@ -539,6 +565,11 @@ class Bench:
                     await self.sqlite_phase(sqlite_ready)
                 except Exception as exc:
                     self._error("sqlite", exc)
+            if "links" in self.only:
+                try:
+                    await self.links_phase()
+                except Exception as exc:
+                    self._error("links", exc)
         finally:
             if sqlite_ready is not None and not sqlite_ready.done():
                 sqlite_ready.cancel()
@@ -634,9 +665,11 @@ def main(argv: list[str] | None = None) -> int:
     bench.results["machine"] = machine
     bench.results["databases"] = bench.pg.every
     bench.results["elapsed_s"] = time.time() - started
-    rows = report.rows(bench.results, cfg)
+    rows = report.rows(bench.results, cfg) + [report.Row(*r) for r in links_bench.rows(bench.results)]
     md = report.markdown(bench.results, rows, cfg, only)
     (out_dir / "latest.md").write_text(md)
+    if "links" in bench.results:
+        (out_dir / "links.md").write_text(links_bench.markdown(bench.results, cfg.smoke))
     (out_dir / "latest.raw").write_text(json.dumps(report.jsonable(bench.results), indent=1, default=str))
     print(report.table(rows))
     for e in bench.results["errors"]:

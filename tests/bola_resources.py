@@ -40,6 +40,8 @@ class World:
     link_2: dict[str, Any]  # and another, so the links list has a next page
     link_key: str  # the Idempotency-Key A created its first link with
     link_request: dict[str, Any]  # and the body it sent with it
+    batch_key: str  # the Idempotency-Key A sent its batch of links with (body: {"links": [link_request]})
+    batch: dict[str, Any]  # and the batch's answer
     a_ids: set[str] = field(default_factory=set)  # every id of A's: must never reach another caller
     a_secrets: set[str] = field(default_factory=set)  # codes, secrets, URLs of A's
 
@@ -89,7 +91,7 @@ def link_body(external_id: str, **over: Any) -> dict[str, Any]:
 
 
 async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> World:
-    a, b = await make_org(USD="120.00", ZAR="50.00"), await make_org(USD="100.00")
+    a, b = await make_org(USD="130.00", ZAR="50.00"), await make_org(USD="100.00")
     endpoint = await _endpoint(client, a)  # first, so that the orders' events fan out to it
     endpoint_2 = await _endpoint(client, a)
     external_id = "bola-" + secrets.token_hex(5)
@@ -108,6 +110,14 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
     link_request = link_body(external_id)
     link = ok(await client.post("/v1/reward_links", json=link_request, headers=a.h(**{"Idempotency-Key": link_key})))
     link_2 = ok(await client.post("/v1/reward_links", json=link_body(external_id), headers=a.h()))
+    batch_key = "bola-batch-" + secrets.token_hex(8)
+    batch = ok(
+        await client.post(
+            "/v1/reward_links/batch", json={"links": [link_request]}, headers=a.h(**{"Idempotency-Key": batch_key})
+        )
+    )
+    batch_link = batch["data"][0]["link"]
+    assert batch_link is not None, batch
     for _ in range(2):  # two deliveries, so the deliveries list has a next page
         ok(await client.post(f"/v1/webhook_endpoints/{endpoint['id']}/test", headers=a.h()))
     events = await _events(client, a)
@@ -143,6 +153,8 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         link_2=link_2,
         link_key=link_key,
         link_request=link_request,
+        batch_key=batch_key,
+        batch=batch,
     )
     world.a_ids = {
         a.id,
@@ -150,6 +162,7 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         pending["id"],
         link["id"],
         link_2["id"],
+        batch_link["id"],
         endpoint["id"],
         endpoint_2["id"],
         *(e["id"] for e in events),
@@ -167,8 +180,9 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         external_id,
         key,
         link_key,
-        *(x["url"] for x in (link, link_2)),
-        *(x["url"].rsplit("/", 1)[1] for x in (link, link_2)),
+        batch_key,
+        *(x["url"] for x in (link, link_2, batch_link)),
+        *(x["url"].rsplit("/", 1)[1] for x in (link, link_2, batch_link)),
         *(x["recipient"]["email"] for x in (link, link_2)),
     }
     return world

@@ -144,6 +144,23 @@ def _link_of_its_own(w: World, caller: str, r: httpx.Response) -> None:
         assert r.json()["id"] != w.link["id"] and r.json()["livemode"] is True
 
 
+def _batch_replayed(w: World, r: httpx.Response) -> None:
+    """The owner with its own key and body: the first batch replayed, so the key really was in use."""
+    assert r.headers.get("idempotent-replayed") == "true" and r.json() == w.batch, r.text
+
+
+def _batch_of_its_own(w: World, caller: str, r: httpx.Response) -> None:
+    """Org B reusing A's batch Idempotency-Key makes links of its own; A's live key (no live funds) gets
+    its items refused. Never A's batch replayed."""
+    assert r.status_code < 500 and "idempotent-replayed" not in r.headers, r.text
+    if caller == OTHER_ORG:
+        assert r.status_code == 200 and r.json()["created"] == 1, r.text
+    if r.is_success:
+        assert r.json() != w.batch and all(
+            x["link"] is None or x["link"]["id"] != w.batch["data"][0]["link"]["id"] for x in r.json()["data"]
+        )
+
+
 ORDER = "/v1/orders/{}"
 ENDPOINT = "/v1/webhook_endpoints/{}"
 LINK = "/v1/reward_links/{}"
@@ -169,6 +186,16 @@ ROWS: tuple[Row, ...] = (
         None,  # a 2xx can be right here: check_other decides
         check_owner=lambda w, r: _link_replayed(w, r),
         check_other=_link_of_its_own,
+    ),
+    Row(
+        "createRewardLinkBatch",
+        ("Idempotency-Key",),
+        lambda w, _c: Call(
+            "POST", "/v1/reward_links/batch", {"links": [w.link_request]}, {"Idempotency-Key": w.batch_key}
+        ),
+        None,  # a 2xx can be right here: check_other decides
+        check_owner=lambda w, r: _batch_replayed(w, r),
+        check_other=_batch_of_its_own,
     ),
     Row("getOrder", ("order_id",), fixed("GET", lambda w: ORDER.format(w.order["id"])), "order_not_found"),
     Row(

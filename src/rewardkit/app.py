@@ -86,7 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runtime = rt
     app.state.worker = worker
     install_error_handlers(app)
-    app.add_middleware(RequestGuard, max_body=settings.max_body_bytes)
+    limits = {path: n for m in MODULES for path, n in m.body_limits.items()}
+    app.add_middleware(RequestGuard, max_body=settings.max_body_bytes, limits=limits)
     # Outermost last: CORS answers preflights before anything else runs; the client address is settled
     # (trusted proxies only) before the auth limits read it; HEAD runs as GET through everything inside.
     # Request-Id wraps all of them (request_id.install).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -153,9 +153,11 @@ class RequestGuard:
     """Pure ASGI middleware: caps request bodies, requires JSON on /v1 writes, and resolves the
     Rewardkit-Version header before any route runs (and echoes it on every /v1 response)."""
 
-    def __init__(self, app: ASGIApp, max_body: int) -> None:
+    def __init__(self, app: ASGIApp, max_body: int, limits: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_body = max_body
+        # Per exact path (Module.body_limits): never below the global cap.
+        self.limits = {path: max(n, max_body) for path, n in (limits or {}).items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -170,8 +172,9 @@ class RequestGuard:
             if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
                 raise MalformedRequest("NUL characters are not allowed in URLs.")
             length = headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > self.max_body):
-                raise PayloadTooLarge(f"Bodies are limited to {self.max_body} bytes.")
+            max_body = self.limits.get(scope.get("path", ""), self.max_body)
+            if length is not None and (not length.isdigit() or int(length) > max_body):
+                raise PayloadTooLarge(f"Bodies are limited to {max_body} bytes.")
             if scope["method"] in {"POST", "PATCH", "PUT"} and scope["path"].startswith("/v1/"):
                 ctype = headers.get("content-type", "")
                 has_body = length not in (None, "0") or "transfer-encoding" in headers
@@ -191,8 +194,8 @@ class RequestGuard:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
-                    raise _BodyTooLarge(f"Bodies are limited to {self.max_body} bytes.")
+                if received > max_body:
+                    raise _BodyTooLarge(f"Bodies are limited to {max_body} bytes.")
             return message
 
         echo = scope["path"].startswith("/v1/")

@@ -255,6 +255,12 @@ async def balances(s: AsyncSession, org_id: str, mode: str) -> list[Balance]:
     return [out[c] for c in sorted(out) if c in wallets or out[c].pending or out[c].reserved]
 
 
+async def wallet_balances(s: AsyncSession, org_id: str, mode: str) -> dict[str, int]:
+    """The org's wallet balance per asset (what balances() calls `available`), without summing what its
+    reward links hold: the reward link batch reads it once per batch."""
+    return {a.asset: a.balance for a in await repository.accounts_of(s, org_id, mode, ["wallet"])}
+
+
 async def wallet_currencies(s: AsyncSession, org_id: str, mode: str) -> set[str]:
     return {a.asset for a in await repository.accounts_of(s, org_id, mode, ["wallet"]) if is_currency(a.asset)}
 

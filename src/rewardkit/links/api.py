@@ -6,22 +6,25 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
 from rewardkit.jobs.worker import Worker
-from rewardkit.kit import idempotency
+from rewardkit.kit import idempotency, versioning
 from rewardkit.kit.errors import MalformedJSON
 from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from rewardkit.kit.params import DateTimeParam, utc
 from rewardkit.kit.responses import HEADERS, JSONResponse, respond
-from rewardkit.links import service
+from rewardkit.links import batch, service
 from rewardkit.links.models import STATUSES
 from rewardkit.links.schemas import (
     LinkClaimOut,
     RedeemRequest,
     RedemptionOut,
+    RewardLinkBatchCreate,
+    RewardLinkBatchOut,
     RewardLinkCreate,
     RewardLinkList,
     RewardLinkOut,
@@ -29,6 +32,16 @@ from rewardkit.links.schemas import (
 from rewardkit.orders.state import IdempotencyIntent
 from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.suppliers.registry import Registry
+
+
+class _LinkId(StringConvertor):
+    """A path segment that is a link id, never `batch`: GET /v1/reward_links/batch is no link to look up
+    (the 405 for it then lists only POST, the batch's one method)."""
+
+    regex = "(?!batch$)[^/]+"
+
+
+register_url_convertor("link_id", _LinkId())
 
 router = APIRouter(prefix="/v1", tags=["Reward links"], route_class=StrictJSONRoute)
 claims = APIRouter(prefix="/v1", tags=["Link claims"], route_class=StrictJSONRoute)
@@ -113,8 +126,63 @@ async def list_reward_links(
     return respond(request, body, "list")
 
 
+_BATCH: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One result per item, in request order: the link (its value reserved) or the item's problem",
+        "model": RewardLinkBatchOut,
+        "headers": _REPLAYED,
+    },
+    400: {"description": "idempotency_key_invalid"},
+    409: {"description": "idempotency_key_in_flight"},
+    422: {"description": "validation_error (the body: no items or more than 1,000), idempotency_key_reused"},
+}
+
+
+@router.post(
+    "/reward_links/batch",
+    operation_id="createRewardLinkBatch",
+    response_model=None,
+    response_class=JSONResponse,
+    responses=_BATCH,
+)
+async def create_reward_link_batch(
+    request: Request,
+    body: RewardLinkBatchCreate,
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", description="One key for the whole batch: the same key and body replay it"),
+    ] = None,
+) -> JSONResponse:
+    """Make up to 1,000 links at once. Each item is made and reserved, or refused for its own reason
+    (the problem POST /v1/reward_links would answer, e.g. `insufficient_funds` once the wallet runs
+    out); failed items do not stop the others. The answer is 200 whenever the batch itself is valid,
+    even if every item failed: read `created`, `failed` and each item's `status`."""
+    intent = None
+    if idempotency_key is not None:
+        key = idempotency.validate_key(idempotency_key)
+        try:
+            raw = orjson.loads(await request.body())
+        except orjson.JSONDecodeError:
+            raise MalformedJSON("The body could not be read as UTF-8 JSON.") from None
+        intent = IdempotencyIntent(key, idempotency.fingerprint("POST", "/v1/reward_links/batch", raw))
+    outcome = await batch.create_batch(ctx, ident, body, intent)
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    # Each link in the version asked for, as GET /v1/reward_links/{id} would show it.
+    version = getattr(request.state, "api_version", versioning.LATEST)
+    out = {
+        **outcome.body,
+        "data": [
+            {**r, "link": versioning.downgrade(r["link"], "reward_link", version)} if r["link"] else r
+            for r in outcome.body["data"]
+        ],
+    }
+    return respond(request, out, "reward_link_batch", outcome.status_code, headers=headers)
+
+
 @router.get(
-    "/reward_links/{link_id}",
+    "/reward_links/{link_id:link_id}",
     operation_id="getRewardLink",
     response_class=JSONResponse,
     response_model=RewardLinkOut,

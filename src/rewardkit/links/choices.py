@@ -4,8 +4,13 @@ outside any write transaction."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from rewardkit.catalog import service as catalog
 from rewardkit.catalog.errors import ProductNotFound
@@ -19,6 +24,20 @@ if TYPE_CHECKING:
 # (the catalog's order, by id): the claim page is a picker, not the catalog (docs/links.md).
 MAX_CHOICES = 200
 _PAGE = 100
+# The candidates already found within memo(): a batch of 1,000 links mostly repeats a few choices, and
+# each uncached lookup is a catalog query (a category or brand choice pages through the catalog).
+_MEMO: ContextVar[dict[bytes, list[dict[str, Any]]] | None] = ContextVar("links_choices_memo", default=None)
+
+
+@contextlib.contextmanager
+def memo() -> Iterator[None]:
+    """Within this block (this task only), candidates() answers a (currency, country, choice) it has
+    answered before from memory. Only successes are kept: a refusal is raised again, each time."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
 
 
 async def candidates(
@@ -27,6 +46,18 @@ async def candidates(
     """The choice's products (catalog.render shape) sold in `currency` and, if given, in `country`.
     `strict` (creating a link): a product id the catalog does not have is a 422; later (claiming) a
     product gone from the catalog is simply no longer offered."""
+    cache = _MEMO.get()
+    if cache is None:
+        return await _candidates(ctx, currency, country, choice, strict=strict)
+    key = orjson.dumps([currency, country, choice, strict], option=orjson.OPT_SORT_KEYS)
+    if key not in cache:
+        cache[key] = await _candidates(ctx, currency, country, choice, strict=strict)
+    return cache[key]
+
+
+async def _candidates(
+    ctx: Runtime, currency: str, country: str | None, choice: dict[str, Any] | None, *, strict: bool
+) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     if choice is not None and choice.get("products"):
         for product_id in choice["products"]:

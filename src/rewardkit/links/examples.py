@@ -51,8 +51,40 @@ LINK_CLAIM: dict[str, Any] = {
     "allow_split": False,
     "choices": [_CLAIM_PRODUCT],
 }
+REWARD_LINK_BATCH: dict[str, Any] = {
+    "object": "reward_link_batch",
+    "livemode": False,
+    "created": 1,
+    "failed": 1,
+    "reserved": [_VALUE],
+    "data": [
+        {"index": 0, "status": "created", "link": REWARD_LINK, "error": None},
+        {
+            "index": 1,
+            "status": "failed",
+            "link": None,
+            "error": {
+                "type": "/problems/value_not_allowed",
+                "title": "No product of the choice sells this value",
+                "status": 422,
+                "detail": "No product of the choice is sold in US for exactly 7 USD: see the denominations in "
+                "GET /v1/products.",
+                "code": "value_not_allowed",
+                "errors": [
+                    {
+                        "field": "value",
+                        "in": "body",
+                        "pointer": "/links/1/value",
+                        "message": "no product of the choice sells it",
+                    }
+                ],
+            },
+        },
+    ],
+}
 RESPONSES: dict[str, Any] = {
     "createRewardLink": REWARD_LINK,
+    "createRewardLinkBatch": REWARD_LINK_BATCH,
     "getRewardLink": REWARD_LINK,
     "listRewardLinks": {**LIST, "data": [REWARD_LINK]},
     "cancelRewardLink": {**REWARD_LINK, "status": "canceled", "remaining": _ZERO},

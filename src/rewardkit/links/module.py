@@ -23,5 +23,7 @@ MODULE = Module(
     tables=(RewardLink, RewardLinkTransition),
     # The claim API's and the (coming) hosted page's token opens the link: redacted in every log.
     token_paths=("/v1/link_claims/", "/l/"),
+    # 1,000 links at up to ~4 KiB each (docs/links.md "Batches"); every other body keeps the global cap.
+    body_limits={"/v1/reward_links/batch": 4 * 1024 * 1024},
     sealed=(Sealed(RewardLink, ("recipient_email", "recipient_phone", "token"), {"token_hash": "token"}),),
 )

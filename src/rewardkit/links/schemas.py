@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import phonenumbers
 import pycountry
 from email_validator import EmailNotValidError, validate_email
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from rewardkit.catalog.schemas import ProductOut
 from rewardkit.kit.responses import ListObject, Money, ResponseModel
@@ -193,3 +193,69 @@ class RedemptionOut(ResponseModel):
     object: Literal["link_redemption"] = "link_redemption"
     order: OrderOut
     link: LinkClaimOut
+
+
+# --- POST /v1/reward_links/batch -----------------------------------------------------------------
+
+MAX_BATCH = 1000
+# Each item is checked on its own (links/batch.py), so a bad item is that item's failure, not a 422 for
+# the whole batch. The description says so truthfully: an item is meant to be a RewardLinkCreate, and
+# any JSON value is accepted (and answered in its result), hence the `anyOf` with the empty schema.
+BatchItem = Annotated[
+    Any,
+    WithJsonSchema(
+        {
+            "anyOf": [{"$ref": "#/components/schemas/RewardLinkCreate"}, {}],
+            "description": "A link as POST /v1/reward_links takes it (RewardLinkCreate). An item that is not "
+            "one is not a 422 for the batch: it is that item's failed result, with its problem.",
+        }
+    ),
+]
+
+
+class RewardLinkBatchCreate(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "links": [
+                        {"value": 25, "currency": "USD", "recipient": {"email": "ada@example.com", "country": "US"}},
+                        {"value": 50, "currency": "USD", "recipient": {"email": "alan@example.com", "country": "US"}},
+                    ]
+                }
+            ]
+        },
+    )
+
+    links: list[BatchItem] = Field(
+        min_length=1, max_length=MAX_BATCH, description="1 to 1,000 links, each as POST /v1/reward_links takes it"
+    )
+
+
+class BatchProblem(ResponseModel):
+    """The RFC 9457 problem the item would have answered on its own (POST /v1/reward_links)."""
+
+    model_config = ConfigDict(extra="allow", json_schema_serialization_defaults_required=True)
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+
+
+class RewardLinkBatchResult(ResponseModel):
+    index: int = Field(description="The item's position in `links`, from 0")
+    status: Literal["created", "failed"]
+    link: RewardLinkOut | None = Field(description="The link, its value reserved (status created)")
+    error: BatchProblem | None = Field(description="Why the item was refused (status failed); nothing was written")
+
+
+class RewardLinkBatchOut(ResponseModel):
+    object: Literal["reward_link_batch"] = "reward_link_batch"
+    livemode: bool
+    created: int = Field(description="How many items made a link")
+    failed: int = Field(description="How many items were refused")
+    reserved: list[Money] = Field(description="What the created links reserved in all, per currency")
+    data: list[RewardLinkBatchResult] = Field(description="One result per item, in request order")
