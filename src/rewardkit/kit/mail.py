@@ -114,6 +114,28 @@ def _check_from(mail_from: str) -> None:
         )
 
 
+# Test mode's magic recipients (docs/sandbox.md): mail to them never reaches an SMTP server. "bounce":
+# the send succeeds, then a hard bounce is reported for it (the caller records it, as a bounce report
+# would); "reject": the server refuses it for good (a 550 to RCPT).
+SANDBOX_BOUNCE = "bounce@sandbox.rewardkit.dev"
+SANDBOX_REJECT = "reject@sandbox.rewardkit.dev"
+SANDBOX: dict[str, str] = {
+    SANDBOX_BOUNCE: "accepted, then a hard bounce is reported",
+    SANDBOX_REJECT: "refused for good by the mail server (550 5.1.1)",
+}
+
+
+def sandbox_outcome(to: str, message_id: str) -> SendResult | None:
+    """Test mode, before any SMTP server: a magic address's outcome (a result, or raises its permanent
+    MailError); None for any other address (it is sent as usual)."""
+    address = parseaddr(to)[1].lower()
+    if address == SANDBOX_REJECT:
+        raise MailError("sandbox: recipient refused: 550 5.1.1 no such mailbox", permanent=True, code=550)
+    if address == SANDBOX_BOUNCE:
+        return SendResult(message_id, (address,), "250 2.0.0 sandbox: accepted", "sandbox")
+    return None
+
+
 def domain_of(address: str) -> str:
     return parseaddr(address)[1].rpartition("@")[2] or "localhost"
 

@@ -193,3 +193,81 @@ class RedemptionOut(ResponseModel):
     object: Literal["link_redemption"] = "link_redemption"
     order: OrderOut
     link: LinkClaimOut
+
+
+# --- delivery: resend, the deliveries of a link, bounces -------------------------------------------
+
+DeliveryChannel = Literal["email", "sms"]
+
+
+class ResendRequest(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{}, {"channel": "sms", "to": "+14155550123"}]}
+    )
+
+    channel: DeliveryChannel | None = Field(
+        default=None,
+        description='Default: the link\'s delivery; for `delivery: "none"`, email if the link has a '
+        "recipient email, else sms if it has a phone",
+    )
+    to: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=254,
+        description="Send to this address (email) or E.164 number (sms) instead of the link's recipient, "
+        "this once: the link's recipient is not changed",
+    )
+
+
+class LinkDeliveryOut(ResponseModel):
+    id: str
+    object: Literal["link_delivery"] = "link_delivery"
+    channel: DeliveryChannel
+    kind: Literal["link", "reminder", "resend"]
+    destination: str = Field(description="Redacted: a***@example.com, +*******0123")
+    status: Literal["queued", "sent", "delivered", "failed", "bounced"]
+    attempts: int
+    error_code: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    updated_at: datetime
+
+
+class LinkDeliveryList(ListObject):
+    data: list[LinkDeliveryOut]
+
+
+class EmailBounceCreate(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "message_id": "<173301.1.abc@rewards.acme.example>",
+                    "type": "hard",
+                    "diagnostic": "550 5.1.1 no such user",
+                }
+            ]
+        },
+    )
+
+    message_id: str | None = Field(
+        default=None, min_length=3, max_length=250, description="The bounced email's Message-ID (with or without <>)"
+    )
+    recipient: str | None = Field(
+        default=None, max_length=254, description="Or the address that bounced: its most recent link email"
+    )
+    type: Literal["hard", "soft"]
+    diagnostic: str | None = Field(default=None, max_length=1000, description="The receiving server's answer")
+
+    @model_validator(mode="after")
+    def _one(self) -> EmailBounceCreate:
+        if (self.message_id is None) == (self.recipient is None):
+            raise ValueError("give exactly one of message_id or recipient")
+        return self
+
+
+class EmailBounceOut(ResponseModel):
+    object: Literal["email_bounce"] = "email_bounce"
+    type: Literal["hard", "soft"]
+    delivery: LinkDeliveryOut
