@@ -30,7 +30,7 @@ from rewardkit.jobs import service as jobs
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import Problem
 from rewardkit.kit.ids import new_id
-from rewardkit.kit.mail import SANDBOX_BOUNCE, new_message_id
+from rewardkit.kit.mail import SANDBOX_BOUNCE, mask_address, new_message_id
 from rewardkit.kit.money import format_major
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.kit.phone import mask
@@ -71,14 +71,8 @@ _UNSETTLED = ("queued",)
 _BOUNCEABLE = ("queued", "sent", "delivered")
 
 
-def mask_email(address: str) -> str:
-    """`ada@example.com` -> `a***@example.com`: the domain stays, so support can tell providers apart."""
-    local, _, domain = address.rpartition("@")
-    return f"{local[:1]}***@{domain}"
-
-
 def _masked(channel: str, destination: str) -> str:
-    return mask_email(destination) if channel == "email" else mask(destination)
+    return mask_address(destination) if channel == "email" else mask(destination)
 
 
 def render_delivery(d: LinkDelivery) -> dict[str, Any]:
