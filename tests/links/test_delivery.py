@@ -5,6 +5,7 @@ magic recipients; reminders; resend and its limit; the deliveries list, redacted
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -367,3 +368,27 @@ async def test_bad_delivery_inputs_write_nothing(
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = (await s.execute(select(func.count()).where(LinkDelivery.org_id == org.id))).scalar_one()
     assert rows == 0
+
+
+async def test_an_email_that_keeps_failing_fails_once_its_attempts_run_out(
+    app: FastAPI,
+    ctx: Runtime,
+    client: httpx.AsyncClient,
+    make_org: MakeOrg,
+    smtp: SMTPState,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ctx.settings, "mail_max_attempts", 2)
+    address = "busy.server@example.com"
+    smtp.answers[address] = ["451 4.3.0 Try again later"] * 5
+    org = await make_org(USD="100.00")
+    link = await create(client, org, delivery="email", recipient={"email": address})
+    for _ in range(200):  # the retry waits its backoff (REWARDKIT_JOB_BACKOFF_BASE_SECONDS: 0.05 in tests)
+        await app.state.worker.drain()
+        [d] = (await deliveries(client, org, link["id"]))["data"]
+        if d["status"] != "queued":
+            break
+        await asyncio.sleep(0.05)
+    assert d["status"] == "failed" and d["error_code"] == "email_undeliverable" and d["attempts"] == 2
+    assert await events_of(client, org, link["id"]) == ["reward_link.created", "reward_link.delivery_failed"]
+    assert (await get_link(client, org, link["id"]))["status"] == "created"

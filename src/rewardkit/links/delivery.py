@@ -124,16 +124,15 @@ async def _send_in(
         id=new_id("lkd"), link_id=link.id, org_id=link.org_id, mode=link.mode, channel=channel, kind=kind,
         status="queued", attempts=0, created_at=now, updated_at=now,
     )  # fmt: skip
-    branding = await auth.get_branding(s, link.org_id)
-    sender = link.sender_name or branding.name
     value = f"{format_major(link.remaining, link.currency)} {link.currency}"
     expires = f"{link.expires_at:%Y-%m-%d}"
     link_url = url(ctx, link)
     if channel == "email":
         destination = mailbox.clean_address(destination)
         delivery.message_id = new_message_id(ctx.settings.mail_from)
+        # sender_name None: the templates say the brand's name (one query fewer per link of a batch).
         context: dict[str, Any] = {
-            "recipient_name": link.recipient_name, "sender_name": sender, "message": link.message,
+            "recipient_name": link.recipient_name, "sender_name": link.sender_name, "message": link.message,
             "url": link_url, "value": value, "expires_at": expires,
         }  # fmt: skip
         if kind == "reminder":
@@ -143,6 +142,7 @@ async def _send_in(
             context=context, ref=delivery.id, notify=MAIL_RESULT_JOB, message_id=delivery.message_id,
         )  # fmt: skip
     else:
+        sender = link.sender_name or (await auth.get_branding(s, link.org_id)).name
         if kind == "reminder":
             text = f"Reminder: your {value} reward from {sender} expires on {expires}. Choose it here: {link_url}"
         else:
