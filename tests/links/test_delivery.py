@@ -392,3 +392,26 @@ async def test_an_email_that_keeps_failing_fails_once_its_attempts_run_out(
     assert d["status"] == "failed" and d["error_code"] == "email_undeliverable" and d["attempts"] == 2
     assert await events_of(client, org, link["id"]) == ["reward_link.created", "reward_link.delivery_failed"]
     assert (await get_link(client, org, link["id"]))["status"] == "created"
+
+
+async def test_concurrent_resends_never_pass_the_limit(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+    org = await make_org(USD="100.00")
+    link = await create(client, org)
+    answers = await asyncio.gather(
+        *(client.post(f"/v1/reward_links/{link['id']}/resend", headers=org.h()) for _ in range(6))
+    )
+    assert sorted(r.status_code for r in answers) == [200, 200, 200, 429, 429, 429]
+    assert len((await deliveries(client, org, link["id"]))["data"]) == 3
+
+
+async def test_a_claimed_link_stops_its_reminders(ctx: Runtime, client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+    org = await make_org(USD="100.00")
+    expires = (datetime.now(UTC) + timedelta(days=5)).isoformat()
+    link = await create(client, org, expires_at=expires, reminders=[1, 3])
+    redeem = {"product_id": "amazon_us", "denomination": 25, "currency": "USD"}
+    r = await client.post(f"/v1/link_claims/{token_of(link)}/redeem", json=redeem)
+    assert r.status_code == 200, r.text
+    for days in (1, 3):
+        job = await _remind_job(ctx, link["id"], days)
+        assert job is not None and job.status != "queued"
+    problem(await client.post(f"/v1/reward_links/{link['id']}/resend", headers=org.h()), 409, "reward_link_closed")
