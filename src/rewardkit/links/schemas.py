@@ -101,12 +101,19 @@ class RewardLinkCreate(RequestModel):
     currency: str = Field(min_length=3, max_length=3, pattern="^[A-Z]{3}$", description="ISO 4217")
     choice: Choice | None = Field(default=None, description="Omitted: any product sold in the currency and country")
     recipient: LinkRecipient = Field(default_factory=LinkRecipient)
-    delivery: Literal["email", "sms", "none"] = "none"
+    delivery: Literal["email", "sms", "none"] = Field(
+        default="none",
+        description="email: we send the link to recipient.email; sms: to recipient.phone; none: you send the url",
+    )
     message: str | None = Field(default=None, max_length=1000)
     sender_name: str | None = Field(default=None, min_length=1, max_length=200)
     expires_at: datetime | None = Field(default=None, description="Default: 90 days from now")
     allow_split: Flag = False
-    reminders: list[Annotated[int, Field(ge=1, le=365)]] = Field(default_factory=list, max_length=5)
+    reminders: list[Annotated[int, Field(ge=1, le=365)]] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Days before expiry: a reminder on the link's channel and reward_link.expiring",
+    )
     external_id: str | None = Field(default=None, min_length=1, max_length=120)
     metadata: dict[MetadataKey, Annotated[str, Field(max_length=500)]] = Field(default_factory=dict, max_length=20)
 
