@@ -10,9 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from rewardkit.auth import service as auth
 from rewardkit.auth.principals import DASHBOARD_USER, LINK_VISITOR, MEMBER_SESSION
+from rewardkit.links.models import LinkDelivery
 from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg, OrgHandle, order_body
 
@@ -42,6 +44,9 @@ class World:
     link_request: dict[str, Any]  # and the body it sent with it
     batch_key: str  # the Idempotency-Key A sent its batch of links with (body: {"links": [link_request]})
     batch: dict[str, Any]  # and the batch's answer
+    link_deliveries_cursor: str  # A's next_cursor of link_2's deliveries (two resends, a page of one)
+    message_id: str  # the Message-ID of one of those emails (what a bounce report names)
+    b_link: dict[str, Any]  # B's own link, to page its deliveries with A's cursor
     a_ids: set[str] = field(default_factory=set)  # every id of A's: must never reach another caller
     a_secrets: set[str] = field(default_factory=set)  # codes, secrets, URLs of A's
 
@@ -91,7 +96,7 @@ def link_body(external_id: str, **over: Any) -> dict[str, Any]:
 
 
 async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> World:
-    a, b = await make_org(USD="130.00", ZAR="50.00"), await make_org(USD="100.00")
+    a, b = await make_org(USD="130.00", ZAR="50.00"), await make_org(USD="110.00")  # B: its link holds 10
     endpoint = await _endpoint(client, a)  # first, so that the orders' events fan out to it
     endpoint_2 = await _endpoint(client, a)
     external_id = "bola-" + secrets.token_hex(5)
@@ -120,6 +125,15 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
     assert batch_link is not None, batch
     for _ in range(2):  # two deliveries, so the deliveries list has a next page
         ok(await client.post(f"/v1/webhook_endpoints/{endpoint['id']}/test", headers=a.h()))
+    link_deliveries = [  # two resends of link_2 (by email, queued: no test here runs the worker)
+        ok(await client.post(f"/v1/reward_links/{link_2['id']}/resend", headers=a.h())) for _ in range(2)
+    ]
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        message_id = (
+            await s.execute(select(LinkDelivery.message_id).where(LinkDelivery.id == link_deliveries[0]["id"]))
+        ).scalar_one()
+    assert message_id
+    b_link = ok(await client.post("/v1/reward_links", json=link_body("bola-b"), headers=b.h()))
     events = await _events(client, a)
     # The fulfilled order's event: its data carries the voucher code, the worst thing to leak.
     fulfilled = next(e for e in events if e["type"] == "order.fulfilled" and e["data"]["id"] == order["id"])
@@ -130,6 +144,7 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
     b_endpoint = await _endpoint(client, b)
     b_order = ok(await client.post("/v1/orders", json=order_body(), headers=b.h()))
     deliveries_cursor = await _next_cursor(client, a, f"/v1/webhook_endpoints/{endpoint['id']}/deliveries")
+    link_deliveries_cursor = await _next_cursor(client, a, f"/v1/reward_links/{link_2['id']}/deliveries")
     token = str(order["voucher_url"]).rsplit("/", 1)[1]
     world = World(
         a=a,
@@ -155,6 +170,9 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         link_request=link_request,
         batch_key=batch_key,
         batch=batch,
+        link_deliveries_cursor=link_deliveries_cursor,
+        message_id=message_id,
+        b_link=b_link,
     )
     world.a_ids = {
         a.id,
@@ -167,6 +185,8 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         endpoint_2["id"],
         *(e["id"] for e in events),
         *(d["id"] for d in deliveries["data"]),
+        *(d["id"] for d in link_deliveries),
+        message_id,
     }
     # Statement lines by their ledger transaction (ltx_…): their own ids (btx_5) are short serials.
     world.a_ids |= {line["transaction_id"] for line in statement["data"]}
@@ -201,12 +221,14 @@ SNAPSHOT_PATHS = (
     "/v1/balances",
     "/v1/balance_transactions?limit=100",
     "/v1/reward_links/{link}",
+    "/v1/reward_links/{link_2}/deliveries?limit=100",
     "/v1/reward_links?limit=100",
 )
 
 
 async def snapshot(client: httpx.AsyncClient, w: World) -> dict[str, Any]:
-    ids = {"order": w.order["id"], "pending": w.pending["id"], "endpoint": w.endpoint["id"], "link": w.link["id"]}
+    ids = {"order": w.order["id"], "pending": w.pending["id"], "endpoint": w.endpoint["id"], "link": w.link["id"],
+           "link_2": w.link_2["id"]}  # fmt: skip
     seen: dict[str, Any] = {}
     for template in SNAPSHOT_PATHS:
         path = template.format(**ids)

@@ -197,6 +197,36 @@ ROWS: tuple[Row, ...] = (
         check_owner=lambda w, r: _batch_replayed(w, r),
         check_other=_batch_of_its_own,
     ),
+    Row(
+        "resendRewardLink",
+        ("link_id",),
+        fixed("POST", lambda w: LINK.format(w.link_2["id"]) + "/resend"),
+        "reward_link_not_found",
+    ),
+    Row(
+        "listRewardLinkDeliveries",
+        ("link_id",),
+        fixed("GET", lambda w: LINK.format(w.link_2["id"]) + "/deliveries"),
+        "reward_link_not_found",
+    ),
+    Row(
+        "listRewardLinkDeliveries",
+        ("cursor",),
+        # Org B pages its own link's deliveries with A's cursor; A's live key cannot see the link.
+        own_path(
+            "GET",
+            lambda w, b: LINK.format((w.b_link if b else w.link_2)["id"])
+            + f"/deliveries?cursor={w.link_deliveries_cursor}",
+        ),
+        {OTHER_ORG: LIST, OTHER_MODE: "reward_link_not_found"},
+    ),
+    Row(
+        "reportEmailBounce",
+        ("message_id",),
+        # A soft bounce: the owner's sanity call notes it on A's delivery, and changes nothing else.
+        lambda w, _c: Call("POST", "/v1/email_bounces", {"message_id": w.message_id, "type": "soft"}),
+        "email_delivery_not_found",
+    ),
     Row("getOrder", ("order_id",), fixed("GET", lambda w: ORDER.format(w.order["id"])), "order_not_found"),
     Row(
         "cancelOrder",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import Field
+from limits import parse as parse_rate
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -89,6 +90,9 @@ class Settings(BaseSettings):
     # Unknown, revoked or expired credentials per client address; at the limit, every authenticated request
     # from that address is refused (429 too_many_auth_failures) until the window ends.
     auth_failure_limit: str = "30/minute"
+    # Resends of one reward link (POST /v1/reward_links/{id}/resend), a `limits` rate string counted
+    # from the link's deliveries in the database (so every API process sees the same count).
+    link_resend_limit: str = "3/hour"
     # Share the counters across API processes (redis://host:port/db); empty: each process counts in memory.
     redis_url: str = ""
     redis_key_prefix: str = "rewardkit"
@@ -142,6 +146,12 @@ class Settings(BaseSettings):
     # Development only (never in production): the console provider prints each message, link included, to stdout.
     sms_console_echo: bool = True
     retention_sms_days: int = Field(default=30, ge=1)
+
+    @field_validator("link_resend_limit")
+    @classmethod
+    def _rate(cls, v: str) -> str:
+        parse_rate(v)  # a malformed limit stops the process at start-up, not the first resend
+        return v
 
     @property
     def is_sqlite(self) -> bool:

@@ -99,8 +99,13 @@ BAD_INPUTS = [
     ("sub-cent value", {"value": "25.001"}, 422, "validation_error"),
     ("value in exponent notation", {"value": "2.5e1"}, 422, "validation_error"),
     ("unknown currency", {"currency": "XYZ"}, 422, "validation_error"),
-    ("email delivery not wired yet", {"delivery": "email"}, 422, "delivery_unavailable"),
-    ("sms delivery not wired yet", {"delivery": "sms"}, 422, "delivery_unavailable"),
+    (
+        "email delivery without an email",
+        {"delivery": "email", "recipient": {"name": "Ada"}},
+        422,
+        "delivery_recipient_missing",
+    ),  # fmt: skip
+    ("sms delivery without a phone", {"delivery": "sms"}, 422, "delivery_recipient_missing"),
     ("more than the wallet holds", {"value": 200}, 402, "insufficient_funds"),
     (
         "no wallet in the currency (links never convert)",

@@ -33,6 +33,7 @@ LISTS = [
     Listing("/v1/webhook_endpoints/{endpoint_id}/deliveries"),
     Listing("/v1/events"),
     Listing("/v1/reward_links"),
+    Listing("/v1/reward_links/{link_id}/deliveries"),
     Listing("/v1/inventory", at_least_two=False),  # operator-wide: whatever stock other tests left
 ]
 
@@ -46,9 +47,10 @@ def ident(item: dict[str, object]) -> object:
 class World:
     org: OrgHandle
     endpoint_id: str
+    link_id: str
 
     def url(self, listing: Listing) -> str:
-        return listing.path.format(endpoint_id=self.endpoint_id)
+        return listing.path.format(endpoint_id=self.endpoint_id, link_id=self.link_id)
 
     def headers(self, listing: Listing) -> dict[str, str]:
         extra = {"X-Operator-Token": OPERATOR_TOKEN} if listing.path == "/v1/inventory" else {}
@@ -68,10 +70,15 @@ async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg, monk
         assert r.status_code == 200
         r = await client.post("/v1/orders", json=order_body(), headers=org.h())
         assert r.status_code in (200, 201, 202), r.text
-        link = {"value": 10, "currency": "USD", "choice": {"products": ["amazon_us"]}}
+        link = {"value": 10, "currency": "USD", "choice": {"products": ["amazon_us"]},
+                "recipient": {"email": "ada@example.com"}}  # fmt: skip
         r = await client.post("/v1/reward_links", json=link, headers=org.h())
         assert r.status_code == 200, r.text
-    return World(org, endpoints[0]["id"])
+    link_id = r.json()["id"]
+    for _ in range(2):  # two deliveries (resends by email, queued)
+        resent = await client.post(f"/v1/reward_links/{link_id}/resend", headers=org.h())
+        assert resent.status_code == 200, resent.text
+    return World(org, endpoints[0]["id"], link_id)
 
 
 def test_every_list_operation_is_covered(app: FastAPI) -> None:

@@ -9,6 +9,7 @@ domain's; the Mailer is its runtime part.
 from __future__ import annotations
 
 import logging
+import re
 import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -114,6 +115,28 @@ def _check_from(mail_from: str) -> None:
         )
 
 
+# Test mode's magic recipients (docs/sandbox.md): mail to them never reaches an SMTP server. "bounce":
+# the send succeeds, then a hard bounce is reported for it (the caller records it, as a bounce report
+# would); "reject": the server refuses it for good (a 550 to RCPT).
+SANDBOX_BOUNCE = "bounce@sandbox.rewardkit.dev"
+SANDBOX_REJECT = "reject@sandbox.rewardkit.dev"
+SANDBOX: dict[str, str] = {
+    SANDBOX_BOUNCE: "accepted, then a hard bounce is reported",
+    SANDBOX_REJECT: "refused for good by the mail server (550 5.1.1)",
+}
+
+
+def sandbox_outcome(to: str, message_id: str) -> SendResult | None:
+    """Test mode, before any SMTP server: a magic address's outcome (a result, or raises its permanent
+    MailError); None for any other address (it is sent as usual)."""
+    address = parseaddr(to)[1].lower()
+    if address == SANDBOX_REJECT:
+        raise MailError("sandbox: recipient refused: 550 5.1.1 no such mailbox", permanent=True, code=550)
+    if address == SANDBOX_BOUNCE:
+        return SendResult(message_id, (address,), "250 2.0.0 sandbox: accepted", "sandbox")
+    return None
+
+
 def domain_of(address: str) -> str:
     return parseaddr(address)[1].rpartition("@")[2] or "localhost"
 
@@ -205,6 +228,7 @@ class Mailer:
         """Send one message to its To/Cc/Bcc recipients; raises MailError (permanent or not)."""
         route, tls_context = self._route()
         message_id = str(msg.get("Message-ID") or "")
+        to = _recipients(msg)
         try:
             refused, response = await aiosmtplib.send(
                 msg,
@@ -220,15 +244,17 @@ class Mailer:
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [r.code for r in exc.recipients]
             permanent = bool(codes) and all(500 <= c < 600 for c in codes)
-            raise self._failed(route, f"recipient refused: {_answers(exc.recipients)}", permanent, codes[0]) from exc
+            raise self._failed(
+                route, f"recipient refused: {_answers(exc.recipients)}", permanent, codes[0], to
+            ) from exc
         except aiosmtplib.SMTPAuthenticationError as exc:
             # Our credentials, not this message: retry, so mail waits for the operator's fix, not lost.
-            raise self._failed(route, f"authentication failed: {exc.code}", False, exc.code) from exc
+            raise self._failed(route, f"authentication failed: {exc.code}", False, exc.code, to) from exc
         except aiosmtplib.SMTPResponseException as exc:  # sender or data refused, HELO refused
-            raise self._failed(route, f"{exc.code} {exc.message}"[:300], 500 <= exc.code < 600, exc.code) from exc
+            raise self._failed(route, f"{exc.code} {exc.message}"[:300], 500 <= exc.code < 600, exc.code, to) from exc
         except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
             # No connection, a timeout, TLS that failed or was not offered: the server, not the message.
-            raise self._failed(route, f"{type(exc).__name__}: {exc}"[:300], False, None) from exc
+            raise self._failed(route, f"{type(exc).__name__}: {exc}"[:300], False, None, to) from exc
         if refused:  # only with several recipients, some of them accepted
             answers = ", ".join(str(r.code) for r in refused.values())
             log.warning("mail %s: some recipients refused (%s)", message_id, answers)
@@ -236,9 +262,26 @@ class Mailer:
         log.info("mail %s sent via %s", message_id, route.target)
         return SendResult(message_id, accepted, response, route.target)
 
-    def _failed(self, route: MailSettings, reason: str, permanent: bool, code: int | None) -> MailError:
+    def _failed(self, route: MailSettings, reason: str, permanent: bool, code: int | None, to: list[str]) -> MailError:
+        # A server's refusal often quotes the address ("550 5.1.1 <ada@example.com>: unknown"): the reason
+        # goes to logs, the job's last_error and the caller's notify payload, so only redacted.
+        reason = redact(reason, to)
         log.warning("mail via %s failed (%s): %s", route.target, "permanent" if permanent else "temporary", reason)
         return MailError(reason, permanent=permanent, code=code)
+
+
+def mask_address(address: str) -> str:
+    """`ada@example.com` -> `a***@example.com`: what a log line or a listing may show."""
+    local, _, domain = address.rpartition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def redact(text: str, addresses: list[str]) -> str:
+    """`text` with each of `addresses` (any case) replaced by its masked form."""
+    for address in addresses:
+        if address:
+            text = re.sub(re.escape(address), mask_address(address), text, flags=re.IGNORECASE)
+    return text
 
 
 def _answers(refusals: list[Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from rewardkit.auth.api import require_api_key
@@ -17,12 +17,17 @@ from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from rewardkit.kit.params import DateTimeParam, utc
 from rewardkit.kit.responses import HEADERS, JSONResponse, respond
-from rewardkit.links import batch, service
+from rewardkit.links import batch, delivery, service
 from rewardkit.links.models import STATUSES
 from rewardkit.links.schemas import (
+    EmailBounceCreate,
+    EmailBounceOut,
     LinkClaimOut,
+    LinkDeliveryList,
+    LinkDeliveryOut,
     RedeemRequest,
     RedemptionOut,
+    ResendRequest,
     RewardLinkBatchCreate,
     RewardLinkBatchOut,
     RewardLinkCreate,
@@ -54,7 +59,8 @@ _CREATE: dict[int | str, dict[str, Any]] = {
     409: {"description": "idempotency_key_in_flight"},
     422: {
         "description": "validation_error, value_not_allowed, choice_product_not_found, invalid_expiry, "
-        "delivery_unavailable, idempotency_key_reused"
+        "delivery_unavailable, delivery_recipient_missing, invalid_recipient_email, invalid_phone_number, "
+        "sms_unavailable, idempotency_key_reused"
     },
 }
 # The claim API takes no API key: its security requirement is empty (the token in the path is the credential).
@@ -267,3 +273,80 @@ async def redeem_link_claim(
     where the supplier allows (its `voucher`), and the link's `remaining` after it."""
     result = await service.redeem(ctx, ctx.part(Registry), _runner(request), token, body)
     return respond(request, result, "link_redemption")
+
+
+# --- delivery: resend, the deliveries of a link, bounces (links/delivery.py) -------------------------
+
+bounces = APIRouter(prefix="/v1", tags=["Email"], route_class=StrictJSONRoute)
+
+
+@router.post(
+    "/reward_links/{link_id}/resend",
+    operation_id="resendRewardLink",
+    response_class=JSONResponse,
+    response_model=LinkDeliveryOut,
+    response_description="The new delivery, `queued`: follow it in GET /v1/reward_links/{id}/deliveries",
+    responses={
+        404: {"description": "reward_link_not_found"},
+        409: {"description": "reward_link_closed"},
+        422: {
+            "description": "validation_error, delivery_recipient_missing, invalid_recipient_email, "
+            "invalid_phone_number, sms_unavailable"
+        },
+        429: {"description": "resend_rate_limited"},
+    },
+)
+async def resend_reward_link(
+    request: Request,
+    link_id: Annotated[str, Path(max_length=40)],
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
+    body: Annotated[ResendRequest | None, Body()] = None,
+) -> JSONResponse:
+    """Send the link's message again, on its channel (or `channel`), to its recipient (or `to`, this
+    once). At most REWARDKIT_LINK_RESEND_LIMIT (default 3 an hour) per link: 429 with Retry-After past it."""
+    return respond(request, await delivery.resend(ctx, ident, link_id, body), "link_delivery")
+
+
+@router.get(
+    "/reward_links/{link_id}/deliveries",
+    operation_id="listRewardLinkDeliveries",
+    response_class=JSONResponse,
+    response_model=LinkDeliveryList,
+    response_description="The messages sent for the link, newest first; destinations redacted",
+    responses={404: {"description": "reward_link_not_found"}},
+)
+async def list_reward_link_deliveries(
+    request: Request,
+    link_id: Annotated[str, Path(max_length=40)],
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> JSONResponse:
+    """Every email and text message sent for the link (its first delivery, reminders, resends), each
+    with its status and attempts. Never the voucher code, never the link's token."""
+    return respond(request, await delivery.list_deliveries(ctx, ident, link_id, cursor, limit), "list")
+
+
+@bounces.post(
+    "/email_bounces",
+    operation_id="reportEmailBounce",
+    response_class=JSONResponse,
+    response_model=EmailBounceOut,
+    response_description="The delivery the bounce was recorded on",
+    responses={
+        404: {"description": "email_delivery_not_found"},
+        422: {"description": "validation_error, invalid_recipient_email"},
+    },
+)
+async def report_email_bounce(
+    request: Request,
+    body: EmailBounceCreate,
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
+) -> JSONResponse:
+    """Report a bounce your mail provider told you about, by the email's Message-ID (on every link
+    email) or its recipient. `hard`: the delivery becomes `bounced` and `reward_link.delivery_failed` is
+    sent (once); `soft`: noted on the delivery (error_code `email_soft_bounce`), nothing else."""
+    return respond(request, await delivery.report_bounce(ctx, ident, body), "email_bounce")

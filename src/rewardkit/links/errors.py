@@ -56,3 +56,28 @@ class AmountNotAllowed(Problem):
     value."""
 
     status, code, title = 422, "amount_not_allowed", "The link does not cover this denomination"
+
+
+# --- delivery (links/delivery.py) -------------------------------------------------------------------
+
+
+class DeliveryRecipientMissing(Problem):
+    """`delivery: "email"` needs `recipient.email`, `"sms"` needs `recipient.phone`; a resend of a
+    link with `delivery: "none"` needs a channel the link has an address for, or `to`."""
+
+    status, code, title = 422, "delivery_recipient_missing", "The delivery channel has no recipient address"
+
+
+class RewardLinkClosed(Problem):
+    status, code, title = 409, "reward_link_closed", "The reward link is claimed, expired or canceled"
+
+
+class ResendRateLimited(Problem):
+    """A link's message was resent as often as REWARDKIT_LINK_RESEND_LIMIT allows in its window: wait
+    `Retry-After` seconds."""
+
+    status, code, title = 429, "resend_rate_limited", "This link was resent too often"
+
+
+class EmailDeliveryNotFound(Problem):
+    status, code, title = 404, "email_delivery_not_found", "No email of this org matches the bounce"

@@ -82,6 +82,19 @@ REWARD_LINK_BATCH: dict[str, Any] = {
         },
     ],
 }
+LINK_DELIVERY: dict[str, Any] = {
+    "id": "lkd_01m8ad3k9q3c6v0m1x2r5t7y8z",
+    "object": "link_delivery",
+    "channel": "email",
+    "kind": "link",
+    "destination": "a***@example.com",
+    "status": "sent",
+    "attempts": 1,
+    "error_code": None,
+    "created_at": "2026-11-25T22:07:55.561Z",
+    "sent_at": "2026-11-25T22:07:56.102Z",
+    "updated_at": "2026-11-25T22:07:56.102Z",
+}
 RESPONSES: dict[str, Any] = {
     "createRewardLink": REWARD_LINK,
     "createRewardLinkBatch": REWARD_LINK_BATCH,
@@ -93,5 +106,19 @@ RESPONSES: dict[str, Any] = {
         "object": "link_redemption",
         "order": ORDER,
         "link": {**LINK_CLAIM, "status": "claimed", "remaining": _ZERO, "choices": []},
+    },
+    "resendRewardLink": {
+        **LINK_DELIVERY,
+        "id": "lkd_01m8ae7q2w4e6r8t0y2u4i6o8p",
+        "kind": "resend",
+        "status": "queued",
+        "attempts": 0,
+        "sent_at": None,
+    },
+    "listRewardLinkDeliveries": {**LIST, "data": [LINK_DELIVERY]},
+    "reportEmailBounce": {
+        "object": "email_bounce",
+        "type": "hard",
+        "delivery": {**LINK_DELIVERY, "status": "bounced", "error_code": "email_bounced"},
     },
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rewardkit.kit.db import Base, BigIntPK, UTCDateTime
@@ -29,7 +29,28 @@ REWARD_LINK_OPENED = "reward_link.opened"
 REWARD_LINK_CLAIMED = "reward_link.claimed"
 REWARD_LINK_EXPIRED = "reward_link.expired"
 REWARD_LINK_CANCELED = "reward_link.canceled"
-EVENT_TYPES = (REWARD_LINK_CREATED, REWARD_LINK_OPENED, REWARD_LINK_CLAIMED, REWARD_LINK_EXPIRED, REWARD_LINK_CANCELED)
+REWARD_LINK_DELIVERED = "reward_link.delivered"
+REWARD_LINK_DELIVERY_FAILED = "reward_link.delivery_failed"
+REWARD_LINK_EXPIRING = "reward_link.expiring"
+EVENT_TYPES = (
+    REWARD_LINK_CREATED,
+    REWARD_LINK_OPENED,
+    REWARD_LINK_CLAIMED,
+    REWARD_LINK_EXPIRED,
+    REWARD_LINK_CANCELED,
+    REWARD_LINK_DELIVERED,
+    REWARD_LINK_DELIVERY_FAILED,
+    REWARD_LINK_EXPIRING,
+)
+
+# Delivery (links/delivery.py): the reminder job, and the job kinds the mail and sms domains queue
+# when a message they sent for a link is final (their `notify=` callbacks).
+REMIND_JOB = "links.remind"
+MAIL_RESULT_JOB = "links.mail_result"
+SMS_RESULT_JOB = "links.sms_result"
+CHANNELS = ("email", "sms")
+DELIVERY_KINDS = ("link", "reminder", "resend")
+DELIVERY_STATUSES = ("queued", "sent", "delivered", "failed", "bounced")
 
 
 class RewardLink(Base):
@@ -88,3 +109,40 @@ class RewardLinkTransition(Base):
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkDelivery(Base):
+    """One message sent for a link (its first delivery, a reminder, a resend) on one channel, and what
+    became of it. The destination is a keyring ciphertext (Module.sealed) with its HMAC, so a bounce
+    reported by address finds the row; `destination_masked` is what the API shows."""
+
+    __tablename__ = "link_deliveries"
+    __table_args__ = (
+        Index("ix_link_deliveries_link", "link_id", "id"),
+        Index("ix_link_deliveries_message", "message_id"),
+        Index("ix_link_deliveries_destination", "org_id", "mode", "destination_hash"),
+        CheckConstraint("channel IN ('email','sms')", name="channel"),
+        CheckConstraint("kind IN ('link','reminder','resend')", name="kind"),
+        CheckConstraint("status IN ('queued','sent','delivered','failed','bounced')", name="status"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    link_id: Mapped[str] = mapped_column(ForeignKey("reward_links.id"))
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
+    mode: Mapped[str] = mapped_column(String(4))
+    channel: Mapped[str] = mapped_column(String(5))
+    destination: Mapped[str] = mapped_column(Text)
+    destination_hash: Mapped[str] = mapped_column(String(64))
+    destination_masked: Mapped[str] = mapped_column(String(254))
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer)
+    error_code: Mapped[str | None] = mapped_column(String(40))
+    error: Mapped[str | None] = mapped_column(String(300))
+    # What the row tracks: the email's Message-ID (a bounce names it) and its mail.send job, or the sms id.
+    message_id: Mapped[str | None] = mapped_column(String(250))
+    mail_job_id: Mapped[int | None] = mapped_column(BigInteger)
+    sms_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

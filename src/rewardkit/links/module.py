@@ -3,13 +3,22 @@
 from rewardkit.kit.crypto import Sealed
 from rewardkit.kit.module import Module
 from rewardkit.links import tasks
-from rewardkit.links.api import claims, router
+from rewardkit.links.api import bounces, claims, router
 from rewardkit.links.examples import RESPONSES
-from rewardkit.links.models import EVENT_TYPES, EXPIRE_JOB, RewardLink, RewardLinkTransition
+from rewardkit.links.models import (
+    EVENT_TYPES,
+    EXPIRE_JOB,
+    MAIL_RESULT_JOB,
+    REMIND_JOB,
+    SMS_RESULT_JOB,
+    LinkDelivery,
+    RewardLink,
+    RewardLinkTransition,
+)
 
 MODULE = Module(
     name="links",
-    routers=(router, claims),
+    routers=(router, claims, bounces),
     tags=(
         {
             "name": "Reward links",
@@ -18,12 +27,20 @@ MODULE = Module(
         {"name": "Link claims", "description": "The headless claim API: the link's token is the credential."},
     ),
     examples=RESPONSES,
-    jobs={EXPIRE_JOB: tasks.expire},
+    jobs={
+        EXPIRE_JOB: tasks.expire,
+        REMIND_JOB: tasks.remind,
+        MAIL_RESULT_JOB: tasks.mail_result,
+        SMS_RESULT_JOB: tasks.sms_result,
+    },
     events=EVENT_TYPES,
-    tables=(RewardLink, RewardLinkTransition),
+    tables=(RewardLink, RewardLinkTransition, LinkDelivery),
     # The claim API's and the (coming) hosted page's token opens the link: redacted in every log.
     token_paths=("/v1/link_claims/", "/l/"),
     # 1,000 links at up to ~4 KiB each (docs/links.md "Batches"); every other body keeps the global cap.
     body_limits={"/v1/reward_links/batch": 4 * 1024 * 1024},
-    sealed=(Sealed(RewardLink, ("recipient_email", "recipient_phone", "token"), {"token_hash": "token"}),),
+    sealed=(
+        Sealed(RewardLink, ("recipient_email", "recipient_phone", "token"), {"token_hash": "token"}),
+        Sealed(LinkDelivery, ("destination",), {"destination_hash": "destination"}),
+    ),
 )

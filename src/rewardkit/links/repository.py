@@ -7,11 +7,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from rewardkit.links.models import OPEN, RewardLink, RewardLinkTransition
+from rewardkit.links.models import OPEN, LinkDelivery, RewardLink, RewardLinkTransition
 
 
 async def add(s: AsyncSession, link: RewardLink, step: RewardLinkTransition) -> None:
@@ -159,3 +159,81 @@ async def mark_opened(s: AsyncSession, link_id: str, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     return (await s.execute(stmt)).one_or_none() is not None
+
+
+async def mark_delivered(s: AsyncSession, link_id: str, now: datetime) -> bool:
+    """The first message that reached the recipient's server or provider: created -> delivered, once."""
+    stmt = (
+        update(RewardLink)
+        .where(RewardLink.id == link_id, RewardLink.status == "created")
+        .values(status="delivered", updated_at=now)
+        .returning(RewardLink.id)
+        .execution_options(synchronize_session=False)
+    )
+    return (await s.execute(stmt)).one_or_none() is not None
+
+
+# --- deliveries (links/delivery.py) -------------------------------------------------------------------
+
+
+async def add_delivery(s: AsyncSession, delivery: LinkDelivery) -> None:
+    s.add(delivery)
+    await s.flush()
+
+
+async def get_delivery(s: AsyncSession, delivery_id: str) -> LinkDelivery | None:
+    stmt = select(LinkDelivery).where(LinkDelivery.id == delivery_id).execution_options(populate_existing=True)
+    return (await s.execute(stmt)).scalar_one_or_none()
+
+
+async def deliveries(s: AsyncSession, link_id: str, before: str | None, limit: int) -> list[LinkDelivery]:
+    q = select(LinkDelivery).where(LinkDelivery.link_id == link_id)
+    if before is not None:
+        q = q.where(LinkDelivery.id < before)
+    return list((await s.execute(q.order_by(LinkDelivery.id.desc()).limit(limit + 1))).scalars())
+
+
+async def update_delivery(
+    s: AsyncSession, delivery_id: str, statuses: Sequence[str], values: dict[str, object]
+) -> bool:
+    """A guarded UPDATE: only from one of `statuses`, so an outcome is recorded once (a second run of a
+    result job, or a bounce and the send's result arriving in either order, change nothing twice)."""
+    stmt = (
+        update(LinkDelivery)
+        .where(LinkDelivery.id == delivery_id, LinkDelivery.status.in_(list(statuses)))
+        .values(**values)
+        .returning(LinkDelivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return (await s.execute(stmt)).one_or_none() is not None
+
+
+async def delivery_by_message(
+    s: AsyncSession, org_id: str, mode: str, message_ids: Sequence[str]
+) -> LinkDelivery | None:
+    q = select(LinkDelivery).where(
+        LinkDelivery.message_id.in_(list(message_ids)), LinkDelivery.org_id == org_id, LinkDelivery.mode == mode
+    )
+    return (await s.execute(q.order_by(LinkDelivery.id.desc()).limit(1))).scalar_one_or_none()
+
+
+async def delivery_by_destination(
+    s: AsyncSession, org_id: str, mode: str, hashes: Sequence[str]
+) -> LinkDelivery | None:
+    """The most recent email to this address (its HMAC under every key), of this org and mode."""
+    q = select(LinkDelivery).where(
+        LinkDelivery.org_id == org_id,
+        LinkDelivery.mode == mode,
+        LinkDelivery.channel == "email",
+        LinkDelivery.destination_hash.in_(list(hashes)),
+    )
+    return (await s.execute(q.order_by(LinkDelivery.id.desc()).limit(1))).scalar_one_or_none()
+
+
+async def resends_since(s: AsyncSession, link_id: str, since: datetime) -> tuple[int, datetime | None]:
+    """How many resends of the link were made since `since`, and when the oldest of them was."""
+    q = select(func.count(), func.min(LinkDelivery.created_at)).where(
+        LinkDelivery.link_id == link_id, LinkDelivery.kind == "resend", LinkDelivery.created_at >= since
+    )
+    count, oldest = (await s.execute(q)).one()
+    return int(count), oldest

@@ -101,12 +101,19 @@ class RewardLinkCreate(RequestModel):
     currency: str = Field(min_length=3, max_length=3, pattern="^[A-Z]{3}$", description="ISO 4217")
     choice: Choice | None = Field(default=None, description="Omitted: any product sold in the currency and country")
     recipient: LinkRecipient = Field(default_factory=LinkRecipient)
-    delivery: Literal["email", "sms", "none"] = "none"
+    delivery: Literal["email", "sms", "none"] = Field(
+        default="none",
+        description="email: we send the link to recipient.email; sms: to recipient.phone; none: you send the url",
+    )
     message: str | None = Field(default=None, max_length=1000)
     sender_name: str | None = Field(default=None, min_length=1, max_length=200)
     expires_at: datetime | None = Field(default=None, description="Default: 90 days from now")
     allow_split: Flag = False
-    reminders: list[Annotated[int, Field(ge=1, le=365)]] = Field(default_factory=list, max_length=5)
+    reminders: list[Annotated[int, Field(ge=1, le=365)]] = Field(
+        default_factory=list,
+        max_length=5,
+        description="Days before expiry: a reminder on the link's channel and reward_link.expiring",
+    )
     external_id: str | None = Field(default=None, min_length=1, max_length=120)
     metadata: dict[MetadataKey, Annotated[str, Field(max_length=500)]] = Field(default_factory=dict, max_length=20)
 
@@ -259,3 +266,81 @@ class RewardLinkBatchOut(ResponseModel):
     failed: int = Field(description="How many items were refused")
     reserved: list[Money] = Field(description="What the created links reserved in all, per currency")
     data: list[RewardLinkBatchResult] = Field(description="One result per item, in request order")
+
+
+# --- delivery: resend, the deliveries of a link, bounces -------------------------------------------
+
+DeliveryChannel = Literal["email", "sms"]
+
+
+class ResendRequest(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{}, {"channel": "sms", "to": "+14155550123"}]}
+    )
+
+    channel: DeliveryChannel | None = Field(
+        default=None,
+        description='Default: the link\'s delivery; for `delivery: "none"`, email if the link has a '
+        "recipient email, else sms if it has a phone",
+    )
+    to: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=254,
+        description="Send to this address (email) or E.164 number (sms) instead of the link's recipient, "
+        "this once: the link's recipient is not changed",
+    )
+
+
+class LinkDeliveryOut(ResponseModel):
+    id: str
+    object: Literal["link_delivery"] = "link_delivery"
+    channel: DeliveryChannel
+    kind: Literal["link", "reminder", "resend"]
+    destination: str = Field(description="Redacted: a***@example.com, +*******0123")
+    status: Literal["queued", "sent", "delivered", "failed", "bounced"]
+    attempts: int
+    error_code: str | None
+    created_at: datetime
+    sent_at: datetime | None
+    updated_at: datetime
+
+
+class LinkDeliveryList(ListObject):
+    data: list[LinkDeliveryOut]
+
+
+class EmailBounceCreate(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "message_id": "<173301.1.abc@rewards.acme.example>",
+                    "type": "hard",
+                    "diagnostic": "550 5.1.1 no such user",
+                }
+            ]
+        },
+    )
+
+    message_id: str | None = Field(
+        default=None, min_length=3, max_length=250, description="The bounced email's Message-ID (with or without <>)"
+    )
+    recipient: str | None = Field(
+        default=None, max_length=254, description="Or the address that bounced: its most recent link email"
+    )
+    type: Literal["hard", "soft"]
+    diagnostic: str | None = Field(default=None, max_length=1000, description="The receiving server's answer")
+
+    @model_validator(mode="after")
+    def _one(self) -> EmailBounceCreate:
+        if (self.message_id is None) == (self.recipient is None):
+            raise ValueError("give exactly one of message_id or recipient")
+        return self
+
+
+class EmailBounceOut(ResponseModel):
+    object: Literal["email_bounce"] = "email_bounce"
+    type: Literal["hard", "soft"]
+    delivery: LinkDeliveryOut

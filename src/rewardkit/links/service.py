@@ -31,7 +31,7 @@ from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import MoneyError, is_currency, to_minor
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.ledger import service as ledger
-from rewardkit.links import choices, repository
+from rewardkit.links import choices, delivery, repository
 from rewardkit.links.errors import (
     AmountNotAllowed,
     DeliveryUnavailable,
@@ -62,6 +62,7 @@ from rewardkit.links.schemas import RedeemRequest, RewardLinkCreate
 from rewardkit.orders import service as orders
 from rewardkit.orders.schemas import OrderCreate
 from rewardkit.orders.state import IdempotencyIntent, Outcome
+from rewardkit.sms.gateway import SmsGateway
 from rewardkit.suppliers.registry import Registry
 
 if TYPE_CHECKING:
@@ -182,10 +183,12 @@ async def prepare(ctx: Runtime, ident: Principal, req: RewardLinkCreate) -> Rewa
     """Check a link's request and build its row, unsaved: every refusal that needs no transaction
     (delivery, expiry, value, choice) happens here, before anything is written. POST /v1/reward_links
     and the batch both call it, then insert_in."""
-    if req.delivery != "none":
+    delivery.check_request(req.delivery, req.recipient.email, req.recipient.phone)
+    if req.delivery == "sms" and ctx.part(SmsGateway).provider(ident.mode) is None:
         raise DeliveryUnavailable(
-            f'delivery {req.delivery!r} is not available yet: use "none" and send the url yourself.',
-            errors=[{"field": "delivery", "in": "body", "pointer": "/delivery", "message": "not available yet"}],
+            f'delivery "sms" is not available in {ident.mode} mode on this server (REWARDKIT_SMS_PROVIDER): '
+            'use "email", or "none" and send the url yourself.',
+            errors=[{"field": "delivery", "in": "body", "pointer": "/delivery", "message": "no SMS provider"}],
         )
     now = utcnow()
     expires_at = _expiry(ident, req.expires_at, now)
@@ -232,6 +235,7 @@ async def insert_in(ctx: Runtime, s: AsyncSession, link: RewardLink) -> dict[str
     body = render(ctx, link, [step])
     await ctx.events.emit(s, link.org_id, link.mode, REWARD_LINK_CREATED, body)
     await jobs.enqueue(s, EXPIRE_JOB, {"link_id": link.id}, run_at=link.expires_at, unique_key=f"expire:{link.id}")
+    await delivery.first_in(ctx, s, link)  # its first message and its reminders (links/delivery.py)
     # The reservation last, as orders debit last: the wallet row stays locked from here to the commit.
     entry = _entry(link, "link_reserve", "reserve", link.value_minor, True, f"Reward link {link.id}")
     await ledger.post(s, entry, ctx.part(ledger.AccountIds))
@@ -321,6 +325,7 @@ async def _close(ctx: Runtime, s: AsyncSession, link: RewardLink, to: str, reaso
     await repository.record(s, _step(link.id, link.status, to, reason, now))  # link.status: before the UPDATE
     if to != "expired":
         await jobs.stop(s, f"expire:{link.id}", f"link {to}")
+    await delivery.stop_reminders(s, link, f"link {to}")
     await s.refresh(link)
     body = render(ctx, link, await repository.timeline(s, link.id))
     event = REWARD_LINK_EXPIRED if to == "expired" else REWARD_LINK_CANCELED
@@ -462,6 +467,7 @@ async def redeem(
         await repository.record(s, _step(link.id, before, taken.status, f"claimed {booked.order.id}", now))
         if taken.status == "claimed":
             await jobs.stop(s, f"expire:{link.id}", "link claimed")
+            await delivery.stop_reminders(s, taken, "link claimed")
         body = render(ctx, taken, await repository.timeline(s, link.id))
         await ctx.events.emit(s, link.org_id, link.mode, REWARD_LINK_CLAIMED, body)
         view = render_claim(taken, [])

@@ -80,12 +80,19 @@ async def queue_email(
     kind: str,
     context: dict[str, Any],
     ref: str,
+    notify: str | None = None,
+    message_id: str | None = None,
 ) -> int:
     """Render the `kind` email (link, reminder, otp) for `to` with `context` (the kind's variables,
     mailbox/render.py) in the org's branding, and queue its sending in the caller's transaction
     (`s`, never committed here). `ref` names what the email is about (e.g. "rwl_…:delivery:1"); it is
     in the job's payload and in log lines. Returns the job id. Raises InvalidRecipientEmail, or
-    ValueError for a kind or variable that does not exist (a programming error)."""
+    ValueError for a kind or variable that does not exist (a programming error).
+
+    `notify`: a job kind queued when the email is final (sent, or refused for good / out of attempts)
+    with `{"ref", "status": "sent"|"failed", "error", "message_id", "attempts"}`, as sms' notify=.
+    `message_id`: the Message-ID to send it with (the caller keeps it, so a bounce report finds the
+    email); made here if not given."""
     address = clean_address(to)
     branding = await auth.get_branding(s, org_id)
     own = await repository.get_template(s, org_id, kind)
@@ -99,10 +106,12 @@ async def queue_email(
         log.warning("the %s email template of %s does not render for %s; using the built-in one", kind, org_id, ref)
         subject, text, html = render_email(kind, context, branding)
     mail_from = rt.settings.mail_from
-    outgoing = Outgoing(address, mail_from, subject, text, html, new_message_id(mail_from))
+    outgoing = Outgoing(address, mail_from, subject, text, html, message_id or new_message_id(mail_from))
     outgoing.message()  # a header that cannot be written fails here, in the caller's request, not in the job
-    payload = {"org_id": org_id, "mode": mode, "kind": kind, "ref": ref, "message": outgoing.seal(rt.keyring)}
-    job = await jobs.enqueue(s, SEND_JOB, payload, max_attempts=rt.settings.mail_max_attempts)
+    attempts = rt.settings.mail_max_attempts
+    payload = {"org_id": org_id, "mode": mode, "kind": kind, "ref": ref, "message": outgoing.seal(rt.keyring),
+               "notify": notify, "max_attempts": attempts}  # fmt: skip
+    job = await jobs.enqueue(s, SEND_JOB, payload, max_attempts=attempts)
     return int(job.id)
 
 
