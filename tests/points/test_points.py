@@ -410,3 +410,40 @@ async def test_prefunded_credit_beyond_the_wallet_is_402(
     r = await client.post(murl(p["id"], m, "/credits"), json={"points": 1, "reference": "x"}, headers=poor.h())
     problem(r, 402, "insufficient_funds")
     assert await counts(ctx) == before and await balance(client, poor, p["id"], m) == (100, 0)
+
+
+async def test_concurrent_same_reference_credits_once(client: httpx.AsyncClient, org: OrgHandle) -> None:
+    p = await program(client, org)
+    m = await member(client, org, p["id"])
+    other = await member(client, org, p["id"])
+    body = {"points": 10, "reference": "same-ref"}
+    answers = await asyncio.gather(
+        *(client.post(murl(p["id"], m, "/credits"), json=body, headers=org.h()) for _ in range(5))
+    )
+    assert {a.status_code for a in answers} == {200} and len({a.json()["id"] for a in answers}) == 1
+    assert await balance(client, org, p["id"], m) == (10, 0)
+    # The same reference for two members at once: one credit, the other is told the reference is used.
+    body = {"points": 5, "reference": "raced-ref"}
+    a, b = await asyncio.gather(
+        client.post(murl(p["id"], m, "/credits"), json=body, headers=org.h()),
+        client.post(murl(p["id"], other, "/credits"), json=body, headers=org.h()),
+    )
+    assert sorted([a.status_code, b.status_code]) == [200, 409], (a.text, b.text)
+    assert (await balance(client, org, p["id"], m))[0] + (await balance(client, org, p["id"], other))[0] == 15
+
+
+async def test_a_pending_lot_can_expire_and_be_reversed(
+    client: httpx.AsyncClient, org: OrgHandle, ctx: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = await program(client, org, pending_days=5)
+    m = await member(client, org, p["id"])
+    soon = await credit(client, org, p["id"], m, 30, expires_at=at(6).isoformat())
+    other = await credit(client, org, p["id"], m, 20)
+    r = await client.post(f"/v1/points_transactions/{other['id']}/reverse", headers=org.h())
+    assert r.status_code == 200 and r.json()["pending_after"] == 30 and r.json()["points"] == 20
+    assert await job(ctx, f"points_release:{other['lots'][0]['lot_id']}") is not None
+    clock(monkeypatch, at(6) + timedelta(minutes=1))
+    assert await service.release_job(ctx, other["lots"][0]["lot_id"]) == "nothing to release"
+    assert await service.expire_job(ctx, soon["lots"][0]["lot_id"]) == "expired 30"
+    assert await balance(client, org, p["id"], m) == (0, 0)
+    assert (await show(client, org, p["id"], m))["balance"]["lifetime_earned"] == 30
