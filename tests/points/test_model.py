@@ -1,7 +1,8 @@
-"""A hypothesis state machine of one member's points (#14): credits (with and without expiry), debits,
-reversals of either, and time moving on (expiry jobs run at their due time, on a simulated clock), each
-checked against a simple model: the balance, lifetime earned, the expiring lots, the member's ledger
-accounts, a prefunded program's backing and the org's wallet, then `ledger verify`.
+"""A hypothesis state machine of one member's points (#14): credits (with and without expiry, pending
+or not), releases, debits, reversals of either, and time moving on (release and expiry jobs run at their
+due time, on a simulated clock), each checked against a simple model: the balances, lifetime earned,
+the expiring lots, the member's ledger accounts, a prefunded program's backing and the org's wallet,
+then `ledger verify`.
 
 The machine runs in a thread of its own (hypothesis drives rules synchronously) and sends each call to
 the test's event loop, where the app, its database connections and the points clock live. Sized for CI
@@ -51,8 +52,13 @@ class Lot:
     points: int
     remaining: int
     expires_at: datetime | None
+    available_at: datetime | None = None  # None: available from the start; else pending until then
     expired: int = 0
     closed: str | None = None  # "expired" | "reversed"
+
+    @property
+    def pending(self) -> bool:
+        return self.available_at is not None and self.closed is None
 
 
 @dataclass
@@ -76,6 +82,7 @@ class PointsMachine(RuleBasedStateMachine):
         self.lots: list[Lot] = []
         self.txs: list[Tx] = []
         self.available = 0
+        self.pending = 0
         self.earned = 0
         self.seq = 0
 
@@ -84,9 +91,15 @@ class PointsMachine(RuleBasedStateMachine):
 
     # --- set-up ----------------------------------------------------------------------------------
 
-    @initialize(allow_negative=st.booleans(), prefunded=st.booleans(), ppu=st.sampled_from([1, 3, 100, 7]))
-    def start(self, allow_negative: bool, prefunded: bool, ppu: int) -> None:
+    @initialize(
+        allow_negative=st.booleans(),
+        prefunded=st.booleans(),
+        ppu=st.sampled_from([1, 3, 100, 7]),
+        pending_days=st.sampled_from([0, 3]),
+    )
+    def start(self, allow_negative: bool, prefunded: bool, ppu: int, pending_days: int) -> None:
         self.allow_negative, self.prefunded, self.ppu = allow_negative, prefunded, ppu
+        self.pending_days = pending_days
         self.org = self.call(self._org())
         body = {
             "name": "model",
@@ -94,6 +107,7 @@ class PointsMachine(RuleBasedStateMachine):
             "points_per_unit": ppu,
             "allow_negative": allow_negative,
             "funding": "prefunded" if prefunded else "on_redemption",
+            "pending_days": pending_days,
         }
         r = self.call(self.client.post("/v1/points_programs", json=body, headers=self.org.h()))
         assert r.status_code == 200, r.text
@@ -119,7 +133,7 @@ class PointsMachine(RuleBasedStateMachine):
     # --- the model's rules -----------------------------------------------------------------------
 
     def _spendable(self) -> list[Lot]:
-        live = [x for x in self.lots if x.closed is None and x.remaining > 0]
+        live = [x for x in self.lots if x.closed is None and not x.pending and x.remaining > 0]
         return sorted(live, key=lambda x: (x.expires_at is None, x.expires_at or self.now, x.seq))
 
     def _consume(self, points: int, skip: Lot | None = None) -> list[tuple[Lot, int]]:
@@ -142,15 +156,22 @@ class PointsMachine(RuleBasedStateMachine):
         if expires:
             body["expires_at"] = expires.isoformat()
         r = self.post(self.url("/credits"), body)
+        release_at = self.now + timedelta(days=self.pending_days) if self.pending_days else None
+        if expires is not None and expires <= (release_at or self.now):
+            assert r.status_code == 422 and r.json()["code"] == "validation_error", r.text
+            return
         assert r.status_code == 200, r.text
-        pay = min(points, max(-self.available, 0))
+        pay = 0 if release_at else min(points, max(-self.available, 0))
         self.seq += 1
-        lot = Lot(r.json()["lots"][0]["lot_id"], self.seq, points, points - pay, expires)
+        lot = Lot(r.json()["lots"][0]["lot_id"], self.seq, points, points - pay, expires, release_at)
         self.lots.append(lot)
         self.txs.append(Tx(r.json()["id"], "credit", points, lot=lot))
-        self.available += points
+        if release_at:
+            self.pending += points
+        else:
+            self.available += points
         self.earned += points
-        assert r.json()["balance_after"] == self.available
+        assert (r.json()["balance_after"], r.json()["pending_after"]) == (self.available, self.pending)
 
     @rule(points=st.integers(1, 600))
     def debit(self, points: int) -> None:
@@ -176,6 +197,15 @@ class PointsMachine(RuleBasedStateMachine):
             lot = tx.lot
             assert lot is not None
             take = tx.points - lot.expired
+            if lot.pending:  # all of it is still in pending: nothing to check against available
+                assert r.status_code == 200, r.text
+                lot.remaining, lot.closed = 0, "reversed"
+                self.pending -= take
+                self.earned -= tx.points
+                tx.reversed = True
+                assert r.json()["points"] == take and r.json()["pending_after"] == self.pending, r.text
+                self.txs.append(Tx(r.json()["id"], "reversal", take))
+                return
             if take > self.available and not self.allow_negative:
                 assert r.status_code == 409 and r.json()["code"] == "points_already_spent", r.text
                 return
@@ -203,10 +233,29 @@ class PointsMachine(RuleBasedStateMachine):
         assert r.json()["points"] == points and r.json()["balance_after"] == self.available, r.text
         self.txs.append(Tx(r.json()["id"], "reversal", points))
 
+    def _release(self, lot: Lot) -> None:
+        pay = min(lot.remaining, max(-self.available, 0))
+        self.available += lot.remaining
+        self.pending -= lot.remaining
+        lot.remaining -= pay
+        lot.available_at = None
+
+    @precondition(lambda self: any(x.pending for x in self.lots))
+    @rule(data=st.data())
+    def release(self, data: st.DataObject) -> None:
+        tx = data.draw(st.sampled_from([t for t in self.txs if t.lot is not None and t.lot.pending]))
+        assert tx.lot is not None
+        r = self.post(f"/v1/points_transactions/{tx.id}/release")
+        assert r.status_code == 200 and r.json()["status"] == "available", r.text
+        self._release(tx.lot)
+
     @rule(days=st.integers(1, 40))
     def wait(self, days: int) -> None:
         self.now += timedelta(days=days)
         for lot in self.lots:
+            if lot.pending and lot.available_at is not None and lot.available_at <= self.now:
+                assert self.call(service.release_job(self.ctx, lot.id)) == "released"
+                self._release(lot)
             if lot.expires_at is not None and lot.expires_at <= self.now and lot.closed is None:
                 said = self.call(service.expire_job(self.ctx, lot.id))
                 assert said == (f"expired {lot.remaining}" if lot.remaining else "nothing to expire"), said
@@ -222,24 +271,27 @@ class PointsMachine(RuleBasedStateMachine):
         r = self.call(self.client.get(self.url(), headers=self.org.h()))
         assert r.status_code == 200, r.text
         m = r.json()
-        assert m["balance"] == {"available": self.available, "pending": 0, "lifetime_earned": self.earned}, m
+        want = {"available": self.available, "pending": self.pending, "lifetime_earned": self.earned}
+        assert m["balance"] == want, m
         expiring = sorted(
             (x for x in self.lots if x.closed is None and x.remaining > 0 and x.expires_at is not None),
             key=lambda x: (x.expires_at, x.id),
         )
         assert [(x["lot_id"], x["points"]) for x in m["expiring"]] == [(x.id, x.remaining) for x in expiring]
-        spendable = sum(x.remaining for x in self.lots if x.closed is None)
+        spendable = sum(x.remaining for x in self.lots if x.closed is None and not x.pending)
         assert spendable == max(self.available, 0)
-        wallet, debt = self.call(self._accounts())
-        assert (wallet, debt) == (max(self.available, 0), min(self.available, 0))
+        assert sum(x.remaining for x in self.lots if x.pending) == self.pending
+        wallet, debt, pending = self.call(self._accounts())
+        assert (wallet, debt, pending) == (max(self.available, 0), min(self.available, 0), self.pending)
         if self.prefunded:
             p = self.call(self.client.get(f"/v1/points_programs/{self.program}", headers=self.org.h())).json()
-            backing = -(-max(self.available, 0) * 100 // self.ppu)
-            assert p["outstanding_points"] == max(self.available, 0) and p["backing"]["minor_units"] == backing
+            held = max(self.available, 0) + self.pending
+            backing = -(-held * 100 // self.ppu)
+            assert p["outstanding_points"] == held and p["backing"]["minor_units"] == backing
             b = self.call(self.client.get("/v1/balances", headers=self.org.h())).json()["data"]
             assert [x["available"]["minor_units"] for x in b if x["currency"] == "USD"] == [WALLET - backing]
 
-    async def _accounts(self) -> tuple[int, int]:
+    async def _accounts(self) -> tuple[int, int, int]:
         async with self.ctx.db.unit_of_work(readonly=True) as s:
             pk = (
                 await s.execute(
@@ -250,7 +302,7 @@ class PointsMachine(RuleBasedStateMachine):
             ).scalar_one()
             rows = (await s.execute(select(Account).where(Account.holder_id == pk))).scalars().all()
         got = {a.kind: a.balance for a in rows}
-        return got.get("wallet", 0), got.get("points_debt", 0)
+        return got.get("wallet", 0), got.get("points_debt", 0), got.get("pending", 0)
 
     def teardown(self) -> None:
         if hasattr(self, "program"):
@@ -274,7 +326,7 @@ async def test_points_state_machine(client: httpx.AsyncClient, ctx: Runtime, mon
     monkeypatch.setattr(movements, "now", lambda: machine["now"].now)
     config = settings(
         max_examples=EXAMPLES,
-        stateful_step_count=12,
+        stateful_step_count=15,
         deadline=None,
         suppress_health_check=list(HealthCheck),
         database=None,

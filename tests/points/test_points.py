@@ -447,3 +447,24 @@ async def test_a_pending_lot_can_expire_and_be_reversed(
     assert await service.expire_job(ctx, soon["lots"][0]["lot_id"]) == "expired 30"
     assert await balance(client, org, p["id"], m) == (0, 0)
     assert (await show(client, org, p["id"], m))["balance"]["lifetime_earned"] == 30
+
+
+async def test_a_release_pays_a_debt_first(client: httpx.AsyncClient, org: OrgHandle) -> None:
+    p = await program(client, org, allow_negative=True, pending_days=3)
+    m = await member(client, org, p["id"])
+    first = await credit(client, org, p["id"], m, 100)
+    assert (await client.post(f"/v1/points_transactions/{first['id']}/release", headers=org.h())).status_code == 200
+    assert (await debit(client, org, p["id"], m, 100)).status_code == 200
+    second = await credit(client, org, p["id"], m, 50)
+    r = await client.post(f"/v1/points_transactions/{first['id']}/reverse", headers=org.h())
+    assert r.status_code == 200 and r.json()["balance_after"] == -100 and r.json()["pending_after"] == 50
+    released = await client.post(f"/v1/points_transactions/{second['id']}/release", headers=org.h())
+    assert released.status_code == 200 and released.json()["status"] == "available"
+    shown = await show(client, org, p["id"], m)
+    assert shown["balance"] == {"available": -50, "pending": 0, "lifetime_earned": 50}
+    assert (await debit(client, org, p["id"], m, 1)).status_code == 422
+    third = await credit(client, org, p["id"], m, 80)
+    await client.post(f"/v1/points_transactions/{third['id']}/release", headers=org.h())
+    assert await balance(client, org, p["id"], m) == (30, 0)
+    d = await debit(client, org, p["id"], m, 30)
+    assert d.status_code == 200 and d.json()["lots"] == [{"lot_id": third["lots"][0]["lot_id"], "points": 30}]
