@@ -1,4 +1,5 @@
-"""Every movement of points, inside the caller's transaction: credit, debit, reversal, release, expiry.
+"""Every movement of points, inside the caller's transaction: credits and debits here, reversals,
+releases and expiry in corrections.py, all booked by `book` below.
 
 Each one locks the member's row first (a guarded UPDATE of its balances), then reads and changes the
 member's lots, then books ONE balanced ledger transaction in the program's asset (and, for a prefunded
@@ -31,9 +32,6 @@ from rewardkit.ledger import service as ledger
 from rewardkit.points import repository
 from rewardkit.points.errors import (
     InsufficientPoints,
-    NotPending,
-    NotReversible,
-    PointsAlreadySpent,
     ReferenceReused,
 )
 from rewardkit.points.models import (
@@ -42,15 +40,12 @@ from rewardkit.points.models import (
     BACKING_HOLDER,
     DEBT,
     EXPIRE_JOB,
-    EXPIRED,
     ISSUED,
     MEMBER_HOLDER,
     NOTICE_JOB,
     PENDING,
     POINTS_CREDITED,
     POINTS_DEBITED,
-    POINTS_EXPIRED,
-    POINTS_REVERSED,
     RELEASE_JOB,
     SPENT,
     PointsLot,
@@ -86,7 +81,7 @@ def job_keys(lot_id: str) -> tuple[str, str, str]:
     return f"points_expire:{lot_id}", f"points_notice:{lot_id}", f"points_release:{lot_id}"
 
 
-async def _book(
+async def book(
     ctx: Runtime,
     s: AsyncSession,
     program: PointsProgram,
@@ -136,7 +131,7 @@ async def _book(
     return cash
 
 
-def _tx(
+def new_tx(
     program: PointsProgram,
     member: PointsMember,
     ptx_id: str,
@@ -176,7 +171,7 @@ def _tx(
     )
 
 
-async def _emit(
+async def emit(
     ctx: Runtime, s: AsyncSession, program: PointsProgram, event: str, tx: PointsTransaction
 ) -> dict[str, Any]:
     body = render_tx(tx, program.currency)
@@ -274,10 +269,10 @@ async def credit_in(
         expired_points=0,
         created_at=at,
     )
-    cash = await _book(
+    cash = await book(
         ctx, s, program, member, ptx_id, "points_credit", before, after, ISSUED, f"Points credit {ptx_id}"
     )
-    tx = _tx(
+    tx = new_tx(
         program,
         member,
         ptx_id,
@@ -305,7 +300,7 @@ async def credit_in(
             await jobs.enqueue(s, NOTICE_JOB, {"lot_id": lot_id}, run_at=notice_at, unique_key=notice_key)
     if pending:
         await jobs.enqueue(s, RELEASE_JOB, {"lot_id": lot_id}, run_at=available_at, unique_key=release_key)
-    return Result(tx, await _emit(ctx, s, program, POINTS_CREDITED, tx))
+    return Result(tx, await emit(ctx, s, program, POINTS_CREDITED, tx))
 
 
 async def debit_in(
@@ -336,10 +331,10 @@ async def debit_in(
             f"The member has {have} available points; this debit needs {points}.", available=have, requested=points
         )
     before = (after[0] + points, after[1])
-    touched = await _consume(s, member.id, points)
+    touched = await consume(s, member.id, points)
     ptx_id = ptx_id or new_id("ptx")
-    cash = await _book(ctx, s, program, member, ptx_id, "points_debit", before, after, SPENT, f"Points debit {ptx_id}")
-    tx = _tx(
+    cash = await book(ctx, s, program, member, ptx_id, "points_debit", before, after, SPENT, f"Points debit {ptx_id}")
+    tx = new_tx(
         program,
         member,
         ptx_id,
@@ -355,10 +350,10 @@ async def debit_in(
         delta=-points,
     )
     await repository.add(s, tx)
-    return Result(tx, await _emit(ctx, s, program, POINTS_DEBITED, tx))
+    return Result(tx, await emit(ctx, s, program, POINTS_DEBITED, tx))
 
 
-async def _consume(s: AsyncSession, pk: str, points: int, skip: str | None = None) -> list[dict[str, Any]]:
+async def consume(s: AsyncSession, pk: str, points: int, skip: str | None = None) -> list[dict[str, Any]]:
     """Take `points` from the member's available lots, soonest expiring first (up to what they hold);
     returns the lots touched."""
     touched: list[dict[str, Any]] = []
@@ -373,204 +368,3 @@ async def _consume(s: AsyncSession, pk: str, points: int, skip: str | None = Non
         touched.append({"lot_id": lot.id, "points": take})
         left -= take
     return touched
-
-
-# --- reversal ----------------------------------------------------------------------------------
-
-
-async def reverse_in(
-    ctx: Runtime, s: AsyncSession, program: PointsProgram, member: PointsMember, original: PointsTransaction
-) -> Result:
-    """Undo a credit or a debit as a new `reversal` transaction, once (docs/points.md#reversals)."""
-    if original.type not in ("credit", "debit"):
-        raise NotReversible(f"{original.id} is a {original.type}: only credits and debits can be reversed.")
-    at = now()
-    before = await repository.lock_member(s, member.id, at)
-    ptx_id = new_id("ptx")
-    if not await repository.mark_reversed(s, original.id, ptx_id):
-        raise NotReversible(f"{original.id} was already reversed.")
-    if original.type == "credit":
-        tx = await _reverse_credit(ctx, s, program, member, original, before, ptx_id, at)
-    else:
-        tx = await _reverse_debit(ctx, s, program, member, original, before, ptx_id, at)
-    await repository.add(s, tx)
-    return Result(tx, await _emit(ctx, s, program, POINTS_REVERSED, tx))
-
-
-async def _reverse_credit(
-    ctx: Runtime,
-    s: AsyncSession,
-    program: PointsProgram,
-    member: PointsMember,
-    credit: PointsTransaction,
-    before: tuple[int, int],
-    ptx_id: str,
-    at: datetime,
-) -> PointsTransaction:
-    """Take back what the credit gave, less what of it has expired (gone already): first from its own
-    lot, then from the member's other lots soonest expiring first, and what they do not cover becomes
-    a debt if the program allows it, else PointsAlreadySpent."""
-    lot = await repository.lot(s, credit.lots[0]["lot_id"])
-    assert lot is not None
-    take = credit.points - lot.expired_points
-    touched: list[dict[str, Any]] = []
-    from_pending = 0
-    if lot.status == "pending":
-        from_pending = take  # a pending lot cannot have been spent: it holds all of it
-    own = lot.remaining if lot.status in ("pending", "available") else 0
-    if own:
-        touched.append({"lot_id": lot.id, "points": own})
-    await repository.set_lot(s, lot.id, remaining=0, status="reversed" if lot.status != "expired" else "expired")
-    for key in job_keys(lot.id):
-        await jobs.stop(s, key, "credit reversed")
-    from_available = take - from_pending
-    floor = None if program.allow_negative else 0
-    after = await repository.move(s, member.id, -from_available, -from_pending, -credit.points, floor, at)
-    if after is None:
-        raise PointsAlreadySpent(
-            f"Reversing {credit.id} takes back {take} points; the member has {before[0]} available and the "
-            "program does not allow negative balances (allow_negative).",
-            available=before[0],
-            requested=take,
-        )
-    rest = from_available - (own if lot.status == "available" else 0)
-    if rest > 0:
-        touched += await _consume(s, member.id, rest, skip=lot.id)
-    cash = await _book(
-        ctx, s, program, member, ptx_id, "points_reversal", before, after, ISSUED, f"Reversal of {credit.id}"
-    )
-    return _tx(
-        program,
-        member,
-        ptx_id,
-        "reversal",
-        take,
-        after,
-        at,
-        reverses=credit.id,
-        lots=touched,
-        cash_minor=cash,
-        delta=-take,
-    )
-
-
-async def _reverse_debit(
-    ctx: Runtime,
-    s: AsyncSession,
-    program: PointsProgram,
-    member: PointsMember,
-    debit: PointsTransaction,
-    before: tuple[int, int],
-    ptx_id: str,
-    at: datetime,
-) -> PointsTransaction:
-    """Give the points back to the lots they came from, with those lots' expiry; a lot that has expired
-    (or was reversed) since keeps nothing back: those points would have expired. Points coming back to a
-    member in debt pay the debt first, from the soonest-expiring share."""
-    lots = await repository.lots(s, [x["lot_id"] for x in debit.lots])
-    shares = [(lots[x["lot_id"]], int(x["points"])) for x in debit.lots if lots[x["lot_id"]].status == "available"]
-    returned = sum(k for _, k in shares)
-    debt = max(-before[0], 0)
-    touched = []
-    for lot, k in shares:
-        pay = min(k, debt)
-        debt -= pay
-        if k - pay:
-            await repository.set_lot(s, lot.id, remaining=lot.remaining + k - pay)
-        touched.append({"lot_id": lot.id, "points": k})
-    after = await repository.move(s, member.id, returned, 0, 0, None, at)
-    assert after is not None
-    cash = await _book(
-        ctx, s, program, member, ptx_id, "points_reversal", before, after, SPENT, f"Reversal of {debit.id}"
-    )
-    return _tx(
-        program,
-        member,
-        ptx_id,
-        "reversal",
-        returned,
-        after,
-        at,
-        reverses=debit.id,
-        lots=touched,
-        cash_minor=cash,
-        delta=returned,
-    )
-
-
-# --- release and expiry ------------------------------------------------------------------------
-
-
-async def release_in(
-    ctx: Runtime, s: AsyncSession, program: PointsProgram, member: PointsMember, lot_id: str
-) -> PointsTransaction | None:
-    """A pending lot becomes available, once (the job at its available_at, or POST …/release): None if it
-    was not pending any more. Points released to a member in debt pay the debt first."""
-    at = now()
-    before = await repository.lock_member(s, member.id, at)
-    left = await repository.release_lot(s, lot_id)
-    if left is None:
-        return None
-    paid = min(left, max(-before[0], 0))
-    if paid:
-        await repository.set_lot(s, lot_id, remaining=left - paid)
-    after = await repository.move(s, member.id, left, -left, 0, None, at)
-    assert after is not None
-    lot = await repository.lot(s, lot_id)
-    assert lot is not None
-    await _book(
-        ctx,
-        s,
-        program,
-        member,
-        f"{lot.credit_id}:release",
-        "points_release",
-        before,
-        after,
-        ISSUED,
-        f"Release of {lot.credit_id}",
-    )
-    await repository.set_status(s, lot.credit_id, "available")
-    await jobs.stop(s, job_keys(lot_id)[2], "released")
-    credit = await repository.transaction(s, program.org_id, program.mode, lot.credit_id)
-    return credit
-
-
-async def expire_in(
-    ctx: Runtime, s: AsyncSession, program: PointsProgram, member: PointsMember, lot_id: str
-) -> Result | None:
-    """Expire exactly what is left of the lot, once: an `expiry` transaction (member -> points_expired)
-    and `points.expired`; None when nothing was left to expire (spent, reversed, or expired before)."""
-    at = now()
-    before = await repository.lock_member(s, member.id, at)
-    got = await repository.expire_lot(s, lot_id)
-    if got is None:
-        return None
-    left, status = got
-    await jobs.stop(s, job_keys(lot_id)[2], "lot expired")
-    if left == 0:
-        return None
-    from_available, from_pending = (left, 0) if status == "available" else (0, left)
-    after = await repository.move(s, member.id, -from_available, -from_pending, 0, None, at)
-    assert after is not None
-    ptx_id = new_id("ptx")
-    cash = await _book(
-        ctx, s, program, member, ptx_id, "points_expiry", before, after, EXPIRED, f"Expiry of lot {lot_id}"
-    )
-    tx = _tx(
-        program,
-        member,
-        ptx_id,
-        "expiry",
-        left,
-        after,
-        at,
-        lots=[{"lot_id": lot_id, "points": left}],
-        cash_minor=cash,
-        delta=-left,
-    )
-    await repository.add(s, tx)
-    return Result(tx, await _emit(ctx, s, program, POINTS_EXPIRED, tx))
-
-
-__all__ = ["NotPending", "Result", "credit_in", "debit_in", "expire_in", "release_in", "reverse_in"]

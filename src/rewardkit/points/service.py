@@ -1,6 +1,6 @@
 """Reward points: the face routes, jobs and the CLI call. Programs and members here; every movement of
-points is in movements.py (credit_in, debit_in, … run inside a caller's transaction, for the batch,
-redemptions and earning rules to come). One unit of work per call."""
+points is in movements.py (credit_in, debit_in: run inside a caller's transaction, for the batch,
+redemptions and earning rules to come) and corrections.py (reversals, release, expiry). One unit of work per call."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import is_currency
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.ledger import service as ledger
-from rewardkit.points import movements, repository
+from rewardkit.points import corrections, movements, repository
 from rewardkit.points.errors import (
     NotPending,
     PointsMemberNotFound,
@@ -334,7 +334,7 @@ async def get_transaction(ctx: Runtime, ident: Principal, ptx_id: str) -> dict[s
 async def reverse(ctx: Runtime, ident: Principal, ptx_id: str) -> dict[str, Any]:
     async with ctx.db.unit_of_work() as s:
         tx, program, member = await _tx_scope(s, ident, ptx_id)
-        return (await movements.reverse_in(ctx, s, program, member, tx)).body
+        return (await corrections.reverse_in(ctx, s, program, member, tx)).body
 
 
 async def release(ctx: Runtime, ident: Principal, ptx_id: str) -> dict[str, Any]:
@@ -343,7 +343,7 @@ async def release(ctx: Runtime, ident: Principal, ptx_id: str) -> dict[str, Any]
         tx, program, member = await _tx_scope(s, ident, ptx_id)
         if tx.type != "credit" or tx.status != "pending":
             raise NotPending(f"{ptx_id} is not a pending credit.")
-        released = await movements.release_in(ctx, s, program, member, tx.lots[0]["lot_id"])
+        released = await corrections.release_in(ctx, s, program, member, tx.lots[0]["lot_id"])
         if released is None:
             raise NotPending(f"{ptx_id} is not a pending credit any more.")
         return render_tx(released, program.currency)
@@ -371,7 +371,7 @@ async def expire_job(ctx: Runtime, lot_id: str) -> str:
         now = movements.now()
         if lot.expires_at is not None and lot.expires_at > now:
             raise jobs.Defer("not due yet", (lot.expires_at - now).total_seconds())
-        done = await movements.expire_in(ctx, s, program, member, lot_id)
+        done = await corrections.expire_in(ctx, s, program, member, lot_id)
     return f"expired {done.tx.points}" if done else "nothing to expire"
 
 
@@ -384,7 +384,7 @@ async def release_job(ctx: Runtime, lot_id: str) -> str:
         now = movements.now()
         if lot.available_at > now:
             raise jobs.Defer("not due yet", (lot.available_at - now).total_seconds())
-        done = await movements.release_in(ctx, s, program, member, lot_id)
+        done = await corrections.release_in(ctx, s, program, member, lot_id)
     return "released" if done else "nothing to release"
 
 
