@@ -49,6 +49,9 @@ class World:
     b_link: dict[str, Any]  # B's own link, to page its deliveries with A's cursor
     a_ids: set[str] = field(default_factory=set)  # every id of A's: must never reach another caller
     a_secrets: set[str] = field(default_factory=set)  # codes, secrets, URLs of A's
+    # #14 points: A's program (a member with two credits and a debit), A's pending program (a pending
+    # credit), B's program and member; the requests and Idempotency-Keys A made its credit and debit with.
+    points: dict[str, Any] = field(default_factory=dict)
 
 
 def ok(r: httpx.Response, *statuses: int) -> dict[str, Any]:
@@ -174,7 +177,8 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         message_id=message_id,
         b_link=b_link,
     )
-    world.a_ids = {
+    await _points(client, a, b, world)
+    world.a_ids |= {
         a.id,
         order["id"],
         pending["id"],
@@ -190,7 +194,7 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
     }
     # Statement lines by their ledger transaction (ltx_…): their own ids (btx_5) are short serials.
     world.a_ids |= {line["transaction_id"] for line in statement["data"]}
-    world.a_secrets = {
+    world.a_secrets |= {
         endpoint["secret"],
         endpoint["url"],
         endpoint_2["secret"],
@@ -208,6 +212,41 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
     return world
 
 
+async def _points(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle, w: World) -> None:
+    """A's points program with a member (two credits and a debit, so its transactions have a next page),
+    a second program whose credits are pending (the one a release would change), and B's own."""
+    pts: dict[str, Any] = {}
+    base = {"name": "Bola points", "currency": "USD", "points_per_unit": 100}
+    pts["program"] = ok(await client.post("/v1/points_programs", json=base, headers=a.h()))
+    pts["pending_program"] = ok(
+        await client.post("/v1/points_programs", json={**base, "pending_days": 5}, headers=a.h())
+    )
+    pts["b_program"] = ok(await client.post("/v1/points_programs", json=base, headers=b.h()))
+    pts["member"] = "bola-" + secrets.token_hex(5)
+    pts["b_member"] = "bola-b-" + secrets.token_hex(5)
+    email = f"bola-{secrets.token_hex(5)}@example.com"
+    pid, ppid, bpid = pts["program"]["id"], pts["pending_program"]["id"], pts["b_program"]["id"]
+    for org, prog, mid in ((a, pid, pts["member"]), (a, ppid, pts["member"]), (b, bpid, pts["b_member"])):
+        ok(await client.put(f"/v1/points_programs/{prog}/members/{mid}", json={"email": email}, headers=org.h()))
+    url = f"/v1/points_programs/{pid}/members/{pts['member']}"
+    pts["credit_key"], pts["debit_key"] = "bola-pc-" + secrets.token_hex(8), "bola-pd-" + secrets.token_hex(8)
+    pts["credit_request"] = {"points": 100, "reference": "bola-ref-" + secrets.token_hex(5)}
+    pts["debit_request"] = {"points": 30, "reference": "bola-ref-" + secrets.token_hex(5)}
+    h = a.h(**{"Idempotency-Key": pts["credit_key"]})
+    pts["credit"] = ok(await client.post(url + "/credits", json=pts["credit_request"], headers=h))
+    more = ok(await client.post(url + "/credits", json={"points": 50, "reference": "bola-2"}, headers=a.h()))
+    h = a.h(**{"Idempotency-Key": pts["debit_key"]})
+    pts["debit"] = ok(await client.post(url + "/debits", json=pts["debit_request"], headers=h))
+    pending_url = f"/v1/points_programs/{ppid}/members/{pts['member']}/credits"
+    pts["pending"] = ok(await client.post(pending_url, json={"points": 5, "reference": "bola-3"}, headers=a.h()))
+    pts["cursor"] = await _next_cursor(client, a, url + "/transactions")
+    w.points = pts
+    txs = (pts["credit"], more, pts["debit"], pts["pending"])
+    w.a_ids |= {pid, ppid, *(t["id"] for t in txs), *(lot["lot_id"] for t in txs for lot in t["lots"])}
+    w.a_secrets |= {pts["member"], email, pts["credit_key"], pts["debit_key"]}
+    w.a_secrets |= {pts["credit_request"]["reference"], pts["debit_request"]["reference"]}
+
+
 # What org A can see of its own resources. Read before and after every attack: equal means the attack
 # changed nothing (no cancel, no new delivery, no rotated secret, no event, no ledger line).
 SNAPSHOT_PATHS = (
@@ -223,12 +262,20 @@ SNAPSHOT_PATHS = (
     "/v1/reward_links/{link}",
     "/v1/reward_links/{link_2}/deliveries?limit=100",
     "/v1/reward_links?limit=100",
+    "/v1/points_programs/{points_program}",
+    "/v1/points_programs?limit=100",
+    "/v1/points_programs/{points_program}/members/{points_member}",
+    "/v1/points_programs/{points_program}/members/{points_member}/transactions?limit=100",
+    "/v1/points_programs/{points_pending}/members/{points_member}",
 )
 
 
 async def snapshot(client: httpx.AsyncClient, w: World) -> dict[str, Any]:
     ids = {"order": w.order["id"], "pending": w.pending["id"], "endpoint": w.endpoint["id"], "link": w.link["id"],
            "link_2": w.link_2["id"]}  # fmt: skip
+    pts = w.points
+    ids |= {"points_program": pts["program"]["id"], "points_member": pts["member"]}
+    ids["points_pending"] = pts["pending_program"]["id"]
     seen: dict[str, Any] = {}
     for template in SNAPSHOT_PATHS:
         path = template.format(**ids)

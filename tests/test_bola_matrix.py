@@ -164,6 +164,119 @@ def _batch_of_its_own(w: World, caller: str, r: httpx.Response) -> None:
 ORDER = "/v1/orders/{}"
 ENDPOINT = "/v1/webhook_endpoints/{}"
 LINK = "/v1/reward_links/{}"
+PROGRAM = "/v1/points_programs/{}"
+PTX = "/v1/points_transactions/{}"
+
+
+def _member_url(w: World, tail: str = "") -> str:
+    return PROGRAM.format(w.points["program"]["id"]) + f"/members/{w.points['member']}{tail}"
+
+
+def _b_member_url(w: World, tail: str = "") -> str:
+    return PROGRAM.format(w.points["b_program"]["id"]) + f"/members/{w.points['b_member']}{tail}"
+
+
+def _points_keyed(what: str) -> Build:
+    """A's Idempotency-Key and body: org B sends them to its own member, A's live key to A's test path."""
+
+    def build(w: World, caller: str) -> Call:
+        url = _b_member_url(w, f"/{what}s") if caller == OTHER_ORG else _member_url(w, f"/{what}s")
+        return Call("POST", url, w.points[f"{what}_request"], {"Idempotency-Key": w.points[f"{what}_key"]})
+
+    return build
+
+
+def _points_replayed(what: str) -> Callable[[World, httpx.Response], None]:
+    def check(w: World, r: httpx.Response) -> None:
+        assert r.headers.get("idempotent-replayed") == "true" and r.json()["id"] == w.points[what]["id"], r.text
+
+    return check
+
+
+def _points_of_its_own(what: str) -> Callable[[World, str, httpx.Response], None]:
+    """Org B with A's key and body: a transaction of its own member's (or a refusal), never A's replay;
+    A's live key on A's test path: the program is not found."""
+
+    def check(w: World, caller: str, r: httpx.Response) -> None:
+        assert r.status_code < 500 and "idempotent-replayed" not in r.headers, r.text
+        if caller == OTHER_MODE:
+            assert r.status_code == 404 and r.json()["code"] == "points_program_not_found", r.text
+        elif r.is_success:
+            assert r.json()["id"] != w.points[what]["id"] and r.json()["program_id"] == w.points["b_program"]["id"]
+
+    return check
+
+
+_PNF = "points_program_not_found"
+_TNF = "points_transaction_not_found"
+POINTS_ROWS: tuple[Row, ...] = (
+    Row("getPointsProgram", ("program_id",), fixed("GET", lambda w: PROGRAM.format(w.points["program"]["id"])), _PNF),
+    Row(
+        "updatePointsProgram",
+        ("program_id",),
+        fixed("PATCH", lambda w: PROGRAM.format(w.points["program"]["id"]), {"name": "taken over"}),
+        _PNF,
+    ),
+    Row("putPointsMember", ("program_id", "member_id"), fixed("PUT", _member_url, {"name": "taken over"}), _PNF),
+    Row("getPointsMember", ("program_id", "member_id"), fixed("GET", _member_url), _PNF),
+    Row(
+        "createPointsCredit",
+        ("program_id", "member_id"),
+        fixed("POST", lambda w: _member_url(w, "/credits"), {"points": 1, "reference": "bola-attack"}),
+        _PNF,
+    ),
+    Row(
+        "createPointsDebit",
+        ("program_id", "member_id"),
+        fixed("POST", lambda w: _member_url(w, "/debits"), {"points": 1, "reference": "bola-attack"}),
+        _PNF,
+    ),
+    Row(
+        "createPointsCredit",
+        ("Idempotency-Key",),
+        _points_keyed("credit"),
+        None,
+        check_owner=_points_replayed("credit"),
+        check_other=_points_of_its_own("credit"),
+    ),
+    Row(
+        "createPointsDebit",
+        ("Idempotency-Key",),
+        _points_keyed("debit"),
+        None,
+        check_owner=_points_replayed("debit"),
+        check_other=_points_of_its_own("debit"),
+    ),
+    Row(
+        "listPointsTransactions",
+        ("program_id", "member_id"),
+        fixed("GET", lambda w: _member_url(w, "/transactions")),
+        _PNF,
+    ),
+    Row(
+        "listPointsTransactions",
+        ("cursor",),
+        # Org B pages its own member's transactions with A's cursor; A's live key cannot see the program.
+        own_path(
+            "GET",
+            lambda w, b: (_b_member_url if b else _member_url)(w, "/transactions") + f"?cursor={w.points['cursor']}",
+        ),
+        {OTHER_ORG: LIST, OTHER_MODE: _PNF},
+    ),
+    Row("getPointsTransaction", ("ptx_id",), fixed("GET", lambda w: PTX.format(w.points["credit"]["id"])), _TNF),
+    Row(
+        "reversePointsTransaction",
+        ("ptx_id",),
+        fixed("POST", lambda w: PTX.format(w.points["credit"]["id"]) + "/reverse"),
+        _TNF,
+    ),
+    Row(
+        "releasePointsCredit",
+        ("ptx_id",),
+        fixed("POST", lambda w: PTX.format(w.points["pending"]["id"]) + "/release"),
+        _TNF,
+    ),
+)
 
 ROWS: tuple[Row, ...] = (
     Row("getRewardLink", ("link_id",), fixed("GET", lambda w: LINK.format(w.link["id"])), "reward_link_not_found"),
@@ -325,6 +438,7 @@ ROWS: tuple[Row, ...] = (
         ),
         {OTHER_ORG: LIST, OTHER_MODE: "webhook_endpoint_not_found"},
     ),
+    *POINTS_ROWS,
 )
 
 # Id-taking inputs that are not the org's: each with why no other caller can be walled off from it.

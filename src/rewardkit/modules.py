@@ -15,11 +15,12 @@ from rewardkit.ledger.module import MODULE as LEDGER
 from rewardkit.links.module import MODULE as LINKS
 from rewardkit.mailbox.module import MODULE as MAILBOX
 from rewardkit.orders.module import MODULE as ORDERS
+from rewardkit.points.module import MODULE as POINTS
 from rewardkit.rotation.module import MODULE as ROTATION
 from rewardkit.sms.module import MODULE as SMS
 from rewardkit.suppliers.module import MODULE as SUPPLIERS
 from rewardkit.webhooks.module import MODULE as WEBHOOKS
 
 MODULES: tuple[Module, ...] = (
-    ORDERS, LINKS, CATALOG, LEDGER, WEBHOOKS, EVENTS, AUTH, SUPPLIERS, JOBS, ROTATION, MAILBOX, SMS
+    ORDERS, LINKS, POINTS, CATALOG, LEDGER, WEBHOOKS, EVENTS, AUTH, SUPPLIERS, JOBS, ROTATION, MAILBOX, SMS
 )  # fmt: skip

@@ -34,6 +34,8 @@ LISTS = [
     Listing("/v1/events"),
     Listing("/v1/reward_links"),
     Listing("/v1/reward_links/{link_id}/deliveries"),
+    Listing("/v1/points_programs"),
+    Listing("/v1/points_programs/{program_id}/members/{member_id}/transactions"),
     Listing("/v1/inventory", at_least_two=False),  # operator-wide: whatever stock other tests left
 ]
 
@@ -48,9 +50,13 @@ class World:
     org: OrgHandle
     endpoint_id: str
     link_id: str
+    program_id: str = ""
+    member_id: str = "user_1"
 
     def url(self, listing: Listing) -> str:
-        return listing.path.format(endpoint_id=self.endpoint_id, link_id=self.link_id)
+        return listing.path.format(
+            endpoint_id=self.endpoint_id, link_id=self.link_id, program_id=self.program_id, member_id=self.member_id
+        )
 
     def headers(self, listing: Listing) -> dict[str, str]:
         extra = {"X-Operator-Token": OPERATOR_TOKEN} if listing.path == "/v1/inventory" else {}
@@ -78,7 +84,22 @@ async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg, monk
     for _ in range(2):  # two deliveries (resends by email, queued)
         resent = await client.post(f"/v1/reward_links/{link_id}/resend", headers=org.h())
         assert resent.status_code == 200, resent.text
-    return World(org, endpoints[0]["id"], link_id)
+    programs = [
+        (
+            await client.post(
+                "/v1/points_programs",
+                json={"name": f"P{n}", "currency": "USD", "points_per_unit": 100},
+                headers=org.h(),
+            )
+        ).json()
+        for n in range(2)
+    ]
+    member = f"/v1/points_programs/{programs[0]['id']}/members/user_1"
+    assert (await client.put(member, json={}, headers=org.h())).status_code == 200
+    for n in range(2):
+        r = await client.post(member + "/credits", json={"points": 5, "reference": f"r{n}"}, headers=org.h())
+        assert r.status_code == 200, r.text
+    return World(org, endpoints[0]["id"], link_id, programs[0]["id"])
 
 
 def test_every_list_operation_is_covered(app: FastAPI) -> None:

@@ -1,0 +1,108 @@
+"""Examples for the OpenAPI description (kit/module.py `examples`): shaped like real responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rewardkit.kit.examples import LIST
+
+PROGRAM: dict[str, Any] = {
+    "id": "ppg_01m8ac0j59y5hwxskkmbyqbyg0",
+    "object": "points_program",
+    "livemode": False,
+    "name": "Acme Rewards",
+    "currency": "USD",
+    "points_per_unit": 100,
+    "expiry": {"months": 12, "round_to": "month_end"},
+    "pending_days": 0,
+    "funding": "prefunded",
+    "allow_negative": False,
+    "expiring_notice_days": 30,
+    "asset": "PTS_0J59Y5HWXSKKMBYQBYG0",
+    "outstanding_points": 1500,
+    "backing": {"currency": "USD", "minor_units": 1500, "value": "15.00"},
+    "created_at": "2026-11-25T22:07:55.561Z",
+    "updated_at": "2026-11-25T22:07:55.561Z",
+}
+MEMBER: dict[str, Any] = {
+    "id": "user_42",
+    "object": "points_member",
+    "livemode": False,
+    "program_id": PROGRAM["id"],
+    "email": "ada@example.com",
+    "name": "Ada",
+    "country": "US",
+    "metadata": {"plan": "pro"},
+    "balance": {"available": 1500, "pending": 0, "lifetime_earned": 2000},
+    "expiring": [
+        {
+            "lot_id": "plt_01m8ac0m2a4t7c9kzq2v3b5n6r",
+            "points": 1500,
+            "status": "available",
+            "expires_at": "2027-12-01T00:00:00Z",
+        }
+    ],
+    "tier": None,
+    "created_at": "2026-11-25T22:07:55.561Z",
+    "updated_at": "2026-11-25T22:09:12.004Z",
+}
+CREDIT: dict[str, Any] = {
+    "id": "ptx_01m8ac0m2a0vq3f8e4r5t6y7u8",
+    "object": "points_transaction",
+    "livemode": False,
+    "program_id": PROGRAM["id"],
+    "member_id": "user_42",
+    "type": "credit",
+    "points": 2000,
+    "balance_after": 2000,
+    "pending_after": 0,
+    "status": "available",
+    "reason": "Task complete",
+    "reference": "task-981",
+    "lots": [{"lot_id": "plt_01m8ac0m2a4t7c9kzq2v3b5n6r", "points": 2000}],
+    "reverses": None,
+    "reversed_by": None,
+    "expires_at": "2027-12-01T00:00:00Z",
+    "available_at": "2026-11-25T22:08:10.120Z",
+    "cash": {"currency": "USD", "minor_units": 2000, "value": "20.00"},
+    "created_at": "2026-11-25T22:08:10.120Z",
+}
+DEBIT: dict[str, Any] = {
+    **CREDIT,
+    "id": "ptx_01m8ac0p7d2e3f4g5h6j7k8m9n",
+    "type": "debit",
+    "points": 500,
+    "balance_after": 1500,
+    "status": None,
+    "reason": "Discount at checkout",
+    "reference": "checkout-77",
+    "lots": [{"lot_id": "plt_01m8ac0m2a4t7c9kzq2v3b5n6r", "points": 500}],
+    "expires_at": None,
+    "available_at": None,
+    "cash": {"currency": "USD", "minor_units": -500, "value": "-5.00"},
+    "created_at": "2026-11-25T22:09:12.004Z",
+}
+REVERSAL: dict[str, Any] = {
+    **DEBIT,
+    "id": "ptx_01m8ac0r1s2t3v4w5x6y7z8a9b",
+    "type": "reversal",
+    "balance_after": 2000,
+    "reason": None,
+    "reference": None,
+    "reverses": DEBIT["id"],
+    "cash": {"currency": "USD", "minor_units": 500, "value": "5.00"},
+}
+RESPONSES: dict[str, Any] = {
+    "createPointsProgram": PROGRAM,
+    "getPointsProgram": PROGRAM,
+    "updatePointsProgram": PROGRAM,
+    "listPointsPrograms": {**LIST, "data": [PROGRAM]},
+    "putPointsMember": MEMBER,
+    "getPointsMember": MEMBER,
+    "createPointsCredit": CREDIT,
+    "createPointsDebit": DEBIT,
+    "listPointsTransactions": {**LIST, "data": [DEBIT, CREDIT]},
+    "getPointsTransaction": CREDIT,
+    "reversePointsTransaction": REVERSAL,
+    "releasePointsCredit": CREDIT,
+}

@@ -1,0 +1,36 @@
+"""The reward points domain: programs whose points are a ledger asset of their own, members' balances
+held in ledger accounts, lots with expiry, credits, debits, reversals."""
+
+from rewardkit.kit.crypto import Sealed
+from rewardkit.kit.module import Module
+from rewardkit.points import tasks
+from rewardkit.points.api import router
+from rewardkit.points.cli import points_app
+from rewardkit.points.examples import RESPONSES
+from rewardkit.points.models import (
+    EVENT_TYPES,
+    EXPIRE_JOB,
+    NOTICE_JOB,
+    RELEASE_JOB,
+    PointsLot,
+    PointsMember,
+    PointsProgram,
+    PointsTransaction,
+)
+
+MODULE = Module(
+    name="points",
+    routers=(router,),
+    tags=(
+        {
+            "name": "Reward points",
+            "description": "Points programs: members' balances on the ledger, lots with expiry, credits and debits.",
+        },
+    ),
+    examples=RESPONSES,
+    jobs={EXPIRE_JOB: tasks.expire, RELEASE_JOB: tasks.release, NOTICE_JOB: tasks.notice},
+    events=EVENT_TYPES,
+    tables=(PointsProgram, PointsMember, PointsLot, PointsTransaction),
+    cli=(("points", points_app),),
+    sealed=(Sealed(PointsMember, ("email",)),),
+)

@@ -1,0 +1,206 @@
+"""Request and response bodies of reward points."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+from pydantic import ConfigDict, Field, StrictInt, field_validator
+
+from rewardkit.kit.responses import ListObject, Money, ResponseModel
+from rewardkit.kit.schemas import Flag, RequestModel
+
+MAX_POINTS = 10**12  # per movement: a BIGINT holds far more, no program means it
+MetadataKey = Annotated[str, Field(min_length=1, max_length=40)]
+Metadata = dict[MetadataKey, Annotated[str, Field(max_length=500)]]
+Points = Annotated[StrictInt, Field(gt=0, le=MAX_POINTS, description="A whole, positive number of points")]
+# The customer's own user id: printable, no spaces or slashes, so that it reads the same in a path.
+MEMBER_ID_PATTERN = r"^[A-Za-z0-9_.:@-]{1,64}$"
+Funding = Literal["on_redemption", "prefunded"]
+TxType = Literal["credit", "debit", "reversal", "expiry"]
+
+
+def _aware(v: datetime | None) -> datetime | None:
+    if v is not None and v.tzinfo is None:
+        raise ValueError("give a time zone, e.g. 2027-01-31T12:00:00Z")
+    return v
+
+
+class Expiry(RequestModel):
+    months: StrictInt = Field(ge=1, le=120, description="Each credit's points expire this many months after it")
+    round_to: Literal["month_end"] | None = Field(
+        default=None, description='"month_end": at the end of that calendar month (UTC); null: to the instant'
+    )
+
+
+class ProgramCreate(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Acme Rewards",
+                    "currency": "USD",
+                    "points_per_unit": 100,
+                    "expiry": {"months": 12, "round_to": "month_end"},
+                    "pending_days": 0,
+                    "funding": "prefunded",
+                }
+            ]
+        },
+    )
+
+    name: str = Field(min_length=1, max_length=200)
+    currency: str = Field(pattern="^[A-Z]{3}$", description="ISO 4217: the currency points are worth")
+    points_per_unit: StrictInt = Field(gt=0, le=10**9, description="Points worth one major unit of `currency`")
+    expiry: Expiry | None = Field(default=None, description="null: points never expire")
+    pending_days: StrictInt = Field(default=0, ge=0, le=365, description="Credits become available after this")
+    funding: Funding = "on_redemption"
+    allow_negative: Flag = Field(default=False, description="A reversed credit already spent may leave a debt")
+    expiring_notice_days: StrictInt | None = Field(
+        default=None, ge=1, le=365, description="`points.expiring` this many days before a lot expires"
+    )
+
+
+class ProgramUpdate(RequestModel):
+    """Every field optional; currency, funding and points_per_unit only until the first credit."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    currency: str | None = Field(default=None, pattern="^[A-Z]{3}$")
+    points_per_unit: StrictInt | None = Field(default=None, gt=0, le=10**9)
+    expiry: Expiry | None = None
+    pending_days: StrictInt | None = Field(default=None, ge=0, le=365)
+    funding: Funding | None = None
+    allow_negative: Flag | None = None
+    expiring_notice_days: StrictInt | None = Field(default=None, ge=1, le=365)
+
+
+class MemberPut(RequestModel):
+    email: str | None = Field(default=None, max_length=254)
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    metadata: Metadata = Field(default_factory=dict, max_length=20)
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        try:
+            return validate_email(v, check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise ValueError(f"not a valid email address: {exc}") from None
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        if pycountry.countries.get(alpha_2=v.upper()) is None:
+            raise ValueError("not an ISO 3166-1 alpha-2 country code")
+        return v.upper()
+
+
+class CreditCreate(RequestModel):
+    points: Points
+    reason: str | None = Field(default=None, min_length=1, max_length=300)
+    reference: str = Field(min_length=1, max_length=120, description="Unique in the program: a retry replays")
+    expires_at: datetime | None = Field(default=None, description="Overrides the program's expiry for this credit")
+
+    _tz = field_validator("expires_at")(_aware)
+
+
+class DebitCreate(RequestModel):
+    points: Points
+    reason: str | None = Field(default=None, min_length=1, max_length=300)
+    reference: str = Field(min_length=1, max_length=120, description="Unique in the program: a retry replays")
+
+
+class ExpiryOut(ResponseModel):
+    months: int
+    round_to: Literal["month_end"] | None
+
+
+class ProgramOut(ResponseModel):
+    id: str
+    object: Literal["points_program"] = "points_program"
+    livemode: bool
+    name: str
+    currency: str
+    points_per_unit: int
+    expiry: ExpiryOut | None
+    pending_days: int
+    funding: Funding
+    allow_negative: bool
+    expiring_notice_days: int | None
+    asset: str = Field(description="The program's ledger asset (precision 0)")
+    outstanding_points: int = Field(description="Points members hold, available and pending")
+    backing: Money | None = Field(description="prefunded: the cash held for the outstanding points")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProgramList(ListObject):
+    data: list[ProgramOut]
+
+
+class BalanceOut(ResponseModel):
+    available: int
+    pending: int
+    lifetime_earned: int
+
+
+class ExpiringLot(ResponseModel):
+    lot_id: str
+    points: int = Field(description="What is left of the lot")
+    status: Literal["pending", "available"]
+    expires_at: datetime
+
+
+class MemberOut(ResponseModel):
+    id: str = Field(description="The member's id: your own user id")
+    object: Literal["points_member"] = "points_member"
+    livemode: bool
+    program_id: str
+    email: str | None
+    name: str | None
+    country: str | None
+    metadata: dict[str, str]
+    balance: BalanceOut
+    expiring: list[ExpiringLot] = Field(description="Lots with points left that expire, soonest first")
+    tier: None = Field(description="Always null until tiers exist")
+    created_at: datetime
+    updated_at: datetime
+
+
+class LotTouched(ResponseModel):
+    lot_id: str
+    points: int
+
+
+class TransactionOut(ResponseModel):
+    id: str
+    object: Literal["points_transaction"] = "points_transaction"
+    livemode: bool
+    program_id: str
+    member_id: str
+    type: TxType
+    points: int = Field(description="Always positive: `type` says the direction")
+    balance_after: int = Field(description="The member's available points right after")
+    pending_after: int
+    status: Literal["pending", "available"] | None = Field(description="A credit's: pending until released")
+    reason: str | None
+    reference: str | None
+    lots: list[LotTouched]
+    reverses: str | None
+    reversed_by: str | None
+    expires_at: datetime | None
+    available_at: datetime | None
+    cash: Money | None = Field(description="prefunded: the cash this moved into (+) or out of (-) the backing")
+    created_at: datetime
+
+
+class TransactionList(ListObject):
+    data: list[TransactionOut]
