@@ -174,6 +174,8 @@ async def test_a_form_without_its_csrf_field_or_from_another_origin_is_refused(
         (form, {}),
         ({**form, "csrf": "0" * 64}, {}),
         ({**form, "csrf": csrf}, {"Origin": "https://evil.example"}),
+        ({**form, "csrf": csrf}, {"Sec-Fetch-Site": "cross-site"}),
+        ({**form, "csrf": csrf}, {"Sec-Fetch-Site": "same-site"}),
     ):
         r = await client.post(f"/l/{token}/claim", data=data, headers=headers)
         assert r.status_code == 403, r.text

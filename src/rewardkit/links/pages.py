@@ -10,8 +10,8 @@ functions (claim_page / redeem / send_verification / check_verification), never 
     POST /l/{token}/verification/check                right code -> cookie, 303 /l/{token}
 
 CSRF (docs/links.md "The hosted claim page"): every form carries a hidden `csrf` field, the HMAC of the
-link's token under the keyring, checked on POST; and a POST whose Origin header names another origin is
-refused. A forged cross-site form knows neither, and the verification cookie is SameSite=Strict, so a
+link's token under the keyring, checked on POST; and a POST that a browser marks as coming from another
+site (Sec-Fetch-Site, or an Origin header naming another origin) is refused. A forged cross-site form knows neither, and the verification cookie is SameSite=Strict, so a
 cross-site POST never carries it either. POST answers 303 on success (reloading shows the result and
 never claims twice).
 """
@@ -149,9 +149,14 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 def _same_origin(ctx: Runtime, request: Request) -> bool:
-    """No Origin header (an old browser, or curl) passes: the csrf field still has to be right."""
+    """A browser's Sec-Fetch-Site must say same-origin (or none: typed, bookmarked); an Origin header
+    must name this site. Under `Referrer-Policy: no-referrer` browsers send `Origin: null` even for the
+    page's own forms, so null (like no header at all: curl, an old browser) proves nothing either way:
+    the csrf field still has to be right."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return False
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
         return True
     got = urlsplit(origin)
     mine = {urlsplit(ctx.settings.public_url).netloc, request.headers.get("host", "")}
