@@ -345,8 +345,8 @@ async def test_every_page_state_has_no_serious_accessibility_violation(
     for accent in ("#0b6e4f", "#f4d03f"):
         org = await make_org(USD="200.00")
         async with httpx.AsyncClient(base_url=link_server, timeout=30) as http:
-            r = await http.patch("/v1/branding", json={"display_name": "Acme Rewards", "accent_color": accent,
-                                                        "support_email": "help@acme.example"}, headers=org.h())  # fmt: skip
+            brand = {"display_name": "Acme Rewards", "accent_color": accent, "support_email": "help@acme.example"}
+            r = await http.patch("/v1/branding", json=brand, headers=org.h())
             assert r.status_code == 200, r.text
         many = await make_link(link_server, org, choice={"products": GIFT_CARDS})
         split = await make_link(link_server, org, value=35, allow_split=True)

@@ -11,9 +11,9 @@ functions (claim_page / redeem / send_verification / check_verification), never 
 
 CSRF (docs/links.md "The hosted claim page"): every form carries a hidden `csrf` field, the HMAC of the
 link's token under the keyring, checked on POST; and a POST that a browser marks as coming from another
-site (Sec-Fetch-Site, or an Origin header naming another origin) is refused. A forged cross-site form knows neither, and the verification cookie is SameSite=Strict, so a
-cross-site POST never carries it either. POST answers 303 on success (reloading shows the result and
-never claims twice).
+site (Sec-Fetch-Site, or an Origin header naming another origin) is refused. A forged cross-site form
+knows neither, and the verification cookie is SameSite=Strict, so a cross-site POST never carries it
+either. A POST answers 303 on success: reloading shows the result and never claims twice.
 """
 
 from __future__ import annotations
@@ -100,7 +100,8 @@ def _blocked(exc: TooManyTokenFailures) -> HTMLResponse:
 
 
 def _see(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return RedirectResponse(url, status_code=303, headers=headers)
 
 
 def _base(token: str) -> str:
