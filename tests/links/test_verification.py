@@ -21,6 +21,9 @@ from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg
 from tests.links.helpers import create, problem, token_of, usd
 
+# The code stands on a line of its own in the otp email (mailbox/templates/email/otp.txt); matched so,
+# never as "any 6 digits", which the org's name ("Org 482913") may also be.
+CODE_LINE = re.compile(r"^\s+(\d{6})\s*$", re.M)
 REDEEM = {"product_id": "amazon_us", "denomination": 25, "currency": "USD"}
 
 
@@ -32,7 +35,7 @@ async def emailed_codes(ctx: Runtime, link_id: str) -> list[tuple[str, str]]:
     for job in jobs:
         if str(job.payload.get("ref", "")).startswith(f"{link_id}:otp:"):
             mail = Outgoing.unseal(ctx.keyring, job.payload["message"])
-            found = re.search(r"\b(\d{6})\b", mail.text)
+            found = re.search(CODE_LINE, mail.text)
             assert found, mail.text
             out.append((mail.to, found.group(1)))
     return out

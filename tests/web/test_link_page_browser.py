@@ -22,6 +22,7 @@ from playwright.async_api import Browser, BrowserContext, Page
 from rewardkit.config import Settings
 from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg, OrgHandle
+from tests.links.test_verification import CODE_LINE
 from tests.mail.smtp_server import SMTPState, running
 from tests.web.conftest import AXE, CHROMIUM, Watch, axe_on, uvicorn_server
 
@@ -185,9 +186,7 @@ async def test_a_split_link_claimed_twice(link_server: str, browser: Browser, ma
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
-async def test_the_search_filters_many_choices(
-    link_server: str, browser: Browser, make_org: MakeOrg, js: bool
-) -> None:
+async def test_the_search_filters_many_choices(link_server: str, browser: Browser, make_org: MakeOrg, js: bool) -> None:
     org = await make_org(USD="100.00")
     link = await make_link(link_server, org, choice={"products": GIFT_CARDS})
     context, page, watch = await new_page(browser, link_server, js=js)
@@ -258,7 +257,7 @@ async def wait_for_code(smtp: SMTPState, to: str, seen: int = 0) -> str:
         if len(mails) > seen:
             body = mails[-1].message.get_body(preferencelist=("plain",))
             assert body is not None
-            found = re.search(r"\b(\d{6})\b", body.get_content())
+            found = re.search(CODE_LINE, body.get_content())
             assert found
             return found.group(1)
         await asyncio.sleep(0.05)
@@ -299,9 +298,7 @@ async def test_the_emailed_code_opens_the_choices(
         await context.close()
 
 
-async def test_two_tabs_claiming_at_once_make_one_order(
-    link_server: str, browser: Browser, make_org: MakeOrg
-) -> None:
+async def test_two_tabs_claiming_at_once_make_one_order(link_server: str, browser: Browser, make_org: MakeOrg) -> None:
     org = await make_org(USD="100.00")
     link = await make_link(link_server, org)
     context, first, watch = await new_page(browser, link_server)

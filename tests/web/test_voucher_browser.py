@@ -219,6 +219,7 @@ async def test_branded_voucher_page_on_a_narrow_screen(
 
 # --- accessibility: axe-core inside Chromium --------------------------------------------------------
 
+
 @pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (scripts/ensure-axe.sh needs npm)")
 async def test_hosted_pages_have_no_serious_accessibility_violations(
     server: str, browser: Browser, make_org: MakeOrg
