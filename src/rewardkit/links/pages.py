@@ -54,7 +54,9 @@ MAX_FORM_BYTES = 4096
 COOKIE_PREFIX = "rk_lv_"
 
 
-def frame_of(branding: auth.Branding) -> web.Frame:
+def frame_of(branding: auth.Branding | None) -> web.Frame:
+    if branding is None:
+        return web.Frame()
     return web.Frame(
         name=branding.name,
         logo_url=branding.logo_url,

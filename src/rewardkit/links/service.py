@@ -406,7 +406,7 @@ class ClaimPage:
     view: dict[str, Any]
     closed: Problem | None  # RewardLinkExpired | RewardLinkCanceled: the view is not to be shown
     link: RewardLink
-    branding: auth.Branding
+    branding: auth.Branding | None  # only when asked for (the hosted page's frame)
     verified: bool  # no verification needed, or a live Link-Verification token came with the request
 
 
@@ -414,17 +414,20 @@ def _verified(ctx: Runtime, link: RewardLink, verification: str | None, now: dat
     return link.verification == "none" or verify.granted(ctx.keyring, link.id, verification, now)
 
 
-async def claim_page(ctx: Runtime, token: str, verification: str | None = None) -> ClaimPage:
+async def claim_page(
+    ctx: Runtime, token: str, verification: str | None = None, *, branding: bool = True
+) -> ClaimPage:
     """The rules of GET /v1/link_claims/{token}, for the claim API and the hosted page alike: the first
-    look at an open link marks it opened; an email_otp link not verified yet hides its choices."""
+    look at an open link marks it opened; an email_otp link not verified yet hides its choices.
+    `branding`: also read the org's frame (the page; the claim API needs none)."""
     async with ctx.db.unit_of_work(readonly=True) as s:
         link = await _by_token(ctx, s, token)
-        branding = await auth.get_branding(s, link.org_id)
+        frame = await auth.get_branding(s, link.org_id) if branding else None
     now = utcnow()
     try:
         _refuse_closed(link, now, claiming=False)
     except Problem as closed:
-        return ClaimPage(render_claim(link, [], hidden=False), closed, link, branding, False)
+        return ClaimPage(render_claim(link, [], hidden=False), closed, link, frame, False)
     if link.status in ("created", "delivered"):
         async with ctx.db.unit_of_work() as s:
             if await repository.mark_opened(s, link.id, now):
@@ -437,12 +440,12 @@ async def claim_page(ctx: Runtime, token: str, verification: str | None = None) 
                 link = fresh
     ok = _verified(ctx, link, verification, now)
     view = render_claim(link, await _offered(ctx, link) if ok else [], hidden=not ok and link.status in OPEN)
-    return ClaimPage(view, None, link, branding, ok)
+    return ClaimPage(view, None, link, frame, ok)
 
 
 async def claim_view(ctx: Runtime, token: str, verification: str | None = None) -> dict[str, Any]:
     """GET /v1/link_claims/{token}: the link as its recipient may see it; the first look marks it opened."""
-    got = await claim_page(ctx, token, verification)
+    got = await claim_page(ctx, token, verification, branding=False)
     if got.closed is not None:
         raise got.closed
     return got.view
