@@ -81,6 +81,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         # Every test's client is 127.0.0.1 and many send wrong keys on purpose: the failed-auth limit
         # is tested on apps of its own (tests/test_rate_limits.py).
         auth_failure_limit="1000000/minute",
+        # The same for unknown reward-link tokens (#13): its limit is tested in tests/links/test_page.py.
+        token_failure_limit="1000000/minute",
     )
 
 

@@ -458,6 +458,10 @@ PUBLIC: dict[tuple[str, str], str] = {
     "key); tests/links/test_claims.py covers forged tokens and one link's token never showing another",
     ("redeemLinkClaim", "token"): "the headless claim API: a bearer link, as getLinkClaim",
     ("redeemLinkClaim", "product_id"): "a product of the global catalog, not a resource of the org",
+    # #13 page: the email code of a link is asked for and checked with the link's token, as getLinkClaim;
+    # tests/links/test_verification.py covers forged tokens and one link's code never opening another.
+    ("sendLinkVerification", "token"): "the headless claim API: a bearer link, as getLinkClaim",
+    ("checkLinkVerification", "token"): "the headless claim API: a bearer link, as getLinkClaim",
     # #13 mail: {kind} is one of three fixed names (link, reminder, otp), not a reference: every key reads
     # and writes its own org's templates of that kind, so another org's key reaches its own, never the owner's.
     ("getEmailTemplate", "kind"): "a fixed email kind, not a reference: the caller's own org's template",
@@ -470,6 +474,13 @@ PUBLIC_PAGES: dict[str, str] = {
     "/v/{token}": "the hosted voucher page: a bearer link (the token is the credential, no key); "
     "test_hosted_voucher_page_only_opens_with_its_exact_token covers forged tokens",
     "/problems/{code}": "the documentation of a problem type: the same for everyone",
+    # #13 page: the hosted claim page and its forms (links/pages.py), the claim API's bearer link in HTML;
+    # tests/links/test_page.py covers unknown tokens, and a form's csrf field never opening another link.
+    "/l/{token}": "the hosted claim page: a bearer link (the token is the credential, no key)",
+    "/l/{token}/confirm": "the hosted claim page's confirmation step: a bearer link, as /l/{token}",
+    "/l/{token}/claim": "the hosted claim page's claim form: a bearer link, as /l/{token}",
+    "/l/{token}/verification": "the hosted claim page's send-a-code form: a bearer link, as /l/{token}",
+    "/l/{token}/verification/check": "the hosted claim page's check-the-code form: a bearer link, as /l/{token}",
     # #13 mail: the development mail catcher (mailbox/pages.py): 404 in production; it shows the mail this
     # process sent on loopback, which belongs to the developer running it, not to an org.
     "/dev/mail/{message_id}": "the development mail catcher's message page (development only)",

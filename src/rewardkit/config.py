@@ -93,6 +93,13 @@ class Settings(BaseSettings):
     # Resends of one reward link (POST /v1/reward_links/{id}/resend), a `limits` rate string counted
     # from the link's deliveries in the database (so every API process sees the same count).
     link_resend_limit: str = "3/hour"
+    # #13: unknown reward-link tokens (claim API and hosted page /l/) per client address; at the limit,
+    # every token lookup from that address is refused (429 too_many_token_failures) until the window ends.
+    token_failure_limit: str = "30/minute"
+    # #13 email one-time codes of links with `verification: "email_otp"` (docs/links.md "Email
+    # verification"): seconds between two codes of one link, and codes per link per hour.
+    link_otp_resend_seconds: int = Field(default=60, ge=0, le=3600)
+    link_otp_per_hour: int = Field(default=5, ge=1, le=100)
     # Share the counters across API processes (redis://host:port/db); empty: each process counts in memory.
     redis_url: str = ""
     redis_key_prefix: str = "rewardkit"

@@ -127,6 +127,7 @@ class RateLimiter:
         *,
         per_mode: dict[str, str],
         auth_failures: str,
+        token_failures: str = "30/minute",
         enabled: bool = True,
         redis_url: str = "",
         key_prefix: str = "rewardkit",
@@ -135,6 +136,7 @@ class RateLimiter:
         # Parsed here so that a malformed setting stops the process at start-up, not on a request.
         self.per_mode: dict[str, RateLimitItem] = {mode: parse(spec) for mode, spec in per_mode.items()}
         self.auth_failures: RateLimitItem = parse(auth_failures)
+        self.token_failures: RateLimitItem = parse(token_failures)
         self.shared = bool(redis_url)
         self._redis_down_until = 0.0
         self._redis_warned = False
@@ -158,6 +160,7 @@ class RateLimiter:
         return cls(
             per_mode={"test": settings.rate_limit_test, "live": settings.rate_limit_live},
             auth_failures=settings.auth_failure_limit,
+            token_failures=settings.token_failure_limit,
             enabled=settings.rate_limits,
             redis_url=settings.redis_url,
             key_prefix=settings.redis_key_prefix,
@@ -192,37 +195,50 @@ class RateLimiter:
 
     async def auth_blocked(self, address: str) -> int | None:
         """Seconds until this address may authenticate again, or None when it may now."""
+        return await self._blocked(self.auth_failures, "auth", address)
+
+    async def auth_failed(self, address: str) -> None:
+        """Count one failed authentication from this address."""
+        await self._failed(self.auth_failures, "auth", address)
+
+    async def token_blocked(self, address: str) -> int | None:
+        """#13: seconds until this address may look reward-link tokens up again, or None when it may now."""
+        return await self._blocked(self.token_failures, "token", address)
+
+    async def token_failed(self, address: str) -> None:
+        """Count one unknown reward-link token from this address."""
+        await self._failed(self.token_failures, "token", address)
+
+    async def _blocked(self, item: RateLimitItem, space: str, address: str) -> int | None:
         if not self.enabled:
             return None
-        item = self.auth_failures
         if self._redis is None:
-            if self._memory.test(item, "auth", address):
+            if self._memory.test(item, space, address):
                 return None
-            return _seconds_until(self._memory.get_window_stats(item, "auth", address).reset_time)
+            return _seconds_until(self._memory.get_window_stats(item, space, address).reset_time)
         if self._redis_resting():
             return None
         try:
-            if await self._async.test(item, "auth", address):
+            if await self._async.test(item, space, address):
                 self._redis_answered()
                 return None
-            stats = await self._async.get_window_stats(item, "auth", address)
+            stats = await self._async.get_window_stats(item, space, address)
         except StorageError as exc:
             self._redis_failed(exc)
             return None
         self._redis_answered()
         return _seconds_until(stats.reset_time)
 
-    async def auth_failed(self, address: str) -> None:
-        """Count one failed authentication from this address."""
+    async def _failed(self, item: RateLimitItem, space: str, address: str) -> None:
         if not self.enabled:
             return
         if self._redis is None:
-            self._memory.hit(self.auth_failures, "auth", address)
+            self._memory.hit(item, space, address)
             return
         if self._redis_resting():
             return
         try:
-            await self._async.hit(self.auth_failures, "auth", address)
+            await self._async.hit(item, space, address)
         except StorageError as exc:
             self._redis_failed(exc)
             return

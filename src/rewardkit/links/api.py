@@ -25,6 +25,8 @@ from rewardkit.links.schemas import (
     LinkClaimOut,
     LinkDeliveryList,
     LinkDeliveryOut,
+    LinkVerificationGrant,
+    LinkVerificationOut,
     RedeemRequest,
     RedemptionOut,
     ResendRequest,
@@ -33,7 +35,9 @@ from rewardkit.links.schemas import (
     RewardLinkCreate,
     RewardLinkList,
     RewardLinkOut,
+    VerificationCheck,
 )
+from rewardkit.links.throttle import token_lookup
 from rewardkit.orders.state import IdempotencyIntent
 from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.suppliers.registry import Registry
@@ -65,6 +69,14 @@ _CREATE: dict[int | str, dict[str, Any]] = {
 }
 # The claim API takes no API key: its security requirement is empty (the token in the path is the credential).
 _NO_KEY: dict[str, Any] = {"security": []}
+VerificationHeader = Annotated[
+    str | None,
+    Header(
+        alias="Link-Verification",
+        max_length=100,
+        description='Links with verification "email_otp": the token of POST /v1/link_claims/{token}/verification/check',
+    ),
+]
 Token = Annotated[str, Path(max_length=100, description="The token of the link's url ({PUBLIC_URL}/l/{token})")]
 
 
@@ -241,12 +253,21 @@ def _runner(request: Request) -> Worker | None:
     responses={
         404: {"description": "reward_link_not_found"},
         410: {"description": "reward_link_expired, reward_link_canceled"},
+        429: {"description": "too_many_token_failures"},
     },
 )
-async def get_link_claim(request: Request, token: Token, ctx: Annotated[Runtime, Depends(get_runtime)]) -> JSONResponse:
+async def get_link_claim(
+    request: Request,
+    token: Token,
+    ctx: Annotated[Runtime, Depends(get_runtime)],
+    link_verification: VerificationHeader = None,
+) -> JSONResponse:
     """For a claim page of your own: what the link holds and the products it may be claimed as. The
-    first call marks the link `opened`."""
-    return respond(request, await service.claim_view(ctx, token), "link_claim")
+    first call marks the link `opened`. A link with `verification: "email_otp"` shows its choices only
+    with a `Link-Verification` header (`verification_required` says so)."""
+    async with token_lookup(request):
+        view = await service.claim_view(ctx, token, link_verification)
+    return respond(request, view, "link_claim")
 
 
 @claims.post(
@@ -257,6 +278,7 @@ async def get_link_claim(request: Request, token: Token, ctx: Annotated[Runtime,
     response_class=JSONResponse,
     responses={
         200: {"description": "The order with its voucher, and the link after the claim", "model": RedemptionOut},
+        403: {"description": "verification_required"},
         404: {"description": "reward_link_not_found"},
         409: {"description": "reward_link_claimed"},
         410: {"description": "reward_link_expired, reward_link_canceled"},
@@ -264,14 +286,20 @@ async def get_link_claim(request: Request, token: Token, ctx: Annotated[Runtime,
             "description": "validation_error, product_not_in_choice, amount_not_allowed, invalid_denomination, "
             "product_unavailable"
         },
+        429: {"description": "too_many_token_failures"},
     },
 )
 async def redeem_link_claim(
-    request: Request, token: Token, body: RedeemRequest, ctx: Annotated[Runtime, Depends(get_runtime)]
+    request: Request,
+    token: Token,
+    body: RedeemRequest,
+    ctx: Annotated[Runtime, Depends(get_runtime)],
+    link_verification: VerificationHeader = None,
 ) -> JSONResponse:
     """Claim one of the link's choices: an order paid from the link's reservation, fulfilled at once
     where the supplier allows (its `voucher`), and the link's `remaining` after it."""
-    result = await service.redeem(ctx, ctx.part(Registry), _runner(request), token, body)
+    async with token_lookup(request):
+        result = await service.redeem(ctx, ctx.part(Registry), _runner(request), token, body, link_verification)
     return respond(request, result, "link_redemption")
 
 
@@ -350,3 +378,57 @@ async def report_email_bounce(
     email) or its recipient. `hard`: the delivery becomes `bounced` and `reward_link.delivery_failed` is
     sent (once); `soft`: noted on the delivery (error_code `email_soft_bounce`), nothing else."""
     return respond(request, await delivery.report_bounce(ctx, ident, body), "email_bounce")
+
+
+# --- #13 email verification: links made with verification "email_otp" -----------------------------
+
+
+@claims.post(
+    "/link_claims/{token}/verification",
+    operation_id="sendLinkVerification",
+    openapi_extra=_NO_KEY,
+    response_class=JSONResponse,
+    response_model=LinkVerificationOut,
+    response_description="A new 6-digit code is on its way to the recipient's email",
+    responses={
+        404: {"description": "reward_link_not_found"},
+        409: {"description": "reward_link_claimed, verification_not_enabled"},
+        410: {"description": "reward_link_expired, reward_link_canceled"},
+        429: {"description": "verification_throttled, too_many_token_failures"},
+    },
+)
+async def send_link_verification(
+    request: Request, token: Token, ctx: Annotated[Runtime, Depends(get_runtime)]
+) -> JSONResponse:
+    """Email a one-time code to the link's recipient (valid 10 minutes; any earlier code is dead). One
+    code per `link_otp_resend_seconds` (60) and `link_otp_per_hour` (5) per link: 429 with Retry-After."""
+    async with token_lookup(request):
+        body = await service.send_verification(ctx, token)
+    return respond(request, body, "link_verification")
+
+
+@claims.post(
+    "/link_claims/{token}/verification/check",
+    operation_id="checkLinkVerification",
+    openapi_extra=_NO_KEY,
+    response_class=JSONResponse,
+    response_model=LinkVerificationGrant,
+    response_description="The code was right: a verification token for the Link-Verification header",
+    responses={
+        404: {"description": "reward_link_not_found"},
+        409: {"description": "reward_link_claimed, verification_not_enabled"},
+        410: {"description": "reward_link_expired, reward_link_canceled"},
+        422: {"description": "validation_error, verification_code_invalid, verification_code_expired"},
+        423: {"description": "verification_locked"},
+        429: {"description": "too_many_token_failures"},
+    },
+)
+async def check_link_verification(
+    request: Request, token: Token, body: VerificationCheck, ctx: Annotated[Runtime, Depends(get_runtime)]
+) -> JSONResponse:
+    """Check the emailed code. Right: a verification token valid 30 minutes (the code is spent). Wrong:
+    422 `verification_code_invalid` with `attempts_left`; the fifth wrong code kills it (423
+    `verification_locked`): ask for a new one."""
+    async with token_lookup(request):
+        grant = await service.check_verification(ctx, token, body.code)
+    return respond(request, grant, "link_verification_grant")

@@ -81,3 +81,46 @@ class ResendRateLimited(Problem):
 
 class EmailDeliveryNotFound(Problem):
     status, code, title = 404, "email_delivery_not_found", "No email of this org matches the bounce"
+
+
+# --- #13 the hosted page and email verification ------------------------------------------------------
+
+
+class TooManyTokenFailures(Problem):
+    """Too many unknown reward-link tokens from this client address (claim API and hosted page). Every
+    token lookup from the address is refused, right token or not, until `Retry-After` seconds have passed."""
+
+    status, code, title = 429, "too_many_token_failures", "Too many unknown link tokens"
+
+
+class VerificationNotEnabled(Problem):
+    status, code, title = 409, "verification_not_enabled", "This reward link needs no verification"
+
+
+class VerificationRequired(Problem):
+    """The link has `verification: "email_otp"`: check the code emailed to its recipient first, then send
+    the verification token in the `Link-Verification` header."""
+
+    status, code, title = 403, "verification_required", "Verify the recipient's email first"
+
+
+class VerificationThrottled(Problem):
+    """A code was sent a moment ago, or the link's codes for this hour are used up: wait `Retry-After`."""
+
+    status, code, title = 429, "verification_throttled", "Too many verification codes"
+
+
+class VerificationCodeInvalid(Problem):
+    """`attempts_left` says how many more wrong codes this code takes before it is dead."""
+
+    status, code, title = 422, "verification_code_invalid", "The verification code is wrong"
+
+
+class VerificationCodeExpired(Problem):
+    status, code, title = 422, "verification_code_expired", "No verification code is waiting"
+
+
+class VerificationLocked(Problem):
+    """Five wrong codes: this code is dead. Ask for a new one (POST .../verification)."""
+
+    status, code, title = 423, "verification_locked", "Too many wrong codes"

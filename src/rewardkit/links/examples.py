@@ -31,6 +31,7 @@ REWARD_LINK: dict[str, Any] = {
     "external_id": "thanks-42",
     "metadata": {"campaign": "q4"},
     "orders": [],
+    "verification": "none",
     "timeline": [
         {"status": "created", "from_status": None, "reason": "link created", "at": "2026-11-25T22:07:55.561Z"}
     ],
@@ -50,6 +51,8 @@ LINK_CLAIM: dict[str, Any] = {
     "expires_at": "2027-02-23T22:07:55.561Z",
     "allow_split": False,
     "choices": [_CLAIM_PRODUCT],
+    "verification": "none",
+    "verification_required": False,
 }
 REWARD_LINK_BATCH: dict[str, Any] = {
     "object": "reward_link_batch",
@@ -120,5 +123,17 @@ RESPONSES: dict[str, Any] = {
         "object": "email_bounce",
         "type": "hard",
         "delivery": {**LINK_DELIVERY, "status": "bounced", "error_code": "email_bounced"},
+    },
+    "sendLinkVerification": {
+        "object": "link_verification",
+        "sent_to": "a***@example.com",
+        "expires_at": "2026-11-25T22:17:55Z",
+        "resend_after": "2026-11-25T22:08:55Z",
+        "attempts": 5,
+    },
+    "checkLinkVerification": {
+        "object": "link_verification_grant",
+        "verification_token": "1795903075.5b0e1f3c9a7d2e8f4c6b1a0d9e8f7c6b5a4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f",
+        "expires_at": "2026-11-25T22:37:55Z",
     },
 }

@@ -16,6 +16,7 @@ STATUSES = ("created", "delivered", "opened", "partially_claimed", "claimed", "e
 OPEN = ("created", "delivered", "opened", "partially_claimed")
 TERMINAL = frozenset({"claimed", "expired", "canceled"})
 DELIVERIES = ("email", "sms", "none")
+VERIFICATIONS = ("none", "email_otp")
 CHOICE_KINDS = ("products", "categories", "brands")
 
 # The ledger account a link's value is held in: holder ("reward_link", link id), kind RESERVED.
@@ -95,6 +96,8 @@ class RewardLink(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "email_otp": the choices and the claim wait for a one-time code sent to recipient_email (verification.py).
+    verification: Mapped[str] = mapped_column(String(10), default="none", server_default="none")
 
 
 class RewardLinkTransition(Base):
@@ -146,3 +149,19 @@ class LinkDelivery(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LinkVerification(Base):
+    """One one-time code sent for a link: only its HMAC is kept (keyed by the link's id), with the wrong
+    attempts it took. The newest row of a link is its current code (links/verification.py)."""
+
+    __tablename__ = "link_verifications"
+    __table_args__ = (Index("ix_link_verifications_link", "link_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    link_id: Mapped[str] = mapped_column(ForeignKey("reward_links.id"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -12,13 +12,16 @@ from rewardkit.links.models import (
     REMIND_JOB,
     SMS_RESULT_JOB,
     LinkDelivery,
+    LinkVerification,
     RewardLink,
     RewardLinkTransition,
 )
+from rewardkit.links.pages import router as pages
 
 MODULE = Module(
     name="links",
     routers=(router, claims, bounces),
+    pages=(pages,),  # the hosted claim page /l/{token}
     tags=(
         {
             "name": "Reward links",
@@ -34,8 +37,8 @@ MODULE = Module(
         SMS_RESULT_JOB: tasks.sms_result,
     },
     events=EVENT_TYPES,
-    tables=(RewardLink, RewardLinkTransition, LinkDelivery),
-    # The claim API's and the (coming) hosted page's token opens the link: redacted in every log.
+    tables=(RewardLink, RewardLinkTransition, LinkDelivery, LinkVerification),
+    # The claim API's and the hosted page's token opens the link: redacted in every log.
     token_paths=("/v1/link_claims/", "/l/"),
     # 1,000 links at up to ~4 KiB each (docs/links.md "Batches"); every other body keeps the global cap.
     body_limits={"/v1/reward_links/batch": 4 * 1024 * 1024},

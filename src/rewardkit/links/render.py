@@ -43,6 +43,7 @@ def render(ctx: Runtime, link: RewardLink, steps: list[RewardLinkTransition]) ->
         "external_id": link.external_id,
         "metadata": dict(link.metadata_),
         "orders": list(link.order_ids),
+        "verification": link.verification,
         "timeline": [
             {"status": t.to_status, "from_status": t.from_status, "reason": t.reason, "at": t.created_at} for t in steps
         ],
@@ -52,7 +53,8 @@ def render(ctx: Runtime, link: RewardLink, steps: list[RewardLinkTransition]) ->
     return RewardLinkOut.model_validate(body).model_dump(mode="json")
 
 
-def render_claim(link: RewardLink, choices: list[dict[str, Any]]) -> dict[str, Any]:
+def render_claim(link: RewardLink, choices: list[dict[str, Any]], *, hidden: bool = False) -> dict[str, Any]:
+    """`hidden`: an email_otp link not verified yet shows no choices (verification_required)."""
     body = {
         "livemode": link.mode == "live",
         "status": link.status,
@@ -63,6 +65,8 @@ def render_claim(link: RewardLink, choices: list[dict[str, Any]]) -> dict[str, A
         "sender_name": link.sender_name,
         "expires_at": link.expires_at,
         "allow_split": link.allow_split,
-        "choices": choices,
+        "choices": [] if hidden else choices,
+        "verification": link.verification,
+        "verification_required": hidden,
     }
     return LinkClaimOut.model_validate(body).model_dump(mode="json")

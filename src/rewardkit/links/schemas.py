@@ -15,6 +15,7 @@ from rewardkit.kit.responses import ListObject, Money, ResponseModel
 from rewardkit.kit.schemas import Amount, Flag, RequestModel
 from rewardkit.orders.schemas import OrderOut
 
+Verification = Literal["none", "email_otp"]
 LinkStatus = Literal["created", "delivered", "opened", "partially_claimed", "claimed", "expired", "canceled"]
 MetadataKey = Annotated[str, Field(min_length=1, max_length=40)]
 ChoiceItem = Annotated[str, Field(min_length=1, max_length=120)]
@@ -116,6 +117,17 @@ class RewardLinkCreate(RequestModel):
     )
     external_id: str | None = Field(default=None, min_length=1, max_length=120)
     metadata: dict[MetadataKey, Annotated[str, Field(max_length=500)]] = Field(default_factory=dict, max_length=20)
+    verification: Verification = Field(
+        default="none",
+        description='"email_otp": the recipient must enter a code emailed to recipient.email before the '
+        "link shows its choices or can be claimed",
+    )
+
+    @model_validator(mode="after")
+    def _otp_needs_email(self) -> RewardLinkCreate:
+        if self.verification == "email_otp" and not self.recipient.email:
+            raise ValueError('verification "email_otp" needs recipient.email')
+        return self
 
     @field_validator("expires_at")
     @classmethod
@@ -171,6 +183,7 @@ class RewardLinkOut(ResponseModel):
     external_id: str | None
     metadata: dict[str, str]
     orders: list[str] = Field(description="Ids of the orders claimed with this link, oldest first")
+    verification: Verification
     timeline: list[LinkTimelineEntry]
     created_at: datetime
     updated_at: datetime
@@ -194,6 +207,10 @@ class LinkClaimOut(ResponseModel):
     expires_at: datetime
     allow_split: bool
     choices: list[ProductOut] = Field(description="What may be claimed, each with its allowed denominations")
+    verification: Verification
+    verification_required: bool = Field(
+        description="True while the choices are hidden: check the emailed code first (Link-Verification header)"
+    )
 
 
 class RedemptionOut(ResponseModel):
@@ -344,3 +361,21 @@ class EmailBounceOut(ResponseModel):
     object: Literal["email_bounce"] = "email_bounce"
     type: Literal["hard", "soft"]
     delivery: LinkDeliveryOut
+
+
+class VerificationCheck(RequestModel):
+    code: str = Field(min_length=6, max_length=6, pattern="^[0-9]{6}$", description="The 6 digits emailed")
+
+
+class LinkVerificationOut(ResponseModel):
+    object: Literal["link_verification"] = "link_verification"
+    sent_to: str = Field(description="The recipient's email, masked: a***@example.com")
+    expires_at: datetime = Field(description="The code is valid until then")
+    resend_after: datetime = Field(description="No new code before then")
+    attempts: int = Field(description="Wrong codes this code takes before it is dead")
+
+
+class LinkVerificationGrant(ResponseModel):
+    object: Literal["link_verification_grant"] = "link_verification_grant"
+    verification_token: str = Field(description="Send it as the Link-Verification header")
+    expires_at: datetime

@@ -12,14 +12,17 @@ link is claimed, expired or canceled once, and its reservation released once (it
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rewardkit.auth import service as auth
 from rewardkit.auth.principals import LINK_VISITOR, Principal
 from rewardkit.catalog.models import CATEGORIES
 from rewardkit.jobs import service as jobs
@@ -32,6 +35,7 @@ from rewardkit.kit.money import MoneyError, is_currency, to_minor
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.ledger import service as ledger
 from rewardkit.links import choices, delivery, repository
+from rewardkit.links import verification as verify
 from rewardkit.links.errors import (
     AmountNotAllowed,
     DeliveryUnavailable,
@@ -43,6 +47,12 @@ from rewardkit.links.errors import (
     RewardLinkNotCancelable,
     RewardLinkNotFound,
     ValueNotAllowed,
+    VerificationCodeExpired,
+    VerificationCodeInvalid,
+    VerificationLocked,
+    VerificationNotEnabled,
+    VerificationRequired,
+    VerificationThrottled,
 )
 from rewardkit.links.models import (
     EXPIRE_JOB,
@@ -58,7 +68,8 @@ from rewardkit.links.models import (
     RewardLinkTransition,
 )
 from rewardkit.links.render import render, render_claim
-from rewardkit.links.schemas import RedeemRequest, RewardLinkCreate
+from rewardkit.links.schemas import LinkVerificationGrant, LinkVerificationOut, RedeemRequest, RewardLinkCreate
+from rewardkit.mailbox import service as mailbox
 from rewardkit.orders import service as orders
 from rewardkit.orders.schemas import OrderCreate
 from rewardkit.orders.state import IdempotencyIntent, Outcome
@@ -223,6 +234,7 @@ async def prepare(ctx: Runtime, ident: Principal, req: RewardLinkCreate) -> Rewa
         created_at=now,
         updated_at=now,
         opened_at=None,
+        verification=req.verification,
     )
 
 
@@ -392,12 +404,35 @@ async def _offered(ctx: Runtime, link: RewardLink) -> list[dict[str, Any]]:
     )
 
 
-async def claim_view(ctx: Runtime, token: str) -> dict[str, Any]:
-    """GET /v1/link_claims/{token}: the link as its recipient may see it; the first look marks it opened."""
+@dataclass
+class ClaimPage:
+    """What the hosted page (/l/{token}) shows: the claim view, or why the link is closed, in the org's frame."""
+
+    view: dict[str, Any]
+    closed: Problem | None  # RewardLinkExpired | RewardLinkCanceled: the view is not to be shown
+    link: RewardLink
+    branding: auth.Branding | None  # only when asked for (the hosted page's frame)
+    verified: bool  # no verification needed, or a live Link-Verification token came with the request
+
+
+def _verified(ctx: Runtime, link: RewardLink, verification: str | None, now: datetime) -> bool:
+    return link.verification == "none" or verify.granted(ctx.keyring, link.id, verification, now)
+
+
+async def claim_page(
+    ctx: Runtime, token: str, verification: str | None = None, *, branding: bool = True
+) -> ClaimPage:
+    """The rules of GET /v1/link_claims/{token}, for the claim API and the hosted page alike: the first
+    look at an open link marks it opened; an email_otp link not verified yet hides its choices.
+    `branding`: also read the org's frame (the page; the claim API needs none)."""
     async with ctx.db.unit_of_work(readonly=True) as s:
         link = await _by_token(ctx, s, token)
+        frame = await auth.get_branding(s, link.org_id) if branding else None
     now = utcnow()
-    _refuse_closed(link, now, claiming=False)
+    try:
+        _refuse_closed(link, now, claiming=False)
+    except Problem as closed:
+        return ClaimPage(render_claim(link, [], hidden=False), closed, link, frame, False)
     if link.status in ("created", "delivered"):
         async with ctx.db.unit_of_work() as s:
             if await repository.mark_opened(s, link.id, now):
@@ -408,11 +443,26 @@ async def claim_view(ctx: Runtime, token: str) -> dict[str, Any]:
                 body = render(ctx, fresh, await repository.timeline(s, link.id))
                 await ctx.events.emit(s, link.org_id, link.mode, REWARD_LINK_OPENED, body)
                 link = fresh
-    return render_claim(link, await _offered(ctx, link))
+    ok = _verified(ctx, link, verification, now)
+    view = render_claim(link, await _offered(ctx, link) if ok else [], hidden=not ok and link.status in OPEN)
+    return ClaimPage(view, None, link, frame, ok)
+
+
+async def claim_view(ctx: Runtime, token: str, verification: str | None = None) -> dict[str, Any]:
+    """GET /v1/link_claims/{token}: the link as its recipient may see it; the first look marks it opened."""
+    got = await claim_page(ctx, token, verification, branding=False)
+    if got.closed is not None:
+        raise got.closed
+    return got.view
 
 
 async def redeem(
-    ctx: Runtime, registry: Registry, runner: Worker | None, token: str, req: RedeemRequest
+    ctx: Runtime,
+    registry: Registry,
+    runner: Worker | None,
+    token: str,
+    req: RedeemRequest,
+    verification: str | None = None,
 ) -> dict[str, Any]:
     """POST /v1/link_claims/{token}/redeem: one order paid from the link's reservation. In one
     transaction: the guarded UPDATE that takes the amount from the link (concurrent redeems queue on
@@ -422,6 +472,11 @@ async def redeem(
     async with ctx.db.unit_of_work(readonly=True) as s:
         link = await _by_token(ctx, s, token)
     _refuse_closed(link, utcnow(), claiming=True)
+    if not _verified(ctx, link, verification, utcnow()):
+        raise VerificationRequired(
+            "This link needs the code emailed to its recipient: POST /v1/link_claims/{token}/verification, "
+            f"then send the verification token in the {verify.HEADER} header."
+        )
     if req.currency != link.currency:
         raise AmountNotAllowed(f"This link pays in {link.currency}, not {req.currency}.")
     try:
@@ -475,3 +530,105 @@ async def redeem(
     if taken.status in OPEN:
         view = render_claim(taken, await _offered(ctx, taken))
     return {"object": "link_redemption", "order": outcome.body, "link": view}
+
+
+# --- #13 email verification (verification.py) ---------------------------------------------------------
+
+
+def _needs_code(link: RewardLink) -> None:
+    if link.verification != "email_otp" or not link.recipient_email:
+        raise VerificationNotEnabled("This reward link needs no verification: claim it as it is.")
+
+
+async def send_verification(ctx: Runtime, token: str) -> dict[str, Any]:
+    """POST /v1/link_claims/{token}/verification: a new 6-digit code by email (mailbox, kind "otp"); the
+    previous code is dead from now on. Throttled per link (resend interval, codes per hour)."""
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        link = await _by_token(ctx, s, token)
+    now = utcnow()
+    _refuse_closed(link, now, claiming=True)
+    _needs_code(link)
+    settings = ctx.settings
+    email = ctx.keyring.decrypt(link.recipient_email or "")
+    async with ctx.db.unit_of_work() as s:
+        await repository.lock(s, link.id)  # one send at a time per link: the throttle below cannot be raced
+        last = await verify.current(s, link.id)
+        if last is not None and last.sent_at + timedelta(seconds=settings.link_otp_resend_seconds) > now:
+            wait = max(1, math.ceil((last.sent_at - now).total_seconds() + settings.link_otp_resend_seconds))
+            raise VerificationThrottled(
+                f"A code was sent a moment ago; ask for a new one in {wait} s.", headers={"Retry-After": str(wait)}
+            )
+        n, first = await verify.sent_since(s, link.id, now - timedelta(hours=1))
+        if n >= settings.link_otp_per_hour and first is not None:
+            wait = max(1, math.ceil((first + timedelta(hours=1) - now).total_seconds()))
+            raise VerificationThrottled(
+                f"{n} codes were sent for this link in the last hour; ask again in {wait} s.",
+                headers={"Retry-After": str(wait)},
+            )
+        code = verify.new_code()
+        row = await verify.add(s, ctx.keyring, link.id, code, now)
+        await mailbox.queue_email(
+            s,
+            ctx,
+            org_id=link.org_id,
+            mode=link.mode,
+            to=email,
+            kind="otp",
+            context={
+                "code": code,
+                "minutes": int(verify.CODE_LIFETIME.total_seconds() // 60),
+                "recipient_name": link.recipient_name,
+                "sender_name": link.sender_name,
+            },
+            ref=f"{link.id}:otp:{row.id}",
+        )
+    return LinkVerificationOut(
+        sent_to=verify.mask(email),
+        expires_at=row.expires_at,
+        resend_after=now + timedelta(seconds=settings.link_otp_resend_seconds),
+        attempts=verify.MAX_ATTEMPTS,
+    ).model_dump(mode="json")
+
+
+async def check_verification(ctx: Runtime, token: str, code: str) -> dict[str, Any]:
+    """POST /v1/link_claims/{token}/verification/check: the newest code, right -> a verification token
+    (the code is spent); wrong -> one attempt fewer, written even though the answer is an error."""
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        link = await _by_token(ctx, s, token)
+    now = utcnow()
+    _refuse_closed(link, now, claiming=True)
+    _needs_code(link)
+    right = matched = False
+    attempts: int | None = None
+    async with ctx.db.unit_of_work() as s:
+        row = await verify.current(s, link.id)
+        if row is None or row.verified_at is not None or row.expires_at <= now:
+            raise VerificationCodeExpired(
+                "No code is waiting for this link (none sent, expired or used): ask for a new one."
+            )
+        if row.attempts >= verify.MAX_ATTEMPTS:
+            raise VerificationLocked("Too many wrong codes: this code is dead. Ask for a new one.")
+        matched = verify.matches(ctx.keyring, link.id, code, row.code_hash)
+        if matched:
+            right = await verify.verified(s, row.id, now)
+        else:
+            attempts = await verify.wrong(s, row.id)  # committed with the block: the answer below is a 4xx
+    if matched and not right:  # a concurrent check of the same code spent it first
+        raise VerificationCodeExpired("This code was just used: ask for a new one.")
+    if right:
+        value, expires_at = verify.grant(ctx.keyring, link.id, now)
+        return LinkVerificationGrant(verification_token=value, expires_at=expires_at).model_dump(mode="json")
+    if attempts is None or attempts >= verify.MAX_ATTEMPTS:  # dead meanwhile, or this was its last attempt
+        raise VerificationLocked("Too many wrong codes: this code is dead. Ask for a new one.")
+    left = verify.MAX_ATTEMPTS - attempts
+    raise VerificationCodeInvalid(
+        f"That is not the code; {left} attempt{'s' if left != 1 else ''} left.", attempts_left=left
+    )
+
+
+async def claimed_order(ctx: Runtime, link: RewardLink, order_id: str) -> dict[str, Any] | None:
+    """One of the link's own orders (its voucher), for the hosted page after a claim; None for any other id."""
+    if order_id not in link.order_ids:
+        return None
+    visitor = Principal(kind=LINK_VISITOR, org_id=link.org_id, mode=link.mode, id=link.id, subject=link.id)
+    return await orders.get(ctx, visitor, order_id)
