@@ -33,7 +33,8 @@ ORG = "org"  # the organisation itself: wallets and their counterparts
 RESERVATION = "reward_link"  # a reward link's reservation (holder_id: the reservation's id)
 POINTS_MEMBER = "points_member"  # a member of an org's points programme (holder_id: the member's id)
 BUDGET = "budget"  # a campaign budget (holder_id: the budget's id)
-HOLDER_TYPES = frozenset({ORG, RESERVATION, POINTS_MEMBER, BUDGET})
+POINTS_PROGRAM = "points_program"  # a prefunded points programme's backing account (holder_id: the programme's id)
+HOLDER_TYPES = frozenset({ORG, RESERVATION, POINTS_MEMBER, BUDGET, POINTS_PROGRAM})
 
 ASSET_LENGTH = 24  # ISO 4217 codes (3 letters) and org-defined units (4 to 24 characters)
 

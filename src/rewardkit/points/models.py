@@ -29,7 +29,7 @@ TX_TYPES = ("credit", "debit", "reversal", "expiry")
 
 # Ledger addresses (docs/points.md#ledger). The member's accounts are held by ("points_member", the
 # member row's id) in the program's asset; only the ledger imports its own models, so the holder types
-# are spelled here as the ledger spells them (ledger.models.POINTS_MEMBER, BUDGET).
+# are spelled here as the ledger spells them (ledger.models.POINTS_MEMBER, POINTS_PROGRAM).
 MEMBER_HOLDER = "points_member"
 AVAILABLE = "wallet"  # the member's available points: non-negative, guarded by the ledger
 PENDING = "pending"  # credits not yet released: non-negative
@@ -38,8 +38,8 @@ ISSUED = "points_issued"  # the org's issuance account in the program's asset: g
 SPENT = "points_spent"  # points debited
 EXPIRED = "points_expired"  # points that expired
 # A prefunded program's backing account: the cash value of the points outstanding, held in the program's
-# currency by ("budget", program id) as kind `reserved` (never negative, guarded by the ledger).
-BACKING_HOLDER = "budget"
+# currency by ("points_program", program id) as kind `reserved` (never negative, guarded by the ledger).
+BACKING_HOLDER = "points_program"
 BACKING = "reserved"
 
 EXPIRE_JOB = "points.expire"
