@@ -83,6 +83,12 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         auth_failure_limit="1000000/minute",
         # The same for unknown reward-link tokens (#13): its limit is tested in tests/links/test_page.py.
         token_failure_limit="1000000/minute",
+        # Mail no test sends to a server of its own (links delivered by email in the BOLA world, the
+        # list tests' resends) lands in the dev mail catcher, a real aiosmtpd server on a free port in
+        # this process: otherwise it retries against 127.0.0.1:1025 for seconds, and any test's
+        # worker.drain() meanwhile runs those retries.
+        mail_catcher=True,
+        mail_catcher_port=0,
     )
 
 

@@ -5,6 +5,7 @@ to the hosted page. In production there is no catcher and the pages are 404."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -86,6 +87,8 @@ async def test_no_catcher_and_no_pages_in_production(settings: Settings, app: Fa
             assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
 
 
-async def test_the_default_app_runs_no_catcher(ctx: Runtime) -> None:
-    # The test suite's app is what `create_app` gives without `rewardkit serve`: no SMTP server of its own.
-    assert ctx.part(MailCatcher).port is None
+async def test_the_default_app_runs_no_catcher(settings: Settings) -> None:
+    # What `create_app` gives without `rewardkit serve` (which turns it on): no SMTP server of its own.
+    # (The suite's own app runs one on a free port, tests/conftest.py, for mail no test catches itself.)
+    default = Settings(database_url=settings.database_url, secret_keys=settings.secret_keys)
+    assert not MailCatcher.open(SimpleNamespace(settings=default)).enabled
