@@ -483,12 +483,14 @@ async def redeem(
         amount = to_minor(Decimal(req.denomination), link.currency)
     except MoneyError as exc:
         raise AmountNotAllowed(f"{req.denomination} {link.currency}: {exc}.") from exc
-    offered = {p["id"]: p for p in await _offered(ctx, link)}
-    if req.product_id not in offered:
+    single = not link.allow_split
+    offered = await choices.allowed(
+        ctx, link.currency, link.recipient_country, link.choice, req.product_id, link.remaining, whole=single
+    )
+    if offered is None:
         raise ProductNotInChoice(
             f"{req.product_id!r} is not one of this link's choices (GET /v1/link_claims/{{token}})."
         )
-    single = not link.allow_split
     if (single and amount != link.remaining) or amount > link.remaining:
         what = f"exactly {link.remaining}" if single else f"at most {link.remaining}"
         raise AmountNotAllowed(f"This link covers {what} {link.currency} minor units.")
