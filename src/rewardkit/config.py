@@ -153,6 +153,9 @@ class Settings(BaseSettings):
     # Development only (never in production): the console provider prints each message, link included, to stdout.
     sms_console_echo: bool = True
     retention_sms_days: int = Field(default=30, ge=1)
+    # #13: final deliveries of reward links (links/retention.py) and expired one-time codes.
+    retention_link_deliveries_days: int = Field(default=90, ge=1)
+    retention_link_verifications_days: int = Field(default=1, ge=1)
 
     @field_validator("link_resend_limit")
     @classmethod

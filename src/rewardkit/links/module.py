@@ -2,7 +2,7 @@
 
 from rewardkit.kit.crypto import Sealed
 from rewardkit.kit.module import Module
-from rewardkit.links import tasks
+from rewardkit.links import retention, tasks
 from rewardkit.links.api import bounces, claims, router
 from rewardkit.links.examples import RESPONSES
 from rewardkit.links.models import (
@@ -37,6 +37,7 @@ MODULE = Module(
         SMS_RESULT_JOB: tasks.sms_result,
     },
     events=EVENT_TYPES,
+    retention=retention.RULES,
     tables=(RewardLink, RewardLinkTransition, LinkDelivery, LinkVerification),
     # The claim API's and the hosted page's token opens the link: redacted in every log.
     token_paths=("/v1/link_claims/", "/l/"),
