@@ -145,7 +145,14 @@ def serve(
         typer.echo(f"  Docs:    http://{host}:{port}/docs")
         typer.echo(f"  Hosted links (vouchers) use {settings.public_url}\n")
     if catcher:
-        typer.echo(f"  Mail catcher: http://{host}:{port}/dev/mail  (no REWARDKIT_SMTP_URL: mail stays here)\n")
+        typer.echo(f"  Mail catcher: http://{host}:{port}/dev/mail  (no REWARDKIT_SMTP_URL: mail stays here)")
+        if demo_key:  # a newcomer's first reward link: its email lands in the catcher, its page opens from there
+            typer.echo(f"  A reward link by email:  curl -X POST http://{host}:{port}/v1/reward_links \\")
+            typer.echo('             -H "Authorization: Bearer $API_KEY" -H "Content-Type: application/json" \\')
+            typer.echo("""             -d '{"value": 25, "currency": "USD", "delivery": "email",""")
+            typer.echo("""                  "recipient": {"email": "you@example.com", "country": "US"}}'""")
+            typer.echo("           then open the mail catcher and follow the link (docs/links.md)")
+        typer.echo("")
     if demo_key or catcher:
         sys.stdout.flush()
     if workers == 1:
