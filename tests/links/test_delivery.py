@@ -415,3 +415,29 @@ async def test_a_claimed_link_stops_its_reminders(ctx: Runtime, client: httpx.As
         job = await _remind_job(ctx, link["id"], days)
         assert job is not None and job.status != "queued"
     problem(await client.post(f"/v1/reward_links/{link['id']}/resend", headers=org.h()), 409, "reward_link_closed")
+
+
+async def test_a_batch_delivers_each_link_by_its_own_channel(
+    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, smtp: SMTPState, twilio: TwilioSimulator
+) -> None:
+    """The batch writes its links through the same insert_in as POST /v1/reward_links: each link's
+    message is queued in the batch's transaction, and a refused item sends nothing."""
+    org = await make_org(USD="100.00")
+    items = [
+        link_body(delivery="email", recipient={"email": f"batch{n}@example.com", "country": "US"}) for n in range(3)
+    ]
+    items.append(link_body(delivery="sms", recipient={"phone": "+14155550123", "country": "US"}))
+    items.append(link_body(delivery="email", value=7, recipient={"email": "refused@example.com", "country": "US"}))
+    r = await client.post("/v1/reward_links/batch", json={"links": items}, headers=org.h())
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [x["status"] for x in body["data"]] == ["created"] * 4 + ["failed"]
+    links = [x["link"] for x in body["data"][:4]]
+    await app.state.worker.drain()
+    for n, link in enumerate(links[:3]):
+        [mail] = mails_for(smtp, link)
+        assert mail.rcpt_tos == [f"batch{n}@example.com"]
+        assert (await get_link(client, org, link["id"]))["status"] == "delivered"
+    [text] = texts_for(twilio, links[3])
+    assert text.to == "+14155550123"
+    assert mails_to(smtp, "refused@example.com") == []
