@@ -90,7 +90,9 @@ async def test_activity_credits_every_matching_rule(client: httpx.AsyncClient, o
         assert t["type"] == "credit" and t["points"] == c["points"] and t["reference"] == f"{a['id']}:{c['rule_id']}"
     assert txs[a["credits"][0]["transaction_id"]]["reason"] == "Order bonus"
     # The condition fails on another channel: only the fixed rule.
-    b = await activity(client, org, p["id"], member_id=m, event_type="order.paid", properties={"amount": 10, "channel": "pos"})
+    b = await activity(
+        client, org, p["id"], member_id=m, event_type="order.paid", properties={"amount": 10, "channel": "pos"}
+    )
     assert [c["rule_id"] for c in b["credits"]] == [fixed["id"]] and b["points"] == 50
     listed = (await client.get(f"{P}/{p['id']}/activities", headers=org.h())).json()
     assert [x["id"] for x in listed["data"]] == [b["id"], a["id"]] and listed["data"][1] == a
@@ -114,7 +116,9 @@ async def test_unmatched_activity_is_recorded_and_credits_nothing(
     assert await balance(client, org, p["id"], m) == (0, 0)
 
 
-async def test_per_unit_rounding_to_zero_lists_the_rule_without_a_credit(client: httpx.AsyncClient, org: OrgHandle) -> None:
+async def test_per_unit_rounding_to_zero_lists_the_rule_without_a_credit(
+    client: httpx.AsyncClient, org: OrgHandle
+) -> None:
     p = await program(client, org)
     m = await member(client, org, p["id"])
     rule = await add_rule(client, org, p["id"], points={"per_unit": {"property": "amount", "points": 1, "per": 10}})
@@ -130,9 +134,15 @@ async def test_daily_cap_at_its_edges(client: httpx.AsyncClient, org: OrgHandle)
     rule = await add_rule(client, org, p["id"], points={"fixed": 40}, daily_cap=100)
     day = datetime(2026, 6, 14, tzinfo=UTC)
     got = []
-    for when in (day, day + timedelta(hours=12), day + timedelta(hours=23, minutes=59, seconds=59, microseconds=999999)):
+    for when in (
+        day,
+        day + timedelta(hours=12),
+        day + timedelta(hours=23, minutes=59, seconds=59, microseconds=999999),
+    ):
         a = await activity(client, org, p["id"], member_id=m, occurred_at=when.isoformat())
-        got.append((a["credits"][0]["points"], a["credits"][0]["requested_points"], a["credits"][0]["transaction_id"] is None))
+        got.append(
+            (a["credits"][0]["points"], a["credits"][0]["requested_points"], a["credits"][0]["transaction_id"] is None)
+        )
     assert got == [(40, 40, False), (40, 40, False), (20, 40, False)]  # the third is reduced to the cap
     a = await activity(client, org, p["id"], member_id=m, occurred_at=(day + timedelta(hours=23)).isoformat())
     assert a["credits"] == [{"rule_id": rule["id"], "points": 0, "requested_points": 40, "transaction_id": None}]

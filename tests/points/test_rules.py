@@ -123,9 +123,7 @@ async def test_bad_patches_write_nothing(client: httpx.AsyncClient, org: OrgHand
     assert (await client.get(f"{url}/{rule['id']}", headers=org.h())).json() == rule
 
 
-async def test_unknown_and_foreign(
-    client: httpx.AsyncClient, org: OrgHandle, make_org: MakeOrg, ctx: Runtime
-) -> None:
+async def test_unknown_and_foreign(client: httpx.AsyncClient, org: OrgHandle, make_org: MakeOrg, ctx: Runtime) -> None:
     p = await program(client, org)
     q = await program(client, org)
     other = await make_org(USD="1.00")
