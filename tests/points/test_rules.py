@@ -186,6 +186,8 @@ def _rule(**over: Any) -> PointsRule:
         (1.1, 3, 1, 3),  # 3.3000000000000003 in floats; 3.3 exactly here -> 3
         (2.675, 100, 1, 267),
         (10**15, 10**9, 1, 10**12),  # clamped to MAX_POINTS
+        (1e308, 10**9, 1, 10**12),  # no decimal overflow: clamped
+        (5e-324, 10**9, 1, 0),
     ],
 )
 def test_per_unit_is_exact_and_rounds_down(amount: Any, points: int, per: int, expected: int) -> None:

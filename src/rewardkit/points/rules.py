@@ -10,7 +10,7 @@ or a split of one purchase into two never earns more). No expression language: s
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
@@ -110,7 +110,11 @@ def points_for(rule: PointsRule, properties: dict[str, Any]) -> int:
     value = number(properties.get(rule.per_unit_property))
     if value is None or value <= 0:
         return 0
-    return min(int(value * rule.per_unit_points // rule.per_unit_per), MAX_POINTS)
+    with localcontext(prec=80):  # exact for every float's 17 digits times 10⁹; larger results are clamped
+        product = value * rule.per_unit_points
+        if product >= (MAX_POINTS + 1) * rule.per_unit_per:
+            return MAX_POINTS
+        return int(product // rule.per_unit_per)
 
 
 # --- CRUD ------------------------------------------------------------------------------------------

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 import pycountry
 from email_validator import EmailNotValidError, validate_email
-from pydantic import ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, StrictInt, field_validator, model_validator
 
 from rewardkit.kit.responses import ListObject, Money, ResponseModel
 from rewardkit.kit.schemas import Flag, RequestModel
@@ -214,10 +214,35 @@ EventType = Annotated[
     str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$", description="e.g. task.completed")
 ]
 # A property's or a condition's value: a scalar. Nested objects are refused: conditions compare scalars.
-Scalar = Annotated[str, Field(max_length=500)] | StrictInt | float | bool
+
+
+def _bounded(v: Any) -> Any:
+    """Integers within ±10¹⁵ (exact in every JSON reader, and in 64 bits for the fingerprint), refused
+    beyond rather than read as an inexact float."""
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**15:
+        raise ValueError("integers are limited to ±10^15")
+    return v
+
+
+Scalar = Annotated[
+    Annotated[str, Field(max_length=500)] | StrictInt | Annotated[float, Field(allow_inf_nan=False)] | bool,
+    BeforeValidator(_bounded),
+]
 Operator = Literal["eq", "neq", "gt", "gte", "lt", "lte", "in"]
 ORDERING = ("gt", "gte", "lt", "lte")
 MAX_RULE_POINTS = 10**9
+
+
+def _utc(v: datetime | None) -> datetime | None:
+    """Aware, and in UTC: an offset at the edge of the calendar (0001-01-01T00:00+05:00) is refused here
+    rather than overflowing later."""
+    v = _aware(v)
+    if v is None:
+        return None
+    try:
+        return v.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
 
 
 class Condition(RequestModel):
@@ -286,7 +311,7 @@ class RuleCreate(RequestModel):
     starts_at: datetime | None = None
     ends_at: datetime | None = None
 
-    _tz = field_validator("starts_at", "ends_at")(_aware)
+    _tz = field_validator("starts_at", "ends_at")(_utc)
 
     @model_validator(mode="after")
     def _window(self) -> RuleCreate:
@@ -307,7 +332,7 @@ class RuleUpdate(RequestModel):
     starts_at: datetime | None = None
     ends_at: datetime | None = None
 
-    _tz = field_validator("starts_at", "ends_at")(_aware)
+    _tz = field_validator("starts_at", "ends_at")(_utc)
 
 
 class PerUnitOut(ResponseModel):
@@ -377,7 +402,7 @@ class ActivityCreate(RequestModel):
         default=None, description="Default now; at most 30 days ago and not in the future (5 minutes' skew)"
     )
 
-    _tz = field_validator("occurred_at")(_aware)
+    _tz = field_validator("occurred_at")(_utc)
 
     @field_validator("properties")
     @classmethod
