@@ -245,6 +245,29 @@ async def _points(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle, w: Worl
     w.a_ids |= {pid, ppid, *(t["id"] for t in txs), *(lot["lot_id"] for t in txs for lot in t["lots"])}
     w.a_secrets |= {pts["member"], email, pts["credit_key"], pts["debit_key"]}
     w.a_secrets |= {pts["credit_request"]["reference"], pts["debit_request"]["reference"]}
+    await _points_rules(client, a, b, w)
+
+
+async def _points_rules(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle, w: World) -> None:
+    """#14 rules: two earning rules and two activities in A's program (so each list has a next page), a
+    rule and an activity in B's, and tiers on A's program."""
+    pts = w.points
+    pid, bpid = pts["program"]["id"], pts["b_program"]["id"]
+    rule = {"event_type": "bola.done", "points": {"fixed": 3}, "daily_cap": 100}
+    pts["rules"] = [ok(await client.post(f"/v1/points_programs/{pid}/rules", json=rule, headers=a.h())) for _ in "ab"]
+    ok(await client.post(f"/v1/points_programs/{bpid}/rules", json=rule, headers=b.h()))
+    acts = []
+    for org, prog, mid in ((a, pid, pts["member"]), (a, pid, pts["member"]), (b, bpid, pts["b_member"])):
+        body = {"member_id": mid, "event_type": "bola.done", "reference": "bola-act-" + secrets.token_hex(5)}
+        acts.append(ok(await client.post(f"/v1/points_programs/{prog}/activities", json=body, headers=org.h())))
+    pts["activities"] = acts[:2]
+    tiers = {"tiers": [{"name": "Bola", "min_points": 1}], "window_months": 12}
+    ok(await client.put(f"/v1/points_programs/{pid}/tiers", json=tiers, headers=a.h()))
+    pts["rules_cursor"] = await _next_cursor(client, a, f"/v1/points_programs/{pid}/rules")
+    pts["activities_cursor"] = await _next_cursor(client, a, f"/v1/points_programs/{pid}/activities")
+    w.a_ids |= {r["id"] for r in pts["rules"]} | {x["id"] for x in acts[:2]}
+    w.a_ids |= {c["transaction_id"] for x in acts[:2] for c in x["credits"] if c["transaction_id"]}
+    w.a_secrets |= {x["reference"] for x in acts[:2]}
 
 
 # What org A can see of its own resources. Read before and after every attack: equal means the attack
@@ -267,6 +290,9 @@ SNAPSHOT_PATHS = (
     "/v1/points_programs/{points_program}/members/{points_member}",
     "/v1/points_programs/{points_program}/members/{points_member}/transactions?limit=100",
     "/v1/points_programs/{points_pending}/members/{points_member}",
+    "/v1/points_programs/{points_program}/rules?limit=100",
+    "/v1/points_programs/{points_program}/activities?limit=100",
+    "/v1/points_programs/{points_program}/tiers",
 )
 
 

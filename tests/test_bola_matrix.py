@@ -278,6 +278,78 @@ POINTS_ROWS: tuple[Row, ...] = (
     ),
 )
 
+
+def _rule_url(w: World, b: bool = False) -> str:
+    """A's rule through A's program, or (b) through B's own program: not found there either."""
+    program = w.points["b_program" if b else "program"]["id"]
+    return PROGRAM.format(program) + f"/rules/{w.points['rules'][0]['id']}"
+
+
+def _program_url(w: World, tail: str, b: bool = False) -> str:
+    return PROGRAM.format(w.points["b_program" if b else "program"]["id"]) + tail
+
+
+_RNF = "points_rule_not_found"
+_ACTIVITY = {"event_type": "bola.done", "reference": "bola-attack"}
+# #14 rules, activities and tiers: the program in the path is the wall; a rule id through the other org's
+# own program is not found either.
+POINTS_RULE_ROWS: tuple[Row, ...] = (
+    Row(
+        "createPointsRule",
+        ("program_id",),
+        fixed("POST", lambda w: _program_url(w, "/rules"), {"event_type": "bola.x", "points": {"fixed": 1}}),
+        _PNF,
+    ),
+    Row("listPointsRules", ("program_id",), fixed("GET", lambda w: _program_url(w, "/rules")), _PNF),
+    Row(
+        "listPointsRules",
+        ("cursor",),
+        own_path("GET", lambda w, b: _program_url(w, f"/rules?cursor={w.points['rules_cursor']}", b)),
+        {OTHER_ORG: LIST, OTHER_MODE: _PNF},
+    ),
+    Row("getPointsRule", ("program_id", "rule_id"), fixed("GET", _rule_url), _PNF),
+    Row("getPointsRule", ("rule_id",), own_path("GET", _rule_url), {OTHER_ORG: _RNF, OTHER_MODE: _PNF}),
+    Row("updatePointsRule", ("program_id", "rule_id"), fixed("PATCH", _rule_url, {"daily_cap": 1}), _PNF),
+    Row(
+        "updatePointsRule",
+        ("rule_id",),
+        own_path("PATCH", _rule_url, lambda w: {"daily_cap": 1}),
+        {OTHER_ORG: _RNF, OTHER_MODE: _PNF},
+    ),
+    Row("deletePointsRule", ("program_id", "rule_id"), fixed("DELETE", _rule_url), _PNF),
+    Row("deletePointsRule", ("rule_id",), own_path("DELETE", _rule_url), {OTHER_ORG: _RNF, OTHER_MODE: _PNF}),
+    Row(
+        "createPointsActivity",
+        ("program_id", "member_id"),
+        own_path(
+            "POST",
+            lambda w, b: _program_url(w, "/activities"),
+            lambda w: {**_ACTIVITY, "member_id": w.points["member"]},
+        ),
+        _PNF,
+    ),
+    Row(
+        "listPointsActivities",
+        ("program_id", "member_id"),
+        fixed("GET", lambda w: _program_url(w, f"/activities?member_id={w.points['member']}")),
+        _PNF,
+    ),
+    Row(
+        "listPointsActivities",
+        ("cursor",),
+        own_path("GET", lambda w, b: _program_url(w, f"/activities?cursor={w.points['activities_cursor']}", b)),
+        {OTHER_ORG: LIST, OTHER_MODE: _PNF},
+    ),
+    Row(
+        "putPointsTiers",
+        ("program_id",),
+        fixed("PUT", lambda w: _program_url(w, "/tiers"), {"tiers": [{"name": "Taken", "min_points": 0}]}),
+        _PNF,
+    ),
+    Row("getPointsTiers", ("program_id",), fixed("GET", lambda w: _program_url(w, "/tiers")), _PNF),
+    Row("deletePointsTiers", ("program_id",), fixed("DELETE", lambda w: _program_url(w, "/tiers")), _PNF),
+)
+
 ROWS: tuple[Row, ...] = (
     Row("getRewardLink", ("link_id",), fixed("GET", lambda w: LINK.format(w.link["id"])), "reward_link_not_found"),
     Row(
@@ -328,8 +400,9 @@ ROWS: tuple[Row, ...] = (
         # Org B pages its own link's deliveries with A's cursor; A's live key cannot see the link.
         own_path(
             "GET",
-            lambda w, b: LINK.format((w.b_link if b else w.link_2)["id"])
-            + f"/deliveries?cursor={w.link_deliveries_cursor}",
+            lambda w, b: (
+                LINK.format((w.b_link if b else w.link_2)["id"]) + f"/deliveries?cursor={w.link_deliveries_cursor}"
+            ),
         ),
         {OTHER_ORG: LIST, OTHER_MODE: "reward_link_not_found"},
     ),
@@ -439,6 +512,7 @@ ROWS: tuple[Row, ...] = (
         {OTHER_ORG: LIST, OTHER_MODE: "webhook_endpoint_not_found"},
     ),
     *POINTS_ROWS,
+    *POINTS_RULE_ROWS,
 )
 
 # Id-taking inputs that are not the org's: each with why no other caller can be walled off from it.

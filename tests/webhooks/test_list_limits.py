@@ -36,6 +36,8 @@ LISTS = [
     Listing("/v1/reward_links/{link_id}/deliveries"),
     Listing("/v1/points_programs"),
     Listing("/v1/points_programs/{program_id}/members/{member_id}/transactions"),
+    Listing("/v1/points_programs/{program_id}/rules"),
+    Listing("/v1/points_programs/{program_id}/activities"),
     Listing("/v1/inventory", at_least_two=False),  # operator-wide: whatever stock other tests left
 ]
 
@@ -99,6 +101,12 @@ async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg, monk
     for n in range(2):
         r = await client.post(member + "/credits", json={"points": 5, "reference": f"r{n}"}, headers=org.h())
         assert r.status_code == 200, r.text
+    program = f"/v1/points_programs/{programs[0]['id']}"
+    for n in range(2):  # #14: two earning rules and two activities
+        rule = {"event_type": "task.done", "points": {"fixed": 1}}
+        assert (await client.post(program + "/rules", json=rule, headers=org.h())).status_code == 200
+        act = {"member_id": "user_1", "event_type": "task.done", "reference": f"a{n}"}
+        assert (await client.post(program + "/activities", json=act, headers=org.h())).status_code == 200
     return World(org, endpoints[0]["id"], link_id, programs[0]["id"])
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.jobs import service as jobs
 from rewardkit.kit.ids import new_id
-from rewardkit.points import movements, repository
+from rewardkit.points import movements, repository, tiers
 from rewardkit.points.errors import NotReversible, PointsAlreadySpent
 from rewardkit.points.models import (
     EXPIRED,
@@ -45,7 +45,10 @@ async def reverse_in(
     else:
         tx = await _reverse_debit(ctx, s, program, member, original, before, ptx_id, at)
     await repository.add(s, tx)
-    return Result(tx, await emit(ctx, s, program, POINTS_REVERSED, tx))
+    body = await emit(ctx, s, program, POINTS_REVERSED, tx)
+    if original.type == "credit":  # a reversed credit was never earned: the tier may come down
+        await tiers.evaluate_in(ctx, s, program, member, at, "reversal")
+    return Result(tx, body)
 
 
 async def _reverse_credit(

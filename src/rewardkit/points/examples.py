@@ -106,3 +106,61 @@ RESPONSES: dict[str, Any] = {
     "reversePointsTransaction": REVERSAL,
     "releasePointsCredit": CREDIT,
 }
+
+RULE: dict[str, Any] = {
+    "id": "prl_01m8ac0t3v5w7x9yzb2c4d6f8g",
+    "object": "points_rule",
+    "livemode": False,
+    "program_id": PROGRAM["id"],
+    "event_type": "order.paid",
+    "description": "2 points per dollar on web and app orders",
+    "points": {"fixed": None, "per_unit": {"property": "amount", "points": 2, "per": 1}},
+    "conditions": [{"property": "channel", "op": "in", "value": ["web", "app"]}],
+    "daily_cap": 500,
+    "monthly_cap": 5000,
+    "starts_at": None,
+    "ends_at": None,
+    "created_at": "2026-11-25T22:10:00.000Z",
+    "updated_at": "2026-11-25T22:10:00.000Z",
+}
+ACTIVITY: dict[str, Any] = {
+    "id": "pac_01m8ac0w4x6y8z0ab3c5d7e9fh",
+    "object": "points_activity",
+    "livemode": False,
+    "program_id": PROGRAM["id"],
+    "member_id": "user_42",
+    "event_type": "order.paid",
+    "properties": {"amount": 42.5, "channel": "web"},
+    "reference": "order-981",
+    "occurred_at": "2026-11-25T22:11:00.000Z",
+    "points": 85,
+    "credits": [
+        {
+            "rule_id": RULE["id"],
+            "points": 85,
+            "requested_points": 85,
+            "transaction_id": "ptx_01m8ac0w4y1z2a3b4c5d6e7f8g",
+        }
+    ],
+    "created_at": "2026-11-25T22:11:00.120Z",
+}
+TIERS: dict[str, Any] = {
+    "object": "points_tiers",
+    "program_id": PROGRAM["id"],
+    "tiers": [{"name": "Silver", "min_points": 1000}, {"name": "Gold", "min_points": 5000}],
+    "window_months": 12,
+    "downgrade": "end_of_period",
+    "updated_at": "2026-11-25T22:12:00.000Z",
+}
+RESPONSES |= {
+    "createPointsRule": RULE,
+    "getPointsRule": RULE,
+    "updatePointsRule": RULE,
+    "listPointsRules": {**LIST, "data": [RULE]},
+    "deletePointsRule": {"id": RULE["id"], "object": "points_rule", "deleted": True},
+    "createPointsActivity": ACTIVITY,
+    "listPointsActivities": {**LIST, "data": [ACTIVITY]},
+    "putPointsTiers": TIERS,
+    "getPointsTiers": TIERS,
+    "deletePointsTiers": TIERS,
+}

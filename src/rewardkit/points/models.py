@@ -167,3 +167,113 @@ class PointsTransaction(Base):
     available_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # a credit's release time
     cash_minor: Mapped[int] = mapped_column(BigInteger)  # prefunded: cash moved (+ into backing, - out)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- earning rules, activities and tiers (points/rules.py, activities.py, tiers.py) ---------------
+
+POINTS_TIER_CHANGED = "points.tier_changed"
+RULE_EVENT_TYPES = (POINTS_TIER_CHANGED,)
+TIERS_JOB = "points.tiers"  # the periodic re-evaluation of a program's members' tiers
+DOWNGRADES = ("immediate", "end_of_period")
+
+
+class PointsRule(Base):
+    """An earning rule: an activity of `event_type` whose properties meet the conditions, inside the
+    active window, credits fixed points or points per unit of a numeric property, capped per member per
+    UTC day and month. Deleted rules keep their row (activities name them): `deleted_at`."""
+
+    __tablename__ = "points_rules"
+    __table_args__ = (
+        Index("ix_points_rules_program", "program_id", "event_type", "id"),
+        CheckConstraint("(points_fixed IS NULL) <> (per_unit_property IS NULL)", name="one_kind"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # prl_…
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
+    mode: Mapped[str] = mapped_column(String(4))
+    program_id: Mapped[str] = mapped_column(ForeignKey("points_programs.id"))
+    event_type: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(300))
+    points_fixed: Mapped[int | None] = mapped_column(BigInteger)
+    per_unit_property: Mapped[str | None] = mapped_column(String(40))
+    per_unit_points: Mapped[int | None] = mapped_column(BigInteger)
+    per_unit_per: Mapped[int | None] = mapped_column(BigInteger)  # points per this many units
+    conditions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{"property", "op", "value"}]
+    daily_cap: Mapped[int | None] = mapped_column(BigInteger)
+    monthly_cap: Mapped[int | None] = mapped_column(BigInteger)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PointsActivity(Base):
+    """What happened to a member, as the customer's product reported it, with what the rules made of it
+    (`credits`, as answered). Unique by reference in the program: a retry replays the first answer."""
+
+    __tablename__ = "points_activities"
+    __table_args__ = (
+        UniqueConstraint("program_id", "reference", name="uq_points_activities_reference"),
+        Index("ix_points_activities_program", "program_id", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # pac_…
+    org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
+    mode: Mapped[str] = mapped_column(String(4))
+    program_id: Mapped[str] = mapped_column(ForeignKey("points_programs.id"))
+    member_pk: Mapped[str] = mapped_column(ForeignKey("points_members.id"))
+    member_id: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(100))
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reference: Mapped[str] = mapped_column(String(120))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    credits: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    points: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PointsRuleCredit(Base):
+    """What one rule credited one member for one activity, by the UTC day and month the activity
+    occurred in: the caps sum these (under the member's row lock)."""
+
+    __tablename__ = "points_rule_credits"
+    __table_args__ = (Index("ix_points_rule_credits_cap", "rule_id", "member_pk", "month", "day"),)
+
+    activity_id: Mapped[str] = mapped_column(ForeignKey("points_activities.id"), primary_key=True)
+    rule_id: Mapped[str] = mapped_column(ForeignKey("points_rules.id"), primary_key=True)
+    member_pk: Mapped[str] = mapped_column(ForeignKey("points_members.id"))
+    day: Mapped[str] = mapped_column(String(10))  # 2026-12-01
+    month: Mapped[str] = mapped_column(String(7))  # 2026-12
+    points: Mapped[int] = mapped_column(BigInteger)
+
+
+class PointsTierPolicy(Base):
+    """A program's tiers: [{"name", "min_points"}] ascending, from points earned in the last
+    `window_months` (null: all time), and how a member comes down."""
+
+    __tablename__ = "points_tier_policies"
+    __table_args__ = (CheckConstraint("downgrade IN ('immediate','end_of_period')", name="downgrade"),)
+
+    program_id: Mapped[str] = mapped_column(ForeignKey("points_programs.id"), primary_key=True)
+    tiers: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    window_months: Mapped[int | None] = mapped_column(Integer)
+    downgrade: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PointsMemberTier(Base):
+    """A member's tier as last evaluated; `downgrade_at`: end_of_period, the lower tier it falls to then
+    unless it earns its way back first."""
+
+    __tablename__ = "points_member_tiers"
+
+    member_pk: Mapped[str] = mapped_column(ForeignKey("points_members.id"), primary_key=True)
+    program_id: Mapped[str] = mapped_column(ForeignKey("points_programs.id"))
+    tier: Mapped[str | None] = mapped_column(String(60))
+    earned: Mapped[int] = mapped_column(BigInteger)  # points earned in the window, as last evaluated
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    downgrade_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -29,7 +29,7 @@ from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import to_minor
 from rewardkit.ledger import service as ledger
-from rewardkit.points import repository
+from rewardkit.points import repository, tiers
 from rewardkit.points.errors import (
     InsufficientPoints,
     ReferenceReused,
@@ -300,7 +300,9 @@ async def credit_in(
             await jobs.enqueue(s, NOTICE_JOB, {"lot_id": lot_id}, run_at=notice_at, unique_key=notice_key)
     if pending:
         await jobs.enqueue(s, RELEASE_JOB, {"lot_id": lot_id}, run_at=available_at, unique_key=release_key)
-    return Result(tx, await emit(ctx, s, program, POINTS_CREDITED, tx))
+    body = await emit(ctx, s, program, POINTS_CREDITED, tx)
+    await tiers.evaluate_in(ctx, s, program, member, at, "credit")  # tiers follow points earned (#14)
+    return Result(tx, body)
 
 
 async def debit_in(

@@ -46,7 +46,9 @@ def render_program(program: PointsProgram) -> dict[str, Any]:
     return ProgramOut.model_validate(body).model_dump(mode="json")
 
 
-def render_member(ctx: Runtime, member: PointsMember, expiring: list[PointsLot]) -> dict[str, Any]:
+def render_member(
+    ctx: Runtime, member: PointsMember, expiring: list[PointsLot], tier: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body = {
         "id": member.member_id,
         "livemode": member.mode == "live",
@@ -63,7 +65,7 @@ def render_member(ctx: Runtime, member: PointsMember, expiring: list[PointsLot])
         "expiring": [
             {"lot_id": x.id, "points": x.remaining, "status": x.status, "expires_at": x.expires_at} for x in expiring
         ],
-        "tier": None,
+        "tier": tier,
         "created_at": member.created_at,
         "updated_at": member.updated_at,
     }

@@ -18,7 +18,7 @@ from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import is_currency
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.ledger import service as ledger
-from rewardkit.points import corrections, movements, repository
+from rewardkit.points import corrections, movements, repository, tiers
 from rewardkit.points.errors import (
     NotPending,
     PointsMemberNotFound,
@@ -180,13 +180,17 @@ async def put_member(
             await repository.update_member(s, member.id, {**values, "updated_at": now})
             member = await repository.member_by_pk(s, member.id)
             assert member is not None
-        return render_member(ctx, member, await repository.expiring_lots(s, member.id)), created
+        return render_member(
+            ctx, member, await repository.expiring_lots(s, member.id), await tiers.member_tier(s, member)
+        ), created
 
 
 async def get_member(ctx: Runtime, ident: Principal, program_id: str, member_id: str) -> dict[str, Any]:
     async with ctx.db.unit_of_work(readonly=True) as s:
         member = await _member(s, await _program(s, ident, program_id), member_id)
-        return render_member(ctx, member, await repository.expiring_lots(s, member.id))
+        return render_member(
+            ctx, member, await repository.expiring_lots(s, member.id), await tiers.member_tier(s, member)
+        )
 
 
 async def list_transactions(
@@ -422,7 +426,9 @@ async def cli_member(ctx: Runtime, program_id: str, member_id: str) -> dict[str,
         if program is None:
             raise PointsProgramNotFound(f"No points program {program_id}.")
         member = await _member(s, program, member_id)
-        return render_member(ctx, member, await repository.expiring_lots(s, member.id))
+        return render_member(
+            ctx, member, await repository.expiring_lots(s, member.id), await tiers.member_tier(s, member)
+        )
 
 
 async def cli_credit(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rewardkit.points import service
+from rewardkit.points import service, tiers
 
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
@@ -23,3 +23,8 @@ async def release(ctx: Runtime, payload: dict[str, Any], attempt: int) -> str:
 async def notice(ctx: Runtime, payload: dict[str, Any], attempt: int) -> str:
     """points.expiring, queued expiring_notice_days before a lot expires: the `points.expiring` event."""
     return await service.notice_job(ctx, payload["lot_id"])
+
+
+async def tiers_job(ctx: Runtime, payload: dict[str, Any], attempt: int) -> str:
+    """points.tiers: re-evaluate one member's tier (a due end_of_period downgrade) or a program's (daily)."""
+    return await tiers.tiers_job(ctx, payload)
