@@ -253,22 +253,22 @@ class RedemptionOut(ResponseModel):
     )
 
 
+class BatchCreditCreate(CreditCreate):
+    member_id: str = Field(pattern=MEMBER_ID_PATTERN, description="An existing member of the program")
+
+
 # Each item is checked on its own (batch.py), so a bad item is that item's failure, not a 422 for the
 # whole batch: any JSON value is accepted (and answered in its result), hence the `anyOf`.
 BatchCreditItem = Annotated[
     Any,
     WithJsonSchema(
         {
-            "anyOf": [{"$ref": "#/components/schemas/BatchCreditCreate"}, {}],
-            "description": "A credit as POST …/members/{member_id}/credits takes it, with its member_id "
-            "(BatchCreditCreate). An item that is not one is that item's failed result, not a 422.",
+            "anyOf": [BatchCreditCreate.model_json_schema(), {}],
+            "description": "A credit as POST …/members/{member_id}/credits takes it, with its member_id. "
+            "An item that is not one is that item's failed result, not a 422.",
         }
     ),
 ]
-
-
-class BatchCreditCreate(CreditCreate):
-    member_id: str = Field(pattern=MEMBER_ID_PATTERN, description="An existing member of the program")
 
 
 class CreditBatchCreate(RequestModel):
