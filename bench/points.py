@@ -39,8 +39,8 @@ class Settings:
     members: int = 200
     concurrency: int = 16
     credit_seconds: float = 15.0
-    batches: int = 5
-    redeem_rates: tuple[float, ...] = (10.0, 50.0)
+    batches: int = 3
+    redeem_rates: tuple[float, ...] = (10.0, 25.0)
     redeem_seconds: float = 10.0
     timeout_s: float = 60.0
 

@@ -8,6 +8,7 @@ the base machine (REWARDKIT_POINTS_EXAMPLES)."""
 from __future__ import annotations
 
 import asyncio
+import collections
 
 import httpx
 import pytest
@@ -20,15 +21,20 @@ from rewardkit.runtime import Runtime
 from tests.points.test_model import EXAMPLES, WALLET, PointsMachine, Tx
 
 
+PRODUCT = "american_red_cross_us"
+COUNTS: collections.Counter[tuple[str, bool]] = collections.Counter()  # what the runs did, for the test
+
+
 class RedeemingMachine(PointsMachine):
     def __init__(self) -> None:
         super().__init__()
         self.paid = 0  # cents the org's orders took (fulfilled ones; a failed order is refunded)
 
-    @rule(denomination=st.sampled_from([10, 25]), fail=st.booleans())
+    # A product sold from 1 USD in steps of 1 USD: 1 to 500 points at the machine's rates, as its credits.
+    @rule(denomination=st.integers(1, 5), fail=st.booleans())
     def redeem(self, denomination: int, fail: bool) -> None:
         points = denomination * self.ppu  # whole for every ppu the machine uses
-        body: dict[str, object] = {"product_id": "amazon_us", "denomination": denomination, "currency": "USD"}
+        body: dict[str, object] = {"product_id": PRODUCT, "denomination": denomination, "currency": "USD"}
         if fail:
             body["metadata"] = {"sandbox": "fail"}
         r = self.post(self.url("/redemptions"), body)
@@ -44,10 +50,10 @@ class RedeemingMachine(PointsMachine):
         self.txs.append(tx)
         if not fail:
             assert out["order"]["status"] == "fulfilled" and out["returned"] is None, out
-            if not self.prefunded:  # prefunded: the backing account paid (its figure is the base invariant's)
-                self.paid += denomination * 100
-            else:
-                self.paid += 0
+            # The money left the org either way: from the wallet (on_redemption), or from the backing account
+            # (prefunded: the base invariant's wallet = WALLET - backing - paid, the backing having shrunk).
+            self.paid += denomination * 100
+            COUNTS["fulfilled", self.prefunded] += 1
             return
         # Refunded at once: the points came back as a reversal of the debit, into the lots they left.
         assert out["order"]["status"] == "refunded", out
@@ -62,6 +68,7 @@ class RedeemingMachine(PointsMachine):
         assert returned["type"] == "reversal" and returned["points"] == back, out
         assert returned["balance_after"] == self.available
         self.txs.append(Tx(returned["id"], "reversal", back))
+        COUNTS["failed", self.prefunded] += 1
 
     @invariant()
     def wallet_paid_the_orders(self) -> None:
@@ -91,3 +98,4 @@ async def test_points_state_machine_with_redemptions(
         database=None,
     )
     await asyncio.get_running_loop().run_in_executor(None, lambda: run_state_machine_as_test(Machine, settings=config))
+    print("redemptions by outcome and prefunded:", dict(COUNTS))

@@ -25,6 +25,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.auth.principals import Principal
@@ -102,7 +103,10 @@ def _order_request(
         body["recipient"] = req.recipient.model_dump()
     elif member.email:
         body["recipient"] = {"email": ctx.keyring.decrypt(member.email), "name": member.name}
-    return OrderCreate.model_validate(body)
+    try:
+        return OrderCreate.model_validate(body)
+    except ValidationError as exc:  # the redemption's own fields passed the same rules: only a defensive net
+        raise service._field("metadata", f"the order would not take this: {exc.errors()[0]['msg']}") from None
 
 
 def render_redemption(
