@@ -20,7 +20,6 @@ from rewardkit.points import movements
 from rewardkit.runtime import Runtime
 from tests.points.test_model import EXAMPLES, WALLET, PointsMachine, Tx
 
-
 PRODUCT = "american_red_cross_us"
 COUNTS: collections.Counter[tuple[str, bool]] = collections.Counter()  # what the runs did, for the test
 
