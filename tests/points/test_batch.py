@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from sqlalchemy import func, select
 
@@ -94,7 +95,9 @@ async def test_batch_of_1000_and_1001(client: httpx.AsyncClient, org: OrgHandle,
     problem(await send(client, org, p["id"], [item(ms[i % 5]) for i in range(1001)]), 422, "validation_error")
     problem(await send(client, org, p["id"], []), 422, "validation_error")
     assert await counts(ctx) == before
-    r = await send(client, org, p["id"], [item(ms[i % 5], 1) for i in range(1000)])
+    full = [item(ms[i % 5], 1) for i in range(1000)]
+    assert len(orjson.dumps({"credits": full})) > 64 * 1024  # over the global body cap: the batch's own cap
+    r = await send(client, org, p["id"], full)
     assert r.status_code == 200, r.text
     assert r.json()["credited"] == 1000 and r.json()["points"] == 1000
     assert [await balance(client, org, p["id"], m) for m in ms] == [(200, 0)] * 5
