@@ -1,6 +1,7 @@
 """The benchmark suite's entry point (`make bench`).
 
-    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links] [--out DIR] [--pg-url URL]
+    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links,points] [--out DIR]
+                        [--pg-url URL]
 
 Runs a bounded suite on loopback and writes a Markdown report (`latest.md`, plus the raw figures in
 `latest.raw`, JSON) to bench/results/ (or --out; --smoke writes to a temporary directory unless
@@ -42,6 +43,7 @@ import httpx
 
 from bench import ceiling, report
 from bench import links as links_bench
+from bench import points as points_bench
 from bench.common import (
     REPO,
     Config,
@@ -69,7 +71,7 @@ from bench.common import (
 from bench.loadgen import Spec, percentile, run_loadgen
 from bench.receiver import Receiver, Running
 
-PHASES = ("ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links")
+PHASES = ("ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links", "points")
 OTHERS_RESERVE = 40
 FUNDS_USD = 100_000_000  # no order may fail for money: 10 USD orders, at most a few 100k per run
 
@@ -533,6 +535,26 @@ class Bench:
         finally:
             await self.pg.drop_db(db)
 
+    # --- 7. reward points (#14) -----------------------------------------------------------------------
+
+    async def points_phase(self) -> None:
+        """bench/points.py against one server (one process per core) on its own clone; then `ledger
+        verify` on that clone."""
+        db, tenant = await self.clone("_points")
+        s = points_bench.Settings.make(self.cfg.smoke)
+        try:
+            env = base_env(self.pg.app_url(db), self.secret, REWARDKIT_DB_POOL_SIZE="10")
+            server, url = await self.serve(env, self.cfg.pg_workers, "serve-points")
+            try:
+                self.results["points"] = await points_bench.run_all(url, tenant.api_key, s, log)
+                self.results["points"]["server_workers"] = self.cfg.pg_workers
+            finally:
+                await self.procs.astop(server)
+            await self.verify_ledger("points", env)
+            self.results["points"]["ledger_verify"] = self.results["ledger_verify"].pop("points")
+        finally:
+            await self.pg.drop_db(db)
+
     # --- driver ---------------------------------------------------------------------------------------
 
     def _error(self, phase: str, exc: BaseException) -> None:
@@ -570,6 +592,11 @@ class Bench:
                     await self.links_phase()
                 except Exception as exc:
                     self._error("links", exc)
+            if "points" in self.only:
+                try:
+                    await self.points_phase()
+                except Exception as exc:
+                    self._error("points", exc)
         finally:
             if sqlite_ready is not None and not sqlite_ready.done():
                 sqlite_ready.cancel()
@@ -666,10 +693,13 @@ def main(argv: list[str] | None = None) -> int:
     bench.results["databases"] = bench.pg.every
     bench.results["elapsed_s"] = time.time() - started
     rows = report.rows(bench.results, cfg) + [report.Row(*r) for r in links_bench.rows(bench.results)]
+    rows += [report.Row(*r) for r in points_bench.rows(bench.results)]
     md = report.markdown(bench.results, rows, cfg, only)
     (out_dir / "latest.md").write_text(md)
     if "links" in bench.results:
         (out_dir / "links.md").write_text(links_bench.markdown(bench.results, cfg.smoke))
+    if "points" in bench.results:
+        (out_dir / "points.md").write_text(points_bench.markdown(bench.results, cfg.smoke))
     (out_dir / "latest.raw").write_text(json.dumps(report.jsonable(bench.results), indent=1, default=str))
     print(report.table(rows))
     for e in bench.results["errors"]:

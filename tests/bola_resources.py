@@ -99,7 +99,7 @@ def link_body(external_id: str, **over: Any) -> dict[str, Any]:
 
 
 async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg) -> World:
-    a, b = await make_org(USD="130.00", ZAR="50.00"), await make_org(USD="110.00")  # B: its link holds 10
+    a, b = await make_org(USD="160.00", ZAR="50.00"), await make_org(USD="110.00")  # B: its link holds 10
     endpoint = await _endpoint(client, a)  # first, so that the orders' events fan out to it
     endpoint_2 = await _endpoint(client, a)
     external_id = "bola-" + secrets.token_hex(5)
@@ -240,11 +240,27 @@ async def _points(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle, w: Worl
     pending_url = f"/v1/points_programs/{ppid}/members/{pts['member']}/credits"
     pts["pending"] = ok(await client.post(pending_url, json={"points": 5, "reference": "bola-3"}, headers=a.h()))
     pts["cursor"] = await _next_cursor(client, a, url + "/transactions")
+    # #14 redemptions and batch credits: enough points for a redemption by every owner's sanity call, one
+    # redemption and one batch made with an Idempotency-Key (their keys and bodies, for the replay rows).
+    ok(await client.post(url + "/credits", json={"points": 5000, "reference": "bola-4"}, headers=a.h()))
+    pts["redeem_key"], pts["batch_key"] = "bola-pr-" + secrets.token_hex(8), "bola-pb-" + secrets.token_hex(8)
+    pts["redeem_request"] = {"product_id": "amazon_us", "denomination": 10, "currency": "USD"}
+    h = a.h(**{"Idempotency-Key": pts["redeem_key"]})
+    pts["redemption"] = ok(await client.post(url + "/redemptions", json=pts["redeem_request"], headers=h))
+    batch_item = {"member_id": pts["member"], "points": 5, "reference": "bola-batch-" + secrets.token_hex(5)}
+    pts["batch_request"] = {"credits": [batch_item]}
+    h = a.h(**{"Idempotency-Key": pts["batch_key"]})
+    pts["batch"] = ok(
+        await client.post(f"/v1/points_programs/{pid}/credits/batch", json=pts["batch_request"], headers=h)
+    )
     w.points = pts
     txs = (pts["credit"], more, pts["debit"], pts["pending"])
     w.a_ids |= {pid, ppid, *(t["id"] for t in txs), *(lot["lot_id"] for t in txs for lot in t["lots"])}
     w.a_secrets |= {pts["member"], email, pts["credit_key"], pts["debit_key"]}
     w.a_secrets |= {pts["credit_request"]["reference"], pts["debit_request"]["reference"]}
+    red = pts["redemption"]
+    w.a_ids |= {red["transaction"]["id"], red["order"]["id"], pts["batch"]["data"][0]["transaction"]["id"]}
+    w.a_secrets |= {pts["redeem_key"], pts["batch_key"], batch_item["reference"]}
     await _points_rules(client, a, b, w)
 
 

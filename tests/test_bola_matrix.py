@@ -207,6 +207,33 @@ def _points_of_its_own(what: str) -> Callable[[World, str, httpx.Response], None
     return check
 
 
+def _redemption_replayed(w: World, r: httpx.Response) -> None:
+    got = r.json()
+    assert r.headers.get("idempotent-replayed") == "true", r.text
+    assert got["order"]["id"] == w.points["redemption"]["order"]["id"], r.text
+
+
+def _redemption_of_its_own(w: World, caller: str, r: httpx.Response) -> None:
+    assert r.status_code < 500 and "idempotent-replayed" not in r.headers, r.text
+    if caller == OTHER_MODE:
+        assert r.status_code == 404 and r.json()["code"] == "points_program_not_found", r.text
+    elif r.is_success:
+        assert r.json()["program_id"] == w.points["b_program"]["id"], r.text
+
+
+def _credit_batch_replayed(w: World, r: httpx.Response) -> None:
+    assert r.headers.get("idempotent-replayed") == "true" and r.json() == w.points["batch"], r.text
+
+
+def _credit_batch_of_its_own(w: World, caller: str, r: httpx.Response) -> None:
+    assert r.status_code < 500 and "idempotent-replayed" not in r.headers, r.text
+    if caller == OTHER_MODE:
+        assert r.status_code == 404 and r.json()["code"] == "points_program_not_found", r.text
+    else:
+        got = r.json()
+        assert got["program_id"] == w.points["b_program"]["id"] and got["credited"] == 0, r.text
+
+
 _PNF = "points_program_not_found"
 _TNF = "points_transaction_not_found"
 POINTS_ROWS: tuple[Row, ...] = (
@@ -275,6 +302,53 @@ POINTS_ROWS: tuple[Row, ...] = (
         ("ptx_id",),
         fixed("POST", lambda w: PTX.format(w.points["pending"]["id"]) + "/release"),
         _TNF,
+    ),
+    # #14 redemptions and batch credits
+    Row(
+        "createPointsRedemption",
+        ("program_id", "member_id"),
+        fixed(
+            "POST",
+            lambda w: _member_url(w, "/redemptions"),
+            {"product_id": "amazon_us", "denomination": 10, "currency": "USD"},
+        ),
+        _PNF,
+    ),
+    Row(
+        "createPointsRedemption",
+        ("Idempotency-Key",),
+        lambda w, caller: Call(
+            "POST",
+            _b_member_url(w, "/redemptions") if caller == OTHER_ORG else _member_url(w, "/redemptions"),
+            w.points["redeem_request"],
+            {"Idempotency-Key": w.points["redeem_key"]},
+        ),
+        None,  # org B's own member has no points: its own 4xx, never A's replay
+        check_owner=lambda w, r: _redemption_replayed(w, r),
+        check_other=_redemption_of_its_own,
+    ),
+    Row(
+        "createPointsCreditBatch",
+        ("program_id",),
+        fixed(
+            "POST",
+            lambda w: PROGRAM.format(w.points["program"]["id"]) + "/credits/batch",
+            {"credits": [{"member_id": "bola-attack", "points": 1, "reference": "bola-attack"}]},
+        ),
+        _PNF,
+    ),
+    Row(
+        "createPointsCreditBatch",
+        ("Idempotency-Key",),
+        lambda w, caller: Call(
+            "POST",
+            PROGRAM.format(w.points["b_program" if caller == OTHER_ORG else "program"]["id"]) + "/credits/batch",
+            w.points["batch_request"],
+            {"Idempotency-Key": w.points["batch_key"]},
+        ),
+        None,  # org B's program has no such member: a batch of its own with that item failed
+        check_owner=lambda w, r: _credit_batch_replayed(w, r),
+        check_other=_credit_batch_of_its_own,
     ),
 )
 
@@ -532,6 +606,7 @@ PUBLIC: dict[tuple[str, str], str] = {
     "key); tests/links/test_claims.py covers forged tokens and one link's token never showing another",
     ("redeemLinkClaim", "token"): "the headless claim API: a bearer link, as getLinkClaim",
     ("redeemLinkClaim", "product_id"): "a product of the global catalog, not a resource of the org",
+    ("createPointsRedemption", "product_id"): "a product of the global catalog, not a resource of the org",
     # #13 page: the email code of a link is asked for and checked with the link's token, as getLinkClaim;
     # tests/links/test_verification.py covers forged tokens and one link's code never opening another.
     ("sendLinkVerification", "token"): "the headless claim API: a bearer link, as getLinkClaim",

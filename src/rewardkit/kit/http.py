@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable, Coroutine, Mapping
 from decimal import Decimal
 from typing import Any
@@ -158,6 +159,22 @@ class RequestGuard:
         self.max_body = max_body
         # Per exact path (Module.body_limits): never below the global cap.
         self.limits = {path: max(n, max_body) for path, n in (limits or {}).items()}
+        # A path with {name} segments (a batch under a parent id: /v1/points_programs/{program_id}/credits/batch)
+        # matches any one segment there.
+        self.templates = [
+            (re.compile("^" + re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(path)) + "$"), n)
+            for path, n in self.limits.items()
+            if "{" in path
+        ]
+
+    def _limit(self, path: str) -> int:
+        exact = self.limits.get(path)
+        if exact is not None:
+            return exact
+        for pattern, n in self.templates:
+            if pattern.match(path):
+                return n
+        return self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -172,7 +189,7 @@ class RequestGuard:
             if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
                 raise MalformedRequest("NUL characters are not allowed in URLs.")
             length = headers.get("content-length")
-            max_body = self.limits.get(scope.get("path", ""), self.max_body)
+            max_body = self._limit(scope.get("path", ""))
             if length is not None and (not length.isdigit() or int(length) > max_body):
                 raise PayloadTooLarge(f"Bodies are limited to {max_body} bytes.")
             if scope["method"] in {"POST", "PATCH", "PUT"} and scope["path"].startswith("/v1/"):

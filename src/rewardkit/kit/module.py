@@ -47,7 +47,8 @@ class Module:
     # Path prefixes whose next segment is a bearer token (`/v/` for voucher pages): redacted in every
     # log (kit/logs.py).
     token_paths: tuple[str, ...] = ()
-    # Exact request paths whose bodies may exceed the global cap (settings.max_body_bytes), with their
+    # Request paths whose bodies may exceed the global cap (settings.max_body_bytes; a `{name}` segment
+    # matches any one segment), with their
     # own cap in bytes: batch endpoints (kit/http.py RequestGuard).
     body_limits: Mapping[str, int] = field(default_factory=dict)
     # Old rows the hourly maintenance job deletes, in bounded batches, in module order (kit/retention.py).

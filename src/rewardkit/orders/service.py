@@ -107,11 +107,14 @@ async def place_in(
     ident: Principal,
     req: OrderCreate,
     also: list[ledger.Entry],
+    *,
+    order_id: str | None = None,
 ) -> Booked:
     """An order booked inside another domain's unit of work (no idempotency key: the caller's own
     guard makes it once), its debit posted together with `also` (a reward link's redeem moves the
-    reservation back to the wallet first). After the commit, finish_placed answers it."""
-    return await book(s, ctx, registry, runner, ident, req, new_id("ord"), also)
+    reservation back to the wallet first). After the commit, finish_placed answers it. `order_id`: the
+    caller's own new ord_ id, when it must name the order before booking it (a points redemption's debit)."""
+    return await book(s, ctx, registry, runner, ident, req, order_id or new_id("ord"), also)
 
 
 async def finish_placed(ctx: Runtime, runner: Worker | None, ident: Principal, booked: Booked) -> Outcome:

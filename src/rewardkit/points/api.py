@@ -9,15 +9,18 @@ from fastapi import APIRouter, Depends, Header, Path, Request
 
 from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
+from rewardkit.jobs.worker import Worker
 from rewardkit.kit import idempotency
 from rewardkit.kit.errors import MalformedJSON
 from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from rewardkit.kit.responses import HEADERS, JSONResponse, respond
 from rewardkit.orders.state import IdempotencyIntent
-from rewardkit.points import service
+from rewardkit.points import batch, redemptions, service
 from rewardkit.points.schemas import (
     MEMBER_ID_PATTERN,
+    CreditBatchCreate,
+    CreditBatchOut,
     CreditCreate,
     DebitCreate,
     MemberOut,
@@ -26,10 +29,13 @@ from rewardkit.points.schemas import (
     ProgramList,
     ProgramOut,
     ProgramUpdate,
+    RedemptionCreate,
+    RedemptionOut,
     TransactionList,
     TransactionOut,
 )
 from rewardkit.runtime import Runtime, get_runtime
+from rewardkit.suppliers.registry import Registry
 
 router = APIRouter(prefix="/v1", tags=["Reward points"], route_class=StrictJSONRoute)
 
@@ -459,3 +465,91 @@ async def get_points_tiers(request: Request, program_id: ProgramId, ident: Ident
 )
 async def delete_points_tiers(request: Request, program_id: ProgramId, ident: Ident, ctx: Ctx) -> JSONResponse:
     return respond(request, await tiers.delete_tiers(ctx, ident, program_id), "points_tiers")
+
+
+# --- #14 redemptions and batch credits (redemptions.py, batch.py) -----------------------------------
+
+_REDEEM: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The redemption, its order final (usually `fulfilled`)", "model": RedemptionOut},
+    202: {"description": "Accepted: the supplier is still fulfilling the order", "model": RedemptionOut},
+    400: {"description": "idempotency_key_invalid"},
+    402: {"description": "insufficient_funds (the org's wallet does not cover the order)"},
+    404: {"description": "points_program_not_found, points_member_not_found, product_not_found"},
+    409: {"description": "idempotency_key_in_flight"},
+    422: {
+        "description": "validation_error, insufficient_points, points_not_whole, redemption_currency_mismatch, "
+        "invalid_denomination, currency_not_supported, country_not_supported, product_unavailable, "
+        "invalid_sandbox_value, idempotency_key_reused"
+    },
+}
+
+
+def _runner(request: Request) -> Worker | None:
+    rt: Runtime = request.app.state.runtime
+    return rt.worker
+
+
+@router.post(
+    "/points_programs/{program_id}/members/{member_id}/redemptions",
+    operation_id="createPointsRedemption",
+    response_model=None,
+    response_class=JSONResponse,
+    responses=_REDEEM,
+)
+async def create_points_redemption(
+    request: Request,
+    program_id: ProgramId,
+    member_id: MemberId,
+    body: RedemptionCreate,
+    ident: Ident,
+    ctx: Ctx,
+    idempotency_key: IdemKey = None,
+) -> JSONResponse:
+    """Spend the member's points on an order from the catalog, in one step: the points (denomination x
+    points_per_unit, whole: no rounding) are debited from the lots soonest expiring first and the order
+    is booked in the same transaction, paid by the org's wallet (`on_redemption`) or by the program's
+    backing account (`prefunded`). If the order fails or is canceled, the points come back as a
+    reversal of the debit (`returned`). 200 once the order is final, 202 while it is being fulfilled."""
+    intent = await _intent(request, idempotency_key)
+    outcome = await redemptions.redeem(
+        ctx, ctx.part(Registry), _runner(request), ident, program_id, member_id, body, intent
+    )
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    return respond(request, outcome.body, "points_redemption", outcome.status_code, headers=headers)
+
+
+_BATCH: dict[int | str, dict[str, Any]] = {
+    200: {"description": "One result per item, in request order", "model": CreditBatchOut, "headers": _REPLAYED},
+    400: {"description": "idempotency_key_invalid"},
+    404: {"description": "points_program_not_found"},
+    409: {"description": "idempotency_key_in_flight"},
+    422: {"description": "validation_error (the body: no items or more than 1,000), idempotency_key_reused"},
+}
+
+
+@router.post(
+    "/points_programs/{program_id}/credits/batch",
+    operation_id="createPointsCreditBatch",
+    response_model=None,
+    response_class=JSONResponse,
+    responses=_BATCH,
+)
+async def create_points_credit_batch(
+    request: Request,
+    program_id: ProgramId,
+    body: CreditBatchCreate,
+    ident: Ident,
+    ctx: Ctx,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", description="One key for the whole batch: the same key and body replay it"),
+    ] = None,
+) -> JSONResponse:
+    """Credit up to 1,000 members at once (a campaign). Each item is credited or refused for its own
+    reason (the problem its single credit would answer; an unknown member is refused, never created);
+    failed items do not stop the others. 200 whenever the batch itself is valid, even if every item
+    failed: read `credited`, `failed` and each item's `status`."""
+    intent = await _intent(request, idempotency_key)
+    outcome = await batch.credit_batch(ctx, ident, program_id, body, intent)
+    headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
+    return respond(request, outcome.body, "points_credit_batch", outcome.status_code, headers=headers)

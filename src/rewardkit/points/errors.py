@@ -49,3 +49,19 @@ class NotReversible(Problem):
 
 class NotPending(Problem):
     status, code, title = 409, "points_not_pending", "This credit is not pending"
+
+
+# --- #14 redemptions (redemptions.py) ---------------------------------------------------------------
+
+
+class PointsNotWhole(Problem):
+    """The denomination times the program's points_per_unit is not a whole number of points: redemptions
+    never round (docs/points.md#redemptions)."""
+
+    status, code, title = 422, "points_not_whole", "This denomination is not a whole number of points"
+
+
+class RedemptionCurrencyMismatch(Problem):
+    """A redemption's denomination is in the program's currency (its points are worth that currency)."""
+
+    status, code, title = 422, "redemption_currency_mismatch", "Redeem in the program's currency"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rewardkit.kit.examples import LIST
+from rewardkit.orders.examples import ORDER
 
 PROGRAM: dict[str, Any] = {
     "id": "ppg_01m8ac0j59y5hwxskkmbyqbyg0",
@@ -164,3 +165,60 @@ RESPONSES |= {
     "getPointsTiers": TIERS,
     "deletePointsTiers": TIERS,
 }
+
+
+# --- #14 redemptions and batch credits ----------------------------------------------------------------
+
+REDEEM_DEBIT: dict[str, Any] = {
+    **DEBIT,
+    "id": "ptx_01m8ac0t4u5v6w7x8y9z0a1b2c",
+    "points": 2500,
+    "balance_after": 500,
+    "reason": "Redemption: amazon_us 25 USD",
+    "reference": f"redemption:{ORDER['id']}",
+    "lots": [{"lot_id": "plt_01m8ac0m2a4t7c9kzq2v3b5n6r", "points": 2500}],
+    "cash": {"currency": "USD", "minor_units": -2500, "value": "-25.00"},
+}
+REDEMPTION: dict[str, Any] = {
+    "object": "points_redemption",
+    "livemode": False,
+    "program_id": PROGRAM["id"],
+    "member_id": "user_42",
+    "points": 2500,
+    "transaction": REDEEM_DEBIT,
+    "order": {
+        **ORDER,
+        "metadata": {
+            "points_program": PROGRAM["id"],
+            "points_member": "user_42",
+            "points_transaction": REDEEM_DEBIT["id"],
+        },
+    },
+    "returned": None,
+}
+CREDIT_BATCH: dict[str, Any] = {
+    "object": "points_credit_batch",
+    "livemode": False,
+    "program_id": PROGRAM["id"],
+    "credited": 1,
+    "failed": 1,
+    "points": CREDIT["points"],
+    "data": [
+        {"index": 0, "status": "credited", "transaction": CREDIT, "error": None},
+        {
+            "index": 1,
+            "status": "failed",
+            "transaction": None,
+            "error": {
+                "type": "/problems/points_member_not_found",
+                "title": "No such member in this points program",
+                "status": 404,
+                "detail": "No member 'user_43' in points program ppg_01m8ac0j59y5hwxskkmbyqbyg0: PUT it first "
+                "(batches never create members).",
+                "code": "points_member_not_found",
+            },
+        },
+    ],
+}
+RESPONSES["createPointsRedemption"] = REDEMPTION
+RESPONSES["createPointsCreditBatch"] = CREDIT_BATCH

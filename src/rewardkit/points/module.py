@@ -3,7 +3,7 @@ held in ledger accounts, lots with expiry, credits, debits, reversals."""
 
 from rewardkit.kit.crypto import Sealed
 from rewardkit.kit.module import Module
-from rewardkit.points import tasks
+from rewardkit.points import redemptions, tasks
 from rewardkit.points.api import router
 from rewardkit.points.cli import points_app
 from rewardkit.points.examples import RESPONSES
@@ -35,8 +35,18 @@ MODULE = Module(
         },
     ),
     examples=RESPONSES,
-    jobs={EXPIRE_JOB: tasks.expire, RELEASE_JOB: tasks.release, NOTICE_JOB: tasks.notice, TIERS_JOB: tasks.tiers_job},
-    events=EVENT_TYPES + RULE_EVENT_TYPES,
+    jobs={
+        EXPIRE_JOB: tasks.expire,
+        RELEASE_JOB: tasks.release,
+        NOTICE_JOB: tasks.notice,
+        TIERS_JOB: tasks.tiers_job,
+        redemptions.RETURN_JOB: redemptions.return_job,  # #14 redemptions
+    },
+    events=(*EVENT_TYPES, *RULE_EVENT_TYPES, redemptions.POINTS_REDEEMED),
+    # #14: an order a redemption paid for gives its points back when it is refunded or canceled.
+    subscribers=(redemptions.on_order_events,),
+    # #14: a batch of 1,000 credits is some 150 KB.
+    body_limits={"/v1/points_programs/{program_id}/credits/batch": 1024 * 1024},
     tables=(
         PointsProgram,
         PointsMember,

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rewardkit.orders.models import Order
 from rewardkit.points.models import PointsLot, PointsMember, PointsProgram, PointsTransaction
 
 
@@ -245,3 +246,32 @@ async def programs_of(s: AsyncSession, org_id: str | None, limit: int) -> list[P
     if org_id is not None:
         q = q.where(PointsProgram.org_id == org_id)
     return list((await s.execute(q.order_by(PointsProgram.id.desc()).limit(limit))).scalars())
+
+
+# --- #14 redemptions and batch credits (redemptions.py, batch.py) -----------------------------------
+
+
+async def order_metadata(s: AsyncSession, order_id: str) -> dict[str, str] | None:
+    """An order's metadata, read by the redemption subscriber on an order's refund or cancellation: a
+    redemption's order names its points debit there (points_transaction)."""
+    q = select(Order.metadata_).where(Order.id == order_id)
+    got: dict[str, str] | None = (await s.execute(q)).scalar_one_or_none()
+    return got
+
+
+async def members_of(s: AsyncSession, program_id: str, member_ids: Sequence[str]) -> dict[str, PointsMember]:
+    """The program's members among `member_ids`, by member id: one query for a batch's items."""
+    if not member_ids:
+        return {}
+    q = select(PointsMember).where(PointsMember.program_id == program_id, PointsMember.member_id.in_(member_ids))
+    return {m.member_id: m for m in (await s.execute(q)).scalars()}
+
+
+async def references_of(s: AsyncSession, program_id: str, references: Sequence[str]) -> dict[str, PointsTransaction]:
+    """The program's transactions among `references`, by reference: one query for a batch's items."""
+    if not references:
+        return {}
+    q = select(PointsTransaction).where(
+        PointsTransaction.program_id == program_id, PointsTransaction.reference.in_(references)
+    )
+    return {t.reference or "": t for t in (await s.execute(q)).scalars()}

@@ -8,10 +8,11 @@ from typing import Annotated, Any, Literal
 
 import pycountry
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BeforeValidator, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, StrictInt, WithJsonSchema, field_validator, model_validator
 
 from rewardkit.kit.responses import ListObject, Money, ResponseModel
-from rewardkit.kit.schemas import Flag, RequestModel
+from rewardkit.kit.schemas import Amount, Flag, RequestModel
+from rewardkit.orders.schemas import OrderOut, Recipient
 
 MAX_POINTS = 10**12  # per movement: a BIGINT holds far more, no program means it
 MetadataKey = Annotated[str, Field(min_length=1, max_length=40)]
@@ -495,3 +496,114 @@ class MemberTierOut(ResponseModel):
 
 
 MemberOut.model_rebuild()
+
+
+# --- #14 redemptions (redemptions.py) and batch credits (batch.py) ----------------------------------
+
+MAX_BATCH = 1000
+
+
+class RedemptionCreate(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"product_id": "amazon_us", "denomination": 25, "currency": "USD"}]},
+    )
+
+    product_id: str = Field(min_length=1, max_length=80, description="A product id from GET /v1/products")
+    denomination: Amount = Field(
+        gt=0,
+        allow_inf_nan=False,
+        max_digits=20,
+        description="Face value in major units of `currency`; it costs denomination x points_per_unit points, "
+        "which must be whole (no rounding: 422 points_not_whole)",
+    )
+    currency: str = Field(pattern="^[A-Z]{3}$", description="The program's currency")
+    country: str | None = Field(
+        default=None, min_length=2, max_length=2, description="Refuse if not sold there; default: the member's"
+    )
+    recipient: Recipient | None = Field(
+        default=None, description="Who gets the voucher; default: the member's email and name"
+    )
+    metadata: Metadata = Field(
+        default_factory=dict,
+        max_length=17,
+        description="Copied onto the order, with points_program, points_member and points_transaction added",
+    )
+
+
+class RedemptionOut(ResponseModel):
+    object: Literal["points_redemption"] = "points_redemption"
+    livemode: bool
+    program_id: str
+    member_id: str
+    points: int = Field(description="The points spent: denomination x points_per_unit")
+    transaction: TransactionOut = Field(description="The debit of the points (type debit)")
+    order: OrderOut = Field(description="The order, with its voucher once fulfilled")
+    returned: TransactionOut | None = Field(
+        description="The reversal that gave the points back when the order failed or was canceled; null otherwise"
+    )
+
+
+class BatchCreditCreate(CreditCreate):
+    member_id: str = Field(pattern=MEMBER_ID_PATTERN, description="An existing member of the program")
+
+
+# Each item is checked on its own (batch.py), so a bad item is that item's failure, not a 422 for the
+# whole batch: any JSON value is accepted (and answered in its result), hence the `anyOf`.
+BatchCreditItem = Annotated[
+    Any,
+    WithJsonSchema(
+        {
+            "anyOf": [BatchCreditCreate.model_json_schema(), {}],
+            "description": "A credit as POST …/members/{member_id}/credits takes it, with its member_id. "
+            "An item that is not one is that item's failed result, not a 422.",
+        }
+    ),
+]
+
+
+class CreditBatchCreate(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "credits": [
+                        {"member_id": "user_42", "points": 500, "reason": "Q4 campaign", "reference": "q4-user_42"},
+                        {"member_id": "user_43", "points": 500, "reason": "Q4 campaign", "reference": "q4-user_43"},
+                    ]
+                }
+            ]
+        },
+    )
+
+    credits: list[BatchCreditItem] = Field(min_length=1, max_length=MAX_BATCH, description="1 to 1,000 credits")
+
+
+class BatchCreditProblem(ResponseModel):
+    """The RFC 9457 problem the item would have answered on its own."""
+
+    model_config = ConfigDict(extra="allow", json_schema_serialization_defaults_required=True)
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+
+
+class CreditBatchResult(ResponseModel):
+    index: int = Field(description="The item's position in `credits`, from 0")
+    status: Literal["credited", "failed"]
+    transaction: TransactionOut | None = Field(description="The credit, or the replay of its reference")
+    error: BatchCreditProblem | None = Field(description="Why the item was refused (failed); nothing was written")
+
+
+class CreditBatchOut(ResponseModel):
+    object: Literal["points_credit_batch"] = "points_credit_batch"
+    livemode: bool
+    program_id: str
+    credited: int = Field(description="How many items credited points (or replayed a credit)")
+    failed: int = Field(description="How many items were refused")
+    points: int = Field(description="The points the credited items gave, in all")
+    data: list[CreditBatchResult] = Field(description="One result per item, in request order")
