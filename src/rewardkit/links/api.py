@@ -18,6 +18,7 @@ from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from rewardkit.kit.params import DateTimeParam, utc
 from rewardkit.kit.responses import HEADERS, JSONResponse, respond
 from rewardkit.links import batch, delivery, service
+from rewardkit.links import claims as claiming
 from rewardkit.links.models import STATUSES
 from rewardkit.links.schemas import (
     EmailBounceCreate,
@@ -266,7 +267,7 @@ async def get_link_claim(
     first call marks the link `opened`. A link with `verification: "email_otp"` shows its choices only
     with a `Link-Verification` header (`verification_required` says so)."""
     async with token_lookup(request):
-        view = await service.claim_view(ctx, token, link_verification)
+        view = await claiming.claim_view(ctx, token, link_verification)
     return respond(request, view, "link_claim")
 
 
@@ -299,7 +300,7 @@ async def redeem_link_claim(
     """Claim one of the link's choices: an order paid from the link's reservation, fulfilled at once
     where the supplier allows (its `voucher`), and the link's `remaining` after it."""
     async with token_lookup(request):
-        result = await service.redeem(ctx, ctx.part(Registry), _runner(request), token, body, link_verification)
+        result = await claiming.redeem(ctx, ctx.part(Registry), _runner(request), token, body, link_verification)
     return respond(request, result, "link_redemption")
 
 
@@ -403,7 +404,7 @@ async def send_link_verification(
     """Email a one-time code to the link's recipient (valid 10 minutes; any earlier code is dead). One
     code per `link_otp_resend_seconds` (60) and `link_otp_per_hour` (5) per link: 429 with Retry-After."""
     async with token_lookup(request):
-        body = await service.send_verification(ctx, token)
+        body = await claiming.send_verification(ctx, token)
     return respond(request, body, "link_verification")
 
 
@@ -430,5 +431,5 @@ async def check_link_verification(
     422 `verification_code_invalid` with `attempts_left`; the fifth wrong code kills it (423
     `verification_locked`): ask for a new one."""
     async with token_lookup(request):
-        grant = await service.check_verification(ctx, token, body.code)
+        grant = await claiming.check_verification(ctx, token, body.code)
     return respond(request, grant, "link_verification_grant")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from limits import parse
@@ -53,7 +53,6 @@ from rewardkit.links.models import (
     SMS_RESULT_JOB,
     LinkDelivery,
     RewardLink,
-    RewardLinkTransition,
 )
 from rewardkit.links.render import render, url
 from rewardkit.links.schemas import EmailBounceCreate, LinkDeliveryOut, ResendRequest
@@ -93,10 +92,6 @@ def render_delivery(d: LinkDelivery) -> dict[str, Any]:
 def _recipient(ctx: Runtime, link: RewardLink, channel: str) -> str | None:
     sealed = link.recipient_email if channel == "email" else link.recipient_phone
     return ctx.keyring.decrypt(sealed) if sealed else None
-
-
-def _step(link_id: str, frm: str | None, to: str, reason: str, at: datetime) -> RewardLinkTransition:
-    return RewardLinkTransition(link_id=link_id, from_status=frm, to_status=to, reason=reason, created_at=at)
 
 
 def check_request(delivery: str, email: str | None, phone: str | None) -> None:
@@ -227,7 +222,7 @@ async def _settle(
     assert link is not None
     if ok:
         if await repository.mark_delivered(s, link.id, now):
-            await repository.record(s, _step(link.id, "created", "delivered", f"delivered by {d.channel}", now))
+            await repository.step(s, link.id, "created", "delivered", f"delivered by {d.channel}", now)
             await s.refresh(link)
             await _emit(ctx, s, link, d, REWARD_LINK_DELIVERED)
     else:

@@ -31,7 +31,7 @@ from rewardkit import web
 from rewardkit.auth import service as auth
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit.errors import Problem
-from rewardkit.links import service
+from rewardkit.links import claims as claiming
 from rewardkit.links import verification as verify
 from rewardkit.links.errors import (
     RewardLinkCanceled,
@@ -196,7 +196,7 @@ async def _claim_page(
 ) -> Response:
     try:
         async with token_lookup(request):
-            got = await service.claim_page(ctx, token, _verification(request, token))
+            got = await claiming.claim_page(ctx, token, _verification(request, token))
     except TooManyTokenFailures as exc:
         return _blocked(exc)
     except RewardLinkNotFound:
@@ -204,7 +204,7 @@ async def _claim_page(
     frame = frame_of(got.branding)
     voucher = None
     if claimed and got.verified:
-        voucher = await service.claimed_order(ctx, got.link, claimed)
+        voucher = await claiming.claimed_order(ctx, got.link, claimed)
     view = got.view
     if got.closed is not None:
         return _closed(frame, got.closed)
@@ -288,7 +288,7 @@ async def confirm_page(
     """The confirmation step: what will be claimed, and one button. Nothing is written here."""
     try:
         async with token_lookup(request):
-            got = await service.claim_page(ctx, token, _verification(request, token))
+            got = await claiming.claim_page(ctx, token, _verification(request, token))
     except TooManyTokenFailures as exc:
         return _blocked(exc)
     except RewardLinkNotFound:
@@ -338,7 +338,7 @@ async def claim(request: Request, token: str, ctx: Annotated[Runtime, Depends(ge
         return await _claim_page(ctx, request, token, error="Choose one of the rewards below.", status=422)
     try:
         async with token_lookup(request):
-            done = await service.redeem(
+            done = await claiming.redeem(
                 ctx, ctx.part(Registry), _runner(request), token, req, _verification(request, token)
             )
     except TooManyTokenFailures as exc:
@@ -349,7 +349,7 @@ async def claim(request: Request, token: str, ctx: Annotated[Runtime, Depends(ge
         return _see(_base(token))
     except (RewardLinkClaimed, RewardLinkExpired, RewardLinkCanceled) as exc:
         # The other tab (or the sender, or the clock) was first: say so, offer nothing.
-        got = await service.claim_page(ctx, token)
+        got = await claiming.claim_page(ctx, token)
         return _closed(frame_of(got.branding), exc)
     except Problem as exc:  # amount_not_allowed, product_not_in_choice, product_unavailable, ...
         return await _claim_page(ctx, request, token, error=exc.detail, status=exc.status)
@@ -362,7 +362,7 @@ async def send_code(request: Request, token: str, ctx: Annotated[Runtime, Depend
         return _forbidden()
     try:
         async with token_lookup(request):
-            await service.send_verification(ctx, token)
+            await claiming.send_verification(ctx, token)
     except TooManyTokenFailures as exc:
         return _blocked(exc)
     except RewardLinkNotFound:
@@ -384,7 +384,7 @@ async def check_code(request: Request, token: str, ctx: Annotated[Runtime, Depen
                                  status=422)  # fmt: skip
     try:
         async with token_lookup(request):
-            grant = await service.check_verification(ctx, token, code)
+            grant = await claiming.check_verification(ctx, token, code)
     except TooManyTokenFailures as exc:
         return _blocked(exc)
     except RewardLinkNotFound:

@@ -237,3 +237,13 @@ async def resends_since(s: AsyncSession, link_id: str, since: datetime) -> tuple
     )
     count, oldest = (await s.execute(q)).one()
     return int(count), oldest
+
+
+def transition(link_id: str, frm: str | None, to: str, reason: str, at: datetime) -> RewardLinkTransition:
+    """One step of a link's timeline (record() writes it)."""
+    return RewardLinkTransition(link_id=link_id, from_status=frm, to_status=to, reason=reason, created_at=at)
+
+
+async def step(s: AsyncSession, link_id: str, frm: str | None, to: str, reason: str, at: datetime) -> None:
+    """Record one step of a link's timeline."""
+    await record(s, transition(link_id, frm, to, reason, at))
