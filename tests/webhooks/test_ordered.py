@@ -4,6 +4,7 @@ time in sequence order, and a resource whose delivery is stuck holds up only its
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import secrets
 from collections.abc import AsyncIterator, Callable
@@ -71,7 +72,10 @@ async def test_a_stuck_event_holds_up_only_its_own_resource(
     for n in ("A1", "B1", "A2", "B2", "A3"):
         await emit(ctx, org, f"res_{n[0]}_{run}", n)
     for _ in range(100):  # B2 waits for B1 (in flight at once) and looks again a second later
-        await app.state.worker.drain()
+        # The jobs table is the session's: other tests' jobs may keep it busy past a drain's timeout on
+        # a loaded machine. What this test asserts is what reached the receiver, checked each round.
+        with contextlib.suppress(TimeoutError):
+            await app.state.worker.drain(max_seconds=5.0)
         if len(receiver.at("/ordered")) >= 3 and len(receiver.at("/unordered")) == 5:
             break
         await asyncio.sleep(0.1)
