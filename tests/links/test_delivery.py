@@ -155,7 +155,7 @@ async def test_a_failing_sandbox_number_sends_delivery_failed_and_the_link_stays
 
 
 async def test_the_sandbox_rejecting_address_fails_without_reaching_smtp(
-    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, smtp: SMTPState
+    app: FastAPI, ctx: Runtime, client: httpx.AsyncClient, make_org: MakeOrg, smtp: SMTPState
 ) -> None:
     org = await make_org(USD="100.00")
     link = await create(client, org, delivery="email", recipient={"email": "reject@sandbox.rewardkit.dev"})
@@ -169,6 +169,12 @@ async def test_the_sandbox_rejecting_address_fails_without_reaching_smtp(
         and d["error_code"] == "email_rejected"
         and d["destination"] == "r***@sandbox.rewardkit.dev"
     )
+    # The delivery failed as asked, and its mail.send job is not `dead` (`rewardkit jobs list --status
+    # dead` is for operational failures): it succeeded, as the sandbox's failing SMS numbers' jobs do.
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        jobs = (await s.scalars(select(Job).where(Job.kind == "mail.send"))).all()
+    [job] = [j for j in jobs if j.payload.get("ref") == d["id"]]
+    assert job.status == "succeeded" and job.last_error is None
 
 
 async def test_the_sandbox_bouncing_address_is_sent_then_bounced(
