@@ -128,7 +128,9 @@ def serve(
     if workers > 1 and settings.is_sqlite:
         fail("several API processes need PostgreSQL (set REWARDKIT_DATABASE_URL)", 2)
     keyring_for(settings)  # refuse to start (before migrating) when production has no secret keys
+    public_url = _want_public_url(settings, host, port)
     catcher = _want_mail_catcher(settings, workers)
+    catcher_taken = catcher and not _port_free(settings.mail_catcher_port)
 
     async def prepare(rt: Runtime) -> tuple[str, str] | None:
         await upgrade(rt.db)
@@ -143,8 +145,13 @@ def serve(
         typer.echo(f"  Try it:  export API_KEY={key}")
         typer.echo(f'           curl -H "Authorization: Bearer $API_KEY" http://{host}:{port}/v1/balances')
         typer.echo(f"  Docs:    http://{host}:{port}/docs")
-        typer.echo(f"  Hosted links (vouchers) use {settings.public_url}\n")
-    if catcher:
+        typer.echo(f"  Hosted links (vouchers) use {public_url}\n")
+    if catcher_taken:
+        # Another process (a first `rewardkit serve`) holds the port: this server's mail goes to its
+        # catcher, and this one's /dev/mail stays empty; say where to look instead (docs/email.md).
+        typer.echo(f"  Mail catcher: 127.0.0.1:{settings.mail_catcher_port} is taken (another rewardkit serve?): "
+                   f"this server's mail goes to the catcher there; open that server's /dev/mail")  # fmt: skip
+    elif catcher:
         typer.echo(f"  Mail catcher: http://{host}:{port}/dev/mail  (no REWARDKIT_SMTP_URL: mail stays here)")
         if demo_key:  # a newcomer's first reward link: its email lands in the catcher, its page opens from there
             typer.echo(f"  A reward link by email:  curl -X POST http://{host}:{port}/v1/reward_links \\")
@@ -164,6 +171,31 @@ def serve(
         )  # fmt: skip
         return
     _serve_processes(host, port, workers)
+
+
+def _want_public_url(settings: Settings, host: str, port: int) -> str:
+    """The base of the links this server makes: REWARDKIT_PUBLIC_URL when it is set, else this server's
+    own address (`serve --port 8813` must not hand out links to port 8000). Set in the environment for
+    the app factory and `--workers` processes, which read their settings from it."""
+    import os
+
+    if "public_url" in settings.model_fields_set:
+        return settings.public_url
+    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+    os.environ["REWARDKIT_PUBLIC_URL"] = url
+    return url
+
+
+def _port_free(port: int) -> bool:
+    """Whether the mail catcher's port on loopback can be bound now (it binds it once the app starts)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _want_mail_catcher(settings: Settings, workers: int) -> bool:

@@ -155,7 +155,7 @@ async def test_a_failing_sandbox_number_sends_delivery_failed_and_the_link_stays
 
 
 async def test_the_sandbox_rejecting_address_fails_without_reaching_smtp(
-    app: FastAPI, client: httpx.AsyncClient, make_org: MakeOrg, smtp: SMTPState
+    app: FastAPI, ctx: Runtime, client: httpx.AsyncClient, make_org: MakeOrg, smtp: SMTPState
 ) -> None:
     org = await make_org(USD="100.00")
     link = await create(client, org, delivery="email", recipient={"email": "reject@sandbox.rewardkit.dev"})
@@ -169,6 +169,12 @@ async def test_the_sandbox_rejecting_address_fails_without_reaching_smtp(
         and d["error_code"] == "email_rejected"
         and d["destination"] == "r***@sandbox.rewardkit.dev"
     )
+    # The delivery failed as asked, and its mail.send job is not `dead` (`rewardkit jobs list --status
+    # dead` is for operational failures): it succeeded, as the sandbox's failing SMS numbers' jobs do.
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        jobs = (await s.scalars(select(Job).where(Job.kind == "mail.send"))).all()
+    [job] = [j for j in jobs if j.payload.get("ref") == d["id"]]
+    assert job.status == "succeeded" and job.last_error is None
 
 
 async def test_the_sandbox_bouncing_address_is_sent_then_bounced(
@@ -307,6 +313,38 @@ async def test_resend_sends_again_up_to_its_limit_then_429(
     assert len(page["data"]) == 2 and page["has_more"] and page["next_cursor"]
     rest = await deliveries(client, org, link["id"], limit=10, cursor=page["next_cursor"])
     assert [d["kind"] for d in rest["data"]] == ["resend", "link"] and not rest["has_more"]
+
+
+async def _rows(ctx: Runtime) -> tuple[int, int]:
+    """(link deliveries, jobs): what a refused resend must leave as it was."""
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        deliveries_ = await s.scalar(select(func.count()).select_from(LinkDelivery))
+        jobs = await s.scalar(select(func.count()).select_from(Job))
+    return int(deliveries_ or 0), int(jobs or 0)
+
+
+async def test_a_bad_resend_body_is_its_422_even_after_the_limit_and_writes_nothing(
+    ctx: Runtime, client: httpx.AsyncClient, make_org: MakeOrg, smtp: SMTPState
+) -> None:
+    # #13 review: after 3 resends a bad `to` answered 429, telling the client to wait, not to fix it.
+    org = await make_org(USD="100.00")
+    link = await create(client, org, delivery="email")
+    for _ in range(3):
+        r = await client.post(f"/v1/reward_links/{link['id']}/resend", headers=org.h())
+        assert r.status_code == 200, r.text
+    before = await _rows(ctx)
+    r = await client.post(f"/v1/reward_links/{link['id']}/resend", json={"channel": "sms", "to": "bad"},
+                          headers=org.h())  # fmt: skip
+    problem(r, 422, "invalid_phone_number")
+    r = await client.post(f"/v1/reward_links/{link['id']}/resend", json={"channel": "email", "to": "nope"},
+                          headers=org.h())  # fmt: skip
+    problem(r, 422, "invalid_recipient_email")
+    assert await _rows(ctx) == before
+    # A valid body over the limit: still the 429, and what it would have queued is not kept.
+    r = await client.post(f"/v1/reward_links/{link['id']}/resend", json={"channel": "sms", "to": PHONE},
+                          headers=org.h())  # fmt: skip
+    problem(r, 429, "resend_rate_limited")
+    assert await _rows(ctx) == before
 
 
 async def test_resend_to_another_channel_and_address_this_once(

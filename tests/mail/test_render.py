@@ -104,3 +104,16 @@ def test_a_subject_is_one_line_whatever_the_template_makes() -> None:
 def test_an_override_cannot_spend_the_servers_cpu_or_memory(source: str) -> None:
     with pytest.raises(EmailTemplateInvalid):
         render_email("link", LINK, BRAND, {"text": source})
+
+
+def test_an_absent_optional_variable_prints_as_nothing_not_none() -> None:
+    # An org's subject naming variables the send does not have (issue #13 review): "None" must not show.
+    override = {"subject": "Hey {{ recipient_name }} from {{ sender_name }}", "text": "{{ message }}|",
+                "html": "<p>{{ recipient_name }}</p>"}  # fmt: skip
+    context = {**LINK, "recipient_name": None, "sender_name": None, "message": None}
+    subject, text, html = render_email("link", context, BRAND, override)
+    assert subject == "Hey from" and text == "|" and html == "<p></p>"
+    # The built-in templates too: no "None" anywhere when every optional variable is absent.
+    otp = {"code": "1", "minutes": 10}
+    for kind, ctx in (("link", context), ("reminder", {**context, "days_left": 3}), ("otp", otp)):
+        assert not any("None" in part for part in render_email(kind, ctx, None))

@@ -106,6 +106,17 @@ async def test_a_permanent_refusal_makes_the_job_dead_at_once(
     assert smtp.received == [] and smtp.rcpt_calls == 1
 
 
+async def test_the_sandbox_refusing_address_ends_its_job_succeeded_not_dead(
+    ctx: Runtime, make_org: MakeOrg, smtp: SMTPState
+) -> None:
+    # #13 review: a test of the magic address left a `dead` job, as if the mail system had failed.
+    org = await make_org()
+    job_id = await queue(ctx, org.id, to="reject@sandbox.rewardkit.dev")
+    job = await run(ctx, job_id)
+    assert job.status == "succeeded" and job.attempts == 1 and job.last_error is None
+    assert smtp.received == [] and smtp.rcpt_calls == 0  # never reached an SMTP server
+
+
 async def test_every_attempt_carries_the_same_message_id(ctx: Runtime, make_org: MakeOrg, smtp: SMTPState) -> None:
     org = await make_org()
     smtp.answers["ada@example.com"] = ["451 4.3.0 Try again later"]

@@ -349,6 +349,11 @@ async def resend(ctx: Runtime, ident: Principal, link_id: str, req: ResendReques
             )
         window = timedelta(seconds=limit.get_expiry())
         count, oldest = await repository.resends_since(s, link.id, now - window)
+        # The body is validated before the limit is checked (#13 review): a bad `to` is its 422
+        # (invalid_phone_number, invalid_recipient_email) even after the limit is reached, so a client
+        # fixing its request is not told to wait. _send_in raises those before it writes anything; a
+        # valid resend over the limit raises below, and the unit of work rolls back what it queued.
+        delivery = await _send_in(ctx, s, link, channel, destination, "resend", None)
         if count >= limit.amount and oldest is not None:
             wait = max(1, math.ceil((oldest + window - now).total_seconds()))
             raise ResendRateLimited(
@@ -356,7 +361,6 @@ async def resend(ctx: Runtime, ident: Principal, link_id: str, req: ResendReques
                 f"(REWARDKIT_LINK_RESEND_LIMIT={ctx.settings.link_resend_limit}); retry in {wait} s.",
                 headers={"Retry-After": str(wait)},
             )
-        delivery = await _send_in(ctx, s, link, channel, destination, "resend", None)
         return render_delivery(delivery)
 
 

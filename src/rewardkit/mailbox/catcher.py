@@ -72,6 +72,7 @@ class MailCatcher:
         self.enabled = enabled
         self.wanted_port = port
         self.port: int | None = None  # where it listens, once started
+        self.taken = False  # enabled, but its port was taken: the mail goes to whoever listens there
         self._server: asyncio.Server | None = None
         self._messages: deque[Caught] = deque(maxlen=keep)
         self._ids = count(1)
@@ -92,7 +93,9 @@ class MailCatcher:
                 lambda: SMTP(_Keep(self), hostname="rewardkit-mail-catcher"), HOST, self.wanted_port
             )
         except OSError as exc:
-            log.warning("mail catcher not started: %s:%s is not free (%s)", HOST, self.wanted_port, exc.strerror)
+            log.warning("mail catcher not started: %s:%s is not free (%s); this server's mail goes to the catcher "
+                        "listening there", HOST, self.wanted_port, exc.strerror)  # fmt: skip
+            self.taken = True
             return None
         self.port = int(self._server.sockets[0].getsockname()[1])
         log.info("mail catcher listening on %s:%s", HOST, self.port)

@@ -42,9 +42,18 @@ PARTS = ("subject", "text", "html")
 # Two sandboxes: HTML escapes everything it prints; the subject and plain text are not HTML, so
 # escaping them would show "&amp;" to the reader. StrictUndefined: a misspelt variable is an error
 # (a 422 when an org saves such a template), not an empty string in a customer's email.
+# finalize: a variable not given is None, and `{{ recipient_name }}` must print nothing for it, not
+# the word "None" in a customer's subject line (the built-in templates and an org's own alike).
 _loader = FileSystemLoader(TEMPLATES)
-_html = SandboxedEnvironment(loader=_loader, autoescape=True, undefined=StrictUndefined)
-_text = SandboxedEnvironment(loader=_loader, autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+def _finalize(value: object) -> object:
+    return "" if value is None else value
+
+
+_html = SandboxedEnvironment(loader=_loader, autoescape=True, undefined=StrictUndefined, finalize=_finalize)
+_text = SandboxedEnvironment(loader=_loader, autoescape=False, undefined=StrictUndefined, finalize=_finalize,
+                             keep_trailing_newline=True)  # fmt: skip
 for _env in (_html, _text):
     # Only the kind's variables: no range(), lipsum(), dict(), cycler() and the like.
     _env.globals.clear()

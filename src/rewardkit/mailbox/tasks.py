@@ -2,9 +2,11 @@
 
 A temporary failure (4xx, no connection, a timeout, credentials refused) is retried with the jobs'
 exponential backoff up to REWARDKIT_MAIL_MAX_ATTEMPTS; a permanent refusal (5xx) makes the job dead at
-once, its reason in `last_error` (`rewardkit jobs list --status dead`). At-least-once: a crash after
-the server accepted the message but before the job was recorded sends it again, with the same
-Message-ID (docs/email.md).
+once, its reason in `last_error` (`rewardkit jobs list --status dead`). The sandbox's refusing address
+(reject@sandbox.rewardkit.dev) is not an operational failure: like the sandbox's failing SMS numbers,
+its job succeeds with a "failed", permanent result, and the delivery it notifies is `failed`.
+At-least-once: a crash after the server accepted the message but before the job was recorded sends it
+again, with the same Message-ID (docs/email.md).
 
 With `notify` in the payload (queue_email's notify=), the final outcome (sent; refused for good; the
 last attempt failed) queues that job kind with {ref, status, error, message_id, attempts, permanent} in the
@@ -31,10 +33,13 @@ log = logging.getLogger("rewardkit.mail")
 async def send(rt: Runtime, payload: dict[str, Any], attempt: int) -> dict[str, Any]:
     outgoing = Outgoing.unseal(rt.keyring, payload["message"])
     notify = payload.get("notify")
+    sandboxed = False  # the refusal is the sandbox's own (a magic address), not a mail server's
     try:
         result: SendResult | None = None
         if payload.get("mode") == "test":
+            sandboxed = True
             result = sandbox_outcome(outgoing.to, outgoing.message_id)
+            sandboxed = False
         if result is None:
             result = await rt.part(Mailer).send(outgoing.message())
     except MailError as exc:
@@ -45,8 +50,12 @@ async def send(rt: Runtime, payload: dict[str, Any], attempt: int) -> dict[str, 
                     exc.reason)  # fmt: skip
         async with rt.db.unit_of_work() as s:
             await _notify(s, payload, outgoing.message_id, "failed", exc.reason, attempt, exc.permanent)
-            await fail_current(s, f"{'permanent' if exc.permanent else 'last attempt'}: {exc.reason}")
-        return {"status": "failed", "message_id": outgoing.message_id, "code": exc.code, "reason": exc.reason}
+            if sandboxed:  # what the test asked for happened: the job did its work (as sms.send does)
+                await finish_current(s)
+            else:
+                await fail_current(s, f"{'permanent' if exc.permanent else 'last attempt'}: {exc.reason}")
+        return {"status": "failed", "message_id": outgoing.message_id, "code": exc.code, "reason": exc.reason,
+                "permanent": exc.permanent, "sandbox": sandboxed}  # fmt: skip
     if notify:
         async with rt.db.unit_of_work() as s:
             await _notify(s, payload, outgoing.message_id, "sent", None, attempt, False)
