@@ -44,3 +44,13 @@ async def test_the_claim_api_ignores_a_wrong_api_key(client: httpx.AsyncClient, 
     token = token_of(await create(client, org))
     r = await client.get(f"/v1/link_claims/{token}", headers={"Authorization": "Bearer rk_test_nope"})
     assert r.status_code == 200, r.text
+
+
+async def test_amount_not_allowed_speaks_in_major_units(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+    org = await make_org(USD="100.00")
+    url = f"/v1/link_claims/{token_of(await create(client, org))}/redeem"
+    body = problem(await client.post(url, json=redeem_body(denomination=10)), 422, "amount_not_allowed")
+    assert body["detail"] == "This link covers exactly 25.00 USD." and "minor units" not in body["detail"]
+    split = f"/v1/link_claims/{token_of(await create(client, org, value=20, allow_split=True))}/redeem"
+    body = problem(await client.post(split, json=redeem_body(denomination=25)), 422, "amount_not_allowed")
+    assert body["detail"] == "This link covers at most 20.00 USD.", body

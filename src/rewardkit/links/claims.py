@@ -20,7 +20,7 @@ from rewardkit.jobs import service as jobs
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import Problem
-from rewardkit.kit.money import MoneyError, to_minor
+from rewardkit.kit.money import MoneyError, format_major, to_minor
 from rewardkit.links import choices, delivery, money, repository
 from rewardkit.links import verification as verify
 from rewardkit.links.errors import (
@@ -171,8 +171,9 @@ async def redeem(
             f"{req.product_id!r} is not one of this link's choices (GET /v1/link_claims/{{token}})."
         )
     if (single and amount != link.remaining) or amount > link.remaining:
-        what = f"exactly {link.remaining}" if single else f"at most {link.remaining}"
-        raise AmountNotAllowed(f"This link covers {what} {link.currency} minor units.")
+        left = format_major(link.remaining, link.currency)
+        what = f"exactly {left}" if single else f"at most {left}"
+        raise AmountNotAllowed(f"This link covers {what} {link.currency}.")
     visitor = Principal(kind=LINK_VISITOR, org_id=link.org_id, mode=link.mode, id=link.id, subject=link.id)
     order_req = OrderCreate.model_validate(
         {
@@ -195,7 +196,9 @@ async def redeem(
         taken = await repository.take(s, link.id, amount, single, now)
         if taken is None:  # someone else claimed, canceled or took from it first
             _refuse_closed(current, now, claiming=True)
-            raise AmountNotAllowed(f"This link now holds {current.remaining} {link.currency} minor units.")
+            raise AmountNotAllowed(
+                f"This link now holds {format_major(current.remaining, link.currency)} {link.currency}."
+            )
         n = len(taken.order_ids) + 1
         back = money.entry(taken, "link_claim", f"claim:{n}", amount, False, f"Claim {n} of reward link {link.id}")
         booked = await orders.place_in(ctx, s, registry, runner, visitor, order_req, [back])
