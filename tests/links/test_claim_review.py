@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 
 from tests.conftest import MakeOrg
-from tests.links.helpers import create, problem, token_of
+from rewardkit.runtime import Runtime
+from tests.links.helpers import create, events_of, expiry_job, problem, token_of, usd
 
 
 def redeem_body(denomination: Any = 25, product_id: str = "amazon_us") -> dict[str, Any]:
@@ -54,3 +55,32 @@ async def test_amount_not_allowed_speaks_in_major_units(client: httpx.AsyncClien
     split = f"/v1/link_claims/{token_of(await create(client, org, value=20, allow_split=True))}/redeem"
     body = problem(await client.post(split, json=redeem_body(denomination=25)), 422, "amount_not_allowed")
     assert body["detail"] == "This link covers at most 20.00 USD.", body
+
+
+async def test_a_remainder_no_choice_sells_goes_back_to_the_wallet_with_the_claim(
+    client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
+) -> None:
+    org = await make_org(USD="100.00")
+    link = await create(client, org, value="10.37", allow_split=True)
+    assert await usd(client, org) == (8963, 0, 1037)
+    r = await client.post(f"/v1/link_claims/{token_of(link)}/redeem", json=redeem_body(10))
+    assert r.status_code == 200, r.text
+    claimed = r.json()["link"]
+    assert claimed["status"] == "claimed" and claimed["remaining"]["minor_units"] == 0 and claimed["choices"] == []
+    # The wallet paid 10.00 for the card and got 0.37 back: nothing left reserved.
+    assert await usd(client, org) == (9000, 0, 0)
+    got = (await client.get(f"/v1/reward_links/{link['id']}", headers=org.h())).json()
+    assert got["status"] == "claimed" and got["remaining"]["minor_units"] == 0
+    last = got["timeline"][-1]
+    assert last["status"] == "claimed" and "0.37 USD went back to the wallet" in last["reason"], last
+    lines = (await client.get("/v1/balance_transactions", params={"limit": 100}, headers=org.h())).json()["data"]
+    assert sorted(x["amount"]["minor_units"] for x in lines if x["type"] == "link_release") == [37]
+    r = await client.get("/v1/events", params={"limit": 100}, headers=org.h())
+    [event] = [e for e in r.json()["data"] if e["type"] == "reward_link.claimed"]
+    assert event["data"]["status"] == "claimed" and "0.37 USD" in event["data"]["timeline"][-1]["reason"]
+    assert "reward_link.claimed" in await events_of(client, org, link["id"])
+    assert (await expiry_job(ctx, link["id"])).status != "queued"
+    # A remainder a product still sells stays on the link.
+    other = await create(client, org, value=35, allow_split=True)
+    kept = (await client.post(f"/v1/link_claims/{token_of(other)}/redeem", json=redeem_body(25))).json()["link"]
+    assert kept["status"] == "partially_claimed" and kept["remaining"]["minor_units"] == 1000
