@@ -10,7 +10,7 @@ import httpx
 
 from tests.conftest import MakeOrg
 from rewardkit.runtime import Runtime
-from tests.links.helpers import create, events_of, expiry_job, problem, token_of, usd
+from tests.links.helpers import create, link_body, events_of, expiry_job, problem, token_of, usd
 
 
 def redeem_body(denomination: Any = 25, product_id: str = "amazon_us") -> dict[str, Any]:
@@ -84,3 +84,36 @@ async def test_a_remainder_no_choice_sells_goes_back_to_the_wallet_with_the_clai
     other = await create(client, org, value=35, allow_split=True)
     kept = (await client.post(f"/v1/link_claims/{token_of(other)}/redeem", json=redeem_body(25))).json()["link"]
     assert kept["status"] == "partially_claimed" and kept["remaining"]["minor_units"] == 1000
+
+
+async def test_hand_made_validation_errors_have_the_pydantic_shape(
+    client: httpx.AsyncClient, make_org: MakeOrg
+) -> None:
+    org = await make_org(USD="100.00")
+    cases = [
+        ({"choice": {"categories": ["gift_card", "nope"]}}, "choice.categories.1", "/choice/categories/1"),
+        ({"value": "25.005"}, "value", "/value"),
+        ({"currency": "XYZ"}, "currency", "/currency"),
+    ]
+    for over, field, pointer in cases:
+        body = {**link_body(), **over}
+        got = problem(await client.post("/v1/reward_links", json=body, headers=org.h()), 422, "validation_error")
+        assert got["detail"] == "1 field(s) are invalid.", got
+        [error] = got["errors"]
+        assert set(error) == {"field", "pointer", "in", "message", "code"}, error
+        assert (error["field"], error["pointer"], error["in"]) == (field, pointer, "body"), error
+        assert error["code"] and error["message"]
+    # pydantic's own answer has the same keys.
+    got = problem(
+        await client.post("/v1/reward_links", json={**link_body(), "value": "x"}, headers=org.h()),
+        422,
+        "validation_error",
+    )
+    assert set(got["errors"][0]) == {"field", "pointer", "in", "message", "code"}
+    unknown = problem(
+        await client.post("/v1/reward_links", json=link_body(choice={"products": ["nope_us"]}), headers=org.h()),
+        422,
+        "choice_product_not_found",
+    )
+    assert unknown["errors"][0]["pointer"] == "/choice/products/0" and unknown["errors"][0]["code"]
+    assert await usd(client, org) == (10000, 0, 0)

@@ -60,14 +60,22 @@ async def _candidates(
 ) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     if choice is not None and choice.get("products"):
-        for product_id in choice["products"]:
+        for i, product_id in enumerate(choice["products"]):
             try:
                 found.append(await catalog.product(ctx, product_id))
             except ProductNotFound:
                 if strict:
                     raise ChoiceProductNotFound(
                         f"No product {product_id!r} in the catalog (GET /v1/products).",
-                        errors=[{"field": "choice.products", "in": "body", "message": f"unknown product {product_id}"}],
+                        errors=[
+                            {
+                                "field": f"choice.products.{i}",
+                                "pointer": f"/choice/products/{i}",
+                                "in": "body",
+                                "message": f"unknown product {product_id}",
+                                "code": "product_not_found",
+                            }
+                        ],
                     ) from None
     else:
         groups: list[tuple[str | None, str | None]] = [(None, None)]
