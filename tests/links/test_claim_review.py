@@ -117,3 +117,17 @@ async def test_hand_made_validation_errors_have_the_pydantic_shape(
     )
     assert unknown["errors"][0]["pointer"] == "/choice/products/0" and unknown["errors"][0]["code"]
     assert await usd(client, org) == (10000, 0, 0)
+
+
+async def test_an_unknown_brand_says_so(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
+    org = await make_org(USD="100.00")
+    body = link_body(choice={"brands": ["Amazon", "Amazn"]})
+    got = problem(await client.post("/v1/reward_links", json=body, headers=org.h()), 422, "choice_brand_not_found")
+    assert "'Amazn'" in got["detail"] and got["errors"][0]["pointer"] == "/choice/brands/1"
+    # A brand the catalog has, but not in this currency or for this value, is still value_not_allowed.
+    r = await client.post("/v1/reward_links", json=link_body(value=7, choice={"brands": ["amazon"]}), headers=org.h())
+    problem(r, 422, "value_not_allowed")
+    assert (
+        await client.post("/v1/reward_links", json=link_body(choice={"brands": ["amazon"]}), headers=org.h())
+    ).status_code == 200
+    assert await usd(client, org) == (7500, 0, 2500)

@@ -15,7 +15,7 @@ import orjson
 from rewardkit.catalog import service as catalog
 from rewardkit.catalog.errors import ProductNotFound
 from rewardkit.kit.money import format_major, to_minor
-from rewardkit.links.errors import ChoiceProductNotFound
+from rewardkit.links.errors import ChoiceBrandNotFound, ChoiceProductNotFound
 
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
@@ -101,6 +101,8 @@ async def _candidates(
                 cursor = got["next_cursor"]
                 if not got["has_more"]:
                     break
+            if strict and brand is not None and not any(str(p["brand"]).lower() == brand.strip().lower() for p in found):
+                await _known_brand(ctx, brand, choice["brands"].index(brand))
     seen: set[str] = set()
     out = []
     for p in found:
@@ -109,6 +111,27 @@ async def _candidates(
         seen.add(p["id"])
         out.append(p)
     return out[:MAX_CHOICES]
+
+
+async def _known_brand(ctx: Runtime, brand: str, index: int) -> None:
+    """A brand with no product here (currency, country) is value_not_allowed later; one that no product
+    of the catalog has at all is a typo, and says so (choice_brand_not_found)."""
+    got = await catalog.list_products(
+        ctx, country=None, currency=None, category=None, brand=brand, denomination=None, q=None, cursor=None, limit=1
+    )
+    if not got["data"]:
+        raise ChoiceBrandNotFound(
+            f"No product of the catalog has the brand {brand!r} (GET /v1/products lists each one's brand).",
+            errors=[
+                {
+                    "field": f"choice.brands.{index}",
+                    "pointer": f"/choice/brands/{index}",
+                    "in": "body",
+                    "message": f"unknown brand {brand}",
+                    "code": "brand_not_found",
+                }
+            ],
+        )
 
 
 def covered(product: dict[str, Any], currency: str, remaining: int, whole: bool) -> dict[str, Any] | None:
