@@ -131,3 +131,22 @@ async def test_an_unknown_brand_says_so(client: httpx.AsyncClient, make_org: Mak
         await client.post("/v1/reward_links", json=link_body(choice={"brands": ["amazon"]}), headers=org.h())
     ).status_code == 200
     assert await usd(client, org) == (7500, 0, 2500)
+
+
+async def test_the_claim_views_description_agrees_with_its_denominations(
+    client: httpx.AsyncClient, make_org: MakeOrg
+) -> None:
+    org = await make_org(USD="200.00")
+    seen = (await client.get(f"/v1/link_claims/{token_of(await create(client, org))}")).json()
+    [choice] = seen["choices"]
+    assert choice["denominations"]["values"] == ["25.00"]
+    assert choice["description"].endswith(" Available in 25.00 USD."), choice["description"]
+    assert "10.00 USD" not in choice["description"]
+    # A range narrowed to what a split link holds says its new maximum.
+    link = await create(client, org, value=30, allow_split=True, choice={"products": ["wwf_us"]})
+    [choice] = (await client.get(f"/v1/link_claims/{token_of(link)}")).json()["choices"]
+    assert choice["denominations"]["max"] == "30.00"
+    assert choice["description"].endswith("Choose any amount from 1.00 USD to 30.00 USD."), choice["description"]
+    # The catalog itself still describes every denomination.
+    product = (await client.get("/v1/products/amazon_us", headers=org.h())).json()
+    assert "10.00 USD" in product["description"]

@@ -5,6 +5,7 @@ outside any write transaction."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from decimal import Decimal
@@ -14,7 +15,7 @@ import orjson
 
 from rewardkit.catalog import service as catalog
 from rewardkit.catalog.errors import ProductNotFound
-from rewardkit.kit.money import format_major, to_minor
+from rewardkit.kit.money import exponent, format_major, to_minor
 from rewardkit.links.errors import ChoiceBrandNotFound, ChoiceProductNotFound
 
 if TYPE_CHECKING:
@@ -101,7 +102,11 @@ async def _candidates(
                 cursor = got["next_cursor"]
                 if not got["has_more"]:
                     break
-            if strict and brand is not None and not any(str(p["brand"]).lower() == brand.strip().lower() for p in found):
+            if (
+                strict
+                and brand is not None
+                and not any(str(p["brand"]).lower() == brand.strip().lower() for p in found)
+            ):
                 await _known_brand(ctx, brand, choice["brands"].index(brand))
     seen: set[str] = set()
     out = []
@@ -134,9 +139,34 @@ async def _known_brand(ctx: Runtime, brand: str, index: int) -> None:
         )
 
 
+# The catalog's descriptions end with a sentence made from the product's denominations ("Available in
+# 10.00 USD, 25.00 USD." or "Choose any amount from 5.00 EUR to 50.00 EUR."): a claim view narrows the
+# denominations, so that sentence is written again from the narrowed ones, never left to contradict them.
+_AMOUNT = r"[\d,]+(?:\.\d+)? [A-Z]{3}"
+_AMOUNTS_SENTENCE = re.compile(
+    rf"(?:Available in {_AMOUNT}(?:, {_AMOUNT})*|Choose any amount from {_AMOUNT} to {_AMOUNT})\.$"
+)
+
+
+def _amount(value: str, currency: str) -> str:
+    exp = exponent(currency)
+    return f"{Decimal(value):,.{exp}f} {currency}"
+
+
+def _described(product: dict[str, Any], denominations: dict[str, Any], currency: str) -> dict[str, Any]:
+    if denominations["type"] == "fixed":
+        sentence = "Available in " + ", ".join(_amount(v, currency) for v in denominations["values"]) + "."
+    else:
+        low, high = _amount(denominations["min"], currency), _amount(denominations["max"], currency)
+        sentence = f"Choose any amount from {low} to {high}."
+    description = _AMOUNTS_SENTENCE.sub(lambda _m: sentence, str(product.get("description", "")))
+    return {**product, "denominations": denominations, "description": description}
+
+
 def covered(product: dict[str, Any], currency: str, remaining: int, whole: bool) -> dict[str, Any] | None:
-    """The product with only the denominations the link covers, or None if it covers none. `whole` (a
-    single-reward link): exactly the remaining value; else (allow_split) any amount up to it."""
+    """The product with only the denominations the link covers (its description's amounts sentence
+    to match), or None if it covers none. `whole` (a single-reward link): exactly the remaining value;
+    else (allow_split) any amount up to it."""
     d = product["denominations"]
 
     def minor(v: str) -> int:
@@ -147,17 +177,17 @@ def covered(product: dict[str, Any], currency: str, remaining: int, whole: bool)
         fits = [v for v in values if (v == remaining if whole else v <= remaining)]
         if not fits:
             return None
-        return {**product, "denominations": {"type": "fixed", "values": [format_major(v, currency) for v in fits]}}
+        return _described(product, {"type": "fixed", "values": [format_major(v, currency) for v in fits]}, currency)
     low, high, step = minor(d["min"]), minor(d["max"]), minor(d["step"]) or 1
     if whole:
         if not (low <= remaining <= high) or (remaining - low) % step:
             return None
-        return {**product, "denominations": {"type": "fixed", "values": [format_major(remaining, currency)]}}
+        return _described(product, {"type": "fixed", "values": [format_major(remaining, currency)]}, currency)
     if low > remaining:
         return None
     top = min(high, low + (remaining - low) // step * step)
     narrowed = {"type": "range", "min": d["min"], "max": format_major(top, currency), "step": d["step"]}
-    return {**product, "denominations": narrowed}
+    return _described(product, narrowed, currency)
 
 
 async def offered(

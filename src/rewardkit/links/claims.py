@@ -99,9 +99,7 @@ def _verified(ctx: Runtime, link: RewardLink, verification: str | None, now: dat
     return link.verification == "none" or verify.granted(ctx.keyring, link.id, verification, now)
 
 
-async def claim_page(
-    ctx: Runtime, token: str, verification: str | None = None, *, branding: bool = True
-) -> ClaimPage:
+async def claim_page(ctx: Runtime, token: str, verification: str | None = None, *, branding: bool = True) -> ClaimPage:
     """The rules of GET /v1/link_claims/{token}, for the claim API and the hosted page alike: the first
     look at an open link marks it opened; an email_otp link not verified yet hides its choices.
     `branding`: also read the org's frame (the page; the claim API needs none)."""
