@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from tests.conftest import MakeOrg
 from rewardkit.runtime import Runtime
-from tests.links.helpers import create, link_body, events_of, expiry_job, problem, token_of, usd
+from tests.conftest import MakeOrg
+from tests.links.helpers import create, events_of, expiry_job, link_body, problem, token_of, usd
 
 
 def redeem_body(denomination: Any = 25, product_id: str = "amazon_us") -> dict[str, Any]:

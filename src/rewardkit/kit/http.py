@@ -109,9 +109,8 @@ def install_error_handlers(app: FastAPI) -> None:
                 for m in ("GET", "POST", "PUT", "PATCH", "DELETE")
                 if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in request.app.router.routes)
             ]
-            p = MethodNotAllowed(
-                f"{request.method} is not allowed on {redact_public_path(request.url.path)}.", headers={"Allow": ", ".join(allowed)}
-            )
+            where = redact_public_path(request.url.path)
+            p = MethodNotAllowed(f"{request.method} is not allowed on {where}.", headers={"Allow": ", ".join(allowed)})
         elif exc.status_code == 400:
             p = MalformedJSON("The body could not be read as UTF-8 JSON.")
         else:

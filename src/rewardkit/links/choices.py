@@ -84,7 +84,7 @@ async def _candidates(
             groups = [(c, None) for c in choice["categories"]]
         elif choice is not None and choice.get("brands"):
             groups = [(None, b) for b in choice["brands"]]
-        for category, brand in groups:
+        for index, (category, brand) in enumerate(groups):
             cursor: str | None = None
             while len(found) < MAX_CHOICES:
                 got = await catalog.list_products(
@@ -107,7 +107,7 @@ async def _candidates(
                 and brand is not None
                 and not any(str(p["brand"]).lower() == brand.strip().lower() for p in found)
             ):
-                await _known_brand(ctx, brand, choice["brands"].index(brand))
+                await _known_brand(ctx, brand, index)
     seen: set[str] = set()
     out = []
     for p in found:

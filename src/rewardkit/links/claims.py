@@ -18,10 +18,10 @@ from rewardkit.auth import service as auth
 from rewardkit.auth.principals import LINK_VISITOR, Principal
 from rewardkit.jobs import service as jobs
 from rewardkit.jobs.worker import Worker
-from rewardkit.ledger import service as ledger
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import Problem
 from rewardkit.kit.money import MoneyError, format_major, to_minor
+from rewardkit.ledger import service as ledger
 from rewardkit.links import choices, delivery, money, repository
 from rewardkit.links import verification as verify
 from rewardkit.links.errors import (
