@@ -74,7 +74,13 @@ async def test_every_v1_operation_declares_the_common_errors(spec: dict[str, Any
         declared = set(op["responses"])
         expected = {"400", "413"}
         if path.startswith("/v1/"):
-            expected |= {"401", "403", "422", "429", "503"}
+            expected |= {"422", "429", "503"}
+            if op.get("security") == []:
+                # A keyless operation (the claim API) cannot answer a missing or wrong credential.
+                assert "401" not in declared, f"{method} {path} takes no credential but declares 401"
+                assert "principal_not_allowed" not in op["responses"].get("403", {}).get("description", "")
+            else:
+                expected |= {"401", "403"}
             if method in {"post", "patch", "put"}:
                 expected.add("415")
             if "{" in path:
@@ -96,8 +102,10 @@ async def test_rate_limited_and_unavailable_answers_declare_retry_after(spec: di
         assert too_many["Retry-After"]["required"] is True
         assert {"RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"} <= set(too_many)
         assert "Retry-After" in op["responses"]["503"]["headers"]
-        assert op["responses"]["401"]["headers"]["Rewardkit-Version"]["required"] is True
+        assert op["responses"]["422"]["headers"]["Rewardkit-Version"]["required"] is True
         assert any(p["name"] == "Rewardkit-Version" and p["in"] == "header" for p in op["parameters"])
+    keyless = [p for m, p, op in operations(spec) if op.get("security") == [] and p.startswith("/v1/link_claims")]
+    assert len(keyless) >= 2, keyless
     create = spec["paths"]["/v1/orders"]["post"]["responses"]
     assert set(create["200"]["headers"]) >= {"Idempotent-Replayed", "Rewardkit-Version"}
     assert set(create) >= {"200", "202", "400", "401", "402", "403", "404", "409", "413", "415", "422", "429"}

@@ -234,5 +234,5 @@ async def test_every_item_error_points_into_the_batch(client: httpx.AsyncClient,
     items: list[Any] = [7, link_body(currency="XYZ"), link_body(choice={"categories": ["nope"]})]
     body = _ok(await _batch(client, org.h(), items))
     pointers = [[e["pointer"] for e in x["error"]["errors"]] for x in body["data"]]
-    assert pointers == [["/links/0"], ["/links/1/currency"], ["/links/2/choice/categories"]], pointers
+    assert pointers == [["/links/0"], ["/links/1/currency"], ["/links/2/choice/categories/0"]], pointers
     assert body["data"][0]["error"]["detail"] == "The item must be a JSON object."

@@ -106,7 +106,7 @@ async def test_a_split_link_is_claimed_twice_and_shows_what_is_left(
     assert re.search(r'data-testid="remaining">10.00 USD', r.text)
     assert 'value="10.00"' in r.text  # amazon_us 10.00 is what still fits
     r = await client.post(f"/l/{token}/claim", data={**form, "denomination": "25.00"})
-    assert r.status_code == 422 and "at most 1000" in r.text  # more than is left: the claim API's rule
+    assert r.status_code == 422 and "at most 10.00 USD" in r.text  # more than is left: the claim API's rule
     r = await client.post(f"/l/{token}/claim", data={**form, "denomination": "10.00"})
     assert r.status_code == 303
     r = await client.get(r.headers["location"])

@@ -62,6 +62,24 @@ class MalformedJSON(Problem):
 class ValidationFailed(Problem):
     status, code, title = 422, "validation_error", "The request has invalid fields"
 
+    def __init__(self, detail: str | None = None, *, errors: list[dict[str, Any]] | None = None, **kw: Any) -> None:
+        # A check a service makes by hand answers the same shape as pydantic's (kit/http.py _field_errors):
+        # each error with its `pointer` and `code`, the detail counting the fields.
+        shaped = [_shaped(e) for e in errors] if errors else errors
+        if detail is None and shaped:
+            detail = f"{len(shaped)} field(s) are invalid."
+        super().__init__(detail, errors=shaped, **kw)
+
+
+def _shaped(error: dict[str, Any]) -> dict[str, Any]:
+    """One `errors[]` item as kit/http.py writes pydantic's: `field` dotted, `pointer` the JSON pointer
+    into the body (None for a query or path parameter), `in`, `message`, `code`."""
+    out = {"in": "body", "code": "value_error", **error}
+    if "pointer" not in out:
+        field = str(out.get("field", ""))
+        out["pointer"] = "/" + field.replace(".", "/") if out["in"] == "body" and field else None
+    return out
+
 
 class NotFound(Problem):
     status, code, title = 404, "not_found", "No such resource"

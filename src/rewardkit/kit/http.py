@@ -33,7 +33,7 @@ from rewardkit.kit.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from rewardkit.kit.logs import safe_traceback
+from rewardkit.kit.logs import redact_public_path, safe_traceback
 from rewardkit.kit.request_id import current_request_id
 
 log = logging.getLogger("rewardkit")
@@ -47,7 +47,8 @@ def is_json_media_type(content_type: str) -> bool:
 
 
 def problem_response(problem: Problem, request: Request | None = None) -> Response:
-    instance = request.url.path if request is not None else None
+    # A token in the path (a claim link) is a credential: echo the path as the logs write it.
+    instance = redact_public_path(request.url.path) if request is not None else None
     headers = dict(problem.headers)
     body = problem.to_dict(instance)
     # The same id as the Request-Id header (kit/request_id.py), so a pasted error body finds its logs.
@@ -101,16 +102,15 @@ def install_error_handlers(app: FastAPI) -> None:
         if isinstance(exc.__cause__, Problem):  # e.g. the body limit, raised while FastAPI read the body
             return problem_response(exc.__cause__, request)
         if exc.status_code == 404:
-            p: Problem = NotFound(f"No route {request.method} {request.url.path}.")
+            p: Problem = NotFound(f"No route {request.method} {redact_public_path(request.url.path)}.")
         elif exc.status_code == 405:
             allowed = [
                 m
                 for m in ("GET", "POST", "PUT", "PATCH", "DELETE")
                 if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in request.app.router.routes)
             ]
-            p = MethodNotAllowed(
-                f"{request.method} is not allowed on {request.url.path}.", headers={"Allow": ", ".join(allowed)}
-            )
+            where = redact_public_path(request.url.path)
+            p = MethodNotAllowed(f"{request.method} is not allowed on {where}.", headers={"Allow": ", ".join(allowed)})
         elif exc.status_code == 400:
             p = MalformedJSON("The body could not be read as UTF-8 JSON.")
         else:

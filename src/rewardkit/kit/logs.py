@@ -34,6 +34,11 @@ REDACTED = "[redacted]"
 PATH_LOGGERS = ("uvicorn.access", "rewardkit")
 
 
+# The token prefixes the last install_redaction was given: problem bodies' `instance` (kit/http.py)
+# redacts with the same list, so a customer who logs error bodies never logs a link's credential.
+_INSTALLED: tuple[str, ...] = ()
+
+
 def redact_path(path: str, prefixes: Iterable[str]) -> str:
     """`/v/AbC…?x=1` -> `/v/[redacted]`: the segment after a token prefix, and any query string, go."""
     for prefix in prefixes:
@@ -42,6 +47,11 @@ def redact_path(path: str, prefixes: Iterable[str]) -> str:
             _token, sep, tail = rest.partition("/")
             return f"{prefix}{REDACTED}{sep}{tail}"
     return path
+
+
+def redact_public_path(path: str) -> str:
+    """`redact_path` with the installed prefixes: for what a response echoes (a problem's `instance`)."""
+    return redact_path(path, _INSTALLED)
 
 
 class RedactTokenPaths(logging.Filter):
@@ -63,6 +73,9 @@ class RedactTokenPaths(logging.Filter):
 
 def install_redaction(prefixes: Iterable[str]) -> None:
     """Put one RedactTokenPaths on each path logger (replacing one an earlier create_app put there)."""
+    global _INSTALLED
+    _INSTALLED = tuple(prefixes)
+    prefixes = _INSTALLED
     for name in PATH_LOGGERS:
         logger = logging.getLogger(name)
         for old in [f for f in logger.filters if isinstance(f, RedactTokenPaths)]:

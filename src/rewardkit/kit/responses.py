@@ -129,6 +129,10 @@ def _common_errors(path: str, method: str, op: dict[str, Any]) -> dict[str, list
             "503": ["service_unavailable"],
         }
     )
+    if op.get("security") == []:
+        # No credential is asked (the claim API: the token in the path is the credential), so none can
+        # be missing, unknown or of the wrong kind.
+        del errors["401"], errors["403"]
     if method in WRITES:
         errors["415"] = ["unsupported_media_type"]
     if "{" in path:

@@ -63,9 +63,9 @@ _CREATE: dict[int | str, dict[str, Any]] = {
     402: {"description": "insufficient_funds"},
     409: {"description": "idempotency_key_in_flight"},
     422: {
-        "description": "validation_error, value_not_allowed, choice_product_not_found, invalid_expiry, "
-        "delivery_unavailable, delivery_recipient_missing, invalid_recipient_email, invalid_phone_number, "
-        "sms_unavailable, idempotency_key_reused"
+        "description": "validation_error, value_not_allowed, choice_product_not_found, choice_brand_not_found, "
+        "invalid_expiry, delivery_unavailable, delivery_recipient_missing, invalid_recipient_email, "
+        "invalid_phone_number, sms_unavailable, idempotency_key_reused"
     },
 }
 # The claim API takes no API key: its security requirement is empty (the token in the path is the credential).

@@ -5,6 +5,7 @@ outside any write transaction."""
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from decimal import Decimal
@@ -14,8 +15,8 @@ import orjson
 
 from rewardkit.catalog import service as catalog
 from rewardkit.catalog.errors import ProductNotFound
-from rewardkit.kit.money import format_major, to_minor
-from rewardkit.links.errors import ChoiceProductNotFound
+from rewardkit.kit.money import exponent, format_major, to_minor
+from rewardkit.links.errors import ChoiceBrandNotFound, ChoiceProductNotFound
 
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
@@ -60,14 +61,22 @@ async def _candidates(
 ) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     if choice is not None and choice.get("products"):
-        for product_id in choice["products"]:
+        for i, product_id in enumerate(choice["products"]):
             try:
                 found.append(await catalog.product(ctx, product_id))
             except ProductNotFound:
                 if strict:
                     raise ChoiceProductNotFound(
                         f"No product {product_id!r} in the catalog (GET /v1/products).",
-                        errors=[{"field": "choice.products", "in": "body", "message": f"unknown product {product_id}"}],
+                        errors=[
+                            {
+                                "field": f"choice.products.{i}",
+                                "pointer": f"/choice/products/{i}",
+                                "in": "body",
+                                "message": f"unknown product {product_id}",
+                                "code": "product_not_found",
+                            }
+                        ],
                     ) from None
     else:
         groups: list[tuple[str | None, str | None]] = [(None, None)]
@@ -75,7 +84,7 @@ async def _candidates(
             groups = [(c, None) for c in choice["categories"]]
         elif choice is not None and choice.get("brands"):
             groups = [(None, b) for b in choice["brands"]]
-        for category, brand in groups:
+        for index, (category, brand) in enumerate(groups):
             cursor: str | None = None
             while len(found) < MAX_CHOICES:
                 got = await catalog.list_products(
@@ -93,6 +102,12 @@ async def _candidates(
                 cursor = got["next_cursor"]
                 if not got["has_more"]:
                     break
+            if (
+                strict
+                and brand is not None
+                and not any(str(p["brand"]).lower() == brand.strip().lower() for p in found)
+            ):
+                await _known_brand(ctx, brand, index)
     seen: set[str] = set()
     out = []
     for p in found:
@@ -103,9 +118,55 @@ async def _candidates(
     return out[:MAX_CHOICES]
 
 
+async def _known_brand(ctx: Runtime, brand: str, index: int) -> None:
+    """A brand with no product here (currency, country) is value_not_allowed later; one that no product
+    of the catalog has at all is a typo, and says so (choice_brand_not_found)."""
+    got = await catalog.list_products(
+        ctx, country=None, currency=None, category=None, brand=brand, denomination=None, q=None, cursor=None, limit=1
+    )
+    if not got["data"]:
+        raise ChoiceBrandNotFound(
+            f"No product of the catalog has the brand {brand!r} (GET /v1/products lists each one's brand).",
+            errors=[
+                {
+                    "field": f"choice.brands.{index}",
+                    "pointer": f"/choice/brands/{index}",
+                    "in": "body",
+                    "message": f"unknown brand {brand}",
+                    "code": "brand_not_found",
+                }
+            ],
+        )
+
+
+# The catalog's descriptions end with a sentence made from the product's denominations ("Available in
+# 10.00 USD, 25.00 USD." or "Choose any amount from 5.00 EUR to 50.00 EUR."): a claim view narrows the
+# denominations, so that sentence is written again from the narrowed ones, never left to contradict them.
+_AMOUNT = r"[\d,]+(?:\.\d+)? [A-Z]{3}"
+_AMOUNTS_SENTENCE = re.compile(
+    rf"(?:Available in {_AMOUNT}(?:, {_AMOUNT})*|Choose any amount from {_AMOUNT} to {_AMOUNT})\.$"
+)
+
+
+def _amount(value: str, currency: str) -> str:
+    exp = exponent(currency)
+    return f"{Decimal(value):,.{exp}f} {currency}"
+
+
+def _described(product: dict[str, Any], denominations: dict[str, Any], currency: str) -> dict[str, Any]:
+    if denominations["type"] == "fixed":
+        sentence = "Available in " + ", ".join(_amount(v, currency) for v in denominations["values"]) + "."
+    else:
+        low, high = _amount(denominations["min"], currency), _amount(denominations["max"], currency)
+        sentence = f"Choose any amount from {low} to {high}."
+    description = _AMOUNTS_SENTENCE.sub(lambda _m: sentence, str(product.get("description", "")))
+    return {**product, "denominations": denominations, "description": description}
+
+
 def covered(product: dict[str, Any], currency: str, remaining: int, whole: bool) -> dict[str, Any] | None:
-    """The product with only the denominations the link covers, or None if it covers none. `whole` (a
-    single-reward link): exactly the remaining value; else (allow_split) any amount up to it."""
+    """The product with only the denominations the link covers (its description's amounts sentence
+    to match), or None if it covers none. `whole` (a single-reward link): exactly the remaining value;
+    else (allow_split) any amount up to it."""
     d = product["denominations"]
 
     def minor(v: str) -> int:
@@ -116,17 +177,17 @@ def covered(product: dict[str, Any], currency: str, remaining: int, whole: bool)
         fits = [v for v in values if (v == remaining if whole else v <= remaining)]
         if not fits:
             return None
-        return {**product, "denominations": {"type": "fixed", "values": [format_major(v, currency) for v in fits]}}
+        return _described(product, {"type": "fixed", "values": [format_major(v, currency) for v in fits]}, currency)
     low, high, step = minor(d["min"]), minor(d["max"]), minor(d["step"]) or 1
     if whole:
         if not (low <= remaining <= high) or (remaining - low) % step:
             return None
-        return {**product, "denominations": {"type": "fixed", "values": [format_major(remaining, currency)]}}
+        return _described(product, {"type": "fixed", "values": [format_major(remaining, currency)]}, currency)
     if low > remaining:
         return None
     top = min(high, low + (remaining - low) // step * step)
     narrowed = {"type": "range", "min": d["min"], "max": format_major(top, currency), "step": d["step"]}
-    return {**product, "denominations": narrowed}
+    return _described(product, narrowed, currency)
 
 
 async def offered(

@@ -20,7 +20,8 @@ from rewardkit.jobs import service as jobs
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import Problem
-from rewardkit.kit.money import MoneyError, to_minor
+from rewardkit.kit.money import MoneyError, format_major, to_minor
+from rewardkit.ledger import service as ledger
 from rewardkit.links import choices, delivery, money, repository
 from rewardkit.links import verification as verify
 from rewardkit.links.errors import (
@@ -98,9 +99,7 @@ def _verified(ctx: Runtime, link: RewardLink, verification: str | None, now: dat
     return link.verification == "none" or verify.granted(ctx.keyring, link.id, verification, now)
 
 
-async def claim_page(
-    ctx: Runtime, token: str, verification: str | None = None, *, branding: bool = True
-) -> ClaimPage:
+async def claim_page(ctx: Runtime, token: str, verification: str | None = None, *, branding: bool = True) -> ClaimPage:
     """The rules of GET /v1/link_claims/{token}, for the claim API and the hosted page alike: the first
     look at an open link marks it opened; an email_otp link not verified yet hides its choices.
     `branding`: also read the org's frame (the page; the claim API needs none)."""
@@ -171,8 +170,18 @@ async def redeem(
             f"{req.product_id!r} is not one of this link's choices (GET /v1/link_claims/{{token}})."
         )
     if (single and amount != link.remaining) or amount > link.remaining:
-        what = f"exactly {link.remaining}" if single else f"at most {link.remaining}"
-        raise AmountNotAllowed(f"This link covers {what} {link.currency} minor units.")
+        left = format_major(link.remaining, link.currency)
+        what = f"exactly {left}" if single else f"at most {left}"
+        raise AmountNotAllowed(f"This link covers {what} {link.currency}.")
+    # A split claim can leave a remainder no product of the choice sells (10.37 -> 0.37 USD of Amazon
+    # cards): reserved until expiry, claimable by nobody. Read from the catalog here, outside the write
+    # transaction; that remainder goes back to the wallet with the claim (docs/links.md).
+    rest = link.remaining - amount
+    stranded = (
+        not single
+        and rest > 0
+        and not await choices.offered(ctx, link.currency, link.recipient_country, link.choice, rest, whole=False)
+    )
     visitor = Principal(kind=LINK_VISITOR, org_id=link.org_id, mode=link.mode, id=link.id, subject=link.id)
     order_req = OrderCreate.model_validate(
         {
@@ -195,12 +204,28 @@ async def redeem(
         taken = await repository.take(s, link.id, amount, single, now)
         if taken is None:  # someone else claimed, canceled or took from it first
             _refuse_closed(current, now, claiming=True)
-            raise AmountNotAllowed(f"This link now holds {current.remaining} {link.currency} minor units.")
+            raise AmountNotAllowed(
+                f"This link now holds {format_major(current.remaining, link.currency)} {link.currency}."
+            )
         n = len(taken.order_ids) + 1
         back = money.entry(taken, "link_claim", f"claim:{n}", amount, False, f"Claim {n} of reward link {link.id}")
         booked = await orders.place_in(ctx, s, registry, runner, visitor, order_req, [back])
         await repository.add_order(s, taken, booked.order.id)
-        await repository.step(s, link.id, before, taken.status, f"claimed {booked.order.id}", now)
+        reason = f"claimed {booked.order.id}"
+        # Only the remainder checked above: a concurrent claim that took more leaves another one, unchecked.
+        if stranded and taken.status == "partially_claimed" and taken.remaining == rest:
+            held = await repository.close(s, link.id, "claimed", now)
+            if held:
+                release = money.entry(
+                    taken, "link_release", "release", held, False, f"Unclaimable remainder of reward link {link.id}"
+                )
+                await ledger.post(s, release, ctx.part(ledger.AccountIds))
+                reason += (
+                    f"; the remaining {format_major(held, link.currency)} {link.currency} went back to the wallet"
+                    " (no product of the choice sells it)"
+                )
+            await s.refresh(taken)
+        await repository.step(s, link.id, before, taken.status, reason, now)
         if taken.status == "claimed":
             await jobs.stop(s, f"expire:{link.id}", "link claimed")
             await delivery.stop_reminders(s, taken, "link claimed")

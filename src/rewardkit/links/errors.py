@@ -30,6 +30,12 @@ class ChoiceProductNotFound(Problem):
     status, code, title = 422, "choice_product_not_found", "A product of the choice does not exist"
 
 
+class ChoiceBrandNotFound(Problem):
+    """A brand of `choice.brands` that no product of the catalog has (in any country or currency)."""
+
+    status, code, title = 422, "choice_brand_not_found", "A brand of the choice does not exist"
+
+
 class ValueNotAllowed(Problem):
     """No product of the choice can be bought for the link's value (currency, country, denominations)."""
 

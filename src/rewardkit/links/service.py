@@ -87,13 +87,17 @@ def _expiry(ident: Principal, wanted: datetime | None, now: datetime) -> datetim
 
 def _value(req: RewardLinkCreate) -> int:
     if not is_currency(req.currency):
-        raise ValidationFailed(errors=[{"field": "currency", "in": "body", "message": "not an ISO 4217 currency"}])
+        raise ValidationFailed(
+            errors=[{"field": "currency", "message": "not an ISO 4217 currency", "code": "currency_invalid"}]
+        )
     try:
         minor = to_minor(req.value, req.currency)
     except MoneyError as exc:
-        raise ValidationFailed(errors=[{"field": "value", "in": "body", "message": str(exc)}]) from exc
+        raise ValidationFailed(errors=[{"field": "value", "message": str(exc), "code": "amount_invalid"}]) from exc
     if minor > MAX_VALUE_MINOR:  # a BIGINT holds it, but no reward is worth it: refused before any SQL
-        raise ValidationFailed(errors=[{"field": "value", "in": "body", "message": "too large for a reward link"}])
+        raise ValidationFailed(
+            errors=[{"field": "value", "message": "too large for a reward link", "code": "too_large"}]
+        )
     return minor
 
 
@@ -104,7 +108,15 @@ async def _check_choice(ctx: Runtime, req: RewardLinkCreate, value: int) -> None
         unknown = [c for c in choice["categories"] if c not in CATEGORIES]
         if unknown:
             raise ValidationFailed(
-                errors=[{"field": "choice.categories", "in": "body", "message": f"unknown categories: {unknown}"}]
+                errors=[
+                    {
+                        "field": f"choice.categories.{i}",
+                        "message": f"unknown category {c!r}",
+                        "code": "unknown_category",
+                    }
+                    for i, c in enumerate(choice["categories"])
+                    if c not in CATEGORIES
+                ]
             )
     country = req.recipient.country
     found = await choices.candidates(ctx, req.currency, country, choice, strict=True)
