@@ -240,10 +240,10 @@ async def give_back(ctx: Runtime, org_id: str, mode: str, ptx_id: str) -> Points
         member = await repository.member_by_pk(s, debit.member_pk)
         assert program is not None and member is not None
         try:
-            done = await corrections.reverse_in(ctx, s, program, member, debit)
+            done = await corrections.reverse_in(ctx, s, program, member, debit, order_returned=True)
         except NotReversible:
             return None
-        return done.tx
+        return done.tx if done is not None else None  # None: its points had expired meanwhile
 
 
 async def return_job(ctx: Runtime, payload: dict[str, Any], attempt: int) -> str:

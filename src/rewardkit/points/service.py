@@ -338,7 +338,9 @@ async def get_transaction(ctx: Runtime, ident: Principal, ptx_id: str) -> dict[s
 async def reverse(ctx: Runtime, ident: Principal, ptx_id: str) -> dict[str, Any]:
     async with ctx.db.unit_of_work() as s:
         tx, program, member = await _tx_scope(s, ident, ptx_id)
-        return (await corrections.reverse_in(ctx, s, program, member, tx)).body
+        done = await corrections.reverse_in(ctx, s, program, member, tx)
+        assert done is not None  # only an order's return may find nothing to give back
+        return done.body
 
 
 async def release(ctx: Runtime, ident: Principal, ptx_id: str) -> dict[str, Any]:
