@@ -195,13 +195,15 @@ async def test_bad_redemptions_write_nothing(
     before, wallet = await counts(ctx), await usd(client, org)
     cases: list[tuple[str, str, dict[str, Any], int, str]] = [
         (p["id"], m, redeem_body(25), 422, "insufficient_points"),  # 2,500 > 1,000
-        (odd["id"], m, redeem_body("10.01"), 422, "points_not_whole"),  # 30.03 points
+        (odd["id"], m, redeem_body("14.99", product_id="amc_movie_ticket_us"), 422, "points_not_whole"),  # 44.97
+        # The product's denominations come before the points: 11 USD (1,100 > 1,000 points) is not sold.
+        (p["id"], m, redeem_body(11), 422, "invalid_denomination"),
         (p["id"], m, redeem_body(5, currency="EUR"), 422, "redemption_currency_mismatch"),
         (p["id"], m, redeem_body(5, product_id="no_such_product"), 404, "product_not_found"),
         (p["id"], m, redeem_body(0), 422, "validation_error"),
         (p["id"], m, redeem_body(-5), 422, "validation_error"),
         (p["id"], m, redeem_body("1.001"), 422, "validation_error"),
-        (p["id"], m, redeem_body(5, metadata={"sandbox": "nope"}), 422, "invalid_sandbox_value"),
+        (p["id"], m, redeem_body(10, metadata={"sandbox": "nope"}), 422, "invalid_sandbox_value"),
         (p["id"], m, {**redeem_body(5), "extra": 1}, 422, "validation_error"),
         (p["id"], "nobody", redeem_body(5), 404, "points_member_not_found"),
         ("ppg_nope", m, redeem_body(5), 404, "points_program_not_found"),

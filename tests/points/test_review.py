@@ -12,7 +12,7 @@ import pytest
 from rewardkit.points import movements, repository, service
 from rewardkit.runtime import Runtime
 from tests.conftest import MakeOrg, OrgHandle
-from tests.points.helpers import P, balance, credit, debit, history, member, murl, problem, program
+from tests.points.helpers import P, balance, credit, debit, history, member, murl, problem, program, program_body
 from tests.points.test_redemptions import events, return_job
 
 
@@ -133,3 +133,25 @@ async def test_reversing_a_debit_whose_lots_all_expired_is_refused(
     r = await client.post(f"/v1/points_transactions/{d.json()['id']}/reverse", headers=org.h())
     problem(r, 409, "points_transaction_not_reversible")
     assert [t["type"] for t in await history(client, org, p["id"], m)] == ["debit", "credit"]
+
+
+async def test_pending_longer_than_expiry_is_refused(client: httpx.AsyncClient, org: OrgHandle) -> None:
+    for body in (
+        {"pending_days": 60, "expiry": {"months": 1}},
+        {"pending_days": 28, "expiry": {"months": 1}},  # a month after Jan 31 is Feb 28: 28 days
+        {"pending_days": 59, "expiry": {"months": 2}},  # Dec 31 -> Feb 28
+    ):
+        r = await client.post(P, json=program_body(**body), headers=org.h())
+        got = problem(r, 422, "validation_error")
+        assert {e["field"] for e in got["errors"]} == {"pending_days", "expiry"}, got
+    ok = await program(client, org, pending_days=27, expiry={"months": 1})
+    assert ok["pending_days"] == 27
+    for patch in ({"pending_days": 60}, {"expiry": {"months": 1, "round_to": None}, "pending_days": 40}):
+        r = await client.patch(f"{P}/{ok['id']}", json=patch, headers=org.h())
+        problem(r, 422, "validation_error")
+    p = await program(client, org, pending_days=60)
+    problem(await client.patch(f"{P}/{p['id']}", json={"expiry": {"months": 1}}, headers=org.h()), 422, "validation_error")
+    fine = await client.patch(f"{P}/{p['id']}", json={"expiry": {"months": 3}}, headers=org.h())
+    assert fine.status_code == 200, fine.text
+    again = (await client.get(f"{P}/{ok['id']}", headers=org.h())).json()
+    assert again["pending_days"] == 27
