@@ -471,11 +471,11 @@ async def cli_member(ctx: Runtime, program_id: str, member_id: str) -> dict[str,
 
 
 async def cli_credit(
-    ctx: Runtime, program_id: str, member_id: str, points: int, reason: str, reference: str
-) -> dict[str, Any]:
+    ctx: Runtime, program_id: str, member_id: str, points: int, reason: str | None, reference: str
+) -> Result:
     async with ctx.db.unit_of_work() as s:
         program = await repository.program_by_id(s, program_id)
         if program is None:
             raise PointsProgramNotFound(f"No points program {program_id}.")
         member = await _member(s, program, member_id)
-        return (await credit_in(ctx, s, program, member, points, reason, reference)).body
+        return await credit_in(ctx, s, program, member, points, reason, reference)
