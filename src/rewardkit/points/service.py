@@ -389,7 +389,12 @@ async def release(ctx: Runtime, ident: Principal, ptx_id: str) -> dict[str, Any]
         released = await corrections.release_in(ctx, s, program, member, tx.lots[0]["lot_id"])
         if released is None:
             raise NotPending(f"{ptx_id} is not a pending credit any more.")
-        return render_tx(released, program.currency)
+        # The member's balances now, after the release (the stored credit keeps those of its credit).
+        fresh = await repository.member_by_pk(s, member.id)
+        assert fresh is not None
+        body = render_tx(released, program.currency)
+        body.update(balance_after=fresh.available, pending_after=fresh.pending)
+        return body
 
 
 # --- jobs --------------------------------------------------------------------------------------
