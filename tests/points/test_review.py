@@ -85,7 +85,12 @@ async def test_a_canceled_redemption_whose_lot_expired_books_the_points_as_expir
     assert job is not None and ctx.worker is not None and await ctx.worker.run_now(job.id)
     assert await balance(client, org, p["id"], m) == (1000, 0)  # only the 500 of the lot that lives
     txs = await history(client, org, p["id"], m)
-    assert [(t["type"], t["points"]) for t in txs] == [("reversal", 500), ("debit", 2500), ("credit", 1000), ("credit", 2000)]
+    assert [(t["type"], t["points"]) for t in txs] == [
+        ("reversal", 500),
+        ("debit", 2500),
+        ("credit", 1000),
+        ("credit", 2000),
+    ]
     assert [e["points"] for e in await events(client, org, "points.reversed")] == [500]
     async with ctx.db.unit_of_work(readonly=True) as s:
         lot = await repository.lot(s, c["lots"][0]["lot_id"])
@@ -150,7 +155,9 @@ async def test_pending_longer_than_expiry_is_refused(client: httpx.AsyncClient, 
         r = await client.patch(f"{P}/{ok['id']}", json=patch, headers=org.h())
         problem(r, 422, "validation_error")
     p = await program(client, org, pending_days=60)
-    problem(await client.patch(f"{P}/{p['id']}", json={"expiry": {"months": 1}}, headers=org.h()), 422, "validation_error")
+    problem(
+        await client.patch(f"{P}/{p['id']}", json={"expiry": {"months": 1}}, headers=org.h()), 422, "validation_error"
+    )
     fine = await client.patch(f"{P}/{p['id']}", json={"expiry": {"months": 3}}, headers=org.h())
     assert fine.status_code == 200, fine.text
     again = (await client.get(f"{P}/{ok['id']}", headers=org.h())).json()

@@ -20,6 +20,7 @@ from rewardkit.points.models import (
     POINTS_EXPIRED,
     POINTS_REVERSED,
     SPENT,
+    PointsLot,
     PointsMember,
     PointsProgram,
     PointsTransaction,
@@ -153,7 +154,8 @@ async def _reverse_debit(
     nothing written); an order's return books the expiry, marks the debit returned (reversed_by names
     that ledger transaction) and answers None: never a 0-point transaction or event."""
     lots = await repository.lots(s, [x["lot_id"] for x in debit.lots])
-    shares, gone = [], []
+    shares: list[tuple[PointsLot, int]] = []
+    gone: list[tuple[PointsLot, int]] = []
     for x in debit.lots:
         lot, k = lots[x["lot_id"]], int(x["points"])
         (shares if lot.status == "available" else gone).append((lot, k))
@@ -201,7 +203,7 @@ async def _spent_to_expired(
     program: PointsProgram,
     member: PointsMember,
     debit: PointsTransaction,
-    lost: list[tuple[Any, int]],
+    lost: list[tuple[PointsLot, int]],
     reference: str,
 ) -> None:
     """Points of a returned debit whose lots expired meanwhile: they came back and expired at once, so

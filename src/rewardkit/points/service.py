@@ -112,7 +112,9 @@ async def _member(s: AsyncSession, program: PointsProgram, member_id: str) -> Po
 async def create_program(ctx: Runtime, ident: Principal, req: ProgramCreate) -> dict[str, Any]:
     if not is_currency(req.currency):
         raise _field("currency", "not an ISO 4217 currency")
-    _check_pending(req.pending_days, req.expiry.months if req.expiry else None, req.expiry.round_to if req.expiry else None)
+    _check_pending(
+        req.pending_days, req.expiry.months if req.expiry else None, req.expiry.round_to if req.expiry else None
+    )
     now = movements.now()
     program_id = new_id("ppg")
     program = PointsProgram(
