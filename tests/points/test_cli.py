@@ -34,3 +34,17 @@ async def test_points_cli(cli: Cli, client: httpx.AsyncClient, make_org: MakeOrg
     unknown = await cli("points", "member", "show", "--program", "ppg_nope", "--member", m)
     assert unknown.code == 1 and "No points program" in unknown.err
     assert await balance(client, org, p["id"], m) == (25, 0)
+
+
+async def test_points_cli_credit_says_replayed_and_reason_is_optional(
+    cli: Cli, client: httpx.AsyncClient, make_org: MakeOrg
+) -> None:
+    org = await make_org()
+    p = await program(client, org)
+    m = await member(client, org, p["id"])
+    args = ["points", "credit", "--program", p["id"], "--member", m, "--points", "10", "--reference", "t-2"]
+    first, again = await cli(*args), await cli(*args)
+    assert first.code == again.code == 0, first.err + again.err
+    assert ": credited 10 points" in first.out and "replayed" not in first.out
+    assert "already credited (replayed) 10 points" in again.out
+    assert await balance(client, org, p["id"], m) == (10, 0)

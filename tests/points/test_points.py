@@ -316,6 +316,8 @@ async def test_pending_credit_released_by_job_or_api(
     assert await balance(client, org, p["id"], m) == (0, 100)
     r = await client.post(f"/v1/points_transactions/{a['id']}/release", headers=org.h())
     assert r.status_code == 200 and r.json()["status"] == "available"
+    # The answer's balances are the member's after the release, not those of the credit back then.
+    assert (r.json()["balance_after"], r.json()["pending_after"]) == (40, 60)
     problem(await client.post(f"/v1/points_transactions/{a['id']}/release", headers=org.h()), 409, "points_not_pending")
     assert await balance(client, org, p["id"], m) == (40, 60)
     lot_b = b["lots"][0]["lot_id"]
@@ -460,6 +462,7 @@ async def test_a_release_pays_a_debt_first(client: httpx.AsyncClient, org: OrgHa
     assert r.status_code == 200 and r.json()["balance_after"] == -100 and r.json()["pending_after"] == 50
     released = await client.post(f"/v1/points_transactions/{second['id']}/release", headers=org.h())
     assert released.status_code == 200 and released.json()["status"] == "available"
+    assert (released.json()["balance_after"], released.json()["pending_after"]) == (-50, 0)
     shown = await show(client, org, p["id"], m)
     assert shown["balance"] == {"available": -50, "pending": 0, "lifetime_earned": 50}
     assert (await debit(client, org, p["id"], m, 1)).status_code == 422

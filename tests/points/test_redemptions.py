@@ -161,7 +161,7 @@ async def test_a_canceled_order_gives_the_points_back_through_the_job(
     txs = await history(client, org, p["id"], m)
     assert [t["type"] for t in txs] == ["reversal", "debit", "credit"] and txs[0]["points"] == 2500
     again = await client.post(f"/v1/points_transactions/{out['transaction']['id']}/reverse", headers=org.h())
-    problem(again, 409, "points_transaction_not_reversible")
+    problem(again, 409, "points_redemption_not_reversible")
 
 
 async def test_idempotency_key_replays_the_redemption(client: httpx.AsyncClient, org: OrgHandle, ctx: Runtime) -> None:
@@ -195,13 +195,15 @@ async def test_bad_redemptions_write_nothing(
     before, wallet = await counts(ctx), await usd(client, org)
     cases: list[tuple[str, str, dict[str, Any], int, str]] = [
         (p["id"], m, redeem_body(25), 422, "insufficient_points"),  # 2,500 > 1,000
-        (odd["id"], m, redeem_body("10.01"), 422, "points_not_whole"),  # 30.03 points
+        (odd["id"], m, redeem_body("14.99", product_id="amc_movie_ticket_us"), 422, "points_not_whole"),  # 44.97
+        # The product's denominations come before the points: 11 USD (1,100 > 1,000 points) is not sold.
+        (p["id"], m, redeem_body(11), 422, "invalid_denomination"),
         (p["id"], m, redeem_body(5, currency="EUR"), 422, "redemption_currency_mismatch"),
         (p["id"], m, redeem_body(5, product_id="no_such_product"), 404, "product_not_found"),
         (p["id"], m, redeem_body(0), 422, "validation_error"),
         (p["id"], m, redeem_body(-5), 422, "validation_error"),
         (p["id"], m, redeem_body("1.001"), 422, "validation_error"),
-        (p["id"], m, redeem_body(5, metadata={"sandbox": "nope"}), 422, "invalid_sandbox_value"),
+        (p["id"], m, redeem_body(10, metadata={"sandbox": "nope"}), 422, "invalid_sandbox_value"),
         (p["id"], m, {**redeem_body(5), "extra": 1}, 422, "validation_error"),
         (p["id"], "nobody", redeem_body(5), 404, "points_member_not_found"),
         ("ppg_nope", m, redeem_body(5), 404, "points_program_not_found"),
@@ -243,3 +245,23 @@ async def test_ten_concurrent_redemptions_make_exactly_one_order(
         assert {r.json()["code"] for r in rs if r.status_code == 422} == {"insufficient_points"}
         assert (await counts(ctx))[0] == orders_before + 1
         assert await balance(client, org, p["id"], m) == (0, 0)
+
+
+@pytest.mark.usefixtures("short_wait")
+async def test_a_redemptions_debit_refuses_a_reversal_by_hand(client: httpx.AsyncClient, org: OrgHandle) -> None:
+    """Reversing it would give the points back while the member keeps the voucher (and a prefunded org
+    would pay twice): only the order's refund or cancelation returns them, fulfilled or processing."""
+    for funding, sandbox in (("on_redemption", {}), ("prefunded", {"sandbox": "slow:300"})):
+        p = await program(client, org, funding=funding)
+        m = await member(client, org, p["id"])
+        await credit(client, org, p["id"], m, 3000)
+        r = await redeem(client, org, p["id"], m, redeem_body(25, metadata=sandbox))
+        assert r.status_code in (200, 202), r.text
+        out = r.json()
+        wallet, held = await usd(client, org), await backing(client, org, p["id"])
+        again = await client.post(f"/v1/points_transactions/{out['transaction']['id']}/reverse", headers=org.h())
+        body = problem(again, 409, "points_redemption_not_reversible")
+        assert out["order"]["id"] in body["detail"] and "cancel" in body["detail"]
+        assert await balance(client, org, p["id"], m) == (500, 0)
+        assert (await usd(client, org), await backing(client, org, p["id"])) == (wallet, held)
+        assert [t["type"] for t in await history(client, org, p["id"], m)] == ["debit", "credit"]

@@ -264,7 +264,10 @@ async def get_points_transaction(request: Request, ptx_id: TxId, ident: Ident, c
     responses={
         **_TX_404,
         402: {"description": "insufficient_funds (prefunded: a reversed debit's value back into the backing)"},
-        409: {"description": "points_already_spent, points_transaction_not_reversible"},
+        409: {
+            "description": "points_already_spent, points_transaction_not_reversible, "
+            "points_redemption_not_reversible (refund or cancel the redemption's order instead)"
+        },
     },
 )
 async def reverse_points_transaction(request: Request, ptx_id: TxId, ident: Ident, ctx: Ctx) -> JSONResponse:

@@ -135,10 +135,17 @@ async def _write(
 
 
 def _answer(
-    program: PointsProgram, n: int, bodies: dict[int, dict[str, Any]], failed: dict[int, Problem]
+    program: PointsProgram,
+    n: int,
+    bodies: dict[int, dict[str, Any]],
+    failed: dict[int, Problem],
+    replayed: set[int] | None = None,
 ) -> dict[str, Any]:
+    """`credited` and `points` count only what this batch credited: an item that replayed a credit made
+    before (its reference, the same request) is `replayed`, with that credit, and counted apart."""
+    again = replayed or set()
     data = [
-        {"index": i, "status": "credited", "transaction": bodies[i], "error": None}
+        {"index": i, "status": "replayed" if i in again else "credited", "transaction": bodies[i], "error": None}
         if i in bodies
         else {"index": i, "status": "failed", "transaction": None, "error": _item_problem(i, failed[i])}
         for i in range(n)
@@ -147,9 +154,10 @@ def _answer(
         "object": "points_credit_batch",
         "livemode": program.mode == "live",
         "program_id": program.id,
-        "credited": len(bodies),
+        "credited": len(bodies) - len(again),
+        "replayed": len(again),
         "failed": n - len(bodies),
-        "points": sum(b["points"] for b in bodies.values()),
+        "points": sum(b["points"] for i, b in bodies.items() if i not in again),
         "data": data,
     }
 
@@ -167,6 +175,7 @@ async def _attempt(
 ) -> service.Outcome:
     failed = dict(refused)
     bodies: dict[int, dict[str, Any]] = {}
+    replayed: set[int] = set()
     async with ctx.db.unit_of_work() as s:
         program = await service._program(s, ident, program_id)  # unknown: 404 for the whole batch
         record_id = claim.record_id if claim else None
@@ -196,6 +205,7 @@ async def _attempt(
                 fp = movements.fingerprint("credit", member.member_id, item.points, item.reason, expires_at)
                 if seen.fingerprint == fp:
                     bodies[index] = render_tx(seen, program.currency)
+                    replayed.add(index)
                 else:
                     failed[index] = ReferenceReused(
                         f"Reference {item.reference!r} was already used in this program by {seen.id} with "
@@ -228,7 +238,9 @@ async def _attempt(
                     raise
                 raise _ItemFailed(index, exc) from exc
             bodies[index] = done.body
-        body = _answer(program, n, bodies, failed)
+            if done.replayed:  # defensive: the references were read above
+                replayed.add(index)
+        body = _answer(program, n, bodies, failed, replayed)
         if record_id is not None:
             await ctx.idempotency.complete(s, record_id, 200, body)
     return service.Outcome(200, body)

@@ -85,23 +85,26 @@ def credit(
     program: Annotated[str, typer.Option(help="Program id (ppg_…)")],
     member: Annotated[str, typer.Option(help="The member's id")],
     points: Annotated[int, typer.Option(help="A positive whole number of points")],
-    reason: Annotated[str, typer.Option(help="Why (shown on the transaction)")],
     reference: Annotated[str, typer.Option(help="Unique in the program, e.g. the support ticket id")],
+    reason: Annotated[str | None, typer.Option(help="Why (shown on the transaction); optional, as in the API")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Credit points for support, exactly as the API would (same reference: replayed, not doubled)."""
     from rewardkit.points import service
+    from rewardkit.points.movements import Result
 
     if points <= 0 or points > 10**12:
         fail("--points must be a positive whole number (at most 10^12)", 2)
     if not reference or len(reference) > 120:
         fail("--reference is 1 to 120 characters", 2)
 
-    async def go(rt: Runtime) -> dict[str, Any]:
-        return await service.cli_credit(rt, program, member, points, reason[:300], reference)
+    async def go(rt: Runtime) -> Result:
+        return await service.cli_credit(rt, program, member, points, reason[:300] if reason else None, reference)
 
     try:
-        tx = run(go)
+        done = run(go)
     except Problem as p:
         fail(p.detail)
-    out(tx, as_json, f"{tx['id']}: credited {tx['points']} points; available {tx['balance_after']}")
+    tx = done.body
+    said = "already credited (replayed)" if done.replayed else "credited"
+    out(tx, as_json, f"{tx['id']}: {said} {tx['points']} points; available {tx['balance_after']}")

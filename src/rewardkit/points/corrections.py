@@ -11,14 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.jobs import service as jobs
 from rewardkit.kit.ids import new_id
+from rewardkit.ledger import service as ledger
 from rewardkit.points import movements, repository, tiers
-from rewardkit.points.errors import NotReversible, PointsAlreadySpent
+from rewardkit.points.errors import NotReversible, PointsAlreadySpent, RedemptionNotReversible
 from rewardkit.points.models import (
     EXPIRED,
     ISSUED,
     POINTS_EXPIRED,
     POINTS_REVERSED,
     SPENT,
+    PointsLot,
     PointsMember,
     PointsProgram,
     PointsTransaction,
@@ -30,11 +32,26 @@ if TYPE_CHECKING:
 
 
 async def reverse_in(
-    ctx: Runtime, s: AsyncSession, program: PointsProgram, member: PointsMember, original: PointsTransaction
-) -> Result:
-    """Undo a credit or a debit as a new `reversal` transaction, once (docs/points.md#reversals)."""
+    ctx: Runtime,
+    s: AsyncSession,
+    program: PointsProgram,
+    member: PointsMember,
+    original: PointsTransaction,
+    *,
+    order_returned: bool = False,
+) -> Result | None:
+    """Undo a credit or a debit as a new `reversal` transaction, once (docs/points.md#reversals). A
+    redemption's debit is reversed only by its order's refund or cancelation (`order_returned`, from
+    redemptions.give_back): reversed by hand, the member would keep the voucher and get the points back.
+    None only for such a return when all of the debit's points had expired meanwhile (see _reverse_debit)."""
     if original.type not in ("credit", "debit"):
         raise NotReversible(f"{original.id} is a {original.type}: only credits and debits can be reversed.")
+    if is_redemption(original) and not order_returned:
+        order_id = (original.reference or "").removeprefix(REDEMPTION_PREFIX)
+        raise RedemptionNotReversible(
+            f"{original.id} paid for order {order_id}: refund or cancel the order instead (POST "
+            f"/v1/orders/{order_id}/cancel, or its refund) and the points come back then."
+        )
     at = movements.now()  # through the module: tests move the clock there
     before = await repository.lock_member(s, member.id, at)
     ptx_id = new_id("ptx")
@@ -43,12 +60,22 @@ async def reverse_in(
     if original.type == "credit":
         tx = await _reverse_credit(ctx, s, program, member, original, before, ptx_id, at)
     else:
-        tx = await _reverse_debit(ctx, s, program, member, original, before, ptx_id, at)
+        got = await _reverse_debit(ctx, s, program, member, original, before, ptx_id, at, order_returned)
+        if got is None:  # every point of it had expired since: booked as expired, nothing to show
+            return None
+        tx = got
     await repository.add(s, tx)
     body = await emit(ctx, s, program, POINTS_REVERSED, tx)
     if original.type == "credit":  # a reversed credit was never earned: the tier may come down
         await tiers.evaluate_in(ctx, s, program, member, at, "reversal")
     return Result(tx, body)
+
+
+REDEMPTION_PREFIX = "redemption:"  # a redemption's debit's reference: redemption:{order_id}
+
+
+def is_redemption(tx: PointsTransaction) -> bool:
+    return tx.type == "debit" and (tx.reference or "").startswith(REDEMPTION_PREFIX)
 
 
 async def _reverse_credit(
@@ -117,13 +144,31 @@ async def _reverse_debit(
     before: tuple[int, int],
     ptx_id: str,
     at: datetime,
-) -> PointsTransaction:
+    order_returned: bool,
+) -> PointsTransaction | None:
     """Give the points back to the lots they came from, with those lots' expiry; a lot that has expired
-    (or was reversed) since keeps nothing back: those points would have expired. Points coming back to a
-    member in debt pay the debt first, from the soonest-expiring share."""
+    (or was reversed) since keeps nothing back: those points would have expired. They are booked from
+    points_spent to points_expired (and counted in the lot's expired_points), so the ledger says what
+    happened to them. Points coming back to a member in debt pay the debt first, from the
+    soonest-expiring share. Nothing comes back at all: a reversal by hand is refused (NotReversible,
+    nothing written); an order's return books the expiry, marks the debit returned (reversed_by names
+    that ledger transaction) and answers None: never a 0-point transaction or event."""
     lots = await repository.lots(s, [x["lot_id"] for x in debit.lots])
-    shares = [(lots[x["lot_id"]], int(x["points"])) for x in debit.lots if lots[x["lot_id"]].status == "available"]
+    shares: list[tuple[PointsLot, int]] = []
+    gone: list[tuple[PointsLot, int]] = []
+    for x in debit.lots:
+        lot, k = lots[x["lot_id"]], int(x["points"])
+        (shares if lot.status == "available" else gone).append((lot, k))
     returned = sum(k for _, k in shares)
+    if returned == 0 and not order_returned:
+        raise NotReversible(
+            f"{debit.id}'s points all came from lots that have expired or were reversed since: none can come back."
+        )
+    lost = [(lot, k) for lot, k in gone if lot.status == "expired"]  # a reversed lot's points were taken back
+    if lost:
+        await _spent_to_expired(ctx, s, program, member, debit, lost, f"{ptx_id}:expired")
+    if returned == 0:
+        return None
     debt = max(-before[0], 0)
     touched = []
     for lot, k in shares:
@@ -150,6 +195,32 @@ async def _reverse_debit(
         cash_minor=cash,
         delta=returned,
     )
+
+
+async def _spent_to_expired(
+    ctx: Runtime,
+    s: AsyncSession,
+    program: PointsProgram,
+    member: PointsMember,
+    debit: PointsTransaction,
+    lost: list[tuple[PointsLot, int]],
+    reference: str,
+) -> None:
+    """Points of a returned debit whose lots expired meanwhile: they came back and expired at once, so
+    they move from points_spent to points_expired (the member's balances do not change)."""
+    points = sum(k for _, k in lost)
+    for lot, k in lost:
+        await repository.set_lot(s, lot.id, expired_points=lot.expired_points + k)
+    entry = ledger.Entry(
+        org_id=program.org_id,
+        mode=program.mode,
+        kind="points_expiry",
+        reference=reference,
+        legs=[ledger.Leg(SPENT, program.asset, -points), ledger.Leg(EXPIRED, program.asset, points)],
+        description=f"Points of {debit.id} returned after their lots expired",
+        source_id=member.id,
+    )
+    await ledger.post(s, entry, ctx.part(ledger.AccountIds))
 
 
 # --- release and expiry ------------------------------------------------------------------------

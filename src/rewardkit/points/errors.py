@@ -47,6 +47,13 @@ class NotReversible(Problem):
     status, code, title = 409, "points_transaction_not_reversible", "This points transaction cannot be reversed"
 
 
+class RedemptionNotReversible(Problem):
+    """A redemption's debit paid for an order: reversing it would give the points back while the member
+    keeps the voucher. Refund or cancel the order instead: its points come back then, once."""
+
+    status, code, title = 409, "points_redemption_not_reversible", "A redemption's debit cannot be reversed"
+
+
 class NotPending(Problem):
     status, code, title = 409, "points_not_pending", "This credit is not pending"
 

@@ -201,6 +201,7 @@ CREDIT_BATCH: dict[str, Any] = {
     "livemode": False,
     "program_id": PROGRAM["id"],
     "credited": 1,
+    "replayed": 0,
     "failed": 1,
     "points": CREDIT["points"],
     "data": [

@@ -11,7 +11,8 @@ program, in its currency) whose legs follow from the member's balances before an
     org counterpart     -= the sum (points_issued | points_spent | points_expired)
 
 so the ledger and the member's cached balances cannot disagree. Lock order everywhere: member row,
-program row (prefunded), ledger accounts (by id, in ledger.post). Nothing here commits.
+program row (its `outstanding`, moved by every movement that changes what members hold, in both
+fundings), ledger accounts (by id, in ledger.post). Nothing here commits.
 """
 
 from __future__ import annotations
@@ -106,8 +107,9 @@ async def book(
     ]
     cash = 0
     held = d_wallet + d_pending  # what members hold changes by this (debts are not netted)
-    if program.funding == "prefunded" and held:
+    if held:  # both fundings: outstanding_points is the liability finance reads, prefunded or not
         new = await repository.add_outstanding(s, program.id, held)
+    if program.funding == "prefunded" and held:
         cash = backing_minor(program, new) - backing_minor(program, new - held)
         backing = ledger.Holder(BACKING_HOLDER, program.id)
         legs += [ledger.Leg("wallet", program.currency, -cash), ledger.Leg(BACKING, program.currency, cash, backing)]

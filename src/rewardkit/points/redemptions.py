@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.auth.principals import Principal
+from rewardkit.catalog import service as catalog
 from rewardkit.jobs import service as jobs
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit.errors import Problem
@@ -63,13 +64,17 @@ RETURNING = frozenset({"order.refunded", "order.canceled"})
 GIVEN_BACK = ("refunded", "canceled")
 
 
-def points_for(program: PointsProgram, denomination: Decimal, currency: str) -> int:
-    """denomination (major units) x points_per_unit, exactly; PointsNotWhole if it is not whole."""
+def check_currency(program: PointsProgram, currency: str) -> None:
     if currency != program.currency:
         raise RedemptionCurrencyMismatch(
             f"Program {program.id}'s points are worth {program.currency}: redeem a {program.currency} "
             f"denomination, not {currency}."
         )
+
+
+def points_for(program: PointsProgram, denomination: Decimal, currency: str) -> int:
+    """denomination (major units) x points_per_unit, exactly; PointsNotWhole if it is not whole."""
+    check_currency(program, currency)
     try:
         minor = to_minor(denomination, currency)
     except MoneyError as exc:
@@ -178,6 +183,15 @@ async def _once(
                     raise service.KeyExists
             elif claim is not None:
                 await ctx.idempotency.attach(s, claim.record_id, order_id)
+            # The product and its denomination first: a wrong amount is invalid_denomination whatever
+            # the member holds (orders.place_in checks them again, from the same cache).
+            check_currency(program, req.currency)
+            try:  # the amount's own form first (as POST /v1/orders): a 422 validation_error
+                to_minor(Decimal(str(req.denomination)), req.currency)
+            except MoneyError as exc:
+                raise service._field("denomination", str(exc)) from exc
+            product = await catalog.get_product(s, ctx.part(catalog.ProductCache), req.product_id)
+            catalog.face_value(product, req.currency, Decimal(str(req.denomination)))
             points = points_for(program, Decimal(str(req.denomination)), req.currency)
             order_req = _order_request(ctx, program, member, req, ptx_id)
             reason = f"Redemption: {req.product_id} {req.denomination} {req.currency}"
@@ -240,10 +254,10 @@ async def give_back(ctx: Runtime, org_id: str, mode: str, ptx_id: str) -> Points
         member = await repository.member_by_pk(s, debit.member_pk)
         assert program is not None and member is not None
         try:
-            done = await corrections.reverse_in(ctx, s, program, member, debit)
+            done = await corrections.reverse_in(ctx, s, program, member, debit, order_returned=True)
         except NotReversible:
             return None
-        return done.tx
+        return done.tx if done is not None else None  # None: its points had expired meanwhile
 
 
 async def return_job(ctx: Runtime, payload: dict[str, Any], attempt: int) -> str:

@@ -594,8 +594,11 @@ class BatchCreditProblem(ResponseModel):
 
 class CreditBatchResult(ResponseModel):
     index: int = Field(description="The item's position in `credits`, from 0")
-    status: Literal["credited", "failed"]
-    transaction: TransactionOut | None = Field(description="The credit, or the replay of its reference")
+    status: Literal["credited", "replayed", "failed"] = Field(
+        description="credited by this batch; replayed: its reference named a credit made before with the same "
+        "request (that credit, not counted in `credited`/`points`); failed"
+    )
+    transaction: TransactionOut | None = Field(description="The credit, or the earlier credit it replayed")
     error: BatchCreditProblem | None = Field(description="Why the item was refused (failed); nothing was written")
 
 
@@ -603,7 +606,8 @@ class CreditBatchOut(ResponseModel):
     object: Literal["points_credit_batch"] = "points_credit_batch"
     livemode: bool
     program_id: str
-    credited: int = Field(description="How many items credited points (or replayed a credit)")
+    credited: int = Field(description="How many items this batch credited")
+    replayed: int = Field(description="How many items replayed a credit made before (nothing new credited)")
     failed: int = Field(description="How many items were refused")
-    points: int = Field(description="The points the credited items gave, in all")
+    points: int = Field(description="The points this batch credited, in all (replayed items not counted)")
     data: list[CreditBatchResult] = Field(description="One result per item, in request order")

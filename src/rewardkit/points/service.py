@@ -4,6 +4,7 @@ redemptions and earning rules to come) and corrections.py (reversals, release, e
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,39 @@ def _field(name: str, message: str) -> ValidationFailed:
 # --- programs ----------------------------------------------------------------------------------
 
 
+@functools.cache
+def shortest_expiry_days(months: int, round_to: str | None) -> int:
+    """The fewest whole days from a credit to its expiry under the rule, over every start day of a leap
+    cycle (a month after Jan 31 is Feb 28: 28 days)."""
+    rule = PointsProgram(expiry_months=months, expiry_round_to=round_to)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    gaps = []
+    for day in range(1461):
+        at = start + timedelta(days=day)
+        until = movements.lot_expiry(rule, at)
+        assert until is not None
+        gaps.append((until - at).days)
+    return min(gaps)
+
+
+def _check_pending(pending_days: int, months: int | None, round_to: str | None) -> None:
+    """A credit must be released before it can expire: pending_days shorter than the shortest expiry."""
+    if months is None or not pending_days:
+        return
+    shortest = shortest_expiry_days(months, round_to)
+    if pending_days >= shortest:
+        message = (
+            f"pending_days ({pending_days}) must be shorter than the expiry ({months} month(s): {shortest} days "
+            "at the shortest), else credits would expire before they are released"
+        )
+        raise ValidationFailed(
+            errors=[
+                {"field": name, "in": "body", "pointer": f"/{name}", "message": message}
+                for name in ("pending_days", "expiry")
+            ]
+        )
+
+
 async def _program(s: AsyncSession, ident: Principal, program_id: str) -> PointsProgram:
     program = await repository.program(s, ident.org_id, ident.mode, program_id)
     if program is None:
@@ -78,6 +112,9 @@ async def _member(s: AsyncSession, program: PointsProgram, member_id: str) -> Po
 async def create_program(ctx: Runtime, ident: Principal, req: ProgramCreate) -> dict[str, Any]:
     if not is_currency(req.currency):
         raise _field("currency", "not an ISO 4217 currency")
+    _check_pending(
+        req.pending_days, req.expiry.months if req.expiry else None, req.expiry.round_to if req.expiry else None
+    )
     now = movements.now()
     program_id = new_id("ppg")
     program = PointsProgram(
@@ -134,6 +171,8 @@ async def update_program(ctx: Runtime, ident: Principal, program_id: str, req: P
         values["expiry_round_to"] = expiry.get("round_to") if expiry else None
     async with ctx.db.unit_of_work() as s:
         program = await _program(s, ident, program_id)
+        merged = {k: values.get(k, getattr(program, k)) for k in ("pending_days", "expiry_months", "expiry_round_to")}
+        _check_pending(merged["pending_days"], merged["expiry_months"], merged["expiry_round_to"])
         locked = [k for k in LOCKED if k in values and values[k] != getattr(program, k)]
         values["updated_at"] = movements.now()
         if not await repository.update_program(s, program.id, values, unused_only=bool(locked)):
@@ -338,7 +377,9 @@ async def get_transaction(ctx: Runtime, ident: Principal, ptx_id: str) -> dict[s
 async def reverse(ctx: Runtime, ident: Principal, ptx_id: str) -> dict[str, Any]:
     async with ctx.db.unit_of_work() as s:
         tx, program, member = await _tx_scope(s, ident, ptx_id)
-        return (await corrections.reverse_in(ctx, s, program, member, tx)).body
+        done = await corrections.reverse_in(ctx, s, program, member, tx)
+        assert done is not None  # only an order's return may find nothing to give back
+        return done.body
 
 
 async def release(ctx: Runtime, ident: Principal, ptx_id: str) -> dict[str, Any]:
@@ -350,7 +391,12 @@ async def release(ctx: Runtime, ident: Principal, ptx_id: str) -> dict[str, Any]
         released = await corrections.release_in(ctx, s, program, member, tx.lots[0]["lot_id"])
         if released is None:
             raise NotPending(f"{ptx_id} is not a pending credit any more.")
-        return render_tx(released, program.currency)
+        # The member's balances now, after the release (the stored credit keeps those of its credit).
+        fresh = await repository.member_by_pk(s, member.id)
+        assert fresh is not None
+        body = render_tx(released, program.currency)
+        body.update(balance_after=fresh.available, pending_after=fresh.pending)
+        return body
 
 
 # --- jobs --------------------------------------------------------------------------------------
@@ -432,11 +478,11 @@ async def cli_member(ctx: Runtime, program_id: str, member_id: str) -> dict[str,
 
 
 async def cli_credit(
-    ctx: Runtime, program_id: str, member_id: str, points: int, reason: str, reference: str
-) -> dict[str, Any]:
+    ctx: Runtime, program_id: str, member_id: str, points: int, reason: str | None, reference: str
+) -> Result:
     async with ctx.db.unit_of_work() as s:
         program = await repository.program_by_id(s, program_id)
         if program is None:
             raise PointsProgramNotFound(f"No points program {program_id}.")
         member = await _member(s, program, member_id)
-        return (await credit_in(ctx, s, program, member, points, reason, reference)).body
+        return await credit_in(ctx, s, program, member, points, reason, reference)
