@@ -226,8 +226,13 @@ async def _points(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle, w: Worl
     pts["b_member"] = "bola-b-" + secrets.token_hex(5)
     email = f"bola-{secrets.token_hex(5)}@example.com"
     pid, ppid, bpid = pts["program"]["id"], pts["pending_program"]["id"], pts["b_program"]["id"]
-    for org, prog, mid in ((a, pid, pts["member"]), (a, ppid, pts["member"]), (b, bpid, pts["b_member"])):
-        ok(await client.put(f"/v1/points_programs/{prog}/members/{mid}", json={"email": email}, headers=org.h()))
+    b_email = f"bola-b-{secrets.token_hex(5)}@example.com"  # B's own: A's email is one of A's secrets
+    for org, prog, mid, mail in (
+        (a, pid, pts["member"], email),
+        (a, ppid, pts["member"], email),
+        (b, bpid, pts["b_member"], b_email),
+    ):
+        ok(await client.put(f"/v1/points_programs/{prog}/members/{mid}", json={"email": mail}, headers=org.h()))
     url = f"/v1/points_programs/{pid}/members/{pts['member']}"
     pts["credit_key"], pts["debit_key"] = "bola-pc-" + secrets.token_hex(8), "bola-pd-" + secrets.token_hex(8)
     pts["credit_request"] = {"points": 100, "reference": "bola-ref-" + secrets.token_hex(5)}
@@ -240,6 +245,9 @@ async def _points(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle, w: Worl
     pending_url = f"/v1/points_programs/{ppid}/members/{pts['member']}/credits"
     pts["pending"] = ok(await client.post(pending_url, json={"points": 5, "reference": "bola-3"}, headers=a.h()))
     pts["cursor"] = await _next_cursor(client, a, url + "/transactions")
+    pts["member_2"] = "bola-" + secrets.token_hex(5)  # a second member of A's program: its list has a next page
+    ok(await client.put(f"/v1/points_programs/{pid}/members/{pts['member_2']}", json={}, headers=a.h()))
+    pts["members_cursor"] = await _next_cursor(client, a, f"/v1/points_programs/{pid}/members")
     # #14 redemptions and batch credits: enough points for a redemption by every owner's sanity call, one
     # redemption and one batch made with an Idempotency-Key (their keys and bodies, for the replay rows).
     ok(await client.post(url + "/credits", json={"points": 5000, "reference": "bola-4"}, headers=a.h()))
@@ -256,7 +264,7 @@ async def _points(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle, w: Worl
     w.points = pts
     txs = (pts["credit"], more, pts["debit"], pts["pending"])
     w.a_ids |= {pid, ppid, *(t["id"] for t in txs), *(lot["lot_id"] for t in txs for lot in t["lots"])}
-    w.a_secrets |= {pts["member"], email, pts["credit_key"], pts["debit_key"]}
+    w.a_secrets |= {pts["member"], pts["member_2"], email, pts["credit_key"], pts["debit_key"]}
     w.a_secrets |= {pts["credit_request"]["reference"], pts["debit_request"]["reference"]}
     red = pts["redemption"]
     w.a_ids |= {red["transaction"]["id"], red["order"]["id"], pts["batch"]["data"][0]["transaction"]["id"]}

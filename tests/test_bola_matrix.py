@@ -274,6 +274,14 @@ POINTS_ROWS: tuple[Row, ...] = (
         check_owner=_points_replayed("debit"),
         check_other=_points_of_its_own("debit"),
     ),
+    Row("listPointsMembers", ("program_id",), fixed("GET", lambda w: _program_url(w, "/members")), _PNF),
+    Row(
+        "listPointsMembers",
+        ("cursor",),
+        # Org B pages its own program's members with A's cursor; A's live key cannot see the program.
+        own_path("GET", lambda w, b: _program_url(w, f"/members?cursor={w.points['members_cursor']}", b)),
+        {OTHER_ORG: LIST, OTHER_MODE: _PNF},
+    ),
     Row(
         "listPointsTransactions",
         ("program_id", "member_id"),

@@ -112,12 +112,14 @@ async def test_end_of_period_downgrade_waits_for_the_month_end(
 ) -> None:
     p = await program(client, org)
     m = await member(client, org, p["id"])
-    await put(client, org, p["id"], downgrade="end_of_period")
-    c = await credit(client, org, p["id"], m, 500)
+    await put(client, org, p["id"], downgrade="end_of_period", window_months=1)
+    await credit(client, org, p["id"], m, 500)
     assert (await tier(client, org, p["id"], m))["name"] == "Gold"
-    await client.post(f"/v1/points_transactions/{c['id']}/reverse", headers=org.h())
+    # A month later the credit leaves the window: the sweep finds 0 earned, the tier waits for August.
+    clock.at = datetime(2026, 7, 16, 12, 0, tzinfo=UTC)
+    await tiers.tiers_job(ctx, {"program_id": p["id"]})
     t = await tier(client, org, p["id"], m)
-    due = datetime(2026, 7, 1, tzinfo=UTC)
+    due = datetime(2026, 8, 1, tzinfo=UTC)
     assert t["name"] == "Gold" and t["earned"] == 0 and datetime.fromisoformat(t["downgrade_at"]) == due
     job = await tier_jobs(ctx, p["id"], m)
     assert [j.run_at for j in job] == [due]
@@ -136,18 +138,40 @@ async def test_end_of_period_earning_back_cancels_the_downgrade(
 ) -> None:
     p = await program(client, org)
     m = await member(client, org, p["id"])
-    await put(client, org, p["id"], downgrade="end_of_period")
-    c = await credit(client, org, p["id"], m, 500)
-    await client.post(f"/v1/points_transactions/{c['id']}/reverse", headers=org.h())
+    await put(client, org, p["id"], downgrade="end_of_period", window_months=1)
+    await credit(client, org, p["id"], m, 500)
+    clock.at = datetime(2026, 7, 16, 12, 0, tzinfo=UTC)
+    await tiers.tiers_job(ctx, {"program_id": p["id"]})
     assert (await tier(client, org, p["id"], m))["downgrade_at"] is not None
     await credit(client, org, p["id"], m, 500)
     t = await tier(client, org, p["id"], m)
     assert t["name"] == "Gold" and t["downgrade_at"] is None
-    clock.at = datetime(2026, 7, 1, tzinfo=UTC)
+    clock.at = datetime(2026, 8, 1, tzinfo=UTC)
     [job] = await tier_jobs(ctx, p["id"], m)
     await tiers.tiers_job(ctx, job.payload)
     assert (await tier(client, org, p["id"], m))["name"] == "Gold"
     assert await changes(client, org, m) == [(None, "Gold", "credit")]
+
+
+async def test_a_reversal_takes_the_tier_it_bought_at_once_even_at_end_of_period(
+    client: httpx.AsyncClient, org: OrgHandle, ctx: Runtime, clock: Clock
+) -> None:
+    p = await program(client, org)
+    m = await member(client, org, p["id"])
+    await put(client, org, p["id"], downgrade="end_of_period")
+    await credit(client, org, p["id"], m, 100)
+    c = await credit(client, org, p["id"], m, 400)
+    assert (await tier(client, org, p["id"], m))["name"] == "Gold"
+    r = await client.post(f"/v1/points_transactions/{c['id']}/reverse", headers=org.h())
+    assert r.status_code == 200, r.text
+    t = await tier(client, org, p["id"], m)
+    assert t["name"] == "Silver" and t["earned"] == 100 and t["downgrade_at"] is None
+    assert await tier_jobs(ctx, p["id"], m) == []
+    assert await changes(client, org, m) == [
+        (None, "Silver", "credit"),
+        ("Silver", "Gold", "credit"),
+        ("Gold", "Silver", "reversal"),
+    ]
 
 
 async def test_window_slides_and_the_sweep_downgrades(

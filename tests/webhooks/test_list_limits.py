@@ -35,6 +35,7 @@ LISTS = [
     Listing("/v1/reward_links"),
     Listing("/v1/reward_links/{link_id}/deliveries"),
     Listing("/v1/points_programs"),
+    Listing("/v1/points_programs/{program_id}/members"),
     Listing("/v1/points_programs/{program_id}/members/{member_id}/transactions"),
     Listing("/v1/points_programs/{program_id}/rules"),
     Listing("/v1/points_programs/{program_id}/activities"),
@@ -98,6 +99,7 @@ async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg, monk
     ]
     member = f"/v1/points_programs/{programs[0]['id']}/members/user_1"
     assert (await client.put(member, json={}, headers=org.h())).status_code == 200
+    assert (await client.put(member[:-1] + "2", json={}, headers=org.h())).status_code == 200  # two members
     for n in range(2):
         r = await client.post(member + "/credits", json={"points": 5, "reference": f"r{n}"}, headers=org.h())
         assert r.status_code == 200, r.text

@@ -23,6 +23,7 @@ from rewardkit.points.schemas import (
     CreditBatchOut,
     CreditCreate,
     DebitCreate,
+    MemberList,
     MemberOut,
     MemberPut,
     ProgramCreate,
@@ -157,6 +158,21 @@ async def put_points_member(
     metadata; balances are untouched)."""
     member, _ = await service.put_member(ctx, ident, program_id, member_id, body)
     return respond(request, member, "points_member")
+
+
+@router.get(
+    "/points_programs/{program_id}/members",
+    operation_id="listPointsMembers",
+    response_class=JSONResponse,
+    response_model=MemberList,
+    response_description="A page of the program's members, newest first",
+    responses=_PROGRAM_404,
+)
+async def list_points_members(
+    request: Request, program_id: ProgramId, ident: Ident, ctx: Ctx, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> JSONResponse:
+    """The program's members with their balances, newest first."""
+    return respond(request, await service.list_members(ctx, ident, program_id, cursor, limit), "list")
 
 
 @router.get(

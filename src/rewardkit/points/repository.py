@@ -42,6 +42,14 @@ async def programs(s: AsyncSession, org_id: str, mode: str, before: str | None, 
     return list((await s.execute(q.order_by(PointsProgram.id.desc()).limit(limit + 1))).scalars())
 
 
+async def members(s: AsyncSession, program_id: str, before: str | None, limit: int) -> list[PointsMember]:
+    """A program's members, newest first (pmb_ ids sort by creation), one more than a page."""
+    q = select(PointsMember).where(PointsMember.program_id == program_id)
+    if before is not None:
+        q = q.where(PointsMember.id < before)
+    return list((await s.execute(q.order_by(PointsMember.id.desc()).limit(limit + 1))).scalars())
+
+
 async def update_program(s: AsyncSession, program_id: str, values: dict[str, Any], unused_only: bool) -> bool:
     """unused_only: only while no points exist (the first credit sets `used` in its own transaction)."""
     stmt = update(PointsProgram).where(PointsProgram.id == program_id)

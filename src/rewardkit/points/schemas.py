@@ -177,6 +177,10 @@ class MemberOut(ResponseModel):
     updated_at: datetime
 
 
+class MemberList(ListObject):
+    data: list[MemberOut]
+
+
 class LotTouched(ResponseModel):
     lot_id: str
     points: int

@@ -232,6 +232,20 @@ async def get_member(ctx: Runtime, ident: Principal, program_id: str, member_id:
         )
 
 
+async def list_members(
+    ctx: Runtime, ident: Principal, program_id: str, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        program = await _program(s, ident, program_id)
+        rows = await repository.members(s, program.id, decode_cursor(cursor), limit)
+        shown = {
+            m.id: render_member(ctx, m, await repository.expiring_lots(s, m.id), await tiers.member_tier(s, m))
+            for m in rows[:limit]
+        }
+    # The cursor is the internal pmb_ id (an opaque key); each item shows the customer's member id.
+    return page(rows, limit, key=lambda r: r.id, render=lambda r: shown[r.id])
+
+
 async def list_transactions(
     ctx: Runtime, ident: Principal, program_id: str, member_id: str, cursor: str | None, limit: int
 ) -> dict[str, Any]:

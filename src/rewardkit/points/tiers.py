@@ -119,8 +119,8 @@ async def evaluate_in(
     ctx: Runtime, s: AsyncSession, program: PointsProgram, member: PointsMember, at: datetime, cause: str
 ) -> None:
     """Re-evaluate the member's tier (its row locked by the caller). Up: at once. Down: at once
-    (immediate), or at the start of the next calendar month UTC (end_of_period) unless the member has
-    earned its way back by then."""
+    (immediate, or after a reversal), or at the start of the next calendar month UTC (end_of_period)
+    unless the member has earned its way back by then."""
     policy = await policy_of(s, program.id)
     if policy is None:
         return
@@ -134,7 +134,10 @@ async def evaluate_in(
         s.add(row)
     current = row.tier if _rank(policy, row.tier) >= 0 else None  # a tier since removed from the policy
     new, downgrade_at = computed, None
-    if _rank(policy, computed) < _rank(policy, current) and policy.downgrade == "end_of_period":
+    # end_of_period is a grace for points that leave the window (or a debt's payment), not for a
+    # reversal: a reversed credit was never earned, so the tier it bought goes at once (a credit then
+    # its reversal must not buy a month of Gold).
+    if _rank(policy, computed) < _rank(policy, current) and policy.downgrade == "end_of_period" and cause != "reversal":
         due = row.downgrade_at or next_month_start(at)
         if at < due:
             new, downgrade_at = current, due
