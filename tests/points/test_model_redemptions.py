@@ -1,7 +1,8 @@
 """The points state machine (tests/points/test_model.py) with redemptions (#14): orders that are
 fulfilled (the points spent, the wallet or the backing account paying) and orders that fail (the
 sandbox's `fail`: refunded, the points back as a reversal of the debit, once), among the credits,
-debits, reversals (also of a redemption's debit), releases and expiry of the base machine; the same
+debits, reversals (a redemption's debit refuses one: its points come back through the order),
+releases and expiry of the base machine; the same
 invariants, the org's wallet after the orders it paid, and `ledger verify` at the end. Sized for CI as
 the base machine (REWARDKIT_POINTS_EXAMPLES)."""
 
@@ -45,7 +46,7 @@ class RedeemingMachine(PointsMachine):
         shares = self._consume(points)
         assert [(x["lot_id"], x["points"]) for x in out["transaction"]["lots"]] == [(lot.id, k) for lot, k in shares]
         self.available -= points
-        tx = Tx(out["transaction"]["id"], "debit", points, shares=shares)
+        tx = Tx(out["transaction"]["id"], "redemption", points, shares=shares)  # a debit that refuses /reverse
         self.txs.append(tx)
         if not fail:
             assert out["order"]["status"] == "fulfilled" and out["returned"] is None, out

@@ -100,6 +100,7 @@ RESPONSES: dict[str, Any] = {
     "listPointsPrograms": {**LIST, "data": [PROGRAM]},
     "putPointsMember": MEMBER,
     "getPointsMember": MEMBER,
+    "listPointsMembers": {**LIST, "data": [MEMBER]},
     "createPointsCredit": CREDIT,
     "createPointsDebit": DEBIT,
     "listPointsTransactions": {**LIST, "data": [DEBIT, CREDIT]},
