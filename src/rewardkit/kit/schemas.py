@@ -12,7 +12,9 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, field_validator
+import pycountry
+from email_validator import EmailNotValidError, validate_email
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
 
 _PLAIN_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 
@@ -63,3 +65,22 @@ Amount = Annotated[Decimal, BeforeValidator(_exact_amount)]
 # A JSON number (int or exact decimal), then whatever the field's own type and bounds say.
 Number = BeforeValidator(_exact_number)
 Flag = StrictBool
+
+
+def _email(v: str) -> str:
+    try:
+        return validate_email(v, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise ValueError(f"not a valid email address: {exc}") from None
+
+
+def _country(v: str) -> str:
+    if pycountry.countries.get(alpha_2=v.upper()) is None:
+        raise ValueError("not an ISO 3166-1 alpha-2 country code")
+    return v.upper()
+
+
+# A recipient's or member's email address: syntax checked and normalised by email-validator, no DNS.
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+# An ISO 3166-1 alpha-2 country code, any case in, upper case out.
+Country = Annotated[str, Field(min_length=2, max_length=2), AfterValidator(_country)]

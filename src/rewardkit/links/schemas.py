@@ -6,13 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import phonenumbers
-import pycountry
-from email_validator import EmailNotValidError, validate_email
 from pydantic import ConfigDict, Field, WithJsonSchema, field_validator, model_validator
 
 from rewardkit.catalog.schemas import ProductOut
 from rewardkit.kit.responses import ListObject, Money, ResponseModel
-from rewardkit.kit.schemas import Amount, Flag, RequestModel
+from rewardkit.kit.schemas import Amount, Country, Email, Flag, RequestModel
 from rewardkit.orders.schemas import OrderOut
 
 Verification = Literal["none", "email_otp"]
@@ -33,36 +31,15 @@ def e164(v: str) -> str:
 
 
 class LinkRecipient(RequestModel):
-    email: str | None = Field(default=None, max_length=254)
+    email: Email | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
     phone: str | None = Field(default=None, max_length=32, description="E.164, e.g. +14155550123")
-    country: str | None = Field(
-        default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2: choices are filtered to it"
-    )
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, v: str | None) -> str | None:
-        if v is None:
-            return None
-        try:
-            return validate_email(v, check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            raise ValueError(f"not a valid email address: {exc}") from None
+    country: Country | None = Field(default=None, description="ISO 3166-1 alpha-2: choices are filtered to it")
 
     @field_validator("phone")
     @classmethod
     def _phone(cls, v: str | None) -> str | None:
         return None if v is None else e164(v)
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, v: str | None) -> str | None:
-        if v is None:
-            return None
-        if pycountry.countries.get(alpha_2=v.upper()) is None:
-            raise ValueError("not an ISO 3166-1 alpha-2 country code")
-        return v.upper()
 
 
 class Choice(RequestModel):

@@ -6,12 +6,10 @@ import math
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-import pycountry
-from email_validator import EmailNotValidError, validate_email
 from pydantic import BeforeValidator, ConfigDict, Field, StrictInt, WithJsonSchema, field_validator, model_validator
 
 from rewardkit.kit.responses import ListObject, Money, ResponseModel
-from rewardkit.kit.schemas import Amount, Flag, RequestModel
+from rewardkit.kit.schemas import Amount, Country, Email, Flag, RequestModel
 from rewardkit.orders.schemas import OrderOut, Recipient
 
 MAX_POINTS = 10**12  # per movement: a BIGINT holds far more, no program means it
@@ -80,29 +78,10 @@ class ProgramUpdate(RequestModel):
 
 
 class MemberPut(RequestModel):
-    email: str | None = Field(default=None, max_length=254)
+    email: Email | None = None
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    country: Country | None = Field(default=None, description="ISO 3166-1 alpha-2")
     metadata: Metadata = Field(default_factory=dict, max_length=20)
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, v: str | None) -> str | None:
-        if v is None:
-            return None
-        try:
-            return validate_email(v, check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            raise ValueError(f"not a valid email address: {exc}") from None
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, v: str | None) -> str | None:
-        if v is None:
-            return None
-        if pycountry.countries.get(alpha_2=v.upper()) is None:
-            raise ValueError("not an ISO 3166-1 alpha-2 country code")
-        return v.upper()
 
 
 class CreditCreate(RequestModel):
