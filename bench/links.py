@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +25,7 @@ import httpx
 
 from bench import report
 from bench.common import free_port, poll_until
-from bench.loadgen import percentile
+from bench.openloop import open_loop
 
 BATCH = 1000
 LINK = {
@@ -135,41 +134,11 @@ async def email_batch(api: httpx.AsyncClient, n: int, inbox: Inbox, wait_s: floa
 
 
 async def redeem_open_loop(url: str, tokens: list[str], rate: float, seconds: float, limit_s: float) -> dict[str, Any]:
+    def send(c: httpx.AsyncClient, i: int) -> Awaitable[httpx.Response]:
+        return c.post(f"/v1/link_claims/{tokens[i]}/redeem", json=REDEEM)
+
     n = min(len(tokens), int(rate * seconds))
-    latencies: list[float] = []
-    outcomes: dict[str, int] = {}
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=url, timeout=limit_s, limits=limits) as c:
-        # Connections opened beforehand: the first requests do not pay for a handshake the rest do not.
-        await asyncio.gather(*(c.get("/healthz") for _ in range(16)))
-        loop = asyncio.get_running_loop()
-        start = loop.time() + 0.2
-
-        async def one(i: int) -> None:
-            at = start + i / rate
-            await asyncio.sleep(max(0.0, at - loop.time()))
-            try:
-                r = await c.post(f"/v1/link_claims/{tokens[i]}/redeem", json=REDEEM)
-                key = str(r.status_code)
-                ok = r.status_code == 200
-            except httpx.HTTPError as exc:
-                key, ok = type(exc).__name__, False
-            outcomes[key] = outcomes.get(key, 0) + 1
-            latencies.append((loop.time() - at) * 1000 if ok else math.inf)
-
-        t0 = loop.time()
-        await asyncio.gather(*(one(i) for i in range(n)))
-        wall = loop.time() - t0
-    ok_n = sum(1 for v in latencies if v != math.inf)
-    return {
-        "offered_rate": rate,
-        "seconds": seconds,
-        "requests": n,
-        "ok": ok_n,
-        "outcomes": outcomes,
-        "achieved_per_s": ok_n / wall if wall > 0 else 0.0,
-        "latency_ms": {q: percentile(latencies, v) for q, v in (("p50", 50), ("p95", 95), ("p99", 99))},
-    }
+    return await open_loop(url, send, n=n, rate=rate, seconds=seconds, limit_s=limit_s)
 
 
 async def run_all(

@@ -17,10 +17,9 @@ Writes nothing itself: bench/run.py puts the figures in the report and in bench/
 from __future__ import annotations
 
 import asyncio
-import math
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +27,7 @@ import httpx
 
 from bench import report
 from bench.loadgen import percentile
+from bench.openloop import open_loop
 
 BATCH = 1000
 PROGRAM = {"name": "Bench points", "currency": "USD", "points_per_unit": 100}
@@ -142,40 +142,11 @@ async def batch_credits(api: httpx.AsyncClient, pid: str, members: list[str], s:
 async def redeem_open_loop(
     url: str, auth: dict[str, str], pid: str, members: list[str], rate: float, seconds: float, limit_s: float
 ) -> dict[str, Any]:
+    def send(c: httpx.AsyncClient, i: int) -> Awaitable[httpx.Response]:
+        return c.post(f"/v1/points_programs/{pid}/members/{members[i]}/redemptions", json=REDEEM)
+
     n = min(len(members), int(rate * seconds))
-    latencies: list[float] = []
-    outcomes: dict[str, int] = {}
-    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
-    async with httpx.AsyncClient(base_url=url, timeout=limit_s, headers=auth, limits=limits) as c:
-        await asyncio.gather(*(c.get("/healthz") for _ in range(16)))
-        loop = asyncio.get_running_loop()
-        start = loop.time() + 0.2
-
-        async def one(i: int) -> None:
-            at = start + i / rate
-            await asyncio.sleep(max(0.0, at - loop.time()))
-            try:
-                r = await c.post(f"/v1/points_programs/{pid}/members/{members[i]}/redemptions", json=REDEEM)
-                key = str(r.status_code)
-                ok = r.status_code == 200
-            except httpx.HTTPError as exc:
-                key, ok = type(exc).__name__, False
-            outcomes[key] = outcomes.get(key, 0) + 1
-            latencies.append((loop.time() - at) * 1000 if ok else math.inf)
-
-        t0 = loop.time()
-        await asyncio.gather(*(one(i) for i in range(n)))
-        wall = loop.time() - t0
-    ok_n = sum(1 for v in latencies if v != math.inf)
-    return {
-        "offered_rate": rate,
-        "seconds": seconds,
-        "requests": n,
-        "ok": ok_n,
-        "outcomes": outcomes,
-        "achieved_per_s": ok_n / wall if wall > 0 else 0.0,
-        "latency_ms": {q: percentile(latencies, v) for q, v in (("p50", 50), ("p95", 95), ("p99", 99))},
-    }
+    return await open_loop(url, send, n=n, rate=rate, seconds=seconds, limit_s=limit_s, headers=auth)
 
 
 async def run_all(url: str, api_key: str, s: Settings, log: Callable[[str], None]) -> dict[str, Any]:
