@@ -25,8 +25,8 @@ from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.points import movements, repository
 from rewardkit.points.errors import PointsMemberNotFound, ReferenceReused
 from rewardkit.points.models import PointsActivity, PointsProgram, PointsRule, PointsRuleCredit
+from rewardkit.points.rule_schemas import ActivityCreate, ActivityOut
 from rewardkit.points.rules import live_rules, matches, points_for, program_of
-from rewardkit.points.schemas import ActivityCreate, ActivityOut
 
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime

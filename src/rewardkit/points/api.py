@@ -5,20 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Header, Request
 
-from rewardkit.auth.api import require_api_key
-from rewardkit.auth.principals import Principal
 from rewardkit.jobs.worker import Worker
 from rewardkit.kit import idempotency
 from rewardkit.kit.errors import MalformedJSON
 from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
-from rewardkit.kit.responses import HEADERS, JSONResponse, respond
+from rewardkit.kit.responses import JSONResponse, respond
 from rewardkit.orders.state import IdempotencyIntent
 from rewardkit.points import batch, redemptions, service
+from rewardkit.points.routing import MEMBER_404, PROGRAM_404, REPLAYED, Ctx, IdemKey, Ident, MemberId, ProgramId, TxId
 from rewardkit.points.schemas import (
-    MEMBER_ID_PATTERN,
     CreditBatchCreate,
     CreditBatchOut,
     CreditCreate,
@@ -35,30 +33,14 @@ from rewardkit.points.schemas import (
     TransactionList,
     TransactionOut,
 )
-from rewardkit.runtime import Runtime, get_runtime
+from rewardkit.runtime import Runtime
 from rewardkit.suppliers.registry import Registry
 
 router = APIRouter(prefix="/v1", tags=["Reward points"], route_class=StrictJSONRoute)
 
-Ident = Annotated[Principal, Depends(require_api_key)]
-Ctx = Annotated[Runtime, Depends(get_runtime)]
-ProgramId = Annotated[str, Path(max_length=40, description="The program's id (ppg_…)")]
-MemberId = Annotated[str, Path(pattern=MEMBER_ID_PATTERN, description="Your own user id for the member")]
-TxId = Annotated[str, Path(max_length=40, description="The points transaction's id (ptx_…)")]
-IdemKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", description="Retry safely: the same key and body replay the first response"),
-]
-_REPLAYED = {"Idempotent-Replayed": HEADERS["Idempotent-Replayed"]}
-_PROGRAM_404: dict[int | str, dict[str, Any]] = {404: {"description": "points_program_not_found"}}
-_MEMBER_404: dict[int | str, dict[str, Any]] = {
-    404: {"description": "points_program_not_found, points_member_not_found"}
-}
-
-
 def _movement(extra_422: str) -> dict[int | str, dict[str, Any]]:
     return {
-        200: {"description": "The points transaction", "model": TransactionOut, "headers": _REPLAYED},
+        200: {"description": "The points transaction", "model": TransactionOut, "headers": REPLAYED},
         400: {"description": "idempotency_key_invalid"},
         402: {"description": "insufficient_funds (prefunded: the wallet does not cover the points' value)"},
         404: {"description": "points_program_not_found, points_member_not_found"},
@@ -117,7 +99,7 @@ async def list_points_programs(
     response_class=JSONResponse,
     response_model=ProgramOut,
     response_description="The points program",
-    responses=_PROGRAM_404,
+    responses=PROGRAM_404,
 )
 async def get_points_program(request: Request, program_id: ProgramId, ident: Ident, ctx: Ctx) -> JSONResponse:
     return respond(request, await service.get_program(ctx, ident, program_id), "points_program")
@@ -129,7 +111,7 @@ async def get_points_program(request: Request, program_id: ProgramId, ident: Ide
     response_class=JSONResponse,
     response_model=ProgramOut,
     response_description="The program as updated",
-    responses={**_PROGRAM_404, 409: {"description": "program_locked"}},
+    responses={**PROGRAM_404, 409: {"description": "program_locked"}},
 )
 async def update_points_program(
     request: Request, program_id: ProgramId, body: ProgramUpdate, ident: Ident, ctx: Ctx
@@ -149,7 +131,7 @@ async def update_points_program(
     response_class=JSONResponse,
     response_model=MemberOut,
     response_description="The member, created or updated",
-    responses=_PROGRAM_404,
+    responses=PROGRAM_404,
 )
 async def put_points_member(
     request: Request, program_id: ProgramId, member_id: MemberId, body: MemberPut, ident: Ident, ctx: Ctx
@@ -166,7 +148,7 @@ async def put_points_member(
     response_class=JSONResponse,
     response_model=MemberList,
     response_description="A page of the program's members, newest first",
-    responses=_PROGRAM_404,
+    responses=PROGRAM_404,
 )
 async def list_points_members(
     request: Request, program_id: ProgramId, ident: Ident, ctx: Ctx, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
@@ -181,7 +163,7 @@ async def list_points_members(
     response_class=JSONResponse,
     response_model=MemberOut,
     response_description="The member with its balance and expiring lots",
-    responses=_MEMBER_404,
+    responses=MEMBER_404,
 )
 async def get_points_member(
     request: Request, program_id: ProgramId, member_id: MemberId, ident: Ident, ctx: Ctx
@@ -239,7 +221,7 @@ async def create_points_debit(
     response_class=JSONResponse,
     response_model=TransactionList,
     response_description="The member's points transactions, newest first, each with its balance_after",
-    responses=_MEMBER_404,
+    responses=MEMBER_404,
 )
 async def list_points_transactions(
     request: Request,
@@ -304,188 +286,6 @@ async def release_points_credit(request: Request, ptx_id: TxId, ident: Ident, ct
     return respond(request, await service.release(ctx, ident, ptx_id), "points_transaction")
 
 
-# --- earning rules, activities, tiers (docs/points.md#earning-rules) ------------------------------
-
-from fastapi import Query  # noqa: E402
-
-from rewardkit.points import activities, rules, tiers  # noqa: E402
-from rewardkit.points.schemas import (  # noqa: E402
-    ActivityCreate,
-    ActivityList,
-    ActivityOut,
-    RuleCreate,
-    RuleDeleted,
-    RuleList,
-    RuleOut,
-    RuleUpdate,
-    TiersOut,
-    TiersPut,
-)
-
-RuleId = Annotated[str, Path(max_length=40, description="The earning rule's id (prl_…)")]
-_RULE_404: dict[int | str, dict[str, Any]] = {404: {"description": "points_program_not_found, points_rule_not_found"}}
-_TIERS_404: dict[int | str, dict[str, Any]] = {404: {"description": "points_program_not_found, points_tiers_not_set"}}
-
-
-@router.post(
-    "/points_programs/{program_id}/rules",
-    operation_id="createPointsRule",
-    response_class=JSONResponse,
-    response_model=RuleOut,
-    response_description="The earning rule",
-    responses=_PROGRAM_404,
-)
-async def create_points_rule(
-    request: Request, program_id: ProgramId, body: RuleCreate, ident: Ident, ctx: Ctx
-) -> JSONResponse:
-    """Say what an activity of `event_type` earns: `{"fixed": 50}` or `{"per_unit": {"property":
-    "amount", "points": 2, "per": 1}}` (rounded down to a whole point), when every condition holds, inside
-    [`starts_at`, `ends_at`), at most `daily_cap` / `monthly_cap` points per member per UTC day / month."""
-    return respond(request, await rules.create_rule(ctx, ident, program_id, body), "points_rule")
-
-
-@router.get(
-    "/points_programs/{program_id}/rules",
-    operation_id="listPointsRules",
-    response_class=JSONResponse,
-    response_model=RuleList,
-    response_description="A page of the program's earning rules, newest first",
-    responses=_PROGRAM_404,
-)
-async def list_points_rules(
-    request: Request, program_id: ProgramId, ident: Ident, ctx: Ctx, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
-) -> JSONResponse:
-    return respond(request, await rules.list_rules(ctx, ident, program_id, cursor, limit), "list")
-
-
-@router.get(
-    "/points_programs/{program_id}/rules/{rule_id}",
-    operation_id="getPointsRule",
-    response_class=JSONResponse,
-    response_model=RuleOut,
-    response_description="The earning rule",
-    responses=_RULE_404,
-)
-async def get_points_rule(
-    request: Request, program_id: ProgramId, rule_id: RuleId, ident: Ident, ctx: Ctx
-) -> JSONResponse:
-    return respond(request, await rules.get_rule(ctx, ident, program_id, rule_id), "points_rule")
-
-
-@router.patch(
-    "/points_programs/{program_id}/rules/{rule_id}",
-    operation_id="updatePointsRule",
-    response_class=JSONResponse,
-    response_model=RuleOut,
-    response_description="The earning rule as updated",
-    responses=_RULE_404,
-)
-async def update_points_rule(
-    request: Request, program_id: ProgramId, rule_id: RuleId, body: RuleUpdate, ident: Ident, ctx: Ctx
-) -> JSONResponse:
-    """Change a rule; it applies to activities recorded from then on (earlier credits stay)."""
-    return respond(request, await rules.update_rule(ctx, ident, program_id, rule_id, body), "points_rule")
-
-
-@router.delete(
-    "/points_programs/{program_id}/rules/{rule_id}",
-    operation_id="deletePointsRule",
-    response_class=JSONResponse,
-    response_model=RuleDeleted,
-    response_description="The rule is deleted: it matches no later activity",
-    responses=_RULE_404,
-)
-async def delete_points_rule(
-    request: Request, program_id: ProgramId, rule_id: RuleId, ident: Ident, ctx: Ctx
-) -> JSONResponse:
-    return respond(request, await rules.delete_rule(ctx, ident, program_id, rule_id), "points_rule")
-
-
-@router.post(
-    "/points_programs/{program_id}/activities",
-    operation_id="createPointsActivity",
-    response_model=None,
-    response_class=JSONResponse,
-    responses={
-        200: {"description": "The activity with its credits", "model": ActivityOut, "headers": _REPLAYED},
-        402: {"description": "insufficient_funds (prefunded: the wallet does not cover the points' value)"},
-        404: {"description": "points_program_not_found, points_member_not_found"},
-        409: {"description": "reference_reused"},
-        422: {"description": "validation_error"},
-    },
-)
-async def create_points_activity(
-    request: Request, program_id: ProgramId, body: ActivityCreate, ident: Ident, ctx: Ctx
-) -> JSONResponse:
-    """Report what a member did; every matching rule credits its points (capped), in one transaction.
-    An activity no rule matches is recorded with no credits. The same `reference` with the same body
-    answers the first activity (`Idempotent-Replayed: true`); with another body, 409 `reference_reused`."""
-    out, replayed = await activities.record(ctx, ident, program_id, body)
-    headers = {"Idempotent-Replayed": "true"} if replayed else None
-    return respond(request, out, "points_activity", headers=headers)
-
-
-@router.get(
-    "/points_programs/{program_id}/activities",
-    operation_id="listPointsActivities",
-    response_class=JSONResponse,
-    response_model=ActivityList,
-    response_description="A page of the program's activities, newest first",
-    responses=_PROGRAM_404,
-)
-async def list_points_activities(
-    request: Request,
-    program_id: ProgramId,
-    ident: Ident,
-    ctx: Ctx,
-    member_id: Annotated[str | None, Query(pattern=MEMBER_ID_PATTERN, description="Only this member's")] = None,
-    cursor: Cursor = None,
-    limit: Limit = DEFAULT_LIMIT,
-) -> JSONResponse:
-    body = await activities.list_activities(ctx, ident, program_id, member_id, cursor, limit)
-    return respond(request, body, "list")
-
-
-@router.put(
-    "/points_programs/{program_id}/tiers",
-    operation_id="putPointsTiers",
-    response_class=JSONResponse,
-    response_model=TiersOut,
-    response_description="The program's tiers",
-    responses=_PROGRAM_404,
-)
-async def put_points_tiers(
-    request: Request, program_id: ProgramId, body: TiersPut, ident: Ident, ctx: Ctx
-) -> JSONResponse:
-    """Set or replace the program's tiers, from points earned in the last `window_months` (null: all
-    time); every member is re-evaluated at once (a job), then daily."""
-    return respond(request, await tiers.put_tiers(ctx, ident, program_id, body), "points_tiers")
-
-
-@router.get(
-    "/points_programs/{program_id}/tiers",
-    operation_id="getPointsTiers",
-    response_class=JSONResponse,
-    response_model=TiersOut,
-    response_description="The program's tiers",
-    responses=_TIERS_404,
-)
-async def get_points_tiers(request: Request, program_id: ProgramId, ident: Ident, ctx: Ctx) -> JSONResponse:
-    return respond(request, await tiers.get_tiers(ctx, ident, program_id), "points_tiers")
-
-
-@router.delete(
-    "/points_programs/{program_id}/tiers",
-    operation_id="deletePointsTiers",
-    response_class=JSONResponse,
-    response_model=TiersOut,
-    response_description="The tiers removed: members' `tier` is null from now on",
-    responses=_TIERS_404,
-)
-async def delete_points_tiers(request: Request, program_id: ProgramId, ident: Ident, ctx: Ctx) -> JSONResponse:
-    return respond(request, await tiers.delete_tiers(ctx, ident, program_id), "points_tiers")
-
-
 # --- #14 redemptions and batch credits (redemptions.py, batch.py) -----------------------------------
 
 _REDEEM: dict[int | str, dict[str, Any]] = {
@@ -538,7 +338,7 @@ async def create_points_redemption(
 
 
 _BATCH: dict[int | str, dict[str, Any]] = {
-    200: {"description": "One result per item, in request order", "model": CreditBatchOut, "headers": _REPLAYED},
+    200: {"description": "One result per item, in request order", "model": CreditBatchOut, "headers": REPLAYED},
     400: {"description": "idempotency_key_invalid"},
     404: {"description": "points_program_not_found"},
     409: {"description": "idempotency_key_in_flight"},

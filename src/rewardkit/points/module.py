@@ -24,10 +24,11 @@ from rewardkit.points.models import (
     PointsTierPolicy,
     PointsTransaction,
 )
+from rewardkit.points.rules_api import router as rules_router
 
 MODULE = Module(
     name="points",
-    routers=(router,),
+    routers=(router, rules_router),
     tags=(
         {
             "name": "Reward points",

@@ -23,7 +23,8 @@ from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.points import movements, repository
 from rewardkit.points.errors import PointsProgramNotFound
 from rewardkit.points.models import PointsProgram, PointsRule
-from rewardkit.points.schemas import MAX_POINTS, RuleCreate, RuleDeleted, RuleOut, RuleUpdate
+from rewardkit.points.rule_schemas import RuleCreate, RuleDeleted, RuleOut, RuleUpdate
+from rewardkit.points.schemas import MAX_POINTS
 
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
