@@ -38,6 +38,8 @@ METHODS = ("get", "post", "put", "patch", "delete")
 CLIENT_HEADERS = {"Rewardkit-Version"}
 RESERVED = set(dir(BaseModel)) | {"model_config"}
 WIDTH = 120  # ruff's line length in this repository
+# Constant properties that name what an object is (and tell a oneOf's variants apart): kept closed.
+IDENTITY = {"object", "type"}
 
 
 def build_spec() -> dict[str, Any]:
@@ -251,6 +253,8 @@ def models_py(spec: dict[str, Any]) -> str:
         for prop, sub in props.items():
             py = identifier(prop)
             ty = type_of(sub, "")
+            if "const" in sub and prop not in IDENTITY:
+                ty = union([ty, type(sub["const"]).__name__])  # a one-value status today may grow
             args = []
             if prop not in required:
                 if "None" not in split_union(ty):

@@ -255,7 +255,7 @@ class DeliveryQueued(Model):
     id: str
     event_id: str
     endpoint_id: str
-    status: Literal["pending"]
+    status: Literal["pending"] | str
 
 
 class DeliveryQueuedList(Model):
@@ -309,7 +309,7 @@ class EndpointCreate(Model):
 class EndpointDeleted(Model):
     id: str
     object: Literal["webhook_endpoint"]
-    deleted: Literal[True]
+    deleted: Literal[True] | bool
 
 
 class EndpointList(Model):
@@ -399,7 +399,7 @@ class Fx(Model):
 
 
 class Health(Model):
-    status: Literal["ok"]
+    status: Literal["ok"] | str
 
 
 class InventoryImportOut(Model):
@@ -808,7 +808,7 @@ class RangeDenominationsOut(Model):
 
 
 class Ready(Model):
-    status: Literal["ready"]
+    status: Literal["ready"] | str
     migration: str
 
 
@@ -935,7 +935,7 @@ class RuleCreate(Model):
 class RuleDeleted(Model):
     id: str
     object: Literal["points_rule"]
-    deleted: Literal[True]
+    deleted: Literal[True] | bool
 
 
 class RuleList(Model):
