@@ -55,7 +55,9 @@ async def test_create_an_order_async(server: Served, make_org: MakeOrg) -> None:
     org = await make_org(USD="100.00")
     transport = AsyncRecorder()
     async with AsyncClient(org.test_key, base_url=server.base, transport=transport) as rk:
-        order = await rk.orders.create(product_id="amazon_us", denomination=50, currency="USD", recipient="a@example.com")
+        order = await rk.orders.create(
+            product_id="amazon_us", denomination=50, currency="USD", recipient="a@example.com"
+        )
         assert order.status == "fulfilled" and order.charged.minor_units == 5000
         assert order.recipient is not None and order.recipient.email == "a@example.com"
         page = await rk.orders.list(limit=5)
@@ -146,9 +148,9 @@ async def test_the_version_is_pinned_per_client(server: Served, make_org: MakeOr
         rk.balances.list()
     assert transport.sent[0].headers["Rewardkit-Version"] == API_VERSION
     transport = Recorder()
-    with Client(org.test_key, base_url=server.base, version="1999-01-01", transport=transport) as old:
-        with pytest.raises(InvalidRequest) as refused:
-            old.balances.list()
+    old = Client(org.test_key, base_url=server.base, version="1999-01-01", transport=transport)
+    with old, pytest.raises(InvalidRequest) as refused:
+        old.balances.list()
     assert refused.value.code == "invalid_api_version" and API_VERSION in refused.value.problem["known_versions"]
     assert len(transport.sent) == 1  # a 400 is never retried
 
