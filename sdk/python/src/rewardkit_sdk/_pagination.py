@@ -32,14 +32,15 @@ class _Page(Generic[T]):
 
 
 class SyncPage(_Page[T]):
-    """One page; iterate it for its items, or `auto_paging_iter()` for every item of every page."""
+    """One page (`data`); iterating it, or `auto_paging_iter()`, yields every item of every page, so a
+    loop over a list never stops silently after the first page."""
 
     def __init__(self, client: Client, *args: Any) -> None:
         super().__init__(*args)
         self._client = client
 
     def __iter__(self) -> Iterator[T]:
-        return iter(self.data)
+        return self.auto_paging_iter()
 
     def next_page(self) -> SyncPage[T] | None:
         if not self.has_more or self.next_cursor is None:
@@ -54,14 +55,15 @@ class SyncPage(_Page[T]):
 
 
 class AsyncPage(_Page[T]):
-    """One page; `async for item in page.auto_paging_iter()` for every item of every page."""
+    """One page (`data`); `async for item in page` (or `page.auto_paging_iter()`) yields every item of
+    every page."""
 
     def __init__(self, client: AsyncClient, *args: Any) -> None:
         super().__init__(*args)
         self._client = client
 
-    def __iter__(self) -> Iterator[T]:
-        return iter(self.data)
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self.auto_paging_iter()
 
     async def next_page(self) -> AsyncPage[T] | None:
         if not self.has_more or self.next_cursor is None:
