@@ -22,6 +22,10 @@ from sdkgen.pytypes import (
     union,
 )
 
+RAW = "httpx.Response"
+# Attributes and methods of Client/AsyncClient a tag's resource must not replace.
+CLIENT_NAMES = {"request", "close", "version", "base_url", "timeout", "retry", "default_headers", "models"}
+
 
 def resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in schema:
@@ -69,7 +73,8 @@ def success_types(spec: dict[str, Any], op: dict[str, Any]) -> list[str]:
             schema = resp.get("content", {}).get("application/json", {}).get("schema")
             if schema:
                 found.append(type_of(schema, "models."))
-    return list(dict.fromkeys(found)) or ["None"]
+    # No JSON answer (none today; a CSV export tomorrow): the method returns the raw httpx.Response.
+    return list(dict.fromkeys(found)) or [RAW]
 
 
 def list_item(spec: dict[str, Any], op: dict[str, Any], method: str) -> tuple[str, str] | None:
@@ -118,7 +123,11 @@ class Op:
 
         for p in self.path_params:
             add(p["name"], "path", type_of(p.get("schema", {}), "models.", True), True)
-        if self.body is not None:
+        # A body that is not an object of named fields (a JSON array, a free mapping) is one argument.
+        self.whole_body = self.body is not None and not self.body.get("properties")
+        if self.body is not None and self.whole_body:
+            add("body", "whole", type_of(self.body, "models.", True) if self.body else "Any", self.body_required)
+        elif self.body is not None:
             props = self.body.get("properties", {})
             req = set(self.body.get("required", [])) if self.body_required else set()
             for prop in sorted(props, key=lambda k: k not in req):
@@ -161,11 +170,14 @@ class Op:
         if self.paged:
             return [f"        return {aw}self._client._page(", f"            {url},", f"            {self.paged[0]},",
                     f"            given({mapping('query')}),", f"            {headers},", "        )"]  # fmt: skip
+        parsed = "None" if self.returns == RAW else qualified(self.returns)
         lines = [f"        return {aw}self._client._call(", f'            "{self.method}",', f"            {url},",
-                 f"            {qualified(self.returns)},"]  # fmt: skip
+                 f"            {parsed},"]  # fmt: skip
         if self.query:
             lines.append(f"            query=given({mapping('query')}),")
-        if self.body is not None:
+        if self.whole_body:
+            lines.append("            body=body,")
+        elif self.body is not None:
             body = f"given({mapping('body')})"
             lines.append(f"            body={body}," if self.body_required else f"            body={body} or None,")
         lines.append(f"            headers={headers},")
@@ -214,7 +226,8 @@ def resources_py(spec: dict[str, Any]) -> str:
         names = method_names([o for _, _, o in ops], tag)
         built = [Op(spec, p, m, o, names[o["operationId"]]) for p, m, o in ops]
         cls = pascal(tag)
-        attrs.append((snake(tag), cls))
+        attr = snake(tag) or "default"
+        attrs.append((f"{attr}_api" if attr in CLIENT_NAMES or keyword.iskeyword(attr) else attr, cls))
         for awaited, prefix in ((False, "Sync"), (True, "Async")):
             out += ["", f"class {'Async' if awaited else ''}{cls}Resource:", f'    """{tag}."""', ""]
             client = "AsyncClient" if awaited else "Client"
@@ -232,6 +245,10 @@ def resources_py(spec: dict[str, Any]) -> str:
         out += [f"        self.{attr} = {'Async' if awaited else ''}{cls}Resource(client)" for attr, cls in attrs]
         out.append("")
     text = "\n".join(out).replace("\n\n\n\n", "\n\n\n")
-    return text.replace("@IMPORTS@", imports(text))
+    text = text.replace("@IMPORTS@", imports(text))
+    if "httpx." in text:  # an operation with no JSON answer returns the raw response
+        ours = "\nfrom rewardkit_sdk import models\n"
+        text = text.replace(ours, "\nimport httpx\n" + ours)
+    return text
 
 

@@ -116,6 +116,9 @@ _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
 
 
 def parse(response_type: Any, response: httpx.Response) -> Any:
+    """The answer as its model; with no model (an operation that answers no JSON), the raw response."""
+    if response_type is None:
+        return response
     adapter = _ADAPTERS.get(response_type)
     if adapter is None:
         adapter = _ADAPTERS[response_type] = TypeAdapter(response_type)
