@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/pip install --disable-pip-version-check -q -e '.[dev]'
+	$(BIN)/pip install --disable-pip-version-check -q --no-deps --no-build-isolation -e sdk/python  # the SDK (#17); its deps are the app's
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
