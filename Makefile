@@ -20,7 +20,7 @@ migrate: $(STAMP)
 	$(BIN)/rewardkit migrate
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff check src tests scripts bench sdk
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -12,7 +12,7 @@ bash scripts/ensure-chromium.sh || true
 bash scripts/ensure-axe.sh || true
 
 echo "== lint (ruff, mypy, import contracts)"
-$BIN/ruff check src tests scripts bench
+$BIN/ruff check src tests scripts bench sdk
 $BIN/mypy
 $BIN/lint-imports
 
