@@ -15,9 +15,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from rewardkit import web
-from rewardkit.kit.errors import Problem
 from rewardkit.runtime import Runtime
-from rewardkit.storefront import sessions
+from rewardkit.storefront import service, sessions
+from rewardkit.storefront.errors import SignInRequired
 from rewardkit.storefront.sessions import Store, Visit
 
 MAX_FORM_BYTES = 4096
@@ -54,13 +54,14 @@ def forbidden(store: Store | None) -> HTMLResponse:
                 detail="Go back to the store, reload the page and try once more.")  # fmt: skip
 
 
-async def signed_out(ctx: Runtime, slug: str, problem: Problem | None = None) -> HTMLResponse:
-    """The 401 page: the session is missing, expired or signed out. It links back to the store's site
-    when the store knows one."""
+async def signed_out(ctx: Runtime, slug: str) -> HTMLResponse:
+    """The 401 page: the session is missing, expired or signed out. It links back to the customer's
+    site (the store's first allowed return origin) when the store is known."""
+    row = await service.store_row(ctx, slug)
+    if row is None:  # no such store: nothing to sign in to
+        return missing(None)
     store = await sessions.store_by_slug(ctx, slug)
-    # NEEDS(A): SignInRequired could carry the ended/expired session's return_url (a `return_url`
-    # attribute); until then the page links back only when the problem says where.
-    back = getattr(problem, "return_url", None)
+    back = row.return_origins[0] + "/" if row.return_origins else None
     return html("storefront_signin.html", store, 401, back=back)
 
 
@@ -68,10 +69,8 @@ async def visit_or_page(ctx: Runtime, request: Request, slug: str) -> Visit | HT
     """The signed-in visit, or the page to answer instead (401 signed out; 404 no such store)."""
     try:
         return await sessions.visit(request, slug)
-    except Problem as exc:
-        if exc.status == 404:
-            return missing(None)
-        return await signed_out(ctx, slug, exc)
+    except SignInRequired:
+        return await signed_out(ctx, slug)
 
 
 async def form(request: Request) -> dict[str, str]:
