@@ -42,7 +42,12 @@ class Shop:
 async def open_shop(client: httpx.AsyncClient, ctx: Runtime, org: OrgHandle, **over: Any) -> Shop:
     p = await program(client, org)
     ident = Principal(kind=API_KEY, org_id=org.id, mode="test", id="key_test")
-    body = {"program_id": p["id"], "title": "Acme Store", "allowed_return_origins": ["https://shop.example.com"], **over}
+    body = {
+        "program_id": p["id"],
+        "title": "Acme Store",
+        "allowed_return_origins": ["https://shop.example.com"],
+        **over,
+    }
     got, _ = await storefront.put_store(ctx, ident, StorefrontPut.model_validate(body))
     return Shop(org, p["id"], got["slug"])
 
@@ -83,7 +88,9 @@ async def counts(ctx: Runtime) -> tuple[int, int]:
     return int(orders), int(txs)
 
 
-async def confirm_form(client: httpx.AsyncClient, shop: Shop, h: dict[str, str], product: str, amount: str) -> dict[str, str]:
+async def confirm_form(
+    client: httpx.AsyncClient, shop: Shop, h: dict[str, str], product: str, amount: str
+) -> dict[str, str]:
     r = await client.get(f"{shop.base}/checkout", params={"product": product, "denomination": amount}, headers=h)
     assert r.status_code == 200, r.text
     return {"csrf": csrf_of(r.text), "nonce": field(r.text, "nonce"), "product": product, "denomination": amount}
@@ -149,7 +156,9 @@ async def test_catalog_filters_country_and_pages(client: httpx.AsyncClient, ctx:
         url = nxt.group(1).replace("&amp;", "&") if nxt else None
     assert len(seen) == len(set(seen)) > 12 and seen == sorted(seen)
     # junk in the filters is no error
-    junk = await client.get(f"{shop.base}/catalog", params={"min": "abc", "category": "nope", "cursor": "!!"}, headers=h)
+    junk = await client.get(
+        f"{shop.base}/catalog", params={"min": "abc", "category": "nope", "cursor": "!!"}, headers=h
+    )
     assert junk.status_code == 200
 
 
@@ -162,7 +171,9 @@ async def test_include_exclude_honoured(client: httpx.AsyncClient, ctx: Runtime,
     ids = product_ids((await client.get(f"{shop.base}/catalog", headers=h)).text)
     assert ids == ["airbnb_us", "amazon_us"]  # amazon_gb: not sold in US
     assert (await client.get(f"{shop.base}/products/apple_us", headers=h)).status_code == 404
-    shop2 = await open_shop(client, ctx, org, products={"exclude": ["amazon_us"]}, categories={"include": ["gift_card"]})
+    shop2 = await open_shop(
+        client, ctx, org, products={"exclude": ["amazon_us"]}, categories={"include": ["gift_card"]}
+    )
     _, h2 = await sign_in(ctx, shop2)
     ids = product_ids((await client.get(f"{shop2.base}/catalog", params={"q": "amazon"}, headers=h2)).text)
     assert "amazon_us" not in ids
