@@ -171,7 +171,7 @@ async def journey(page: Page, shop: Shop, member_id: str, *, screenshots: bool =
     await page.get_by_test_id("nav-rewards").click()
     await page.wait_for_url("**/rewards")
     assert await page.locator(f'[data-order="{order_id}"]').count() == 1
-    assert await page.get_by_test_id("nav-balance").inner_text() == "Your balance: 2,500 pts"
+    assert (await page.get_by_test_id("nav-balance").inner_text()).endswith("2,500 pts")
     if screenshots:
         await shot(page, "rewards")
     await page.get_by_test_id("signout").click()
@@ -268,14 +268,14 @@ async def test_every_page_has_no_serious_accessibility_violation(
         for width in WIDTHS:
             await page.set_viewport_size({"width": width, "height": 900})
             for target in pages:
-                await page.goto(target, wait_until="networkidle")
+                await page.goto(target, wait_until="load")
                 bad = await axe_on(page)
                 if bad:
                     found[f"{width} {target}"] = [(v["id"], v["impact"], v["help"]) for v in bad]
         await page.context.clear_cookies()
         for width in WIDTHS:
             await page.set_viewport_size({"width": width, "height": 900})
-            await page.goto(f"{shop.base}/", wait_until="networkidle")  # signed out: the 401 page
+            await page.goto(f"{shop.base}/", wait_until="load")  # signed out: the 401 page
             bad = await axe_on(page)
             if bad:
                 found[f"{width} signed-out"] = [(v["id"], v["impact"], v["help"]) for v in bad]

@@ -47,7 +47,9 @@ async def my_rewards(
         found, more = await store.rewards(ctx, visit, cursor or None)
     except Problem:  # a cursor not ours: the first page
         found, more = await store.rewards(ctx, visit, None)
-    items = [{**_voucher(o), "points": o["points"]} for o in found]
+    items = [
+        {**_voucher(o), "points": o["points"], "name": await store.product_name(ctx, o["product_id"])} for o in found
+    ]
     return html("storefront_rewards.html", visit.store, visit=visit, who=who, items=items, next_cursor=more)
 
 
@@ -62,7 +64,7 @@ async def one_reward(
     if got is None:
         return page_kit.missing(visit.store)
     who = await store.member(ctx, visit)
-    v = _voucher(got["order"])
+    v = {**_voucher(got["order"]), "name": await store.product_name(ctx, got["order"]["product_id"])}
     return html(
         "storefront_reward.html",
         visit.store,

@@ -237,6 +237,12 @@ def option(priced: dict[str, Any], denomination: str) -> dict[str, Any] | None:
     return {"value": value, "points": None}
 
 
+async def product_name(ctx: Runtime, product_id: str) -> str:
+    """What a past reward is called on the page: the product's name (through the product cache), else its id."""
+    found = await _product(ctx, product_id)
+    return str(found["name"]) if found is not None else product_id
+
+
 async def rewards(ctx: Runtime, visit: Visit, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """The member's redemptions, newest first as the member's history lists them: (orders, next cursor).
     Each is the order as GET /v1/orders/{id} shows it, plus the points it took."""
