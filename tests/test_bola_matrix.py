@@ -707,6 +707,18 @@ PUBLIC_PAGES: dict[str, str] = {
     # is a 404), and the JWT is verified against the slug's own store (tests/storefront/test_sso.py).
     "/s/{slug}/enter/{token}": "a storefront session link: a bearer link (the token is the credential, no key)",
     "/s/{slug}/sso": "storefront JWT sign-in: the signed token is the credential, checked against that store",
+    # #15 the store's pages (storefront/pages.py, checkout.py, rewards.py): the member session cookie is the
+    # credential, valid on its own store's slug only; an order id is shown only when the member's own
+    # redemption paid for it (tests/storefront/test_pages.py: another member's and another org's order are 404).
+    "/s/{slug}": "a store's address without the slash: a redirect to /s/{slug}/",
+    "/s/{slug}/": "the store's home page: the member session cookie is the credential, for that store only",
+    "/s/{slug}/catalog": "the store's catalog: the member session cookie is the credential, for that store only",
+    "/s/{slug}/products/{product_id}": "a product of the store's catalog (the public catalog), to a signed-in member",
+    "/s/{slug}/checkout": "the store's checkout: the member redeems their own points (cookie + csrf field)",
+    "/s/{slug}/rewards": "the member's own rewards: the member session cookie is the credential",
+    "/s/{slug}/rewards/{order_id}": "one of the member's own rewards; any other order id is the same 404",
+    "/s/{slug}/rewards/{order_id}/reveal": "reveal one of the member's own codes (cookie + csrf); others: 404",
+    "/s/{slug}/signout": "end the member's own session (cookie + csrf field)",
 }
 
 # --- the guard ------------------------------------------------------------------------------------
