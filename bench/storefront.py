@@ -36,15 +36,15 @@ QUERIES = {
 
 @dataclass
 class Settings:
-    rates: tuple[float, ...] = (20.0, 50.0)
-    seconds: float = 15.0
+    rates: tuple[float, ...] = (5.0, 10.0)
+    seconds: float = 20.0
     warmup: float = 2.0
     timeout_s: float = 10.0
 
     @classmethod
     def make(cls, smoke: bool) -> Settings:
         if smoke:
-            return cls(rates=(10.0,), seconds=3.0, warmup=1.0)
+            return cls(rates=(5.0,), seconds=3.0, warmup=1.0)
         return cls()
 
 

@@ -33,9 +33,11 @@ if TYPE_CHECKING:
 
 PAGE = 12  # products per catalog page
 FEATURED = 4  # products on the home page
-BATCH = 100  # products read per query while filling a page
+BATCH = 100  # products read per query at most while filling a page
 MAX_SCAN = 1000  # products read per page at most (bounded work, whatever the filters)
-REWARDS_PAGE = 20
+REWARDS_PAGE = 20  # rewards a page shows at least, when the member has that many
+HISTORY_BATCH = 50  # points transactions read per query for "my rewards"
+HISTORY_PAGES = 5  # queries per page at most
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,9 @@ async def shelf(ctx: Runtime, visit: Visit, who: Member, f: Filters, cursor: str
     found: list[dict[str, Any]] = []
     scanned, more = 0, True
     after = cursor
+    # The first read asks for the page (most filters fill it at once: every product rendered is CPU);
+    # each further read four times more, up to BATCH, for filters the SQL cannot apply.
+    batch = limit + 1
     while more and len(found) < limit and scanned < MAX_SCAN:
         got = await catalog.list_products(
             ctx,
@@ -165,8 +170,9 @@ async def shelf(ctx: Runtime, visit: Visit, who: Member, f: Filters, cursor: str
             denomination=None,
             q=f.q or None,
             cursor=after,
-            limit=BATCH,
+            limit=batch,
         )
+        batch = min(BATCH, batch * 4)
         rows: list[dict[str, Any]] = got["data"]
         scanned += len(rows)
         more = bool(got["has_more"])
@@ -245,18 +251,24 @@ async def product_name(ctx: Runtime, product_id: str) -> str:
 
 async def rewards(ctx: Runtime, visit: Visit, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """The member's redemptions, newest first as the member's history lists them: (orders, next cursor).
-    Each is the order as GET /v1/orders/{id} shows it, plus the points it took."""
-    got = await points.list_transactions(
-        ctx, visit.principal, visit.store.program_id, visit.member_id, cursor, REWARDS_PAGE
-    )
+    Each is the order as GET /v1/orders/{id} shows it, plus the points it took. The history mixes credits
+    in: it is read a bounded number of pages until a page of rewards is found."""
     out: list[dict[str, Any]] = []
-    for tx in got["data"]:
-        ref = tx["reference"] or ""
-        if tx["type"] != "debit" or not ref.startswith("redemption:"):
-            continue
-        order = await orders.get(ctx, visit.principal, ref.removeprefix("redemption:"))
-        out.append({**order, "points": abs(int(tx["points"]))})
-    return out, got["next_cursor"]
+    after = cursor
+    for _ in range(HISTORY_PAGES):
+        got = await points.list_transactions(
+            ctx, visit.principal, visit.store.program_id, visit.member_id, after, HISTORY_BATCH
+        )
+        for tx in got["data"]:
+            ref = tx["reference"] or ""
+            if tx["type"] != "debit" or not ref.startswith("redemption:"):
+                continue
+            order = await orders.get(ctx, visit.principal, ref.removeprefix("redemption:"))
+            out.append({**order, "points": abs(int(tx["points"]))})
+        after = got["next_cursor"]
+        if after is None or len(out) >= REWARDS_PAGE:
+            break
+    return out, after
 
 
 async def reward(ctx: Runtime, visit: Visit, order_id: str) -> dict[str, Any] | None:
