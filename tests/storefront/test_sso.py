@@ -255,6 +255,12 @@ async def test_refusal_is_an_event_for_the_customer(client: httpx.AsyncClient, c
         body["id"],
     )
     assert token not in json.dumps(event)
+    # A token not signed with the store's key is only logged: anyone may send those, and rows on demand
+    # would be theirs to make.
+    refused(await sso(client, body, jwt.encode(claims(body), "k" * 40, "HS256")), "sso_bad_signature")
+    refused(await sso(client, body, "garbage"), "sso_invalid_token")
+    r = await client.get("/v1/events", params={"type": "storefront.sso_failed"}, headers=org.h())
+    assert len(r.json()["data"]) == 1
 
 
 async def test_unknown_store_is_a_404_page(client: httpx.AsyncClient) -> None:

@@ -49,6 +49,7 @@ class SessionLinkNotFound(Problem):
 
 class SsoRefused(Problem):
     status, code, title = 401, "sso_invalid_token", "The sign-in token is malformed or lacks a required claim"
+    signed_by_store = False  # set on a refusal of a token whose signature verified (sso.signed)
 
 
 class SsoTokenExpired(SsoRefused):

@@ -273,6 +273,14 @@ async def sign_in_with_jwt(ctx: Runtime, store: Storefront, token: str) -> str:
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = await repository.secrets_of(s, store.id, active_only=True) if "HS256" in store.algorithms else []
     claims = await sso.verify(ctx, store, token, active_secrets(ctx, rows))
+    try:
+        return await _signed_in(ctx, store, claims)
+    except Problem as exc:
+        exc.signed_by_store = True  # type: ignore[attr-defined]  # the token verified: the customer's own
+        raise
+
+
+async def _signed_in(ctx: Runtime, store: Storefront, claims: sso.Claims) -> str:
     if claims.return_url is not None:
         return_url = _allowed(store, claims.return_url, "return_url")
     else:
@@ -313,7 +321,8 @@ def _hint(token: str) -> dict[str, Any]:
 
 
 async def record_refusal(ctx: Runtime, store: Storefront, problem: Problem, token: str) -> None:
-    """The customer's trace of a refused sign-in: a log line and a `storefront.sso_failed` event."""
+    """The customer's trace of a refused sign-in: a log line, and a `storefront.sso_failed` event when the
+    token was signed with the store's key (expired, replayed, wrong audience, …)."""
     hint = _hint(token)
     log.warning(
         "storefront.sso_refused",
@@ -323,6 +332,8 @@ async def record_refusal(ctx: Runtime, store: Storefront, problem: Problem, toke
         mode=store.mode,
         **hint,
     )
+    if not sso.signed(problem):
+        return  # not signed with the store's key: anyone's garbage, which must not write rows on demand
     data = {"storefront_id": store.id, "code": problem.code, "detail": problem.detail, **hint}
     async with ctx.db.unit_of_work() as s:
         await ctx.events.emit(s, store.org_id, store.mode, SSO_FAILED, data, resource_id=store.id)

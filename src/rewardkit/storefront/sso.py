@@ -134,18 +134,37 @@ async def verify(ctx: Runtime, store: Storefront, token: str, secrets: list[tupl
             break
         except jwt.InvalidSignatureError:
             continue  # the next active secret (a rotation); refused below if none verifies
+        # pyjwt checks the signature before the claims: these refuse a token signed with the store's key.
         except jwt.ExpiredSignatureError:
-            raise SsoTokenExpired() from None
+            raise _signed(SsoTokenExpired()) from None
         except jwt.ImmatureSignatureError:
-            raise SsoTokenNotYetValid() from None
+            raise _signed(SsoTokenNotYetValid()) from None
         except jwt.InvalidAudienceError:
-            raise SsoWrongAudience(f"This store's tokens carry aud {audience_of(store.id)!r}.") from None
+            raise _signed(SsoWrongAudience(f"This store's tokens carry aud {audience_of(store.id)!r}.")) from None
         except jwt.MissingRequiredClaimError as exc:
-            raise SsoRefused(f"The token lacks the claim {exc.claim!r}.") from None
+            raise _signed(SsoRefused(f"The token lacks the claim {exc.claim!r}.")) from None
         except jwt.PyJWTError as exc:
             raise SsoRefused(f"The token is not valid: {str(exc)[:120]}.") from None
     if claims is None:
         raise SsoBadSignature()
+    try:
+        return _checked(claims)
+    except SsoRefused as exc:
+        raise _signed(exc) from None
+
+
+def signed(problem: Exception) -> bool:
+    """Whether a refused token was signed with the store's key (so it is the customer's own, worth an
+    event); anyone can send garbage, which only the log records."""
+    return bool(getattr(problem, "signed_by_store", False))
+
+
+def _signed(problem: SsoRefused) -> SsoRefused:
+    problem.signed_by_store = True
+    return problem
+
+
+def _checked(claims: dict[str, Any]) -> Claims:
     iat, exp = claims["iat"], claims["exp"]
     if not isinstance(iat, int | float) or not isinstance(exp, int | float):
         raise SsoRefused("iat and exp must be numbers (seconds since the epoch).")
