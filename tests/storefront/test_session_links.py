@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import httpx
@@ -16,6 +17,7 @@ from tests.storefront.helpers import (
     S,
     cookie_of,
     follow,
+    forget_cookies,
     new_org,
     path_of,
     problem,
@@ -156,3 +158,13 @@ async def test_cookie_flags(client: httpx.AsyncClient, ctx: Runtime) -> None:
         ctx.settings.storefront_cookie_secure = True
     [header] = [h for h in r.headers.get_list("set-cookie") if h.startswith(COOKIE + "=")]
     assert "secure" not in header.lower()
+
+
+async def test_two_racing_opens_sign_in_once(client: httpx.AsyncClient, ctx: Runtime) -> None:
+    org = await new_org(ctx)
+    await store(client, org)
+    link = await session_link(client, org, "user_11")
+    answers = await asyncio.gather(*(client.get(path_of(link["url"])) for _ in range(4)))
+    homes = [r for r in answers if r.headers["location"].startswith("/s/")]
+    assert len(homes) == 1 and all(r.headers["location"] == RETURN + "/store" for r in answers if r not in homes)
+    forget_cookies(client)

@@ -351,3 +351,9 @@ async def test_unreachable_jwks_is_a_502_page(client: httpx.AsyncClient, ctx: Ru
     body = await store(client, org, sso={"jwks_url": "http://127.0.0.1:9/jwks.json"})
     token = jwt.encode(claims(body), keys["RS256"], "RS256", headers={"kid": "x"})
     refused(await sso(client, body, token), "sso_jwks_unavailable", 502)
+    cache = ctx.part(JwksCache)
+    cache.min_refetch = 3600.0
+    fetches = cache.fetches
+    token = jwt.encode(claims(body), keys["RS256"], "RS256", headers={"kid": "x"})
+    refused(await sso(client, body, token), "sso_jwks_unavailable", 502)
+    assert cache.fetches == fetches  # the failure is remembered: no fetch per token

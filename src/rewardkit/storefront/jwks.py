@@ -30,6 +30,7 @@ MAX_JWKS_BYTES = 64 * 1024
 class _Entry:
     keys: dict[str, jwt.PyJWK]
     fetched: float  # time.monotonic()
+    failed: str | None = None  # the last fetch failed: why (kept as long as a success would be, for refetches)
 
 
 @dataclass
@@ -69,12 +70,23 @@ class JwksCache:
         if entry is not None and now - entry.fetched < self.ttl and kid in entry.keys:
             return entry.keys[kid]
         if entry is not None and now - entry.fetched < min(self.min_refetch, self.ttl):
-            return entry.keys.get(kid)  # refetched a moment ago: the kid is simply unknown
+            # Fetched a moment ago: the kid is simply unknown, or the URL still failing. A failure is
+            # remembered too, so tokens aimed at a broken JWKS cannot make us fetch it per request.
+            if entry.failed is not None:
+                raise SsoJwksUnavailable(entry.failed)
+            return entry.keys.get(kid)
         lock = self._locks.setdefault(url, asyncio.Lock())
         async with lock:
             entry = self._entries.get(url)
             if entry is None or entry.fetched < now:  # nobody refetched while we waited
-                entry = self._entries[url] = _Entry(await self._fetch(ctx, url, live), time.monotonic())
+                try:
+                    entry = _Entry(await self._fetch(ctx, url, live), time.monotonic())
+                except SsoJwksUnavailable as exc:
+                    self._entries[url] = _Entry({}, time.monotonic(), exc.detail)
+                    raise
+                self._entries[url] = entry
+            elif entry.failed is not None:
+                raise SsoJwksUnavailable(entry.failed)
         return entry.keys.get(kid)
 
     async def _fetch(self, ctx: Runtime, url: str, live: bool) -> dict[str, jwt.PyJWK]:
