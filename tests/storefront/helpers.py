@@ -61,9 +61,7 @@ async def store(client: httpx.AsyncClient, org: OrgHandle, mode: str = "test", *
 
 async def credit(client: httpx.AsyncClient, org: OrgHandle, program_id: str, member_id: str, points: int) -> None:
     body = {"points": points, "reference": "c-" + secrets.token_hex(6)}
-    r = await client.post(
-        f"/v1/points_programs/{program_id}/members/{member_id}/credits", json=body, headers=org.h()
-    )
+    r = await client.post(f"/v1/points_programs/{program_id}/members/{member_id}/credits", json=body, headers=org.h())
     assert r.status_code == 200, r.text
 
 
