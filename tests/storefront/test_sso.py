@@ -240,11 +240,18 @@ async def test_return_url_claim_must_be_allowed(client: httpx.AsyncClient, ctx: 
     signed_in(await sso(client, body, good), body)
 
 
-async def test_refusal_is_an_event_for_the_customer(client: httpx.AsyncClient, ctx: Runtime) -> None:
+async def test_refusal_is_an_event_for_the_customer(
+    client: httpx.AsyncClient, ctx: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
     org, body, secret = await hs_store(client, ctx)
     c = claims(body, sub="user_evt", exp=int(time.time()) - 200, iat=int(time.time()) - 300)
     token = jwt.encode(c, secret["secret"], "HS256")
-    refused(await sso(client, body, token), "sso_token_expired")
+    with caplog.at_level("WARNING", logger="rewardkit.storefront"):
+        refused(await sso(client, body, token), "sso_token_expired")
+    [line] = [r for r in caplog.records if "storefront.sso_refused" in r.getMessage()]
+    for part in ("sso_token_expired", org.id, body["id"], "user_evt", c["jti"]):
+        assert part in line.getMessage()
+    assert token not in caplog.text and token.split(".")[2] not in caplog.text
     r = await client.get("/v1/events", params={"type": "storefront.sso_failed"}, headers=org.h())
     [event] = r.json()["data"]
     data = event["data"]
