@@ -136,6 +136,22 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str]]:
     return out
 
 
+def _cpu_note(data: dict[str, Any]) -> str:
+    """What the server used per page, and how much of the machine other work took meanwhile."""
+    runs = [r for r in data.get("runs") or [] if r.get("cpu")]
+    if not runs:
+        return "not measured"
+    server = sum(r["cpu"]["server_cpu_s"] for r in runs)
+    pages = sum(r["requests"] for r in runs)
+    other = sum(r["cpu"]["other_cpu_s"] for r in runs)
+    busy = max(r["cpu"]["machine_busy_pct"] for r in runs)
+    return (
+        f"the server processes used {server / max(pages, 1) * 1000:.0f} ms of CPU per page; other work on the "
+        f"machine used {other:.0f} CPU-seconds during the runs (machine busy up to {busy:.0f} %), so the latency "
+        "includes waiting for a core"
+    )
+
+
 def markdown(results: dict[str, Any], smoke: bool) -> str:
     """bench/results/storefront.md: the storefront rows with the machine they ran on."""
     m = results.get("machine", {})
@@ -155,6 +171,7 @@ def markdown(results: dict[str, Any], smoke: bool) -> str:
         "(figures are indicative, not a capacity claim)",
         f"- **Versions:** Python {m.get('python')}, PostgreSQL {pgs.get('server_version', '?')}",
         f"- **rewardkit:** {m.get('rewardkit')} at commit {m.get('commit')}",
+        f"- **CPU while measuring:** {_cpu_note(data)}",
         "",
         report.table(rs),
         "",
