@@ -93,7 +93,12 @@ async def confirm_form(
 ) -> dict[str, str]:
     r = await client.get(f"{shop.base}/checkout", params={"product": product, "denomination": amount}, headers=h)
     assert r.status_code == 200, r.text
-    return {"csrf": csrf_of(r.text), "nonce": field(r.text, "nonce"), "product": product, "denomination": amount}
+    return {
+        "csrf": csrf_of(r.text),
+        "nonce": field(r.text, "nonce"),
+        "product": field(r.text, "product"),
+        "denomination": field(r.text, "denomination"),
+    }
 
 
 @pytest.fixture
@@ -317,3 +322,47 @@ async def test_frame_ancestors_from_the_store(client: httpx.AsyncClient, ctx: Ru
     r = await client.get(f"{shop.base}/", headers=h)
     assert "frame-ancestors https://app.example.com" in r.headers["content-security-policy"]
     assert "x-frame-options" not in r.headers
+
+
+async def test_one_form_sent_twice_at_once_is_one_order(client: httpx.AsyncClient, ctx: Runtime, shop: Shop) -> None:
+    m, h = await sign_in(ctx, shop)
+    await credit(client, shop.org, shop.program_id, m, 5000)
+    form = await confirm_form(client, shop, h, "amazon_us", "10")
+    before = await counts(ctx)
+    a, b = await asyncio.gather(
+        client.post(f"{shop.base}/checkout", data=form, headers=h),
+        client.post(f"{shop.base}/checkout", data=form, headers=h),
+    )
+    assert sorted([a.status_code, b.status_code]) in ([303, 303], [303, 409]), (a.text, b.text)
+    for r in (a, b):
+        if r.status_code == 409:
+            assert "already being placed" in r.text
+    after = await counts(ctx)
+    assert after[0] == before[0] + 1 and after[1] == before[1] + 1
+    assert await balance(client, shop.org, shop.program_id, m) == (4000, 0)
+
+
+async def test_an_amount_of_a_range_product(client: httpx.AsyncClient, ctx: Runtime, shop: Shop) -> None:
+    m, h = await sign_in(ctx, shop)
+    await credit(client, shop.org, shop.program_id, m, 1000)
+    page = await client.get(f"{shop.base}/products/american_red_cross_us", headers=h)
+    assert page.status_code == 200 and 'name="denomination" type="number"' in page.text
+    form = await confirm_form(client, shop, h, "american_red_cross_us", "7")
+    assert form["denomination"] == "7.00"
+    r = await client.post(f"{shop.base}/checkout", data=form, headers=h)
+    assert r.status_code == 303, r.text
+    assert await balance(client, shop.org, shop.program_id, m) == (300, 0)  # 7 USD = 700 points
+    off = await client.get(
+        f"{shop.base}/checkout", params={"product": "american_red_cross_us", "denomination": "7.5"}, headers=h
+    )
+    assert off.status_code == 422  # not a step of the range
+
+
+async def test_signed_out_page_and_unknown_store(client: httpx.AsyncClient, ctx: Runtime, shop: Shop) -> None:
+    r = await client.get(f"{shop.base}/catalog", headers={"Cookie": "rk_store=mss_forged"})
+    assert r.status_code == 401 and 'href="https://shop.example.com/"' in r.text
+    assert r.headers["cache-control"] == "no-store"
+    assert (await client.get("/s/no-such-store/")).status_code == 404
+    assert (await client.post(f"{shop.base}/checkout", data={"csrf": "x"})).status_code == 401
+    slash = await client.get(shop.base)
+    assert slash.status_code == 303 and slash.headers["location"] == f"{shop.base}/"
