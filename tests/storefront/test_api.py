@@ -57,6 +57,9 @@ async def test_slugs_test_prefix_and_uniqueness(client: httpx.AsyncClient, ctx: 
     for bad in ("A", "ab", "-abc", "abc-", "has space", "a" * 41, "ünï"):
         r = await client.put(S, json=store_body(test["program_id"], slug=bad), headers=org.h())
         problem(r, 422, "validation_error")
+    for title in ("   ", "", "a\u0007b", "x" * 101):
+        r = await client.put(S, json=store_body(test["program_id"], title=title), headers=org.h())
+        problem(r, 422, "validation_error")
 
 
 async def test_program_must_be_the_orgs_own_of_that_mode(client: httpx.AsyncClient, ctx: Runtime) -> None:

@@ -74,6 +74,14 @@ class StorefrontPut(RequestModel):
     products: Filter = Field(default_factory=Filter)
     sso: SsoSettings = Field(default_factory=SsoSettings)
 
+    @field_validator("title")
+    @classmethod
+    def _title(cls, v: str) -> str:
+        v = " ".join(v.split())
+        if not v or not v.isprintable():
+            raise ValueError("must be 1 to 100 printable characters")
+        return v
+
 
 class SessionCreate(RequestModel):
     member_id: str = Field(pattern=MEMBER_ID_PATTERN, description="Your user's id: the points member")

@@ -114,7 +114,7 @@ async def _store(s: Any, ident: Principal) -> Storefront:
 async def put_store(ctx: Runtime, ident: Principal, req: StorefrontPut) -> tuple[dict[str, Any], bool]:
     live = ident.mode == "live"
     values: dict[str, Any] = {
-        "title": req.title.strip() or req.title,
+        "title": req.title,
         "branding": _branding(req),
         "return_origins": _origins(req.allowed_return_origins, "allowed_return_origins", live),
         "frame_ancestors": _origins(req.allowed_frame_ancestors, "allowed_frame_ancestors", live),
