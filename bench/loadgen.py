@@ -54,6 +54,7 @@ class Spec:
     connections: int = 32  # open loop: connections opened beforehand (more open on demand)
     key_prefix: str = "bench"
     body: dict[str, Any] = field(default_factory=lambda: dict(ORDER_BODY))
+    cookie: str = ""  # a Cookie header for every request (the storefront's member session, bench/storefront.py)
 
 
 @dataclass
@@ -82,6 +83,8 @@ class Generator:
         self.counter = 0
         self.body = orjson.dumps(spec.body)
         self.headers = {"Authorization": f"Bearer {spec.api_key}", "Content-Type": "application/json"}
+        if spec.cookie:
+            self.headers["Cookie"] = spec.cookie
         self.tag = f"{spec.key_prefix}-{os.getpid()}-{time.time_ns():x}"
 
     async def one(self, client: Client, start: float) -> None:
@@ -211,7 +214,7 @@ class Generator:
         ok_lat = [(s.end - s.start) * 1000 for s in counted if s.ok]
         outcomes = Counter(s.outcome for s in counted)
         return {
-            "spec": {k: v for k, v in vars(spec).items() if k not in ("api_key", "body")},
+            "spec": {k: v for k, v in vars(spec).items() if k not in ("api_key", "body", "cookie")},
             "window_s": window,
             "requests": len(counted),
             "ok": outcomes.get("fulfilled" if spec.kind == "order" else "200", 0),

@@ -1,7 +1,7 @@
 """The benchmark suite's entry point (`make bench`).
 
-    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links,points] [--out DIR]
-                        [--pg-url URL]
+    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links,points,storefront]
+                        [--out DIR] [--pg-url URL]
 
 Runs a bounded suite on loopback and writes a Markdown report (`latest.md`, plus the raw figures in
 `latest.raw`, JSON) to bench/results/ (or --out; --smoke writes to a temporary directory unless
@@ -44,6 +44,7 @@ import httpx
 from bench import ceiling, report
 from bench import links as links_bench
 from bench import points as points_bench
+from bench import storefront as storefront_bench
 from bench.common import (
     REPO,
     Config,
@@ -71,7 +72,7 @@ from bench.common import (
 from bench.loadgen import Spec, percentile, run_loadgen
 from bench.receiver import Receiver, Running
 
-PHASES = ("ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links", "points")
+PHASES = ("ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links", "points", "storefront")
 OTHERS_RESERVE = 40
 FUNDS_USD = 100_000_000  # no order may fail for money: 10 USD orders, at most a few 100k per run
 
@@ -555,6 +556,32 @@ class Bench:
         finally:
             await self.pg.drop_db(db)
 
+    # --- 8. the storefront's pages (#15) ---------------------------------------------------------------
+
+    async def storefront_phase(self) -> None:
+        """bench/storefront.py: the catalog page of a signed-in member, open loop, against one server
+        (one process per core) on its own clone holding a generated catalog of catalog_count products."""
+        db, tenant = await self.clone("_storefront")
+        s = storefront_bench.Settings.make(self.cfg.smoke)
+        try:
+            env = base_env(self.pg.app_url(db), self.secret, REWARDKIT_DB_POOL_SIZE="10")
+            log(f"storefront: generating {self.cfg.catalog_count} products")
+            out = await self.helper(["bench.catalog_gen", "--count", str(self.cfg.catalog_count), "--import",
+                                     str(self.cfg.catalog_import)], env, 600, "catalog generation")  # fmt: skip
+            server, url = await self.serve(env, self.cfg.pg_workers, "serve-storefront")
+            try:
+                res = await storefront_bench.run_all(
+                    url, tenant.api_key, s, log, lambda spec: self.measured(spec, server.pid)
+                )
+                res["generated"] = json.loads(out.strip().splitlines()[-1])
+                res["products"] = self.cfg.catalog_count
+                res["server_workers"] = self.cfg.pg_workers
+                self.results["storefront"] = res
+            finally:
+                await self.procs.astop(server)
+        finally:
+            await self.pg.drop_db(db)
+
     # --- driver ---------------------------------------------------------------------------------------
 
     def _error(self, phase: str, exc: BaseException) -> None:
@@ -597,6 +624,11 @@ class Bench:
                     await self.points_phase()
                 except Exception as exc:
                     self._error("points", exc)
+            if "storefront" in self.only:
+                try:
+                    await self.storefront_phase()
+                except Exception as exc:
+                    self._error("storefront", exc)
         finally:
             if sqlite_ready is not None and not sqlite_ready.done():
                 sqlite_ready.cancel()
@@ -694,12 +726,15 @@ def main(argv: list[str] | None = None) -> int:
     bench.results["elapsed_s"] = time.time() - started
     rows = report.rows(bench.results, cfg) + [report.Row(*r) for r in links_bench.rows(bench.results)]
     rows += [report.Row(*r) for r in points_bench.rows(bench.results)]
+    rows += [report.Row(*r) for r in storefront_bench.rows(bench.results)]
     md = report.markdown(bench.results, rows, cfg, only)
     (out_dir / "latest.md").write_text(md)
     if "links" in bench.results:
         (out_dir / "links.md").write_text(links_bench.markdown(bench.results, cfg.smoke))
     if "points" in bench.results:
         (out_dir / "points.md").write_text(points_bench.markdown(bench.results, cfg.smoke))
+    if "storefront" in bench.results:
+        (out_dir / "storefront.md").write_text(storefront_bench.markdown(bench.results, cfg.smoke))
     (out_dir / "latest.raw").write_text(json.dumps(report.jsonable(bench.results), indent=1, default=str))
     print(report.table(rows))
     for e in bench.results["errors"]:

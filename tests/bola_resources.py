@@ -52,6 +52,8 @@ class World:
     # #14 points: A's program (a member with two credits and a debit), A's pending program (a pending
     # credit), B's program and member; the requests and Idempotency-Keys A made its credit and debit with.
     points: dict[str, Any] = field(default_factory=dict)
+    # #15 storefront: A's test store (on A's points program) with an HS256 secret, B's own store with its own.
+    storefront: dict[str, Any] = field(default_factory=dict)
 
 
 def ok(r: httpx.Response, *statuses: int) -> dict[str, Any]:
@@ -178,6 +180,7 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         b_link=b_link,
     )
     await _points(client, a, b, world)
+    await _storefront(client, a, b, world)
     world.a_ids |= {
         a.id,
         order["id"],
@@ -294,6 +297,18 @@ async def _points_rules(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle, w
     w.a_secrets |= {x["reference"] for x in acts[:2]}
 
 
+async def _storefront(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle, w: World) -> None:
+    """#15: A's and B's test stores, each on its own org's program, each with an HS256 secret."""
+    sf: dict[str, Any] = {}
+    for name, org, program in (("a", a, w.points["program"]["id"]), ("b", b, w.points["b_program"]["id"])):
+        body = {"program_id": program, "title": f"Bola {name}", "allowed_return_origins": ["https://app.example.com"]}
+        sf[name] = ok(await client.put("/v1/storefront", json=body, headers=org.h()))
+        sf[f"{name}_secret"] = ok(await client.post("/v1/storefront/sso_secrets", headers=org.h()))
+    w.storefront = sf
+    w.a_ids |= {sf["a"]["id"], sf["a_secret"]["id"]}
+    w.a_secrets |= {sf["a_secret"]["secret"], sf["a"]["slug"]}
+
+
 # What org A can see of its own resources. Read before and after every attack: equal means the attack
 # changed nothing (no cancel, no new delivery, no rotated secret, no event, no ledger line).
 SNAPSHOT_PATHS = (
@@ -317,6 +332,8 @@ SNAPSHOT_PATHS = (
     "/v1/points_programs/{points_program}/rules?limit=100",
     "/v1/points_programs/{points_program}/activities?limit=100",
     "/v1/points_programs/{points_program}/tiers",
+    "/v1/storefront",
+    "/v1/storefront/sso_secrets",
 )
 
 

@@ -432,6 +432,64 @@ POINTS_RULE_ROWS: tuple[Row, ...] = (
     Row("deletePointsTiers", ("program_id",), fixed("DELETE", lambda w: _program_url(w, "/tiers")), _PNF),
 )
 
+
+def _store_put_refused(w: World, caller: str, r: httpx.Response) -> None:
+    """Org B (or A's live key) naming A's test program: not a program of its own, the answer of an
+    unknown program id; its own store (or none) unchanged."""
+    assert r.status_code == 422 and r.json()["code"] == "invalid_storefront", r.text
+    assert r.json()["errors"][0]["field"] == "program_id", r.text
+
+
+def _store_session_of_its_own(w: World, caller: str, r: httpx.Response) -> None:
+    """Org B signing in A's member id: a member of B's own store (member ids are each customer's own
+    names), never a session in A's; A's live key has no live store."""
+    if caller == OTHER_ORG:
+        assert r.status_code == 200 and f"/s/{w.storefront['b']['slug']}/enter/" in r.json()["url"], r.text
+    else:
+        assert r.status_code == 404 and r.json()["code"] == "storefront_not_found", r.text
+
+
+def _store_put(w: World) -> dict[str, Any]:
+    return {
+        "program_id": w.points["program"]["id"],
+        "title": "Taken over",
+        "allowed_return_origins": ["https://x.example"],
+    }
+
+
+# #15 storefront: one store per org and mode (no id in its path); what names something is the program in
+# PUT, the member id of a session link and the SSO secret's id.
+STOREFRONT_ROWS: tuple[Row, ...] = (
+    Row(
+        "putStorefront",
+        ("program_id",),
+        lambda w, _c: Call("PUT", "/v1/storefront", _store_put(w)),
+        None,
+        check_other=_store_put_refused,
+    ),
+    Row(
+        "createStorefrontSession",
+        ("member_id",),
+        lambda w, _c: Call(
+            "POST",
+            "/v1/storefront/sessions",
+            {
+                "member_id": w.points["member"],
+                "return_url": "https://app.example.com/",
+                "refresh_url": "https://app.example.com/r",
+            },
+        ),
+        None,
+        check_other=_store_session_of_its_own,
+    ),
+    Row(
+        "deleteStorefrontSsoSecret",
+        ("secret_id",),
+        fixed("DELETE", lambda w: f"/v1/storefront/sso_secrets/{w.storefront['a_secret']['id']}"),
+        {OTHER_ORG: "sso_secret_not_found", OTHER_MODE: "storefront_not_found"},
+    ),
+)
+
 ROWS: tuple[Row, ...] = (
     Row("getRewardLink", ("link_id",), fixed("GET", lambda w: LINK.format(w.link["id"])), "reward_link_not_found"),
     Row(
@@ -595,6 +653,7 @@ ROWS: tuple[Row, ...] = (
     ),
     *POINTS_ROWS,
     *POINTS_RULE_ROWS,
+    *STOREFRONT_ROWS,
 )
 
 # Id-taking inputs that are not the org's: each with why no other caller can be walled off from it.
@@ -643,6 +702,23 @@ PUBLIC_PAGES: dict[str, str] = {
     "/dev/mail/{message_id}": "the development mail catcher's message page (development only)",
     "/dev/mail/{message_id}/html": "the development mail catcher's HTML body of a message (development only)",
     "/dev/mail/{message_id}/raw": "the development mail catcher's raw message (development only)",
+    # #15 storefront's ways in (storefront/entry.py): the slug names a public store; the session link's
+    # token is the credential (tests/storefront/test_session_links.py: one store's token on another's slug
+    # is a 404), and the JWT is verified against the slug's own store (tests/storefront/test_sso.py).
+    "/s/{slug}/enter/{token}": "a storefront session link: a bearer link (the token is the credential, no key)",
+    "/s/{slug}/sso": "storefront JWT sign-in: the signed token is the credential, checked against that store",
+    # #15 the store's pages (storefront/pages.py, checkout.py, rewards.py): the member session cookie is the
+    # credential, valid on its own store's slug only; an order id is shown only when the member's own
+    # redemption paid for it (tests/storefront/test_pages.py: another member's and another org's order are 404).
+    "/s/{slug}": "a store's address without the slash: a redirect to /s/{slug}/",
+    "/s/{slug}/": "the store's home page: the member session cookie is the credential, for that store only",
+    "/s/{slug}/catalog": "the store's catalog: the member session cookie is the credential, for that store only",
+    "/s/{slug}/products/{product_id}": "a product of the store's catalog (the public catalog), to a signed-in member",
+    "/s/{slug}/checkout": "the store's checkout: the member redeems their own points (cookie + csrf field)",
+    "/s/{slug}/rewards": "the member's own rewards: the member session cookie is the credential",
+    "/s/{slug}/rewards/{order_id}": "one of the member's own rewards; any other order id is the same 404",
+    "/s/{slug}/rewards/{order_id}/reveal": "reveal one of the member's own codes (cookie + csrf); others: 404",
+    "/s/{slug}/signout": "end the member's own session (cookie + csrf field)",
 }
 
 # --- the guard ------------------------------------------------------------------------------------

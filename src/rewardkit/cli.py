@@ -129,6 +129,7 @@ def serve(
         fail("several API processes need PostgreSQL (set REWARDKIT_DATABASE_URL)", 2)
     keyring_for(settings)  # refuse to start (before migrating) when production has no secret keys
     public_url = _want_public_url(settings, host, port)
+    _want_http_store_cookie(settings, public_url)
     catcher = _want_mail_catcher(settings, workers)
     catcher_taken = catcher and not _port_free(settings.mail_catcher_port)
 
@@ -184,6 +185,20 @@ def _want_public_url(settings: Settings, host: str, port: int) -> str:
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     os.environ["REWARDKIT_PUBLIC_URL"] = url
     return url
+
+
+def _want_http_store_cookie(settings: Settings, public_url: str) -> None:
+    """#15: the storefront's member cookie is Secure, which a browser never sends back over plain http
+    (Safari not even to localhost). A development server on http turns it off, unless
+    REWARDKIT_STOREFRONT_COOKIE_SECURE says otherwise (docs/storefront.md "Sessions and cookies")."""
+    import os
+
+    if (
+        public_url.startswith("http://")
+        and settings.environment == "development"
+        and "storefront_cookie_secure" not in settings.model_fields_set
+    ):
+        os.environ["REWARDKIT_STOREFRONT_COOKIE_SECURE"] = "false"
 
 
 def _port_free(port: int) -> bool:

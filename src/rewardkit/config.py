@@ -156,6 +156,22 @@ class Settings(BaseSettings):
     # #13: final deliveries of reward links (links/retention.py) and expired one-time codes.
     retention_link_deliveries_days: int = Field(default=90, ge=1)
     retention_link_verifications_days: int = Field(default=1, ge=1)
+    # #15 storefront (docs/storefront.md). The member session cookie is Secure unless this is off: only
+    # for a store served on plain http (local development; `rewardkit serve` turns it off for an http
+    # public_url).
+    storefront_cookie_secure: bool = True
+    storefront_session_idle_seconds: int = Field(default=1800, ge=60, le=86_400)
+    storefront_session_max_seconds: int = Field(default=43_200, ge=300, le=7 * 86_400)
+    # A session link's life (POST /v1/storefront/sessions): at most 5 minutes.
+    storefront_link_seconds: int = Field(default=300, ge=10, le=300)
+    # Test-mode stores may read their JWKS from loopback and private addresses (local development); live never.
+    storefront_jwks_allow_private_in_test: bool = True
+    storefront_jwks_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+    # A JWKS is kept this long; a token with an unknown kid refetches it, at most once per refetch interval.
+    storefront_jwks_cache_seconds: int = Field(default=300, ge=0, le=86_400)
+    storefront_jwks_refetch_seconds: float = Field(default=10.0, ge=0, le=3600)
+    retention_storefront_links_days: int = Field(default=1, ge=1)
+    retention_storefront_sessions_days: int = Field(default=7, ge=1)
 
     @field_validator("link_resend_limit")
     @classmethod

@@ -18,9 +18,11 @@ from rewardkit.orders.module import MODULE as ORDERS
 from rewardkit.points.module import MODULE as POINTS
 from rewardkit.rotation.module import MODULE as ROTATION
 from rewardkit.sms.module import MODULE as SMS
+from rewardkit.storefront.module import MODULE as STOREFRONT
 from rewardkit.suppliers.module import MODULE as SUPPLIERS
 from rewardkit.webhooks.module import MODULE as WEBHOOKS
 
 MODULES: tuple[Module, ...] = (
-    ORDERS, LINKS, POINTS, CATALOG, LEDGER, WEBHOOKS, EVENTS, AUTH, SUPPLIERS, JOBS, ROTATION, MAILBOX, SMS
+    ORDERS, LINKS, POINTS, CATALOG, LEDGER, WEBHOOKS, EVENTS, AUTH, SUPPLIERS, JOBS, ROTATION, MAILBOX, SMS,
+    STOREFRONT,
 )  # fmt: skip

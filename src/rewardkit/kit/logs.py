@@ -42,11 +42,24 @@ _INSTALLED: tuple[str, ...] = ()
 def redact_path(path: str, prefixes: Iterable[str]) -> str:
     """`/v/AbC…?x=1` -> `/v/[redacted]`: the segment after a token prefix, and any query string, go."""
     for prefix in prefixes:
-        if path.startswith(prefix):
+        if "{" in prefix:  # a `{name}` segment matches any one segment: /s/{slug}/enter/ (#15)
+            prefix = _expand(prefix, path)
+        if prefix and path.startswith(prefix):
             rest = path[len(prefix) :].split("?", 1)[0]
             _token, sep, tail = rest.partition("/")
             return f"{prefix}{REDACTED}{sep}{tail}"
     return path
+
+
+def _expand(pattern: str, path: str) -> str:
+    """The concrete prefix of `path` that `pattern` (with `{name}` segments) matches, or ""."""
+    want, have = pattern.split("/"), path.split("?", 1)[0].split("/")
+    if len(have) < len(want):
+        return ""
+    for w, h in zip(want[:-1], have, strict=False):
+        if not (w == h or (w.startswith("{") and w.endswith("}") and h)):
+            return ""
+    return "/".join(have[: len(want) - 1]) + "/" + want[-1] if want[-1] == "" else ""
 
 
 def redact_public_path(path: str) -> str:
@@ -61,11 +74,13 @@ class RedactTokenPaths(logging.Filter):
     def __init__(self, prefixes: Iterable[str]) -> None:
         super().__init__()
         self.prefixes = tuple(prefixes)
+        # What a matching path starts with: a prefix up to its first `{name}` segment.
+        self._starts = tuple(p.split("{", 1)[0] for p in self.prefixes)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if self.prefixes and isinstance(record.args, tuple):
             record.args = tuple(
-                redact_path(a, self.prefixes) if isinstance(a, str) and a.startswith(self.prefixes) else a
+                redact_path(a, self.prefixes) if isinstance(a, str) and a.startswith(self._starts) else a
                 for a in record.args
             )
         return True

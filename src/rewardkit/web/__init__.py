@@ -7,7 +7,7 @@ with ``page(...)``, which also returns the security headers of that exact page (
 * a strict Content-Security-Policy: ``default-src 'none'``; scripts and stylesheets from this origin
   only; the one inline ``<style>`` (the org's accent colour as CSS custom properties) allowed by its
   SHA-256 hash, never ``'unsafe-inline'``; images from this origin and from the origin of the org's logo
-  only; ``frame-ancestors 'none'``, ``base-uri 'none'``, ``form-action 'self'``;
+  only; ``frame-ancestors 'none'`` (or a store's allowed origins), ``base-uri 'none'``, ``form-action 'self'``;
 * ``Referrer-Policy: no-referrer`` (tokens live in these URLs), ``X-Content-Type-Options: nosniff``,
   ``Cache-Control: no-store``, ``X-Robots-Tag: noindex, nofollow``.
 """
@@ -31,6 +31,9 @@ _env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=selec
 DEFAULT_ACCENT, DEFAULT_ACCENT_TEXT = "#2471a3", "#ffffff"
 _HEX = re.compile(r"#[0-9a-f]{6}")
 _ORIGIN = re.compile(r"https://[a-z0-9.-]+(:[0-9]{1,5})?")
+# An origin a store lets frame its pages (frame-ancestors): a scheme, a host (its leftmost label may be
+# "*"), a port; nothing that could end the directive or add another (no ';', ',', quotes or spaces).
+_ANCESTOR = re.compile(r"https?://(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:[0-9]{1,5})?")
 _SEPARATED = re.compile(r"[^\s-]+[\s-]*|[\s-]+")
 GROUP = 4  # a run longer than 2 * GROUP characters without a separator is shown in groups of GROUP
 
@@ -76,8 +79,16 @@ def _style_hash(style: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(style.encode()).digest()).decode() + "'"
 
 
-def headers(frame: Frame) -> dict[str, str]:
-    """The security headers of a hosted page showing ``frame``."""
+def frame_ancestors(origins: tuple[str, ...] = ()) -> str:
+    """The CSP frame-ancestors source list: 'none' unless the page names origins that may embed it (a
+    store's allowed_frame_ancestors); an origin not of the expected form is dropped, never copied in."""
+    valid = [o for o in origins if _ANCESTOR.fullmatch(o)]
+    return " ".join(valid) if valid else "'none'"
+
+
+def headers(frame: Frame, ancestors: tuple[str, ...] = ()) -> dict[str, str]:
+    """The security headers of a hosted page showing ``frame``; ``ancestors``: the origins that may
+    embed it (none by default)."""
     img = "img-src 'self' data:"
     if frame.logo_origin and _ORIGIN.fullmatch(frame.logo_origin):
         img += " " + frame.logo_origin
@@ -87,7 +98,7 @@ def headers(frame: Frame) -> dict[str, str]:
             "script-src 'self'",
             f"style-src 'self' {_style_hash(frame.style)}",
             img,
-            "frame-ancestors 'none'",
+            f"frame-ancestors {frame_ancestors(ancestors)}",
             "base-uri 'none'",
             "form-action 'self'",
         ]
@@ -105,7 +116,9 @@ def render(name: str, frame: Frame | None = None, **context: Any) -> str:
     return _env.get_template(name).render(frame=frame or Frame(), **context)
 
 
-def page(name: str, frame: Frame | None = None, **context: Any) -> tuple[str, dict[str, str]]:
-    """A hosted page and its security headers."""
+def page(
+    name: str, frame: Frame | None = None, ancestors: tuple[str, ...] = (), **context: Any
+) -> tuple[str, dict[str, str]]:
+    """A hosted page and its security headers; ``ancestors``: the origins that may frame it."""
     frame = frame or Frame()
-    return render(name, frame, **context), headers(frame)
+    return render(name, frame, **context), headers(frame, ancestors)
