@@ -123,6 +123,21 @@ class BrandingOut(Model):
     support_email: str | None
 
 
+class BrandingOverride(Model):
+    """Fields of the org's branding (PATCH /v1/branding) this store shows differently; null: the org's."""
+    display_name: str | None = None
+    logo_url: str | None = None
+    accent_color: str | None = None
+    support_email: str | None = None
+
+
+class BrandingOverrideOut(Model):
+    display_name: str | None
+    logo_url: str | None
+    accent_color: str | None
+    support_email: str | None
+
+
 class BrandingUpdate(Model):
     """Only the fields sent change; `null` clears one (the hosted pages then use the default)."""
     display_name: str | None = None
@@ -384,6 +399,16 @@ class Failure(Model):
 
 class FieldError(Model):
     """One invalid field (validation_error) or row (catalog and inventory imports)."""
+
+
+class Filter(Model):
+    include: list[str] | None = None
+    exclude: list[str] | None = None
+
+
+class FilterOut(Model):
+    include: list[str]
+    exclude: list[str]
 
 
 class FixedDenominationsOut(Model):
@@ -663,6 +688,7 @@ class Problem(Model):
             "invalid_recipient_email",
             "invalid_sandbox_value",
             "invalid_session",
+            "invalid_storefront",
             "invalid_webhook_url",
             "inventory_import_invalid",
             "key_not_found",
@@ -696,6 +722,7 @@ class Problem(Model):
             "redemption_currency_mismatch",
             "reference_reused",
             "resend_rate_limited",
+            "return_url_not_allowed",
             "reward_link_canceled",
             "reward_link_claimed",
             "reward_link_closed",
@@ -705,7 +732,24 @@ class Problem(Model):
             "service_unavailable",
             "sms_body_invalid",
             "sms_unavailable",
+            "sso_alg_none_refused",
+            "sso_algorithm_not_allowed",
+            "sso_bad_signature",
+            "sso_invalid_token",
+            "sso_jwks_unavailable",
+            "sso_secret_not_found",
+            "sso_token_expired",
+            "sso_token_lifetime_too_long",
+            "sso_token_not_yet_valid",
+            "sso_token_replayed",
+            "sso_unknown_key",
+            "sso_wrong_audience",
+            "storefront_not_found",
+            "storefront_session_link_not_found",
+            "storefront_session_required",
+            "storefront_slug_taken",
             "too_many_auth_failures",
+            "too_many_sso_secrets",
             "too_many_token_failures",
             "unbalanced_transaction",
             "unknown_event_type",
@@ -985,6 +1029,22 @@ class RuleUpdate(Model):
     ends_at: datetime | None = None
 
 
+class SessionCreate(Model):
+    member_id: str
+    email: str | None = None
+    name: str | None = None
+    country: str | None = None
+    return_url: str
+    refresh_url: str
+
+
+class SessionLinkOut(Model):
+    object: Literal["storefront_session"]
+    url: str
+    expires_at: datetime
+    member_id: str
+
+
 class SessionOut(Model):
     """A signed-in session (auth/principals.py): never an API key, never the token itself."""
     id: str
@@ -995,6 +1055,35 @@ class SessionOut(Model):
     scopes: list[str]
     expires_at: datetime
     created_at: datetime
+
+
+class SsoOut(Model):
+    jwks_url: str | None
+    algorithms: list[str]
+    audience: str
+    url: str
+
+
+class SsoSecretList(Model):
+    object: Literal["list"]
+    has_more: bool
+    next_cursor: str | None
+    data: list[SsoSecretOut]
+
+
+class SsoSecretOut(Model):
+    id: str
+    object: Literal["storefront_sso_secret"]
+    livemode: bool
+    secret: str | None
+    redacted: str
+    created_at: datetime
+    retired_at: datetime | None
+
+
+class SsoSettings(Model):
+    jwks_url: str | None = None
+    algorithms: list[Literal["HS256", "RS256", "ES256", "EdDSA"] | str] | None = None
 
 
 class StockList(Model):
@@ -1012,6 +1101,37 @@ class StockOut(Model):
     available: int
     used: int
     expired: int
+
+
+class StorefrontOut(Model):
+    id: str
+    object: Literal["storefront"]
+    livemode: bool
+    slug: str
+    url: str
+    program_id: str
+    title: str
+    branding: BrandingOverrideOut
+    allowed_return_origins: list[str]
+    allowed_frame_ancestors: list[str]
+    categories: FilterOut
+    products: FilterOut
+    sso: SsoOut
+    sso_audience: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class StorefrontPut(Model):
+    program_id: str
+    title: str
+    slug: str | None = None
+    branding: BrandingOverride | None = None
+    allowed_return_origins: list[str]
+    allowed_frame_ancestors: list[str] | None = None
+    categories: Filter | None = None
+    products: Filter | None = None
+    sso: SsoSettings | None = None
 
 
 class Tier(Model):

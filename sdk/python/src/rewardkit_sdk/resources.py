@@ -2892,6 +2892,284 @@ class AsyncSessionsResource:
         )
 
 
+class StorefrontResource:
+    """Storefront."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create_session(
+        self,
+        *,
+        member_id: str,
+        return_url: str,
+        refresh_url: str,
+        email: str | NotGiven | None = NOT_GIVEN,
+        name: str | NotGiven | None = NOT_GIVEN,
+        country: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.SessionLinkOut:
+        """Create Storefront Session: `POST /v1/storefront/sessions` (createStorefrontSession).
+
+        Sign your user in to the store (the recommended way): the member is created or updated from
+        `email`, `name` and `country`; send the browser (top-level) to `url` at once. A used or expired URL
+        sends the browser to `refresh_url`, where your server makes a new one.
+        """
+        return self._client._call(
+            "POST",
+            "/v1/storefront/sessions",
+            models.SessionLinkOut,
+            body=given({
+                "member_id": member_id,
+                "return_url": return_url,
+                "refresh_url": refresh_url,
+                "email": email,
+                "name": name,
+                "country": country,
+            }),
+            headers=dict(extra_headers or {}),
+            repeatable=False,
+        )
+
+    def create_sso_secret(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.SsoSecretOut:
+        """Create Storefront Sso Secret: `POST /v1/storefront/sso_secrets` (createStorefrontSsoSecret).
+
+        A secret to sign HS256 sign-in JWTs with. Two may be active at once (a rotation: create the new
+        one, sign with it, then retire the old one).
+        """
+        return self._client._call(
+            "POST",
+            "/v1/storefront/sso_secrets",
+            models.SsoSecretOut,
+            headers=dict(extra_headers or {}),
+            repeatable=False,
+        )
+
+    def delete_sso_secret(
+        self,
+        secret_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.SsoSecretOut:
+        """Delete Storefront Sso Secret: `DELETE /v1/storefront/sso_secrets/{secret_id}` (deleteStorefrontSsoSecret)."""
+        return self._client._call(
+            "DELETE",
+            path("/v1/storefront/sso_secrets/{secret_id}", secret_id=secret_id),
+            models.SsoSecretOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    def get(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.StorefrontOut:
+        """Get Storefront: `GET /v1/storefront` (getStorefront)."""
+        return self._client._call(
+            "GET",
+            "/v1/storefront",
+            models.StorefrontOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    def list_sso_secrets(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.SsoSecretList:
+        """List Storefront Sso Secrets: `GET /v1/storefront/sso_secrets` (listStorefrontSsoSecrets)."""
+        return self._client._call(
+            "GET",
+            "/v1/storefront/sso_secrets",
+            models.SsoSecretList,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    def put(
+        self,
+        *,
+        program_id: str,
+        title: str,
+        allowed_return_origins: builtins.list[str],
+        slug: str | NotGiven | None = NOT_GIVEN,
+        branding: models.BrandingOverride | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        allowed_frame_ancestors: builtins.list[str] | NotGiven = NOT_GIVEN,
+        categories: models.Filter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        products: models.Filter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sso: models.SsoSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.StorefrontOut:
+        """Put Storefront: `PUT /v1/storefront` (putStorefront).
+
+        Configure the store of this mode (one per org and mode): every setting is replaced, except the
+        slug, which is kept when omitted. The answer carries the store's `slug` and `sso_audience`.
+        """
+        return self._client._call(
+            "PUT",
+            "/v1/storefront",
+            models.StorefrontOut,
+            body=given({
+                "program_id": program_id,
+                "title": title,
+                "allowed_return_origins": allowed_return_origins,
+                "slug": slug,
+                "branding": branding,
+                "allowed_frame_ancestors": allowed_frame_ancestors,
+                "categories": categories,
+                "products": products,
+                "sso": sso,
+            }),
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+
+class AsyncStorefrontResource:
+    """Storefront."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create_session(
+        self,
+        *,
+        member_id: str,
+        return_url: str,
+        refresh_url: str,
+        email: str | NotGiven | None = NOT_GIVEN,
+        name: str | NotGiven | None = NOT_GIVEN,
+        country: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.SessionLinkOut:
+        """Create Storefront Session: `POST /v1/storefront/sessions` (createStorefrontSession).
+
+        Sign your user in to the store (the recommended way): the member is created or updated from
+        `email`, `name` and `country`; send the browser (top-level) to `url` at once. A used or expired URL
+        sends the browser to `refresh_url`, where your server makes a new one.
+        """
+        return await self._client._call(
+            "POST",
+            "/v1/storefront/sessions",
+            models.SessionLinkOut,
+            body=given({
+                "member_id": member_id,
+                "return_url": return_url,
+                "refresh_url": refresh_url,
+                "email": email,
+                "name": name,
+                "country": country,
+            }),
+            headers=dict(extra_headers or {}),
+            repeatable=False,
+        )
+
+    async def create_sso_secret(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.SsoSecretOut:
+        """Create Storefront Sso Secret: `POST /v1/storefront/sso_secrets` (createStorefrontSsoSecret).
+
+        A secret to sign HS256 sign-in JWTs with. Two may be active at once (a rotation: create the new
+        one, sign with it, then retire the old one).
+        """
+        return await self._client._call(
+            "POST",
+            "/v1/storefront/sso_secrets",
+            models.SsoSecretOut,
+            headers=dict(extra_headers or {}),
+            repeatable=False,
+        )
+
+    async def delete_sso_secret(
+        self,
+        secret_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.SsoSecretOut:
+        """Delete Storefront Sso Secret: `DELETE /v1/storefront/sso_secrets/{secret_id}` (deleteStorefrontSsoSecret)."""
+        return await self._client._call(
+            "DELETE",
+            path("/v1/storefront/sso_secrets/{secret_id}", secret_id=secret_id),
+            models.SsoSecretOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    async def get(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.StorefrontOut:
+        """Get Storefront: `GET /v1/storefront` (getStorefront)."""
+        return await self._client._call(
+            "GET",
+            "/v1/storefront",
+            models.StorefrontOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    async def list_sso_secrets(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.SsoSecretList:
+        """List Storefront Sso Secrets: `GET /v1/storefront/sso_secrets` (listStorefrontSsoSecrets)."""
+        return await self._client._call(
+            "GET",
+            "/v1/storefront/sso_secrets",
+            models.SsoSecretList,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    async def put(
+        self,
+        *,
+        program_id: str,
+        title: str,
+        allowed_return_origins: builtins.list[str],
+        slug: str | NotGiven | None = NOT_GIVEN,
+        branding: models.BrandingOverride | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        allowed_frame_ancestors: builtins.list[str] | NotGiven = NOT_GIVEN,
+        categories: models.Filter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        products: models.Filter | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        sso: models.SsoSettings | Mapping[str, Any] | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.StorefrontOut:
+        """Put Storefront: `PUT /v1/storefront` (putStorefront).
+
+        Configure the store of this mode (one per org and mode): every setting is replaced, except the
+        slug, which is kept when omitted. The answer carries the store's `slug` and `sso_audience`.
+        """
+        return await self._client._call(
+            "PUT",
+            "/v1/storefront",
+            models.StorefrontOut,
+            body=given({
+                "program_id": program_id,
+                "title": title,
+                "allowed_return_origins": allowed_return_origins,
+                "slug": slug,
+                "branding": branding,
+                "allowed_frame_ancestors": allowed_frame_ancestors,
+                "categories": categories,
+                "products": products,
+                "sso": sso,
+            }),
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+
 class SystemResource:
     """System."""
 
@@ -3341,6 +3619,7 @@ class SyncResources:
         self.reward_links = RewardLinksResource(client)
         self.reward_points = RewardPointsResource(client)
         self.sessions = SessionsResource(client)
+        self.storefront = StorefrontResource(client)
         self.system = SystemResource(client)
         self.webhooks = WebhooksResource(client)
 
@@ -3360,5 +3639,6 @@ class AsyncResources:
         self.reward_links = AsyncRewardLinksResource(client)
         self.reward_points = AsyncRewardPointsResource(client)
         self.sessions = AsyncSessionsResource(client)
+        self.storefront = AsyncStorefrontResource(client)
         self.system = AsyncSystemResource(client)
         self.webhooks = AsyncWebhooksResource(client)
