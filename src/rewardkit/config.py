@@ -156,6 +156,9 @@ class Settings(BaseSettings):
     # #13: final deliveries of reward links (links/retention.py) and expired one-time codes.
     retention_link_deliveries_days: int = Field(default=90, ge=1)
     retention_link_verifications_days: int = Field(default=1, ge=1)
+    # #16 reconciliation: the default of an upload's date_tolerance_days (a statement's date of a
+    # line may be this many days from our order's, either way, and still match).
+    reconciliation_date_tolerance_days: int = Field(default=3, ge=0, le=60)
 
     @field_validator("link_resend_limit")
     @classmethod
