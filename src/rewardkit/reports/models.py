@@ -27,7 +27,7 @@ STATUSES = ("pending", "succeeded", "failed")
 FREQUENCIES = ("daily", "monthly")
 
 RUN_JOB = "reports.run"  # build one pending run
-SCHEDULE_JOB = "reports.schedules"  # start the runs of the schedules that are due
+SCHEDULE_JOB = "reports.schedule"  # run one schedule's due period, queue its next
 
 REPORT_SUCCEEDED = "report.succeeded"
 REPORT_FAILED = "report.failed"
@@ -102,9 +102,7 @@ class StatementPeriod(Base):
     ended, and served from this row forever after."""
 
     __tablename__ = "statement_periods"
-    __table_args__ = (
-        UniqueConstraint("org_id", "mode", "currency", "month", "timezone", name="uq_statement_period"),
-    )
+    __table_args__ = (UniqueConstraint("org_id", "mode", "currency", "month", "timezone", name="uq_statement_period"),)
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("orgs.id"))
