@@ -70,7 +70,7 @@ async def in_window(
         Order.supplier == supplier,
         Order.supplier_ref.is_not(None),
     )
-    return [_row(r) for r in (await s.execute(q)).tuples()]  # type: ignore[arg-type]
+    return [_row(r) for r in (await s.execute(q)).all()]  # type: ignore[arg-type]
 
 
 async def by_references(
@@ -86,5 +86,5 @@ async def by_references(
             Order.supplier == supplier,
             Order.supplier_ref.in_(wanted[i : i + CHUNK]),
         )
-        found.extend(_row(r) for r in (await s.execute(q)).tuples())  # type: ignore[arg-type]
+        found.extend(_row(r) for r in (await s.execute(q)).all())  # type: ignore[arg-type]
     return found

@@ -56,7 +56,7 @@ async def lines(
     if after is not None:
         q = q.where(ReconciliationLine.id > after)
     q = q.order_by(ReconciliationLine.id).limit(limit + 1)
-    return [(row[0], row[1]) for row in (await s.execute(q)).tuples()]
+    return [(row[0], row[1]) for row in (await s.execute(q)).all()]
 
 
 async def line(
@@ -67,7 +67,7 @@ async def line(
         .outerjoin(ReconciliationResolution, ReconciliationResolution.line_id == ReconciliationLine.id)
         .where(ReconciliationLine.reconciliation_id == rcn_id, ReconciliationLine.id == line_id)
     )
-    row = (await s.execute(q)).tuples().first()
+    row = (await s.execute(q)).first()
     return None if row is None else (row[0], row[1])
 
 
