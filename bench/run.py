@@ -1,6 +1,6 @@
 """The benchmark suite's entry point (`make bench`).
 
-    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links,points] [--out DIR]
+    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links,points,reconcile] [--out DIR]
                         [--pg-url URL]
 
 Runs a bounded suite on loopback and writes a Markdown report (`latest.md`, plus the raw figures in
@@ -44,6 +44,7 @@ import httpx
 from bench import ceiling, report
 from bench import links as links_bench
 from bench import points as points_bench
+from bench import reconcile as reconcile_bench
 from bench.common import (
     REPO,
     Config,
@@ -71,7 +72,7 @@ from bench.common import (
 from bench.loadgen import Spec, percentile, run_loadgen
 from bench.receiver import Receiver, Running
 
-PHASES = ("ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links", "points")
+PHASES = ("ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links", "points", "reconcile")
 OTHERS_RESERVE = 40
 FUNDS_USD = 100_000_000  # no order may fail for money: 10 USD orders, at most a few 100k per run
 
@@ -555,6 +556,24 @@ class Bench:
         finally:
             await self.pg.drop_db(db)
 
+    # --- 8. supplier reconciliation (#16) -------------------------------------------------------------
+
+    async def reconcile_phase(self) -> None:
+        """bench/reconcile.py: 100,000 orders written into a clone, then one 100,000-line statement
+        uploaded to one server process (the upload is one request: more workers would idle)."""
+        db, tenant = await self.clone("_reconcile")
+        s = reconcile_bench.Settings.make(self.cfg.smoke)
+        try:
+            env = base_env(self.pg.app_url(db), self.secret, REWARDKIT_DB_POOL_SIZE="5")
+            server, url = await self.serve(env, 1, "serve-reconcile")
+            try:
+                args = (url, tenant.api_key, tenant.org_id, self.pg.dsn(db), s, log)
+                self.results["reconcile"] = await reconcile_bench.run_all(*args)
+            finally:
+                await self.procs.astop(server)
+        finally:
+            await self.pg.drop_db(db)
+
     # --- driver ---------------------------------------------------------------------------------------
 
     def _error(self, phase: str, exc: BaseException) -> None:
@@ -597,6 +616,11 @@ class Bench:
                     await self.points_phase()
                 except Exception as exc:
                     self._error("points", exc)
+            if "reconcile" in self.only:
+                try:
+                    await self.reconcile_phase()
+                except Exception as exc:
+                    self._error("reconcile", exc)
         finally:
             if sqlite_ready is not None and not sqlite_ready.done():
                 sqlite_ready.cancel()
@@ -694,12 +718,15 @@ def main(argv: list[str] | None = None) -> int:
     bench.results["elapsed_s"] = time.time() - started
     rows = report.rows(bench.results, cfg) + [report.Row(*r) for r in links_bench.rows(bench.results)]
     rows += [report.Row(*r) for r in points_bench.rows(bench.results)]
+    rows += [report.Row(*r) for r in reconcile_bench.rows(bench.results)]
     md = report.markdown(bench.results, rows, cfg, only)
     (out_dir / "latest.md").write_text(md)
     if "links" in bench.results:
         (out_dir / "links.md").write_text(links_bench.markdown(bench.results, cfg.smoke))
     if "points" in bench.results:
         (out_dir / "points.md").write_text(points_bench.markdown(bench.results, cfg.smoke))
+    if "reconcile" in bench.results:
+        (out_dir / "reconcile.md").write_text(reconcile_bench.markdown(bench.results, cfg.smoke))
     (out_dir / "latest.raw").write_text(json.dumps(report.jsonable(bench.results), indent=1, default=str))
     print(report.table(rows))
     for e in bench.results["errors"]:
