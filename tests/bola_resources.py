@@ -383,7 +383,8 @@ async def _reconciliation(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle,
 async def _reports(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle, w: World) -> None:
     """#16 reports: two runs and two schedules of A's (each list has a next page), one of each of B's."""
     now = datetime.now(UTC)
-    run = {"type": "balance_summary", "interval_start": (now - timedelta(days=1)).isoformat(), "interval_end": now.isoformat()}
+    start, end = (now - timedelta(days=1)).isoformat(), now.isoformat()
+    run = {"type": "balance_summary", "interval_start": start, "interval_end": end}
     schedule = {"type": "balance_summary", "frequency": "daily"}
     rep: dict[str, Any] = {
         "runs": [ok(await client.post("/v1/reports", json=run, headers=a.h())) for _ in "ab"],

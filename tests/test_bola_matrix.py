@@ -521,9 +521,10 @@ RECON_ROWS: tuple[Row, ...] = (
 
 # #16 reports: runs and schedules of A's, by id.
 REPORT = "/v1/reports/{}"
+_RPNF = "report_not_found"
 SCHEDULE = "/v1/report_schedules/{}"
 REPORT_ROWS: tuple[Row, ...] = (
-    Row("getReportRun", ("run_id",), fixed("GET", lambda w: REPORT.format(w.reports["runs"][0]["id"])), "report_not_found"),
+    Row("getReportRun", ("run_id",), fixed("GET", lambda w: REPORT.format(w.reports["runs"][0]["id"])), _RPNF),
     Row(
         "getReportSchedule",
         ("schedule_id",),

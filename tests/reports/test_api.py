@@ -12,7 +12,7 @@ from rewardkit.reports.categories import CATEGORIES
 from rewardkit.reports.columns import COLUMNS
 from tests.conftest import MakeOrg, order_body
 from tests.links.helpers import problem
-from tests.reports.helpers import R, balances, download, fetch, iso, rows_csv, rows_jsonl, run, window
+from tests.reports.helpers import R, balances, download, fetch, iso, rows_csv, run, window
 
 
 async def test_a_balance_summary_ties_to_the_balances(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
@@ -27,7 +27,7 @@ async def test_a_balance_summary_ties_to_the_balances(client: httpx.AsyncClient,
     assert run_["columns"] == [c.name for c in COLUMNS["balance_summary"]]
     got = await download(client, org, run_["id"])
     assert got.headers["content-type"].startswith("text/csv")
-    assert f'filename="balance_summary_' in got.headers["content-disposition"]
+    assert 'filename="balance_summary_' in got.headers["content-disposition"]
     rows = rows_csv(got.content)
     assert len(rows) == run_["row_count"]
     wallet = next(r for r in rows if r["account"] == "wallet" and r["currency"] == "USD")
@@ -52,8 +52,16 @@ NOW = datetime.now(UTC)
 @pytest.mark.parametrize(
     ("over", "status", "code"),
     [
-        ({"interval_start": iso(NOW - timedelta(days=1)), "interval_end": iso(NOW - timedelta(days=2))}, 422, "invalid_interval"),
-        ({"interval_start": iso(NOW - timedelta(days=1)), "interval_end": iso(NOW - timedelta(days=1))}, 422, "invalid_interval"),
+        (
+            {"interval_start": iso(NOW - timedelta(days=1)), "interval_end": iso(NOW - timedelta(days=2))},
+            422,
+            "invalid_interval",
+        ),
+        (
+            {"interval_start": iso(NOW - timedelta(days=1)), "interval_end": iso(NOW - timedelta(days=1))},
+            422,
+            "invalid_interval",
+        ),
         ({"interval_start": "2016-01-01", "interval_end": "2026-01-01"}, 422, "interval_too_long"),
         ({"interval_end": iso(NOW + timedelta(days=1))}, 422, "interval_beyond_data"),
         ({"timezone": "Mars/Olympus_Mons"}, 422, "unknown_timezone"),

@@ -27,7 +27,9 @@ async def test_another_org_and_mode_cannot_read_or_download_a_run(client: httpx.
 
 async def test_schedules_are_the_owners(client: httpx.AsyncClient, make_org: MakeOrg) -> None:
     a, b = await make_org(), await make_org()
-    r = await client.post("/v1/report_schedules", json={"type": "balance_summary", "frequency": "monthly"}, headers=a.h())
+    r = await client.post(
+        "/v1/report_schedules", json={"type": "balance_summary", "frequency": "monthly"}, headers=a.h()
+    )
     assert r.status_code == 200, r.text
     sid = r.json()["id"]
     for headers in (b.h(), a.h("live")):
