@@ -31,9 +31,8 @@ from rewardkit.reports.timeframe import interval, zone
 if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
 
-# A run whose rows pass this is left to the job (the request answers `pending`); the job waits this
-# long first, so that it never races the request's own attempt.
-INLINE_ROWS = 100_000
+# A run whose rows pass settings.reports_inline_rows is left to the job (the request answers
+# `pending`); the job waits this long first, so that it never races the request's own attempt.
 JOB_DELAY = timedelta(minutes=5)
 
 
@@ -89,11 +88,12 @@ async def start(
     mode: str,
     rr: RunRequest,
     *,
-    inline_rows: int | None = INLINE_ROWS,
+    inline_rows: int | None = -1,
     also: Callable[[AsyncSession, ReportRun], Awaitable[bool]] | None = None,
 ) -> ReportRun | None:
-    """Record the run with its job (deferred), then try to build it now (inline_rows None: whatever its
-    size); a run too large to build at once is left `pending` for the job. `also` runs in the run's
+    """Record the run with its job (deferred), then try to build it now (inline_rows -1: up to the
+    setting's rows; None: whatever its size); a run too large to build at once is left `pending` for
+    the job. `also` runs in the run's
     transaction (a schedule advancing); if it answers False, nothing is recorded and None returned."""
     now = utcnow()
     run = ReportRun(
@@ -117,7 +117,8 @@ async def start(
         await repository.insert_run(s, run)
         await jobs.enqueue(s, RUN_JOB, {"run_id": run.id}, run_at=now + JOB_DELAY, unique_key=f"{RUN_JOB}:{run.id}")
     try:
-        await build(ctx, run.id, max_rows=inline_rows)
+        limit = ctx.settings.reports_inline_rows if inline_rows == -1 else inline_rows
+        await build(ctx, run.id, max_rows=limit)
     except _TooBig:
         async with ctx.db.unit_of_work() as s:
             await repository.delete_chunks(s, run.id)
