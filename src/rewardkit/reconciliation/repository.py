@@ -10,15 +10,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rewardkit.kit import sql
 from rewardkit.reconciliation.models import Reconciliation, ReconciliationLine, ReconciliationResolution
 
-INSERT_CHUNK = 2000  # lines per multi-row insert: a statement of 100,000 lines is 50 round trips
+INSERT_CHUNK = 2000  # lines per executemany on SQLite
+
+
+_LINES = sql.table(ReconciliationLine)
+_LINE_COLUMNS = [c.name for c in _LINES.columns]
 
 
 async def add(s: AsyncSession, rcn: Reconciliation, lines: list[dict[str, Any]]) -> None:
+    """The reconciliation and all its lines, in the caller's transaction. On PostgreSQL the lines go
+    by COPY on the session's own connection (inside the same transaction): 100,000 rows in about a
+    second, where multi-row INSERTs take some fifteen. SQLite's executemany is already as fast."""
     s.add(rcn)
     await s.flush()
-    table = sql.table(ReconciliationLine)
+    if s.get_bind().dialect.name == "postgresql":
+        conn = await s.connection()
+        raw = await conn.get_raw_connection()
+        records = [tuple(row.get(c) for c in _LINE_COLUMNS) for row in lines]
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            _LINES.name, records=records, columns=_LINE_COLUMNS
+        )
+        return
     for i in range(0, len(lines), INSERT_CHUNK):
-        await s.execute(insert(table), lines[i : i + INSERT_CHUNK])
+        await s.execute(insert(_LINES), lines[i : i + INSERT_CHUNK])
 
 
 async def get(s: AsyncSession, org_id: str, mode: str, rcn_id: str) -> Reconciliation | None:
