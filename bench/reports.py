@@ -14,6 +14,7 @@ Peak RSS is the server process tree's (bench/common.py RssSampler), sampled ever
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from collections.abc import Callable
@@ -40,7 +41,7 @@ class Settings:
 
 
 async def seed(dsn: str, org_id: str, n: int) -> tuple[datetime, datetime, datetime]:
-    """n fundings of 1.00 USD, one a millisecond from an hour ago; (first, the tenth from the end, last)."""
+    """n fundings of 1.00 USD, a microsecond apart; (first, the tenth from the end, last)."""
     conn = await asyncpg.connect(dsn)
     try:
         acc = {
@@ -55,11 +56,14 @@ async def seed(dsn: str, org_id: str, n: int) -> tuple[datetime, datetime, datet
         if acc["wallet"] is None or acc["funding"] is None:
             raise RuntimeError("the bench org has no funded USD test wallet")
         wallet, funding = int(acc["wallet"]["balance"]), int(acc["funding"]["balance"])
-        start = datetime.now(UTC) - timedelta(hours=1)
+        # After every transaction the org already has, a microsecond apart: ledger rows are never
+        # backdated, and a report ties only if time order and posting order agree per account.
+        latest = await conn.fetchval("SELECT max(created_at) FROM ledger_transactions WHERE org_id=$1", org_id)
+        start = (latest or datetime.now(UTC)) + timedelta(milliseconds=1)
         txs, postings = [], []
         for i in range(n):
             tx_id = new_id("ltx")
-            at = start + timedelta(milliseconds=i * 3600_000 / (n + 1))
+            at = start + timedelta(microseconds=i)
             txs.append((tx_id, org_id, "test", "funding", f"bench-report:{tx_id}", "Bench top-up", None, at))
             wallet += 100
             funding -= 100
@@ -78,6 +82,10 @@ async def seed(dsn: str, org_id: str, n: int) -> tuple[datetime, datetime, datet
             )
             await conn.execute("UPDATE ledger_accounts SET balance=$2 WHERE id=$1", acc["wallet"]["id"], wallet)
             await conn.execute("UPDATE ledger_accounts SET balance=$2 WHERE id=$1", acc["funding"]["id"], funding)
+        last = txs[-1][7]
+        ahead = (last - datetime.now(UTC)).total_seconds()
+        if ahead >= 0:  # a report's interval may not end in the future
+            await asyncio.sleep(ahead + 0.01)
         await conn.execute("ANALYZE ledger_transactions")
         await conn.execute("ANALYZE ledger_postings")
         return txs[0][7], txs[n - n // 10][7], txs[-1][7]
