@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rewardkit.auth.principals import Principal
@@ -55,10 +56,14 @@ def previous_boundary(frequency: str, tz: ZoneInfo, boundary: datetime) -> datet
 
 
 async def _queue(s: AsyncSession, sch_id: str, at: datetime) -> None:
+    """The job of one due time, once: a time already queued (its unique key) is left as it is."""
     key = f"{SCHEDULE_JOB}:{sch_id}:{at.isoformat()}"
-    await jobs.enqueue(
-        s, SCHEDULE_JOB, {"schedule_id": sch_id, "at": at.isoformat()}, run_at=at + RUN_DELAY, unique_key=key
-    )
+    payload = {"schedule_id": sch_id, "at": at.isoformat()}
+    try:
+        async with s.begin_nested():
+            await jobs.enqueue(s, SCHEDULE_JOB, payload, run_at=at + RUN_DELAY, unique_key=key)
+    except IntegrityError:
+        pass
 
 
 async def create(ctx: Runtime, ident: Principal, req: ScheduleCreate) -> dict[str, Any]:
