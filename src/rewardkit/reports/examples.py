@@ -6,7 +6,7 @@ from typing import Any
 
 from rewardkit.kit.examples import LIST
 from rewardkit.reports.categories import CATEGORIES
-from rewardkit.reports.columns import BALANCE_TRANSACTIONS
+from rewardkit.reports.columns import BALANCE_SUMMARY, BALANCE_TRANSACTIONS
 
 RUN: dict[str, Any] = {
     "id": "rpt_01m8k2c1x4y7z9a0b3c5d6e8f0",
@@ -37,7 +37,7 @@ SCHEDULE: dict[str, Any] = {
     "frequency": "monthly",
     "timezone": "Europe/Paris",
     "currency": None,
-    "columns": [],
+    "columns": [c.name for c in BALANCE_SUMMARY],
     "format": "csv",
     "email": "finance@example.com",
     "next_run_at": "2026-12-31T23:00:00Z",
