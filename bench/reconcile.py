@@ -14,6 +14,7 @@ Writes nothing itself: bench/run.py puts the figures in the report and in bench/
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ async def run_all(
     lines = s.orders - s.missing_there + s.missing_here
     log(f"reconcile: {s.orders} orders seeded in {seeded_s:.1f} s; statement of {lines} lines, {len(body)} bytes")
     headers = {"Authorization": f"Bearer {api_key}", "Content-Type": "text/csv"}
+    load = os.getloadavg()[0]  # the machine is shared: say how busy it was
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=s.timeout_s) as api:
         t1 = time.perf_counter()
         r = await api.post("/v1/reconciliations", params={"supplier": "sandbox"}, content=body)
@@ -116,6 +118,7 @@ async def run_all(
         "counts": got,
         "expected": expected,
         "exact": exact,
+        "load_avg_1m": load,
     }
 
 
@@ -158,7 +161,8 @@ def markdown(results: dict[str, Any], smoke: bool) -> str:
         "",
         f"- **Machine:** {m.get('nproc')} cores ({m.get('cpu_model') or 'unknown CPU'}), "
         f"{m.get('mem_total_gib', 0):.1f} GiB memory, Linux {m.get('kernel')}; shared with other work while it ran "
-        "(figures are indicative, not a capacity claim)",
+        f"(figures are indicative, not a capacity claim); 1-minute load average {data.get('load_avg_1m', 0):.1f} "
+        "when the upload started",
         f"- **Versions:** Python {m.get('python')}, PostgreSQL {pgs.get('server_version', '?')} "
         f"(synchronous_commit={pgs.get('synchronous_commit', '?')}, fsync={pgs.get('fsync', '?')})",
         f"- **rewardkit:** {m.get('rewardkit')} at commit {m.get('commit')}",
