@@ -3,6 +3,8 @@ job), and a ledger that does not tie (failed, with the problem, no file, the rep
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from sqlalchemy import select, update
@@ -56,3 +58,17 @@ async def test_a_run_that_does_not_tie_fails_and_publishes_nothing(
     finally:
         async with ctx.db.unit_of_work() as s:
             await s.execute(update(Account).where(*wallet).values(balance=Account.balance - 1))
+
+
+def test_a_type_whose_product_is_missing_is_refused() -> None:
+    """A deployment without the points (or links) module: its type is a clear 422, never an empty file."""
+    from types import SimpleNamespace
+
+    from rewardkit.reports.errors import ReportTypeUnavailable
+
+    bare: Any = SimpleNamespace(modules=(SimpleNamespace(name="ledger"), SimpleNamespace(name="orders")))
+    for type_ in ("points", "reward_links"):
+        with pytest.raises(ReportTypeUnavailable):
+            service.columns_of(bare, type_, None)
+    assert service.columns_of(bare, "orders", ["id"])[0].name == "id"
+    assert service.columns_of(bare, "balance_summary", None)
