@@ -1,7 +1,7 @@
 """The benchmark suite's entry point (`make bench`).
 
-    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links,points,storefront]
-                        [--out DIR] [--pg-url URL]
+    python -m bench.run [--smoke] [--out DIR] [--pg-url URL]
+                        [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links,points,storefront,reconcile,reports]
 
 Runs a bounded suite on loopback and writes a Markdown report (`latest.md`, plus the raw figures in
 `latest.raw`, JSON) to bench/results/ (or --out; --smoke writes to a temporary directory unless
@@ -44,6 +44,8 @@ import httpx
 from bench import ceiling, report
 from bench import links as links_bench
 from bench import points as points_bench
+from bench import reconcile as reconcile_bench
+from bench import reports as reports_bench
 from bench import storefront as storefront_bench
 from bench.common import (
     REPO,
@@ -72,7 +74,9 @@ from bench.common import (
 from bench.loadgen import Spec, percentile, run_loadgen
 from bench.receiver import Receiver, Running
 
-PHASES = ("ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links", "points", "storefront")
+PHASES = (
+    "ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links", "points", "storefront", "reconcile", "reports"
+)  # fmt: skip
 OTHERS_RESERVE = 40
 FUNDS_USD = 100_000_000  # no order may fail for money: 10 USD orders, at most a few 100k per run
 
@@ -582,6 +586,43 @@ class Bench:
         finally:
             await self.pg.drop_db(db)
 
+    # --- 9. supplier reconciliation (#16) -------------------------------------------------------------
+
+    async def reconcile_phase(self) -> None:
+        """bench/reconcile.py: 100,000 orders written into a clone, then one 100,000-line statement
+        uploaded to one server process (the upload is one request: more workers would idle)."""
+        db, tenant = await self.clone("_reconcile")
+        s = reconcile_bench.Settings.make(self.cfg.smoke)
+        try:
+            env = base_env(self.pg.app_url(db), self.secret, REWARDKIT_DB_POOL_SIZE="5")
+            server, url = await self.serve(env, 1, "serve-reconcile")
+            try:
+                args = (url, tenant.api_key, tenant.org_id, self.pg.dsn(db), s, log)
+                self.results["reconcile"] = await reconcile_bench.run_all(*args)
+            finally:
+                await self.procs.astop(server)
+        finally:
+            await self.pg.drop_db(db)
+
+    # --- 10. reports (#16) ------------------------------------------------------------------------------
+
+    async def reports_phase(self) -> None:
+        """bench/reports.py: 1,000,000 balance transactions written into a clone, exported through one
+        server process (a run is built and downloaded by one request each)."""
+        db, tenant = await self.clone("_reports")
+        s = reports_bench.Settings.make(self.cfg.smoke)
+        try:
+            extra = {"REWARDKIT_DB_POOL_SIZE": "5", "REWARDKIT_REPORTS_INLINE_ROWS": str(4 * s.transactions)}
+            env = base_env(self.pg.app_url(db), self.secret, **extra)
+            server, url = await self.serve(env, 1, "serve-reports")
+            try:
+                args = (url, tenant.api_key, tenant.org_id, self.pg.dsn(db), server.pid, s, log)
+                self.results["reports"] = await reports_bench.run_all(*args)
+            finally:
+                await self.procs.astop(server)
+        finally:
+            await self.pg.drop_db(db)
+
     # --- driver ---------------------------------------------------------------------------------------
 
     def _error(self, phase: str, exc: BaseException) -> None:
@@ -629,6 +670,16 @@ class Bench:
                     await self.storefront_phase()
                 except Exception as exc:
                     self._error("storefront", exc)
+            if "reconcile" in self.only:
+                try:
+                    await self.reconcile_phase()
+                except Exception as exc:
+                    self._error("reconcile", exc)
+            if "reports" in self.only:
+                try:
+                    await self.reports_phase()
+                except Exception as exc:
+                    self._error("reports", exc)
         finally:
             if sqlite_ready is not None and not sqlite_ready.done():
                 sqlite_ready.cancel()
@@ -727,6 +778,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = report.rows(bench.results, cfg) + [report.Row(*r) for r in links_bench.rows(bench.results)]
     rows += [report.Row(*r) for r in points_bench.rows(bench.results)]
     rows += [report.Row(*r) for r in storefront_bench.rows(bench.results)]
+    rows += [report.Row(*r) for r in reconcile_bench.rows(bench.results)]
+    rows += [report.Row(*r) for r in reports_bench.rows(bench.results)]
     md = report.markdown(bench.results, rows, cfg, only)
     (out_dir / "latest.md").write_text(md)
     if "links" in bench.results:
@@ -735,6 +788,10 @@ def main(argv: list[str] | None = None) -> int:
         (out_dir / "points.md").write_text(points_bench.markdown(bench.results, cfg.smoke))
     if "storefront" in bench.results:
         (out_dir / "storefront.md").write_text(storefront_bench.markdown(bench.results, cfg.smoke))
+    if "reconcile" in bench.results:
+        (out_dir / "reconcile.md").write_text(reconcile_bench.markdown(bench.results, cfg.smoke))
+    if "reports" in bench.results:
+        (out_dir / "reports.md").write_text(reports_bench.markdown(bench.results, cfg.smoke))
     (out_dir / "latest.raw").write_text(json.dumps(report.jsonable(bench.results), indent=1, default=str))
     print(report.table(rows))
     for e in bench.results["errors"]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -54,6 +55,11 @@ class World:
     points: dict[str, Any] = field(default_factory=dict)
     # #15 storefront: A's test store (on A's points program) with an HS256 secret, B's own store with its own.
     storefront: dict[str, Any] = field(default_factory=dict)
+    # #16 reports: A's two report runs and two schedules (so both lists have a next page), B's own.
+    reports: dict[str, Any] = field(default_factory=dict)
+    # #16 reconciliation: A's two reconciliations (the first uploaded with an Idempotency-Key), their
+    # lines, a line A resolved with a key, and B's own reconciliation.
+    recon: dict[str, Any] = field(default_factory=dict)
 
 
 def ok(r: httpx.Response, *statuses: int) -> dict[str, Any]:
@@ -181,6 +187,8 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
     )
     await _points(client, a, b, world)
     await _storefront(client, a, b, world)
+    await _reports(client, a, b, world)
+    await _reconciliation(client, a, b, world)
     world.a_ids |= {
         a.id,
         order["id"],
@@ -334,6 +342,9 @@ SNAPSHOT_PATHS = (
     "/v1/points_programs/{points_program}/tiers",
     "/v1/storefront",
     "/v1/storefront/sso_secrets",
+    "/v1/reconciliations?limit=100",
+    "/v1/reconciliations/{reconciliation}",
+    "/v1/reconciliations/{reconciliation}/lines?limit=100",
 )
 
 
@@ -343,8 +354,62 @@ async def snapshot(client: httpx.AsyncClient, w: World) -> dict[str, Any]:
     pts = w.points
     ids |= {"points_program": pts["program"]["id"], "points_member": pts["member"]}
     ids["points_pending"] = pts["pending_program"]["id"]
+    ids["reconciliation"] = w.recon["rcn"]["id"]
     seen: dict[str, Any] = {}
     for template in SNAPSHOT_PATHS:
         path = template.format(**ids)
         seen[path] = ok(await client.get(path, headers=w.a.h()), 200)
     return seen
+
+
+# --- #16 reconciliation ---------------------------------------------------------------------------
+
+
+def recon_statement(tag: str) -> bytes:
+    """Two references nobody has (missing here), dated today: every fulfilled order of the org today
+    is missing there."""
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).date()
+    rows = [f"bola-{tag}-{i},10.00,USD,{today}" for i in (1, 2)]
+    return ("supplier_ref,face_value,currency,fulfilled_at\n" + "\n".join(rows) + "\n").encode()
+
+
+async def _reconciliation(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle, w: World) -> None:
+    rc: dict[str, Any] = {"key": "bola-rcn-" + secrets.token_hex(5), "body": recon_statement(secrets.token_hex(3))}
+    csv = {"Content-Type": "text/csv"}
+    url = "/v1/reconciliations?supplier=sandbox"
+    rc["rcn"] = ok(await client.post(url, content=rc["body"], headers=a.h(**csv, **{"Idempotency-Key": rc["key"]})))
+    rc["rcn_2"] = ok(await client.post(url, content=recon_statement("two"), headers=a.h(**csv)))
+    rc["b_rcn"] = ok(await client.post(url, content=recon_statement("b"), headers=b.h(**csv)))
+    lines_url = f"/v1/reconciliations/{rc['rcn']['id']}/lines"
+    lines = ok(await client.get(lines_url, params={"limit": 100}, headers=a.h()))["data"]
+    b_lines = ok(await client.get(f"/v1/reconciliations/{rc['b_rcn']['id']}/lines", headers=b.h()))["data"]
+    rc["line"], rc["keyed_line"], rc["b_line"] = lines[0], lines[1], b_lines[0]
+    rc["lines_cursor"] = await _next_cursor(client, a, lines_url)
+    rc["resolve_key"] = "bola-res-" + secrets.token_hex(5)
+    rc["resolve_request"] = {"action": "write_off", "note": "bola: written off"}
+    resolve_url = f"{lines_url}/{rc['keyed_line']['id']}/resolve"
+    headers = a.h(**{"Idempotency-Key": rc["resolve_key"]})
+    rc["resolved"] = ok(await client.post(resolve_url, json=rc["resolve_request"], headers=headers))
+    w.recon = rc
+    w.a_ids |= {rc["rcn"]["id"], rc["rcn_2"]["id"], *(x["id"] for x in lines), rc["resolved"]["resolution"]["id"]}
+    w.a_secrets |= {rc["key"], rc["resolve_key"]}
+
+
+async def _reports(client: httpx.AsyncClient, a: OrgHandle, b: OrgHandle, w: World) -> None:
+    """#16 reports: two runs and two schedules of A's (each list has a next page), one of each of B's."""
+    now = datetime.now(UTC)
+    start, end = (now - timedelta(days=1)).isoformat(), now.isoformat()
+    run = {"type": "balance_summary", "interval_start": start, "interval_end": end}
+    schedule = {"type": "balance_summary", "frequency": "daily"}
+    rep: dict[str, Any] = {
+        "runs": [ok(await client.post("/v1/reports", json=run, headers=a.h())) for _ in "ab"],
+        "schedules": [ok(await client.post("/v1/report_schedules", json=schedule, headers=a.h())) for _ in "ab"],
+        "b_run": ok(await client.post("/v1/reports", json=run, headers=b.h())),
+        "b_schedule": ok(await client.post("/v1/report_schedules", json=schedule, headers=b.h())),
+    }
+    rep["runs_cursor"] = await _next_cursor(client, a, "/v1/reports")
+    rep["schedules_cursor"] = await _next_cursor(client, a, "/v1/report_schedules")
+    w.reports = rep
+    w.a_ids |= {x["id"] for x in rep["runs"]} | {x["id"] for x in rep["schedules"]}

@@ -87,7 +87,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.worker = worker
     install_error_handlers(app)
     limits = {path: n for m in MODULES for path, n in m.body_limits.items()}
-    app.add_middleware(RequestGuard, max_body=settings.max_body_bytes, limits=limits)
+    media_types = {path: types for m in MODULES for path, types in m.body_media_types.items()}
+    app.add_middleware(RequestGuard, max_body=settings.max_body_bytes, limits=limits, media_types=media_types)
     # Outermost last: CORS answers preflights before anything else runs; the client address is settled
     # (trusted proxies only) before the auth limits read it; HEAD runs as GET through everything inside.
     # Request-Id wraps all of them (request_id.install).

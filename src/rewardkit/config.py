@@ -172,6 +172,12 @@ class Settings(BaseSettings):
     storefront_jwks_refetch_seconds: float = Field(default=10.0, ge=0, le=3600)
     retention_storefront_links_days: int = Field(default=1, ge=1)
     retention_storefront_sessions_days: int = Field(default=7, ge=1)
+    # #16 reconciliation: the default of an upload's date_tolerance_days (a statement's date of a
+    # line may be this many days from our order's, either way, and still match).
+    reconciliation_date_tolerance_days: int = Field(default=3, ge=0, le=60)
+    # #16 reports: a run of at most this many rows is built within its POST; a larger one answers
+    # `pending` and the reports.run job builds it (docs/reports.md#runs).
+    reports_inline_rows: int = Field(default=100_000, ge=0)
 
     @field_validator("link_resend_limit")
     @classmethod

@@ -16,6 +16,8 @@ from rewardkit.links.module import MODULE as LINKS
 from rewardkit.mailbox.module import MODULE as MAILBOX
 from rewardkit.orders.module import MODULE as ORDERS
 from rewardkit.points.module import MODULE as POINTS
+from rewardkit.reconciliation.module import MODULE as RECONCILIATION
+from rewardkit.reports.module import MODULE as REPORTS
 from rewardkit.rotation.module import MODULE as ROTATION
 from rewardkit.sms.module import MODULE as SMS
 from rewardkit.storefront.module import MODULE as STOREFRONT
@@ -25,4 +27,6 @@ from rewardkit.webhooks.module import MODULE as WEBHOOKS
 MODULES: tuple[Module, ...] = (
     ORDERS, LINKS, POINTS, CATALOG, LEDGER, WEBHOOKS, EVENTS, AUTH, SUPPLIERS, JOBS, ROTATION, MAILBOX, SMS,
     STOREFRONT,
+    REPORTS,
+    RECONCILIATION,
 )  # fmt: skip

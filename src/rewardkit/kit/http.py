@@ -154,18 +154,30 @@ class RequestGuard:
     """Pure ASGI middleware: caps request bodies, requires JSON on /v1 writes, and resolves the
     Rewardkit-Version header before any route runs (and echoes it on every /v1 response)."""
 
-    def __init__(self, app: ASGIApp, max_body: int, limits: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body: int,
+        limits: Mapping[str, int] | None = None,
+        media_types: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.app = app
+        # Per path (Module.body_media_types): the media types its writes take instead of JSON.
+        self.media_types = [
+            (_template(path), tuple(t.lower() for t in types)) for path, types in (media_types or {}).items()
+        ]
         self.max_body = max_body
         # Per exact path (Module.body_limits): never below the global cap.
         self.limits = {path: max(n, max_body) for path, n in (limits or {}).items()}
         # A path with {name} segments (a batch under a parent id: /v1/points_programs/{program_id}/credits/batch)
         # matches any one segment there.
-        self.templates = [
-            (re.compile("^" + re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(path)) + "$"), n)
-            for path, n in self.limits.items()
-            if "{" in path
-        ]
+        self.templates = [(_template(path), n) for path, n in self.limits.items() if "{" in path]
+
+    def _media_types(self, path: str) -> tuple[str, ...] | None:
+        for pattern, types in self.media_types:
+            if pattern.match(path):
+                return types
+        return None
 
     def _limit(self, path: str) -> int:
         exact = self.limits.get(path)
@@ -195,7 +207,13 @@ class RequestGuard:
             if scope["method"] in {"POST", "PATCH", "PUT"} and scope["path"].startswith("/v1/"):
                 ctype = headers.get("content-type", "")
                 has_body = length not in (None, "0") or "transfer-encoding" in headers
-                if has_body and not is_json_media_type(ctype):
+                accepted = self._media_types(scope["path"])
+                if accepted is not None:
+                    if has_body and ctype.split(";", 1)[0].strip().lower() not in accepted:
+                        raise UnsupportedMediaType(
+                            f"Got Content-Type {ctype or 'none'!r}; use {' or '.join(accepted)}."
+                        )
+                elif has_body and not is_json_media_type(ctype):
                     raise UnsupportedMediaType(f"Got Content-Type {ctype or 'none'!r}; use application/json.")
         except Problem as p:
             version_ok = scope.get("state", {}).get("api_version")
@@ -232,6 +250,11 @@ class RequestGuard:
         except _BodyTooLarge as exc:
             if not started:
                 await problem_response(exc, request)(scope, receive, send_with_version)
+
+
+def _template(path: str) -> re.Pattern[str]:
+    """A path whose `{name}` segments match any one segment."""
+    return re.compile("^" + re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(path)) + "$")
 
 
 class _BodyTooLarge(PayloadTooLarge):

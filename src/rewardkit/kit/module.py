@@ -51,6 +51,9 @@ class Module:
     # matches any one segment), with their
     # own cap in bytes: batch endpoints (kit/http.py RequestGuard).
     body_limits: Mapping[str, int] = field(default_factory=dict)
+    # Request paths (templates as in body_limits) whose writes take other media types than JSON, with
+    # the ones they take instead: a CSV upload (reconciliation). Every other /v1 write stays JSON only.
+    body_media_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # Old rows the hourly maintenance job deletes, in bounded batches, in module order (kit/retention.py).
     retention: tuple[Purge, ...] = ()
     # Gauges read from its tables when /metrics is scraped (kit/metrics.py).

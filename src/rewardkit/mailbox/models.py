@@ -15,6 +15,8 @@ SEND_JOB = "mail.send"
 # The kinds of email, each a template set in templates/email/ ({kind}.subject.txt, {kind}.txt, {kind}.html).
 LINK, REMINDER, OTP = "link", "reminder", "otp"
 KINDS = (LINK, REMINDER, OTP)
+# #16 reports: a scheduled report run's download link (built-in template only: not in the template API).
+REPORT = "report"
 
 
 class MailTemplate(Base):

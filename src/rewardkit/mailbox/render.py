@@ -19,7 +19,7 @@ from jinja2.loaders import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
 
 from rewardkit.mailbox.errors import EmailTemplateInvalid
-from rewardkit.mailbox.models import KINDS, LINK, OTP, REMINDER
+from rewardkit.mailbox.models import KINDS, LINK, OTP, REMINDER, REPORT
 
 if TYPE_CHECKING:
     from rewardkit.auth.service import Branding
@@ -36,6 +36,7 @@ VARIABLES: dict[str, tuple[str, ...]] = {
     LINK: (*_COMMON, "url", "value", "expires_at"),
     REMINDER: (*_COMMON, "url", "value", "expires_at", "days_left"),
     OTP: (*_COMMON, "code", "minutes"),
+    REPORT: ("url", "report_type", "interval_start", "interval_end", "row_count"),  # #16
 }
 PARTS = ("subject", "text", "html")
 
