@@ -4,7 +4,7 @@ Regenerate: `.venv/bin/python sdk/python/generate.py`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -211,6 +211,16 @@ class CountryOut(Model):
     product_count: int
 
 
+class CountsOut(Model):
+    lines: int
+    matched: int
+    missing_here: int
+    missing_there: int
+    amount_mismatch: int
+    resolved: int
+    unresolved: int
+
+
 class CreditBatchCreate(Model):
     credits: list[dict[str, Any] | Any]
 
@@ -401,6 +411,12 @@ class FieldError(Model):
     """One invalid field (validation_error) or row (catalog and inventory imports)."""
 
 
+class FileOut(Model):
+    name: str | None
+    sha256: str
+    bytes: int
+
+
 class Filter(Model):
     include: list[str] | None = None
     exclude: list[str] | None = None
@@ -440,6 +456,24 @@ class LedgerBalanceOut(Model):
     available: Money
     pending: Money
     reserved: Money
+
+
+class LineList(Model):
+    object: Literal["list"]
+    has_more: bool
+    next_cursor: str | None
+    data: list[LineOut]
+
+
+class LineOut(Model):
+    id: str
+    object: Literal["reconciliation_line"]
+    reconciliation_id: str
+    status: Literal["matched", "missing_here", "missing_there", "amount_mismatch"] | str
+    reasons: list[Literal["amount", "currency", "date", "status"] | str]
+    theirs: TheirSide | None
+    ours: OurSide | None
+    resolution: ResolutionOut | None
 
 
 class LinkClaimOut(Model):
@@ -618,6 +652,14 @@ class OrderOut(Model):
     fulfilled_at: datetime | None
 
 
+class OurSide(Model):
+    order_id: str
+    reference: str
+    amount: Money
+    date: date
+    status: str
+
+
 class PerUnit(Model):
     property: str
     points: int
@@ -628,6 +670,11 @@ class PerUnitOut(Model):
     property: str
     points: int
     per: int
+
+
+class PeriodOut(Model):
+    start: date
+    end: date
 
 
 class PointsBalanceOut(Model):
@@ -678,12 +725,16 @@ class Problem(Model):
             "insufficient_funds",
             "insufficient_points",
             "internal_error",
+            "interval_beyond_data",
+            "interval_too_long",
             "invalid_api_key",
             "invalid_api_version",
             "invalid_branding",
             "invalid_cursor",
             "invalid_denomination",
             "invalid_expiry",
+            "invalid_interval",
+            "invalid_month",
             "invalid_phone_number",
             "invalid_recipient_email",
             "invalid_sandbox_value",
@@ -719,8 +770,19 @@ class Problem(Model):
             "product_unavailable",
             "program_locked",
             "rate_limited",
+            "reconciliation_line_not_found",
+            "reconciliation_line_not_resolvable",
+            "reconciliation_line_resolved",
+            "reconciliation_mapping_unknown",
+            "reconciliation_not_found",
+            "reconciliation_supplier_unknown",
             "redemption_currency_mismatch",
             "reference_reused",
+            "report_not_found",
+            "report_not_ready",
+            "report_schedule_not_found",
+            "report_tie_out_failed",
+            "report_type_unavailable",
             "resend_rate_limited",
             "return_url_not_allowed",
             "reward_link_canceled",
@@ -744,6 +806,8 @@ class Problem(Model):
             "sso_token_replayed",
             "sso_unknown_key",
             "sso_wrong_audience",
+            "statement_encoding",
+            "statement_invalid",
             "storefront_not_found",
             "storefront_session_link_not_found",
             "storefront_session_required",
@@ -752,7 +816,10 @@ class Problem(Model):
             "too_many_sso_secrets",
             "too_many_token_failures",
             "unbalanced_transaction",
+            "unknown_column",
+            "unknown_currency",
             "unknown_event_type",
+            "unknown_timezone",
             "unsupported_media_type",
             "validation_error",
             "value_not_allowed",
@@ -868,6 +935,28 @@ class RecipientOut(Model):
     phone: str | None
 
 
+class ReconciliationList(Model):
+    object: Literal["list"]
+    has_more: bool
+    next_cursor: str | None
+    data: list[ReconciliationOut]
+
+
+class ReconciliationOut(Model):
+    id: str
+    object: Literal["reconciliation"]
+    livemode: bool
+    supplier: str
+    mapping: str
+    currency: str | None
+    period: PeriodOut
+    date_tolerance_days: int
+    amount_tolerance_minor: int
+    file: FileOut
+    counts: CountsOut
+    created_at: datetime
+
+
 class RedeemRequest(Model):
     product_id: str
     denomination: Decimal | int | str
@@ -887,9 +976,67 @@ class RedemptionCreate(Model):
     metadata: dict[str, str] | None = None
 
 
+class ReportCreate(Model):
+    type: Literal["balance_summary", "balance_transactions", "orders", "reward_links", "points"] | str
+    interval_start: int | str
+    interval_end: int | str
+    timezone: str | None = None
+    currency: str | None = None
+    columns: list[str] | None = None
+    format: Literal["csv", "jsonl"] | str | None = None
+
+
+class ReportList(Model):
+    object: Literal["list"]
+    has_more: bool
+    next_cursor: str | None
+    data: list[ReportOut]
+
+
+class ReportOut(Model):
+    id: str
+    object: Literal["report_run"]
+    livemode: bool
+    type: Literal["balance_summary", "balance_transactions", "orders", "reward_links", "points"] | str
+    status: Literal["pending", "succeeded", "failed"] | str
+    interval_start: datetime
+    interval_end: datetime
+    timezone: str
+    currency: str | None
+    columns: list[str]
+    format: Literal["csv", "jsonl"] | str
+    row_count: int | None
+    size: int | None
+    sha256: str | None
+    error: dict[str, Any] | None
+    download_url: str | None
+    schedule_id: str | None
+    created_at: datetime
+    completed_at: datetime | None
+
+
 class ResendRequest(Model):
     channel: Literal["email", "sms"] | str | None = None
     to: str | None = None
+
+
+class ResolutionOut(Model):
+    id: str
+    action: Literal["adjust", "accept", "write_off"] | str
+    direction: Literal["debit", "credit"] | str | None
+    amount: Money | None
+    note: str
+    principal_id: str
+    ledger_transaction_id: str | None
+    created_at: datetime
+
+
+class ResolveCreate(Model):
+    action: Literal["adjust", "accept", "write_off"] | str
+    note: str
+    amount: int | None = None
+    currency: str | None = None
+    direction: Literal["debit", "credit"] | str | None = None
 
 
 class RewardLinkBatchCreate(Model):
@@ -1029,6 +1176,39 @@ class RuleUpdate(Model):
     ends_at: datetime | None = None
 
 
+class ScheduleCreate(Model):
+    type: Literal["balance_summary", "balance_transactions", "orders", "reward_links", "points"] | str
+    frequency: Literal["daily", "monthly"] | str
+    timezone: str | None = None
+    currency: str | None = None
+    columns: list[str] | None = None
+    format: Literal["csv", "jsonl"] | str | None = None
+    email: str | None = None
+
+
+class ScheduleList(Model):
+    object: Literal["list"]
+    has_more: bool
+    next_cursor: str | None
+    data: list[ScheduleOut]
+
+
+class ScheduleOut(Model):
+    id: str
+    object: Literal["report_schedule"]
+    livemode: bool
+    type: Literal["balance_summary", "balance_transactions", "orders", "reward_links", "points"] | str
+    frequency: Literal["daily", "monthly"] | str
+    timezone: str
+    currency: str | None
+    columns: list[str]
+    format: Literal["csv", "jsonl"] | str
+    email: str | None
+    next_run_at: datetime | None
+    last_run_id: str | None
+    created_at: datetime
+
+
 class SessionCreate(Model):
     member_id: str
     email: str | None = None
@@ -1086,6 +1266,22 @@ class SsoSettings(Model):
     algorithms: list[Literal["HS256", "RS256", "ES256", "EdDSA"] | str] | None = None
 
 
+class StatementOut(Model):
+    object: Literal["statement"]
+    livemode: bool
+    currency: str
+    month: str
+    timezone: str
+    status: Literal["open", "closed"] | str
+    period_start: datetime
+    period_end: datetime
+    opening_balance: int
+    activity: dict[str, int]
+    closing_balance: int
+    transaction_count: int
+    closed_at: datetime | None
+
+
 class StockList(Model):
     object: Literal["list"]
     has_more: bool
@@ -1132,6 +1328,13 @@ class StorefrontPut(Model):
     categories: Filter | None = None
     products: Filter | None = None
     sso: SsoSettings | None = None
+
+
+class TheirSide(Model):
+    line: int
+    reference: str
+    amount: Money
+    date: date
 
 
 class Tier(Model):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -1242,6 +1242,646 @@ class AsyncOrdersResource:
                 "cursor": cursor,
                 "limit": limit,
             }),
+            dict(extra_headers or {}),
+        )
+
+
+class ReconciliationResource:
+    """Reconciliation."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create(
+        self,
+        *,
+        body: Any,
+        supplier: str,
+        mapping: str | NotGiven | None = NOT_GIVEN,
+        period_start: date | str | NotGiven | None = NOT_GIVEN,
+        period_end: date | str | NotGiven | None = NOT_GIVEN,
+        date_tolerance_days: int | NotGiven | None = NOT_GIVEN,
+        amount_tolerance_minor: int | NotGiven = NOT_GIVEN,
+        file_name: str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ReconciliationOut:
+        """Create Reconciliation: `POST /v1/reconciliations` (createReconciliation).
+
+        Match a supplier's statement line by line against our orders of that supplier: each line is
+        `matched`, `missing_here` (no order of ours), `amount_mismatch` (amount, currency, date or our status
+        differ) and each of our fulfilled orders of the period it does not list is `missing_there`
+        (docs/reconciliation.md). A statement that cannot be read is a 422 and records nothing.
+        """
+        return self._client._call(
+            "POST",
+            "/v1/reconciliations",
+            models.ReconciliationOut,
+            query=given({
+                "supplier": supplier,
+                "mapping": mapping,
+                "period_start": period_start,
+                "period_end": period_end,
+                "date_tolerance_days": date_tolerance_days,
+                "amount_tolerance_minor": amount_tolerance_minor,
+                "file_name": file_name,
+            }),
+            body=body,
+            headers={**{"Idempotency-Key": idempotency_key}, **(extra_headers or {})},
+            repeatable=True,
+        )
+
+    def get(
+        self,
+        reconciliation_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ReconciliationOut:
+        """Get Reconciliation: `GET /v1/reconciliations/{reconciliation_id}` (getReconciliation)."""
+        return self._client._call(
+            "GET",
+            path("/v1/reconciliations/{reconciliation_id}", reconciliation_id=reconciliation_id),
+            models.ReconciliationOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    def list_lines(
+        self,
+        reconciliation_id: str,
+        *,
+        status: (
+            Literal["matched", "missing_here", "missing_there", "amount_mismatch"]
+            | str
+            | NotGiven
+            | None
+        ) = NOT_GIVEN,
+        cursor: str | NotGiven | None = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> SyncPage[models.LineOut]:
+        """List Reconciliation Lines: `GET /v1/reconciliations/{reconciliation_id}/lines` (listReconciliationLines).
+
+        Each line with both sides: `theirs` (the statement's line) and `ours` (our order), and its
+        resolution once resolved.
+
+        A page; `auto_paging_iter()` walks every page with these same filters.
+        """
+        return self._client._page(
+            path("/v1/reconciliations/{reconciliation_id}/lines", reconciliation_id=reconciliation_id),
+            models.LineList,
+            given({"status": status, "cursor": cursor, "limit": limit}),
+            dict(extra_headers or {}),
+        )
+
+    def list_reconciliations(
+        self,
+        *,
+        cursor: str | NotGiven | None = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> SyncPage[models.ReconciliationOut]:
+        """List Reconciliations: `GET /v1/reconciliations` (listReconciliations).
+
+        A page; `auto_paging_iter()` walks every page with these same filters.
+        """
+        return self._client._page(
+            "/v1/reconciliations",
+            models.ReconciliationList,
+            given({"cursor": cursor, "limit": limit}),
+            dict(extra_headers or {}),
+        )
+
+    def resolve_line(
+        self,
+        reconciliation_id: str,
+        line_id: str,
+        *,
+        action: Literal["adjust", "accept", "write_off"] | str,
+        note: str,
+        amount: int | NotGiven | None = NOT_GIVEN,
+        currency: str | NotGiven | None = NOT_GIVEN,
+        direction: Literal["debit", "credit"] | str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.LineOut:
+        """Resolve Reconciliation Line: `POST /v1/reconciliations/{reconciliation_id}/lines/{line_id}/resolve`
+        (resolveReconciliationLine).
+
+        Resolve a line that did not match, once, with a note: `adjust` books the difference as a ledger
+        transaction of kind `adjustment` (docs/ledger.md#adjustments), `accept` and `write_off` move nothing.
+        The resolution is kept as an audit row; a second resolve is 409 `reconciliation_line_resolved`.
+        """
+        return self._client._call(
+            "POST",
+            path(
+                "/v1/reconciliations/{reconciliation_id}/lines/{line_id}/resolve",
+                reconciliation_id=reconciliation_id, line_id=line_id,
+            ),
+            models.LineOut,
+            body=given({
+                "action": action,
+                "note": note,
+                "amount": amount,
+                "currency": currency,
+                "direction": direction,
+            }),
+            headers={**{"Idempotency-Key": idempotency_key}, **(extra_headers or {})},
+            repeatable=True,
+        )
+
+
+class AsyncReconciliationResource:
+    """Reconciliation."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create(
+        self,
+        *,
+        body: Any,
+        supplier: str,
+        mapping: str | NotGiven | None = NOT_GIVEN,
+        period_start: date | str | NotGiven | None = NOT_GIVEN,
+        period_end: date | str | NotGiven | None = NOT_GIVEN,
+        date_tolerance_days: int | NotGiven | None = NOT_GIVEN,
+        amount_tolerance_minor: int | NotGiven = NOT_GIVEN,
+        file_name: str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ReconciliationOut:
+        """Create Reconciliation: `POST /v1/reconciliations` (createReconciliation).
+
+        Match a supplier's statement line by line against our orders of that supplier: each line is
+        `matched`, `missing_here` (no order of ours), `amount_mismatch` (amount, currency, date or our status
+        differ) and each of our fulfilled orders of the period it does not list is `missing_there`
+        (docs/reconciliation.md). A statement that cannot be read is a 422 and records nothing.
+        """
+        return await self._client._call(
+            "POST",
+            "/v1/reconciliations",
+            models.ReconciliationOut,
+            query=given({
+                "supplier": supplier,
+                "mapping": mapping,
+                "period_start": period_start,
+                "period_end": period_end,
+                "date_tolerance_days": date_tolerance_days,
+                "amount_tolerance_minor": amount_tolerance_minor,
+                "file_name": file_name,
+            }),
+            body=body,
+            headers={**{"Idempotency-Key": idempotency_key}, **(extra_headers or {})},
+            repeatable=True,
+        )
+
+    async def get(
+        self,
+        reconciliation_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ReconciliationOut:
+        """Get Reconciliation: `GET /v1/reconciliations/{reconciliation_id}` (getReconciliation)."""
+        return await self._client._call(
+            "GET",
+            path("/v1/reconciliations/{reconciliation_id}", reconciliation_id=reconciliation_id),
+            models.ReconciliationOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    async def list_lines(
+        self,
+        reconciliation_id: str,
+        *,
+        status: (
+            Literal["matched", "missing_here", "missing_there", "amount_mismatch"]
+            | str
+            | NotGiven
+            | None
+        ) = NOT_GIVEN,
+        cursor: str | NotGiven | None = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncPage[models.LineOut]:
+        """List Reconciliation Lines: `GET /v1/reconciliations/{reconciliation_id}/lines` (listReconciliationLines).
+
+        Each line with both sides: `theirs` (the statement's line) and `ours` (our order), and its
+        resolution once resolved.
+
+        A page; `auto_paging_iter()` walks every page with these same filters.
+        """
+        return await self._client._page(
+            path("/v1/reconciliations/{reconciliation_id}/lines", reconciliation_id=reconciliation_id),
+            models.LineList,
+            given({"status": status, "cursor": cursor, "limit": limit}),
+            dict(extra_headers or {}),
+        )
+
+    async def list_reconciliations(
+        self,
+        *,
+        cursor: str | NotGiven | None = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncPage[models.ReconciliationOut]:
+        """List Reconciliations: `GET /v1/reconciliations` (listReconciliations).
+
+        A page; `auto_paging_iter()` walks every page with these same filters.
+        """
+        return await self._client._page(
+            "/v1/reconciliations",
+            models.ReconciliationList,
+            given({"cursor": cursor, "limit": limit}),
+            dict(extra_headers or {}),
+        )
+
+    async def resolve_line(
+        self,
+        reconciliation_id: str,
+        line_id: str,
+        *,
+        action: Literal["adjust", "accept", "write_off"] | str,
+        note: str,
+        amount: int | NotGiven | None = NOT_GIVEN,
+        currency: str | NotGiven | None = NOT_GIVEN,
+        direction: Literal["debit", "credit"] | str | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.LineOut:
+        """Resolve Reconciliation Line: `POST /v1/reconciliations/{reconciliation_id}/lines/{line_id}/resolve`
+        (resolveReconciliationLine).
+
+        Resolve a line that did not match, once, with a note: `adjust` books the difference as a ledger
+        transaction of kind `adjustment` (docs/ledger.md#adjustments), `accept` and `write_off` move nothing.
+        The resolution is kept as an audit row; a second resolve is 409 `reconciliation_line_resolved`.
+        """
+        return await self._client._call(
+            "POST",
+            path(
+                "/v1/reconciliations/{reconciliation_id}/lines/{line_id}/resolve",
+                reconciliation_id=reconciliation_id, line_id=line_id,
+            ),
+            models.LineOut,
+            body=given({
+                "action": action,
+                "note": note,
+                "amount": amount,
+                "currency": currency,
+                "direction": direction,
+            }),
+            headers={**{"Idempotency-Key": idempotency_key}, **(extra_headers or {})},
+            repeatable=True,
+        )
+
+
+class ReportsResource:
+    """Reports."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def create_run(
+        self,
+        *,
+        type: Literal["balance_summary", "balance_transactions", "orders", "reward_links", "points"] | str,
+        interval_start: int | str,
+        interval_end: int | str,
+        timezone: str | NotGiven = NOT_GIVEN,
+        currency: str | NotGiven | None = NOT_GIVEN,
+        columns: builtins.list[str] | NotGiven | None = NOT_GIVEN,
+        format: Literal["csv", "jsonl"] | str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ReportOut:
+        """Create Report Run: `POST /v1/reports` (createReportRun).
+
+        Run a report over [interval_start, interval_end) in `timezone`, from the ledger's postings.
+        """
+        return self._client._call(
+            "POST",
+            "/v1/reports",
+            models.ReportOut,
+            body=given({
+                "type": type,
+                "interval_start": interval_start,
+                "interval_end": interval_end,
+                "timezone": timezone,
+                "currency": currency,
+                "columns": columns,
+                "format": format,
+            }),
+            headers=dict(extra_headers or {}),
+            repeatable=False,
+        )
+
+    def create_schedule(
+        self,
+        *,
+        type: Literal["balance_summary", "balance_transactions", "orders", "reward_links", "points"] | str,
+        frequency: Literal["daily", "monthly"] | str,
+        timezone: str | NotGiven = NOT_GIVEN,
+        currency: str | NotGiven | None = NOT_GIVEN,
+        columns: builtins.list[str] | NotGiven | None = NOT_GIVEN,
+        format: Literal["csv", "jsonl"] | str | NotGiven = NOT_GIVEN,
+        email: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ScheduleOut:
+        """Create Report Schedule: `POST /v1/report_schedules` (createReportSchedule).
+
+        Run a report every day (the previous day) or month (the previous month), in `timezone`.
+        """
+        return self._client._call(
+            "POST",
+            "/v1/report_schedules",
+            models.ScheduleOut,
+            body=given({
+                "type": type,
+                "frequency": frequency,
+                "timezone": timezone,
+                "currency": currency,
+                "columns": columns,
+                "format": format,
+                "email": email,
+            }),
+            headers=dict(extra_headers or {}),
+            repeatable=False,
+        )
+
+    def delete_schedule(
+        self,
+        schedule_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ScheduleOut:
+        """Delete Report Schedule: `DELETE /v1/report_schedules/{schedule_id}` (deleteReportSchedule)."""
+        return self._client._call(
+            "DELETE",
+            path("/v1/report_schedules/{schedule_id}", schedule_id=schedule_id),
+            models.ScheduleOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    def get_run(
+        self,
+        run_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ReportOut:
+        """Get Report Run: `GET /v1/reports/{run_id}` (getReportRun)."""
+        return self._client._call(
+            "GET",
+            path("/v1/reports/{run_id}", run_id=run_id),
+            models.ReportOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    def get_schedule(
+        self,
+        schedule_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ScheduleOut:
+        """Get Report Schedule: `GET /v1/report_schedules/{schedule_id}` (getReportSchedule)."""
+        return self._client._call(
+            "GET",
+            path("/v1/report_schedules/{schedule_id}", schedule_id=schedule_id),
+            models.ScheduleOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    def get_statement(
+        self,
+        *,
+        currency: str,
+        month: str,
+        timezone: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.StatementOut:
+        """Get Statement: `GET /v1/statements` (getStatement).
+
+        One wallet's monthly statement: opening, activity per category, closing, tied to the ledger.
+        """
+        return self._client._call(
+            "GET",
+            "/v1/statements",
+            models.StatementOut,
+            query=given({"currency": currency, "month": month, "timezone": timezone}),
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    def list_runs(
+        self,
+        *,
+        cursor: str | NotGiven | None = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> SyncPage[models.ReportOut]:
+        """List Report Runs: `GET /v1/reports` (listReportRuns).
+
+        A page; `auto_paging_iter()` walks every page with these same filters.
+        """
+        return self._client._page(
+            "/v1/reports",
+            models.ReportList,
+            given({"cursor": cursor, "limit": limit}),
+            dict(extra_headers or {}),
+        )
+
+    def list_schedules(
+        self,
+        *,
+        cursor: str | NotGiven | None = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> SyncPage[models.ScheduleOut]:
+        """List Report Schedules: `GET /v1/report_schedules` (listReportSchedules).
+
+        A page; `auto_paging_iter()` walks every page with these same filters.
+        """
+        return self._client._page(
+            "/v1/report_schedules",
+            models.ScheduleList,
+            given({"cursor": cursor, "limit": limit}),
+            dict(extra_headers or {}),
+        )
+
+
+class AsyncReportsResource:
+    """Reports."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def create_run(
+        self,
+        *,
+        type: Literal["balance_summary", "balance_transactions", "orders", "reward_links", "points"] | str,
+        interval_start: int | str,
+        interval_end: int | str,
+        timezone: str | NotGiven = NOT_GIVEN,
+        currency: str | NotGiven | None = NOT_GIVEN,
+        columns: builtins.list[str] | NotGiven | None = NOT_GIVEN,
+        format: Literal["csv", "jsonl"] | str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ReportOut:
+        """Create Report Run: `POST /v1/reports` (createReportRun).
+
+        Run a report over [interval_start, interval_end) in `timezone`, from the ledger's postings.
+        """
+        return await self._client._call(
+            "POST",
+            "/v1/reports",
+            models.ReportOut,
+            body=given({
+                "type": type,
+                "interval_start": interval_start,
+                "interval_end": interval_end,
+                "timezone": timezone,
+                "currency": currency,
+                "columns": columns,
+                "format": format,
+            }),
+            headers=dict(extra_headers or {}),
+            repeatable=False,
+        )
+
+    async def create_schedule(
+        self,
+        *,
+        type: Literal["balance_summary", "balance_transactions", "orders", "reward_links", "points"] | str,
+        frequency: Literal["daily", "monthly"] | str,
+        timezone: str | NotGiven = NOT_GIVEN,
+        currency: str | NotGiven | None = NOT_GIVEN,
+        columns: builtins.list[str] | NotGiven | None = NOT_GIVEN,
+        format: Literal["csv", "jsonl"] | str | NotGiven = NOT_GIVEN,
+        email: str | NotGiven | None = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ScheduleOut:
+        """Create Report Schedule: `POST /v1/report_schedules` (createReportSchedule).
+
+        Run a report every day (the previous day) or month (the previous month), in `timezone`.
+        """
+        return await self._client._call(
+            "POST",
+            "/v1/report_schedules",
+            models.ScheduleOut,
+            body=given({
+                "type": type,
+                "frequency": frequency,
+                "timezone": timezone,
+                "currency": currency,
+                "columns": columns,
+                "format": format,
+                "email": email,
+            }),
+            headers=dict(extra_headers or {}),
+            repeatable=False,
+        )
+
+    async def delete_schedule(
+        self,
+        schedule_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ScheduleOut:
+        """Delete Report Schedule: `DELETE /v1/report_schedules/{schedule_id}` (deleteReportSchedule)."""
+        return await self._client._call(
+            "DELETE",
+            path("/v1/report_schedules/{schedule_id}", schedule_id=schedule_id),
+            models.ScheduleOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    async def get_run(
+        self,
+        run_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ReportOut:
+        """Get Report Run: `GET /v1/reports/{run_id}` (getReportRun)."""
+        return await self._client._call(
+            "GET",
+            path("/v1/reports/{run_id}", run_id=run_id),
+            models.ReportOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    async def get_schedule(
+        self,
+        schedule_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ScheduleOut:
+        """Get Report Schedule: `GET /v1/report_schedules/{schedule_id}` (getReportSchedule)."""
+        return await self._client._call(
+            "GET",
+            path("/v1/report_schedules/{schedule_id}", schedule_id=schedule_id),
+            models.ScheduleOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    async def get_statement(
+        self,
+        *,
+        currency: str,
+        month: str,
+        timezone: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.StatementOut:
+        """Get Statement: `GET /v1/statements` (getStatement).
+
+        One wallet's monthly statement: opening, activity per category, closing, tied to the ledger.
+        """
+        return await self._client._call(
+            "GET",
+            "/v1/statements",
+            models.StatementOut,
+            query=given({"currency": currency, "month": month, "timezone": timezone}),
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    async def list_runs(
+        self,
+        *,
+        cursor: str | NotGiven | None = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncPage[models.ReportOut]:
+        """List Report Runs: `GET /v1/reports` (listReportRuns).
+
+        A page; `auto_paging_iter()` walks every page with these same filters.
+        """
+        return await self._client._page(
+            "/v1/reports",
+            models.ReportList,
+            given({"cursor": cursor, "limit": limit}),
+            dict(extra_headers or {}),
+        )
+
+    async def list_schedules(
+        self,
+        *,
+        cursor: str | NotGiven | None = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncPage[models.ScheduleOut]:
+        """List Report Schedules: `GET /v1/report_schedules` (listReportSchedules).
+
+        A page; `auto_paging_iter()` walks every page with these same filters.
+        """
+        return await self._client._page(
+            "/v1/report_schedules",
+            models.ScheduleList,
+            given({"cursor": cursor, "limit": limit}),
             dict(extra_headers or {}),
         )
 
@@ -3616,6 +4256,8 @@ class SyncResources:
         self.inventory = InventoryResource(client)
         self.link_claims = LinkClaimsResource(client)
         self.orders = OrdersResource(client)
+        self.reconciliation = ReconciliationResource(client)
+        self.reports = ReportsResource(client)
         self.reward_links = RewardLinksResource(client)
         self.reward_points = RewardPointsResource(client)
         self.sessions = SessionsResource(client)
@@ -3636,6 +4278,8 @@ class AsyncResources:
         self.inventory = AsyncInventoryResource(client)
         self.link_claims = AsyncLinkClaimsResource(client)
         self.orders = AsyncOrdersResource(client)
+        self.reconciliation = AsyncReconciliationResource(client)
+        self.reports = AsyncReportsResource(client)
         self.reward_links = AsyncRewardLinksResource(client)
         self.reward_points = AsyncRewardPointsResource(client)
         self.sessions = AsyncSessionsResource(client)
