@@ -6,9 +6,11 @@ where it shows: OpenAPI tags and routes appear in this order, and resources open
 the reverse). Adding a domain: CONTRIBUTING.md.
 """
 
+from rewardkit.assistant.module import MODULE as ASSISTANT
 from rewardkit.auth.module import MODULE as AUTH
 from rewardkit.catalog.module import MODULE as CATALOG
 from rewardkit.events.module import MODULE as EVENTS
+from rewardkit.guides.module import MODULE as GUIDES
 from rewardkit.jobs.module import MODULE as JOBS
 from rewardkit.kit.module import Module
 from rewardkit.ledger.module import MODULE as LEDGER
@@ -22,5 +24,6 @@ from rewardkit.suppliers.module import MODULE as SUPPLIERS
 from rewardkit.webhooks.module import MODULE as WEBHOOKS
 
 MODULES: tuple[Module, ...] = (
-    ORDERS, LINKS, POINTS, CATALOG, LEDGER, WEBHOOKS, EVENTS, AUTH, SUPPLIERS, JOBS, ROTATION, MAILBOX, SMS
+    ORDERS, LINKS, POINTS, CATALOG, LEDGER, WEBHOOKS, EVENTS, AUTH, SUPPLIERS, JOBS, ROTATION, MAILBOX, SMS,
+    ASSISTANT, GUIDES,  # the assistant's /guides/search and /guides/ask before the guides' /guides/{page}
 )  # fmt: skip
