@@ -1,6 +1,6 @@
 """The benchmark suite's entry point (`make bench`).
 
-    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links,points] [--out DIR]
+    python -m bench.run [--smoke] [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links,points,assistant] [--out DIR]
                         [--pg-url URL]
 
 Runs a bounded suite on loopback and writes a Markdown report (`latest.md`, plus the raw figures in
@@ -41,6 +41,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from bench import assistant as assistant_bench
 from bench import ceiling, report
 from bench import links as links_bench
 from bench import points as points_bench
@@ -71,7 +72,7 @@ from bench.common import (
 from bench.loadgen import Spec, percentile, run_loadgen
 from bench.receiver import Receiver, Running
 
-PHASES = ("ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links", "points")
+PHASES = ("ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links", "points", "assistant")
 OTHERS_RESERVE = 40
 FUNDS_USD = 100_000_000  # no order may fail for money: 10 USD orders, at most a few 100k per run
 
@@ -555,6 +556,21 @@ class Bench:
         finally:
             await self.pg.drop_db(db)
 
+    # --- 8. the docs assistant (#17) ------------------------------------------------------------------
+
+    async def assistant_phase(self) -> None:
+        """bench/assistant.py against one server process on its own clone (nothing is written)."""
+        db, _tenant = await self.clone("_assistant")
+        try:
+            env = base_env(self.pg.app_url(db), self.secret, REWARDKIT_ASSISTANT_RATE_LIMIT="1000000/minute")
+            server, url = await self.serve(env, 1, "serve-assistant")
+            try:
+                self.results["assistant"] = await assistant_bench.run_all(url, log, 1 if self.cfg.smoke else 3)
+            finally:
+                await self.procs.astop(server)
+        finally:
+            await self.pg.drop_db(db)
+
     # --- driver ---------------------------------------------------------------------------------------
 
     def _error(self, phase: str, exc: BaseException) -> None:
@@ -597,6 +613,11 @@ class Bench:
                     await self.points_phase()
                 except Exception as exc:
                     self._error("points", exc)
+            if "assistant" in self.only:
+                try:
+                    await self.assistant_phase()
+                except Exception as exc:
+                    self._error("assistant", exc)
         finally:
             if sqlite_ready is not None and not sqlite_ready.done():
                 sqlite_ready.cancel()
@@ -694,12 +715,15 @@ def main(argv: list[str] | None = None) -> int:
     bench.results["elapsed_s"] = time.time() - started
     rows = report.rows(bench.results, cfg) + [report.Row(*r) for r in links_bench.rows(bench.results)]
     rows += [report.Row(*r) for r in points_bench.rows(bench.results)]
+    rows += [report.Row(*r) for r in assistant_bench.rows(bench.results)]
     md = report.markdown(bench.results, rows, cfg, only)
     (out_dir / "latest.md").write_text(md)
     if "links" in bench.results:
         (out_dir / "links.md").write_text(links_bench.markdown(bench.results, cfg.smoke))
     if "points" in bench.results:
         (out_dir / "points.md").write_text(points_bench.markdown(bench.results, cfg.smoke))
+    if "assistant" in bench.results:
+        (out_dir / "assistant.md").write_text(assistant_bench.markdown(bench.results, cfg.smoke))
     (out_dir / "latest.raw").write_text(json.dumps(report.jsonable(bench.results), indent=1, default=str))
     print(report.table(rows))
     for e in bench.results["errors"]:
