@@ -643,6 +643,9 @@ PUBLIC_PAGES: dict[str, str] = {
     "/dev/mail/{message_id}": "the development mail catcher's message page (development only)",
     "/dev/mail/{message_id}/html": "the development mail catcher's HTML body of a message (development only)",
     "/dev/mail/{message_id}/raw": "the development mail catcher's raw message (development only)",
+    # #17 docs site (guides/pages.py): the guides of docs/, the same for everyone; {name} is a file name.
+    "/guides/{name}": "a guide of docs/ as HTML: a public document",
+    "/guides/{name}.md": "a guide of docs/ as markdown: a public document",
 }
 
 # --- the guard ------------------------------------------------------------------------------------
