@@ -30,6 +30,11 @@ async def test_a_demo_server_prefills_its_sandbox_key(settings: Settings) -> Non
         assert f'content="{KEY}"' in r.text and '<script src="/static/guides.docs.js">' in r.text
         js = await c.get("/static/guides.docs.js")
         assert js.status_code == 200 and "preauthorizeApiKey" in js.text and "sk_test" not in js.text
+    # A browser on another machine (`serve --host 0.0.0.0`) never gets it.
+    remote = httpx.ASGITransport(app=app, client=("192.0.2.7", 50000))
+    async with LifespanManager(app), httpx.AsyncClient(transport=remote, base_url="http://testserver") as c:
+        r = await c.get("/docs")
+        assert r.status_code == 200 and KEY not in r.text
 
 
 def test_never_in_production_nor_a_live_key(settings: Settings) -> None:

@@ -1,6 +1,7 @@
 """The API reference (/docs, Swagger UI from fastapi-offline) joined to the guides: a link to /guides
 on it, and on a local demo server (`rewardkit serve`, development only) the demo org's sandbox key
-pre-filled, so try-it-out works at once. Same origin as the API, so no CORS is involved.
+pre-filled (to a browser on the same machine only), so try-it-out works at once. Same origin as the
+API, so no CORS is involved.
 
 The key reaches Swagger UI through a `<meta>` element read by the same-origin guides.docs.js, which
 calls Swagger UI's `preauthorizeApiKey` once the description has loaded. Without demo mode the page
@@ -9,6 +10,7 @@ holds no key at all (tests/guides/test_reference.py).
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Awaitable, Callable
 from html import escape
 
@@ -59,6 +61,17 @@ def install(app: FastAPI, settings: Settings) -> None:
     async def docs(request: Request) -> HTMLResponse:
         page = await original(request)
         body = bytes(page.body).decode()
+        # Only to a browser on this machine: `rewardkit serve --host 0.0.0.0` must not hand the key to
+        # the network.
+        shown = key if _loopback(request) else ""
         return HTMLResponse(
-            decorate(body, key), headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+            decorate(body, shown), headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
         )
+
+
+def _loopback(request: Request) -> bool:
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
