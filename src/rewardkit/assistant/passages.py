@@ -152,7 +152,8 @@ def _section_passage(page_title: str, s: Section, samples: dict[tuple[str, str],
         sample = samples.get((m.group(1), m.group(2)))
         if sample is not None:
             break
-    index_text = " ".join([title, s.heading, body, *s.code])
+    # The heading weighs most: a question usually names what its section is titled.
+    index_text = " ".join([title, s.heading, s.heading, s.heading, body, *s.code])
     return Passage("guide", title, s.url, s.paragraphs, index_text, page=s.page, anchor=s.anchor or None, sample=sample)
 
 
