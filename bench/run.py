@@ -1,7 +1,8 @@
 """The benchmark suite's entry point (`make bench`).
 
     python -m bench.run [--smoke] [--out DIR] [--pg-url URL]
-                        [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links,points,storefront,reconcile,reports]
+                        [--only ceiling,pg,sqlite,limiter,catalog,webhooks,links,points,storefront,reconcile,
+                                reports,assistant]
 
 Runs a bounded suite on loopback and writes a Markdown report (`latest.md`, plus the raw figures in
 `latest.raw`, JSON) to bench/results/ (or --out; --smoke writes to a temporary directory unless
@@ -41,6 +42,7 @@ from typing import Any
 import asyncpg
 import httpx
 
+from bench import assistant as assistant_bench
 from bench import ceiling, report
 from bench import links as links_bench
 from bench import points as points_bench
@@ -75,7 +77,8 @@ from bench.loadgen import Spec, percentile, run_loadgen
 from bench.receiver import Receiver, Running
 
 PHASES = (
-    "ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links", "points", "storefront", "reconcile", "reports"
+    "ceiling", "pg", "sqlite", "limiter", "catalog", "webhooks", "links", "points",
+    "storefront", "reconcile", "reports", "assistant",
 )  # fmt: skip
 OTHERS_RESERVE = 40
 FUNDS_USD = 100_000_000  # no order may fail for money: 10 USD orders, at most a few 100k per run
@@ -623,6 +626,21 @@ class Bench:
         finally:
             await self.pg.drop_db(db)
 
+    # --- 11. the docs assistant (#17) ------------------------------------------------------------------
+
+    async def assistant_phase(self) -> None:
+        """bench/assistant.py against one server process on its own clone (nothing is written)."""
+        db, _tenant = await self.clone("_assistant")
+        try:
+            env = base_env(self.pg.app_url(db), self.secret, REWARDKIT_ASSISTANT_RATE_LIMIT="1000000/minute")
+            server, url = await self.serve(env, 1, "serve-assistant")
+            try:
+                self.results["assistant"] = await assistant_bench.run_all(url, log, 1 if self.cfg.smoke else 3)
+            finally:
+                await self.procs.astop(server)
+        finally:
+            await self.pg.drop_db(db)
+
     # --- driver ---------------------------------------------------------------------------------------
 
     def _error(self, phase: str, exc: BaseException) -> None:
@@ -680,6 +698,11 @@ class Bench:
                     await self.reports_phase()
                 except Exception as exc:
                     self._error("reports", exc)
+            if "assistant" in self.only:
+                try:
+                    await self.assistant_phase()
+                except Exception as exc:
+                    self._error("assistant", exc)
         finally:
             if sqlite_ready is not None and not sqlite_ready.done():
                 sqlite_ready.cancel()
@@ -780,6 +803,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += [report.Row(*r) for r in storefront_bench.rows(bench.results)]
     rows += [report.Row(*r) for r in reconcile_bench.rows(bench.results)]
     rows += [report.Row(*r) for r in reports_bench.rows(bench.results)]
+    rows += [report.Row(*r) for r in assistant_bench.rows(bench.results)]
     md = report.markdown(bench.results, rows, cfg, only)
     (out_dir / "latest.md").write_text(md)
     if "links" in bench.results:
@@ -792,6 +816,8 @@ def main(argv: list[str] | None = None) -> int:
         (out_dir / "reconcile.md").write_text(reconcile_bench.markdown(bench.results, cfg.smoke))
     if "reports" in bench.results:
         (out_dir / "reports.md").write_text(reports_bench.markdown(bench.results, cfg.smoke))
+    if "assistant" in bench.results:
+        (out_dir / "assistant.md").write_text(assistant_bench.markdown(bench.results, cfg.smoke))
     (out_dir / "latest.raw").write_text(json.dumps(report.jsonable(bench.results), indent=1, default=str))
     print(report.table(rows))
     for e in bench.results["errors"]:

@@ -833,6 +833,9 @@ PUBLIC_PAGES: dict[str, str] = {
     "/s/{slug}/rewards/{order_id}": "one of the member's own rewards; any other order id is the same 404",
     "/s/{slug}/rewards/{order_id}/reveal": "reveal one of the member's own codes (cookie + csrf); others: 404",
     "/s/{slug}/signout": "end the member's own session (cookie + csrf field)",
+    # #17 docs site (guides/pages.py): the guides of docs/, the same for everyone; {name} is a file name.
+    "/guides/{name}": "a guide of docs/ as HTML: a public document",
+    "/guides/{name}.md": "a guide of docs/ as markdown: a public document",
 }
 
 # --- the guard ------------------------------------------------------------------------------------

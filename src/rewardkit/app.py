@@ -17,6 +17,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from rewardkit import __version__
 from rewardkit.bootstrap import build_runtime, build_worker
 from rewardkit.config import Settings
+from rewardkit.guides import reference
 from rewardkit.kit import heap, request_id, versioning
 from rewardkit.kit.cors import install_cors
 from rewardkit.kit.errors import REGISTRY, MetricsUnauthorized, NotFound, ServiceUnavailable
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for router in (*m.routers, *m.pages):
             app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    reference.install(app, settings)  # /docs links to /guides; a demo server's key pre-filled (#17)
 
     @app.get("/healthz", tags=["System"], operation_id="healthz", response_model=Health)
     async def healthz() -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -146,6 +147,7 @@ def serve(
         typer.echo(f"  Try it:  export API_KEY={key}")
         typer.echo(f'           curl -H "Authorization: Bearer $API_KEY" http://{host}:{port}/v1/balances')
         typer.echo(f"  Docs:    http://{host}:{port}/docs")
+        typer.echo(f"  Guides:  {public_url}/guides  (search, and ask the docs a question)")
         typer.echo(f"  Hosted links (vouchers) use {public_url}\n")
     if catcher_taken:
         # Another process (a first `rewardkit serve`) holds the port: this server's mail goes to its
@@ -163,6 +165,10 @@ def serve(
         typer.echo("")
     if demo_key or catcher:
         sys.stdout.flush()
+    if demo_key and settings.environment == "development":
+        # #17: the API reference (/docs) of this local demo server opens authorized with the demo key
+        # (guides/reference.py); the app processes read it from their environment.
+        os.environ["REWARDKIT_DEMO_API_KEY"] = demo_key[1]
     if workers == 1:
         # proxy_headers off: which proxies to trust is REWARDKIT_FORWARDED_ALLOW_IPS (app.py), not
         # uvicorn's default of believing X-Forwarded-For from 127.0.0.1.

@@ -179,10 +179,31 @@ class Settings(BaseSettings):
     # `pending` and the reports.run job builds it (docs/reports.md#runs).
     reports_inline_rows: int = Field(default=100_000, ge=0)
 
+    # #17 docs served by the app and the docs assistant (docs/assistant.md). The guides folder: empty
+    # means the package's (a checkout's docs/, or the copy in the wheel).
+    docs_dir: str = ""
+    # Set by `rewardkit serve` in development for its demo org's sandbox key: the API reference (/docs)
+    # is then opened authorized with it. Never honoured in production.
+    demo_api_key: str = ""
+    # POST /v1/assistant/ask needs no key, so it is limited per client address (429 rate_limited).
+    assistant_rate_limit: str = "30/minute"
+    # An OpenAI-compatible server (its base URL, e.g. http://127.0.0.1:8080/v1): answers are then written
+    # by the model from the retrieved passages only; empty, or any failure of it: the extractive answer.
+    assistant_llm_url: str = ""
+    assistant_llm_model: str = "default"
+    assistant_llm_api_key: str = ""
+    assistant_llm_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
+
     @field_validator("link_resend_limit")
     @classmethod
     def _rate(cls, v: str) -> str:
         parse_rate(v)  # a malformed limit stops the process at start-up, not the first resend
+        return v
+
+    @field_validator("assistant_rate_limit")
+    @classmethod
+    def _assistant_rate(cls, v: str) -> str:
+        parse_rate(v)  # likewise: refused at start-up
         return v
 
     @property

@@ -6,9 +6,11 @@ where it shows: OpenAPI tags and routes appear in this order, and resources open
 the reverse). Adding a domain: CONTRIBUTING.md.
 """
 
+from rewardkit.assistant.module import MODULE as ASSISTANT
 from rewardkit.auth.module import MODULE as AUTH
 from rewardkit.catalog.module import MODULE as CATALOG
 from rewardkit.events.module import MODULE as EVENTS
+from rewardkit.guides.module import MODULE as GUIDES
 from rewardkit.jobs.module import MODULE as JOBS
 from rewardkit.kit.module import Module
 from rewardkit.ledger.module import MODULE as LEDGER
@@ -29,4 +31,5 @@ MODULES: tuple[Module, ...] = (
     STOREFRONT,
     REPORTS,
     RECONCILIATION,
+    ASSISTANT, GUIDES,  # the assistant's /guides/search and /guides/ask before the guides' /guides/{page}
 )  # fmt: skip

@@ -209,6 +209,14 @@ class RateLimiter:
         """Count one unknown reward-link token from this address."""
         await self._failed(self.token_failures, "token", address)
 
+    async def address_hit(self, item: RateLimitItem, space: str, address: str) -> int | None:
+        """#17: count one request of this address on an endpoint that takes no credential (the docs
+        assistant); seconds to wait when the address is over `item`, else None (counted)."""
+        wait = await self._blocked(item, space, address)
+        if wait is None:
+            await self._failed(item, space, address)
+        return wait
+
     async def _blocked(self, item: RateLimitItem, space: str, address: str) -> int | None:
         if not self.enabled:
             return None
