@@ -58,6 +58,21 @@ class ActivityOut(Model):
     created_at: datetime
 
 
+class AskRequest(Model):
+    question: str
+
+
+class AssistantAnswer(Model):
+    object: Literal["assistant_answer"]
+    question: str
+    answer: str
+    refused: bool
+    confidence: Decimal | int
+    citations: list[Citation]
+    code_sample: CodeSample | None
+    mode: Literal["extractive", "llm"] | str
+
+
 class AttemptOut(Model):
     attempt: int
     status_code: int | None
@@ -173,11 +188,28 @@ class ChoiceOut(Model):
     brands: list[str] | None
 
 
+class Citation(Model):
+    kind: Literal["guide", "operation"] | str
+    title: str
+    url: str
+    page: str | None
+    section: str | None
+    operation_id: str | None
+    field: str | None
+    score: Decimal | int
+
+
 class CodeIn(Model):
     code: str
     pin: str | None = None
     amount: Decimal | int | str
     expires_at: str | None = None
+
+
+class CodeSample(Model):
+    operation_id: str
+    language: Literal["shell"] | str
+    code: str
 
 
 class CodesIn(Model):
@@ -703,6 +735,7 @@ class Problem(Model):
     code: (
         Literal[
             "amount_not_allowed",
+            "assistant_unavailable",
             "authentication_required",
             "bad_request",
             "catalog_import_invalid",

@@ -404,6 +404,64 @@ class AsyncCatalogResource:
         )
 
 
+class DocsAssistantResource:
+    """Docs assistant."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def ask(
+        self,
+        *,
+        question: str,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.AssistantAnswer:
+        """Ask Assistant: `POST /v1/assistant/ask` (askAssistant).
+
+        Ask the docs a question: the answer quotes the guides and the API reference (or, with an LLM
+        server configured, is written from them only), with links to its sources and a curl sample for the
+        operation it concerns. Below a confidence threshold it says it does not know and points to the
+        closest pages instead. No API key; limited per client address (`assistant_rate_limit`).
+        """
+        return self._client._call(
+            "POST",
+            "/v1/assistant/ask",
+            models.AssistantAnswer,
+            body=given({"question": question}),
+            headers=dict(extra_headers or {}),
+            repeatable=False,
+        )
+
+
+class AsyncDocsAssistantResource:
+    """Docs assistant."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def ask(
+        self,
+        *,
+        question: str,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.AssistantAnswer:
+        """Ask Assistant: `POST /v1/assistant/ask` (askAssistant).
+
+        Ask the docs a question: the answer quotes the guides and the API reference (or, with an LLM
+        server configured, is written from them only), with links to its sources and a curl sample for the
+        operation it concerns. Below a confidence threshold it says it does not know and points to the
+        closest pages instead. No API key; limited per client address (`assistant_rate_limit`).
+        """
+        return await self._client._call(
+            "POST",
+            "/v1/assistant/ask",
+            models.AssistantAnswer,
+            body=given({"question": question}),
+            headers=dict(extra_headers or {}),
+            repeatable=False,
+        )
+
+
 class EmailResource:
     """Email."""
 
@@ -4251,6 +4309,7 @@ class SyncResources:
         self.balances = BalancesResource(client)
         self.branding = BrandingResource(client)
         self.catalog = CatalogResource(client)
+        self.docs_assistant = DocsAssistantResource(client)
         self.email = EmailResource(client)
         self.events = EventsResource(client)
         self.inventory = InventoryResource(client)
@@ -4273,6 +4332,7 @@ class AsyncResources:
         self.balances = AsyncBalancesResource(client)
         self.branding = AsyncBrandingResource(client)
         self.catalog = AsyncCatalogResource(client)
+        self.docs_assistant = AsyncDocsAssistantResource(client)
         self.email = AsyncEmailResource(client)
         self.events = AsyncEventsResource(client)
         self.inventory = AsyncInventoryResource(client)
