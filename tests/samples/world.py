@@ -4,15 +4,20 @@ names, made through the public API; and the environment each operation's sample 
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from sqlalchemy import delete
 
 from rewardkit.auth import service as auth
 from rewardkit.auth.principals import MEMBER_SESSION
 from rewardkit.ledger import service as ledger
 from rewardkit.runtime import Runtime
+from rewardkit.suppliers.models import InventoryCode
 from tests.conftest import OrgHandle
 
 OPERATOR_TOKEN = "op_samples_" + secrets.token_hex(8)
@@ -107,6 +112,27 @@ async def build(base: str, ctx: Runtime) -> dict[str, str]:
         "endpoint_to_delete": endpoint_to_delete["id"],
         "member_session": session,
     }
+
+
+# Installation-wide rows a sample writes, which the next language's run of it would collide with:
+# removed before each run (test-only housekeeping; a user runs an example once).
+_INSTALLATION_WIDE = asyncio.Lock()
+
+
+@asynccontextmanager
+async def exclusive(ctx: Runtime, operation_id: str, op: dict[str, Any]) -> AsyncIterator[None]:
+    """Around one run of a sample: for one that writes installation-wide rows, alone, and after the
+    rows an earlier language's run of it wrote are gone."""
+    if operation_id != "importInventoryCodes":
+        yield
+        return
+    example = op["requestBody"]["content"]["application/json"]["example"]
+    hashes = [ctx.keyring.hash(row["code"]) for row in example["codes"]]
+    async with _INSTALLATION_WIDE:
+        async with ctx.db.unit_of_work() as s:
+            # An inventory code is importable once per installation (its HMAC is unique).
+            await s.execute(delete(InventoryCode).where(InventoryCode.code_hash.in_(hashes)))
+        yield
 
 
 def env_for(world: dict[str, str], operation_id: str) -> dict[str, str]:
