@@ -38,17 +38,51 @@ bash createOrder.sh    # or: node createOrder.mjs · python createOrder.py · ru
 
 A sample prints the response body on stdout and `HTTP <status>` on stderr, and exits 1 when the
 status is an error. A POST that accepts an `Idempotency-Key` sends a fresh one on every run. Request
-bodies are the operation's OpenAPI request example; see [samples-design](#how-they-are-made) below.
+bodies are the operation's OpenAPI request example: [how they are made](#how-they-are-made).
 """
 
 FOOTER = """
 ## How they are made
 
-`src/rewardkit/kit/samples.py` turns one OpenAPI operation into its samples (pure functions, no
-domain code); the app adds them to `/openapi.json` as `x-codeSamples`, and this page is written by
-`scripts/generate_samples.py`. A request body is the operation's `requestBody` example: a domain's
-`REQUEST_EXAMPLES` in its examples.py where it declares one, else the request model's first
-`examples` entry. So a new operation gets its samples by having an example, never by hand.
+`src/rewardkit/kit/samples.py` turns one OpenAPI operation into its samples: pure functions, no
+domain code (`sample_ops.py` reads the operation, `sample_langs.py` writes cURL, Node, httpx, Ruby and
+Java, `sample_sdk.py` the SDK call, named the way the SDK's generator names its methods). The app adds
+them to `/openapi.json` as `x-codeSamples` (Redoc's convention: `lang`, `label`, `source`), and this
+page is written from that description by `scripts/generate_samples.py`.
+
+- **Request bodies** are the operation's `requestBody` example: a domain's `REQUEST_EXAMPLES` in its
+  examples.py (`Module.request_examples`) where it declares one, else the request model's first
+  `examples` entry. A new operation gets its samples by having an example, never by hand.
+- **Path values** come from environment variables named after the path parameter (`order_id` →
+  `ORDER_ID`); an enum's first member is the default (`KIND=link`). Credentials sent in a header
+  (`X-Operator-Token`) come from `REWARDKIT_<NAME>` (`REWARDKIT_OPERATOR_TOKEN`, the server's own
+  setting).
+- **Idempotency**: a POST that accepts an `Idempotency-Key` sends a fresh one per run (`od` on
+  `/dev/urandom` in bash, `randomUUID` in Node, `uuid4` in Python, `SecureRandom.uuid` in Ruby,
+  `UUID.randomUUID` in Java; the SDK adds its own). Writes that name something unique (a points
+  credit's `reference`) answer the first run's result or a conflict when run again as printed.
+
+## How they are tested
+
+`tests/samples/test_samples_run.py` (both databases, part of `make test`) starts the app under
+uvicorn on a free port with the worker off, makes one org per language with everything a path value
+names (tests/samples/world.py: orders, a slow sandbox order to cancel, reward links, a points program
+with members, credits and rules, webhook endpoints, …, and one resource for each operation that
+consumes what it names: cancel, delete, reverse, release), then runs every sample as its own process:
+`bash`, `node`, `.venv/bin/python` (the SDK from `sdk/python/src`), `ruby`, and `java -cp` on classes
+compiled by one `javac`. Each answer's status must be one the operation documents as 2xx and its body
+must match the operation's response schema (jsonschema-rs over the description). The five languages
+run at the same time, each one sample after another in the description's order.
+
+Ruby comes from Debian (`scripts/ensure-ruby.sh`, run by `make test`); without it the Ruby samples
+are skipped and say why, and CI (`REWARDKIT_REQUIRE_RUBY=1` in `.ci/run`) fails instead. Two
+operations are not run, listed with the reason in the test's `NOT_RUN` (asserted to stay small):
+`reportEmailBounce` (it names the Message-ID of an email the server really sent) and
+`checkLinkVerification` (its code reaches the recipient by email).
+
+A new operation's samples are generated and run without any change here, as long as its path values
+are among those the world makes; otherwise the runner fails and names it: add the resource to
+tests/samples/world.py.
 """
 
 

@@ -71,7 +71,7 @@ def python_sdk(op: Operation, attr: str, method: str, paged: bool) -> str:
         args += [f"{identifier(k)}={py_literal(v, 4)}" for k, v in op.body.items()]
     args += [f'{identifier(h)}=os.environ["{e}"]' for h, e in op.headers]
     call = f"client.{attr}.{method}(" + ("\n    " + ",\n    ".join(args) + ",\n" if args else "") + ")"
-    key = f'os.environ["{API_KEY_ENV}"]' if op.auth else '"sk_test_unused"  # this operation sends no key'
+    key = f'os.environ["{API_KEY_ENV}"]' if op.auth else '"sk_test_unused"'
     params = [
         f'{p.env.lower()} = os.environ.get("{p.env}", "{p.default}")'
         if p.default
@@ -90,6 +90,7 @@ def python_sdk(op: Operation, attr: str, method: str, paged: bool) -> str:
         "from rewardkit_sdk import Client",
         "",
         *params,
+        *([] if op.auth else ["# This operation takes no API key (the client needs one: any string does)."]),
         f'with Client({key}, base_url=os.environ.get("{BASE_URL_ENV}", "{DEFAULT_BASE_URL}")) as client:',
         *("    " + line for line in f"result = {call}".splitlines()),
         f'print(json.dumps({dumped}.model_dump(mode="json", by_alias=True), indent=2))',
