@@ -10,6 +10,7 @@ REDIS_URL="${REWARDKIT_TEST_REDIS_URL:-redis://127.0.0.1:6379/1}"
 
 bash scripts/ensure-chromium.sh || true
 bash scripts/ensure-axe.sh || true
+bash scripts/ensure-ruby.sh || true
 
 echo "== lint (ruff, mypy, import contracts)"
 $BIN/ruff check src tests scripts bench sdk

@@ -27,6 +27,7 @@ from rewardkit.kit.logs import configure_logging
 from rewardkit.kit.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from rewardkit.kit.ratelimit import RateLimitHeaders
 from rewardkit.kit.responses import JSONResponse, ResponseModel, document_operations
+from rewardkit.kit.samples import document_samples
 from rewardkit.migrate import current_revision, head_revision
 from rewardkit.modules import MODULES
 from rewardkit.runtime import Runtime, get_runtime
@@ -222,6 +223,7 @@ def _document_problems(app: FastAPI) -> None:
                         resp["content"] = {
                             "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
                         }
+        document_samples(schema, {op: body for m in MODULES for op, body in m.request_examples.items()})
         app.openapi_schema = schema
         return schema
 

@@ -34,6 +34,9 @@ class Module:
     pages: tuple[APIRouter, ...] = ()  # hosted HTML pages
     tags: tuple[dict[str, str], ...] = ()  # OpenAPI tags of its routes, in display order
     examples: Mapping[str, Any] = field(default_factory=dict)  # operationId -> example 2xx body
+    # operationId -> example request body, where the request model's own `examples` has none or one
+    # that cannot run as is against a sandbox (kit/samples.py: the code samples send it).
+    request_examples: Mapping[str, Any] = field(default_factory=dict)
     jobs: Mapping[str, JobHandler] = field(default_factory=dict)  # job kind -> handler
     events: tuple[str, ...] = ()  # the event types it emits
     # Event types whose sequence number is fixed by the step of the resource's lifecycle they report

@@ -137,3 +137,10 @@ RESPONSES: dict[str, Any] = {
         "expires_at": "2026-11-25T22:37:55Z",
     },
 }
+
+# Request bodies the code samples send (kit/module.py `request_examples`) where the request model has no
+# `examples` of its own; the value matches the createRewardLink example's (25 USD of amazon_us).
+REQUEST_EXAMPLES: dict[str, Any] = {
+    "redeemLinkClaim": {"product_id": "amazon_us", "denomination": 25, "currency": "USD"},
+    "checkLinkVerification": {"code": "123456"},
+}

@@ -4,7 +4,7 @@ from rewardkit.kit.crypto import Sealed
 from rewardkit.kit.module import Module
 from rewardkit.links import retention, tasks
 from rewardkit.links.api import bounces, claims, router
-from rewardkit.links.examples import RESPONSES
+from rewardkit.links.examples import REQUEST_EXAMPLES, RESPONSES
 from rewardkit.links.models import (
     EVENT_TYPES,
     EXPIRE_JOB,
@@ -30,6 +30,7 @@ MODULE = Module(
         {"name": "Link claims", "description": "The headless claim API: the link's token is the credential."},
     ),
     examples=RESPONSES,
+    request_examples=REQUEST_EXAMPLES,
     jobs={
         EXPIRE_JOB: tasks.expire,
         REMIND_JOB: tasks.remind,

@@ -224,3 +224,13 @@ CREDIT_BATCH: dict[str, Any] = {
 }
 RESPONSES["createPointsRedemption"] = REDEMPTION
 RESPONSES["createPointsCreditBatch"] = CREDIT_BATCH
+
+# Request bodies the code samples send (kit/module.py `request_examples`) where the request model has no
+# `examples` of its own. The member is the one the activity and batch examples name (user_42).
+REQUEST_EXAMPLES: dict[str, Any] = {
+    "updatePointsProgram": {"name": "Acme Rewards Plus"},
+    "putPointsMember": {"email": "ada@example.com", "name": "Ada", "country": "US", "metadata": {"crm_id": "c-981"}},
+    "createPointsCredit": {"points": 500, "reason": "Welcome bonus", "reference": "welcome-user_42"},
+    "createPointsDebit": {"points": 100, "reason": "Manual adjustment", "reference": "adjust-user_42"},
+    "updatePointsRule": {"daily_cap": 1000},
+}

@@ -6,7 +6,7 @@ from rewardkit.kit.module import Module
 from rewardkit.points import redemptions, tasks
 from rewardkit.points.api import router
 from rewardkit.points.cli import points_app
-from rewardkit.points.examples import RESPONSES
+from rewardkit.points.examples import REQUEST_EXAMPLES, RESPONSES
 from rewardkit.points.models import (
     EVENT_TYPES,
     EXPIRE_JOB,
@@ -36,6 +36,7 @@ MODULE = Module(
         },
     ),
     examples=RESPONSES,
+    request_examples=REQUEST_EXAMPLES,
     jobs={
         EXPIRE_JOB: tasks.expire,
         RELEASE_JOB: tasks.release,

@@ -82,3 +82,11 @@ RESPONSES: dict[str, Any] = {
         ],
     },
 }
+
+# Request bodies the code samples send (kit/module.py `request_examples`) where the request model has no
+# `examples` of its own.
+REQUEST_EXAMPLES: dict[str, Any] = {
+    "updateWebhookEndpoint": {"description": "Order events for the fulfilment service", "enabled": True},
+    "rotateWebhookSecret": {"overlap_hours": 24},
+    "redeliverEvent": {},
+}

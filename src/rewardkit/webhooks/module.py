@@ -5,7 +5,7 @@ from rewardkit.kit.crypto import Sealed
 from rewardkit.kit.module import Module
 from rewardkit.webhooks import retention, service, tasks
 from rewardkit.webhooks.api import router
-from rewardkit.webhooks.examples import RESPONSES
+from rewardkit.webhooks.examples import REQUEST_EXAMPLES, RESPONSES
 from rewardkit.webhooks.models import (
     DELIVER_JOB,
     EVENT_TYPES,
@@ -22,6 +22,7 @@ MODULE = Module(
         {"name": "Events", "description": "Everything that happened, kept at least 30 days."},
     ),
     examples=RESPONSES,
+    request_examples=REQUEST_EXAMPLES,
     jobs={DELIVER_JOB: tasks.deliver},
     events=EVENT_TYPES,
     subscribers=(service.fan_out,),
