@@ -16,8 +16,8 @@ from rewardkit.auth import repository
 from rewardkit.auth.errors import InvalidApiKey, InvalidBranding, InvalidSession, KeyNotFound, OrgNotFound
 from rewardkit.auth.models import MODES, ApiKey, Org, PrincipalSession
 from rewardkit.auth.principals import API_KEY, API_KEY_SCOPES, SESSION_PREFIXES, Principal
-from rewardkit.auth.schemas import SessionOut
-from rewardkit.kit import ssrf
+from rewardkit.auth.schemas import ApiKeyOut, SessionOut
+from rewardkit.kit import ssrf, versioning
 from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
@@ -55,9 +55,13 @@ async def default_currency(s: AsyncSession, org_id: str) -> str:
     return org.default_currency
 
 
-async def create_key(s: AsyncSession, keyring: Keyring, org_id: str, mode: str) -> Issued[ApiKey]:
+async def create_key(
+    s: AsyncSession, keyring: Keyring, org_id: str, mode: str, api_version: str | None = None
+) -> Issued[ApiKey]:
+    """A new key, pinned to `api_version` (default: the latest; an unknown one is InvalidVersion)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
+    version = versioning.check(api_version) if api_version is not None else versioning.LATEST
     if await repository.get_org(s, org_id) is None:
         raise OrgNotFound(f"No organisation {org_id}.")
     raw = f"sk_{mode}_{secrets.token_urlsafe(32)}"
@@ -68,6 +72,7 @@ async def create_key(s: AsyncSession, keyring: Keyring, org_id: str, mode: str) 
         key_hash=keyring.hash(raw),
         redacted=f"sk_{mode}_…{raw[-4:]}",
         created_at=utcnow(),
+        api_version=version,
     )
     s.add(key)
     await s.flush()
@@ -85,6 +90,7 @@ def describe_key(key: ApiKey) -> dict[str, Any]:
         "org_id": key.org_id,
         "mode": key.mode,
         "redacted": key.redacted,
+        "api_version": key.api_version,
         "created_at": key.created_at.isoformat(),
         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
     }
@@ -106,7 +112,48 @@ async def roll_key(s: AsyncSession, keyring: Keyring, key_id: str) -> Issued[Api
         raise KeyNotFound(f"No active key {key_id}.")
     if not await repository.revoke_key(s, key_id, old.org_id, utcnow()):
         raise KeyNotFound(f"No active key {key_id}.")
-    return await create_key(s, keyring, old.org_id, old.mode)
+    # The new key keeps the old one's version: rolling a secret must not change the API it sees.
+    return await create_key(s, keyring, old.org_id, old.mode, old.api_version)
+
+
+async def set_key_version(
+    s: AsyncSession, key_id: str, api_version: str, org_id: str | None = None, mode: str | None = None
+) -> ApiKey:
+    """Pin an active key to another version (the API passes the caller's org and mode: another org's or
+    mode's key is not found; the CLI passes none). Processes that cached the key see the change within
+    api_key_cache_seconds; the caller's process evicts it at once (KeyCache.forget)."""
+    version = versioning.check(api_version)
+    key = await repository.get_key(s, key_id)
+    if (
+        key is None
+        or key.revoked_at is not None
+        or (org_id is not None and key.org_id != org_id)
+        or (mode is not None and key.mode != mode)
+    ):
+        raise KeyNotFound(f"No active API key {key_id}.")
+    key.api_version = version
+    await s.flush()
+    return key
+
+
+def render_key(key: ApiKey) -> dict[str, Any]:
+    """An API key as the API shows it: never its secret or its hash."""
+    return ApiKeyOut(
+        id=key.id,
+        livemode=key.mode == "live",
+        redacted=key.redacted,
+        api_version=key.api_version,
+        created_at=key.created_at,
+    ).model_dump(mode="json")
+
+
+async def update_key_version(ctx: Runtime, ident: Principal, key_id: str, api_version: str) -> dict[str, Any]:
+    """POST /v1/api_keys/{key_id}: a key of the caller's org and mode."""
+    async with ctx.db.unit_of_work() as s:
+        key = await set_key_version(s, key_id, api_version, ident.org_id, ident.mode)
+        out = render_key(key)
+    ctx.part(KeyCache).forget(key_id)
+    return out
 
 
 class KeyCache:
@@ -129,6 +176,11 @@ class KeyCache:
             return hit[1]
         return None
 
+    def forget(self, key_id: str) -> None:
+        """Drop a key's entries (its version changed): this process sees the change at once."""
+        for digest in [d for d, (_, p) in self._items.items() if p.id == key_id]:
+            self._items.pop(digest, None)
+
     def put(self, digest: str, ident: Principal) -> None:
         if len(self._items) >= self.size:
             self._items.clear()
@@ -141,7 +193,7 @@ async def authenticate(s: AsyncSession, keyring: Keyring, raw: str) -> Principal
     key = await repository.find_key_by_hashes(s, keyring.hashes(raw))
     if key is None:
         raise InvalidApiKey()
-    return Principal(API_KEY, key.org_id, key.mode, key.id, scopes=API_KEY_SCOPES)
+    return Principal(API_KEY, key.org_id, key.mode, key.id, scopes=API_KEY_SCOPES, api_version=key.api_version)
 
 
 async def create_session(
