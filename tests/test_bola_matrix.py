@@ -27,8 +27,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from rewardkit.kit.errors import PROBLEM_JSON
-from rewardkit.kit.versioning import LATEST as LATEST_VERSION
 from rewardkit.kit.ids import new_id
+from rewardkit.kit.versioning import LATEST as LATEST_VERSION
 from rewardkit.runtime import Runtime
 from tests.bola_resources import World, build_world, snapshot
 from tests.conftest import MakeOrg, order_body

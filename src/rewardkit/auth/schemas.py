@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, JsonValue
 
 from rewardkit.kit import versioning
 from rewardkit.kit.responses import ListObject, ResponseModel
@@ -109,7 +109,7 @@ class ApiKeyUpdate(RequestModel):
     api_version: str = Field(
         max_length=10,
         description="A version from GET /v1/versions; an unknown one is a 400 `invalid_api_version`",
-        json_schema_extra={"enum": versioning.VERSIONS},
+        json_schema_extra={"enum": list[JsonValue](versioning.VERSIONS)},
     )
 
 
