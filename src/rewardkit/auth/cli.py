@@ -21,7 +21,7 @@ _VERSION_HELP = f"API version its requests get without a Rewardkit-Version heade
 
 def _check_version(api_version: str | None) -> None:
     if api_version is not None and api_version not in versioning.RELEASED:
-        fail(f"--api-version must be one of {', '.join(versioning.VERSIONS)}", 2)
+        fail(f"the API version must be one of {', '.join(versioning.VERSIONS)}", 2)
 
 
 @orgs_app.command("create")
