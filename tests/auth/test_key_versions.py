@@ -10,6 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import insert, select
 
+from rewardkit.auth import key_versions
 from rewardkit.auth import service as auth
 from rewardkit.auth.models import ApiKey
 from rewardkit.kit import versioning
@@ -163,7 +164,7 @@ async def test_a_roll_keeps_the_pin(ctx: Runtime, make_org: MakeOrg) -> None:
     org = await make_org()
     key = await key_of(ctx, org)
     async with ctx.db.unit_of_work() as s:
-        await auth.set_key_version(s, key.id, OLD)
+        await key_versions.set_key_version(s, key.id, OLD)
     async with ctx.db.unit_of_work() as s:
         rolled, _ = await auth.roll_key(s, ctx.keyring, key.id)
         assert rolled.api_version == OLD

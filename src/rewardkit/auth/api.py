@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from rewardkit.auth import service
+from rewardkit.auth import key_versions, service
 from rewardkit.auth.errors import AuthenticationRequired, InvalidApiKey, InvalidSession, PrincipalNotAllowed
 from rewardkit.auth.principals import API_KEY, DASHBOARD_USER, LINK_VISITOR, MEMBER_SESSION, Principal
 from rewardkit.auth.schemas import ApiKeyOut, ApiKeyUpdate, ApiVersionList, BrandingOut, BrandingUpdate, SessionOut
@@ -198,7 +198,7 @@ async def update_api_key(
     without a Rewardkit-Version header get that version's shapes from the next request on (other
     processes within api_key_cache_seconds). Upgrade on your timeline: try the new version with the
     header first, then move the pin."""
-    return respond(request, await service.update_key_version(ctx, ident, key_id, body.api_version), "api_key")
+    return respond(request, await key_versions.update_key_version(ctx, ident, key_id, body.api_version), "api_key")
 
 
 @router.get(

@@ -153,14 +153,14 @@ def keys_set_version(
 ) -> None:
     """Pin a key to an API version: its requests without a Rewardkit-Version header get it (other
     processes within api_key_cache_seconds)."""
-    from rewardkit.auth import service
+    from rewardkit.auth import key_versions, service
     from rewardkit.kit.errors import Problem
 
     _check_version(api_version)
 
     async def go(rt: Runtime) -> dict[str, Any]:
         async with rt.db.unit_of_work() as s:
-            return service.describe_key(await service.set_key_version(s, key_id, api_version))
+            return service.describe_key(await key_versions.set_key_version(s, key_id, api_version))
 
     try:
         result = run(go)

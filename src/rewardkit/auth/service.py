@@ -16,7 +16,7 @@ from rewardkit.auth import repository
 from rewardkit.auth.errors import InvalidApiKey, InvalidBranding, InvalidSession, KeyNotFound, OrgNotFound
 from rewardkit.auth.models import MODES, ApiKey, Org, PrincipalSession
 from rewardkit.auth.principals import API_KEY, API_KEY_SCOPES, SESSION_PREFIXES, Principal
-from rewardkit.auth.schemas import ApiKeyOut, SessionOut
+from rewardkit.auth.schemas import SessionOut
 from rewardkit.kit import ssrf, versioning
 from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import utcnow
@@ -114,46 +114,6 @@ async def roll_key(s: AsyncSession, keyring: Keyring, key_id: str) -> Issued[Api
         raise KeyNotFound(f"No active key {key_id}.")
     # The new key keeps the old one's version: rolling a secret must not change the API it sees.
     return await create_key(s, keyring, old.org_id, old.mode, old.api_version)
-
-
-async def set_key_version(
-    s: AsyncSession, key_id: str, api_version: str, org_id: str | None = None, mode: str | None = None
-) -> ApiKey:
-    """Pin an active key to another version (the API passes the caller's org and mode: another org's or
-    mode's key is not found; the CLI passes none). Processes that cached the key see the change within
-    api_key_cache_seconds; the caller's process evicts it at once (KeyCache.forget)."""
-    version = versioning.check(api_version)
-    key = await repository.get_key(s, key_id)
-    if (
-        key is None
-        or key.revoked_at is not None
-        or (org_id is not None and key.org_id != org_id)
-        or (mode is not None and key.mode != mode)
-    ):
-        raise KeyNotFound(f"No active API key {key_id}.")
-    key.api_version = version
-    await s.flush()
-    return key
-
-
-def render_key(key: ApiKey) -> dict[str, Any]:
-    """An API key as the API shows it: never its secret or its hash."""
-    return ApiKeyOut(
-        id=key.id,
-        livemode=key.mode == "live",
-        redacted=key.redacted,
-        api_version=key.api_version,
-        created_at=key.created_at,
-    ).model_dump(mode="json")
-
-
-async def update_key_version(ctx: Runtime, ident: Principal, key_id: str, api_version: str) -> dict[str, Any]:
-    """POST /v1/api_keys/{key_id}: a key of the caller's org and mode."""
-    async with ctx.db.unit_of_work() as s:
-        key = await set_key_version(s, key_id, api_version, ident.org_id, ident.mode)
-        out = render_key(key)
-    ctx.part(KeyCache).forget(key_id)
-    return out
 
 
 class KeyCache:
