@@ -127,12 +127,21 @@ def downgrade(body: Any, resource: str, target: str) -> Any:
 
 
 def _walk(body: Any, resource: str | None, steps: list[str]) -> Any:
+    # Copies only what changes: a nested dict with nothing to downgrade is returned as it is.
     if isinstance(body, list):
-        return [_walk(item, None, steps) for item in body]
+        items = [_walk(item, None, steps) if isinstance(item, dict | list) else item for item in body]
+        return body if all(a is b for a, b in zip(items, body, strict=True)) else items
     if not isinstance(body, dict):
         return body
-    # `metadata` is the customer's own key-value data: never read as an object, whatever it holds.
-    out = {k: _walk(v, None, steps) if isinstance(v, dict | list) and k != "metadata" else v for k, v in body.items()}
+    out = body
+    for k, v in body.items():
+        # `metadata` is the customer's own key-value data: never read as an object, whatever it holds.
+        if isinstance(v, dict | list) and k != "metadata":
+            new = _walk(v, None, steps)
+            if new is not v:
+                if out is body:
+                    out = dict(body)
+                out[k] = new
     name = resource or body.get("object")
     if not isinstance(name, str):
         return out
