@@ -60,6 +60,7 @@ class World:
     # #16 reconciliation: A's two reconciliations (the first uploaded with an Idempotency-Key), their
     # lines, a line A resolved with a key, and B's own reconciliation.
     recon: dict[str, Any] = field(default_factory=dict)
+    a_key_id: str = ""  # #17: the id of A's test API key (the one a version change would re-pin)
 
 
 def ok(r: httpx.Response, *statuses: int) -> dict[str, Any]:
@@ -220,6 +221,9 @@ async def build_world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg
         *(x["url"].rsplit("/", 1)[1] for x in (link, link_2, batch_link)),
         *(x["recipient"]["email"] for x in (link, link_2)),
     }
+    async with ctx.db.unit_of_work(readonly=True) as s:
+        world.a_key_id = next(k.id for k in await auth.list_keys(s, a.id) if k.mode == "test")
+    world.a_ids.add(world.a_key_id)
     return world
 
 

@@ -28,6 +28,7 @@ from fastapi.routing import APIRoute
 
 from rewardkit.kit.errors import PROBLEM_JSON
 from rewardkit.kit.ids import new_id
+from rewardkit.kit.versioning import LATEST as LATEST_VERSION
 from rewardkit.runtime import Runtime
 from tests.bola_resources import World, build_world, snapshot
 from tests.conftest import MakeOrg, order_body
@@ -662,6 +663,13 @@ ROWS: tuple[Row, ...] = (
         "email_delivery_not_found",
     ),
     Row("getOrder", ("order_id",), fixed("GET", lambda w: ORDER.format(w.order["id"])), "order_not_found"),
+    Row(
+        "updateApiKey",
+        ("key_id",),
+        # The owner re-pins its key to the version it already has (the latest), so later rows see the same.
+        fixed("POST", lambda w: f"/v1/api_keys/{w.a_key_id}", {"api_version": LATEST_VERSION}),
+        "key_not_found",
+    ),
     Row(
         "cancelOrder",
         ("order_id",),

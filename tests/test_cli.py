@@ -201,7 +201,7 @@ async def test_keys_list_shows_both_keys_without_secrets(cli: Cli) -> None:
     rows = (await cli("keys", "list", "--org", org["id"], "--json")).json()
     assert sorted(k["mode"] for k in rows) == ["live", "test"]
     for k in rows:
-        assert set(k) == {"id", "org_id", "mode", "redacted", "created_at", "revoked_at"}
+        assert set(k) == {"id", "org_id", "mode", "redacted", "api_version", "created_at", "revoked_at"}
         assert k["id"].startswith("key_") and k["org_id"] == org["id"]
         assert k["redacted"].startswith(f"sk_{k['mode']}_…") and k["revoked_at"] is None and k["created_at"]
 

@@ -17,10 +17,10 @@ async def test_seed_curl_returns_fulfilled_with_voucher_url(client: httpx.AsyncC
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["status"] == "fulfilled"
-    assert body["order_id"].startswith("ord_")
+    assert body["id"].startswith("ord_")
     assert body["voucher_url"].startswith("http://testserver/v/")
     token = body["voucher_url"].rsplit("/", 1)[1]
-    assert body["order_id"] not in token and len(token) >= 32
+    assert body["id"] not in token and len(token) >= 32
     assert body["charged"] == {"currency": "USD", "minor_units": 5000, "value": "50.00"}
 
 

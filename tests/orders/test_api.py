@@ -108,7 +108,7 @@ async def test_minor_units_are_respected(
         "/v1/orders", json={"product_id": product, "currency": currency, "denomination": good}, headers=org.h()
     )
     assert ok.status_code == 200, ok.text
-    assert Decimal(ok.json()["denomination"]) == Decimal(str(good))
+    assert Decimal(ok.json()["face_value"]["value"]) == Decimal(str(good))
     no = await client.post(
         "/v1/orders", json={"product_id": product, "currency": currency, "denomination": bad}, headers=org.h()
     )

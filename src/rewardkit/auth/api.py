@@ -16,11 +16,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 
-from rewardkit.auth import service
+from rewardkit.auth import key_versions, service
 from rewardkit.auth.errors import AuthenticationRequired, InvalidApiKey, InvalidSession, PrincipalNotAllowed
 from rewardkit.auth.principals import API_KEY, DASHBOARD_USER, LINK_VISITOR, MEMBER_SESSION, Principal
-from rewardkit.auth.schemas import BrandingOut, BrandingUpdate, SessionOut
+from rewardkit.auth.schemas import ApiKeyOut, ApiKeyUpdate, ApiVersionList, BrandingOut, BrandingUpdate, SessionOut
 from rewardkit.auth.service import KeyCache
+from rewardkit.kit import versioning
 from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.ratelimit import STATE_KEY, RateLimited, RateLimiter, TooManyAuthFailures
 from rewardkit.kit.responses import JSONResponse, respond
@@ -91,6 +92,9 @@ def accepts(*kinds: str) -> Callable[[Request], Awaitable[Principal]]:
             await limiter.auth_failed(address)
             raise
         request.state.identity = ident
+        if ident.api_version in versioning.RELEASED and not getattr(request.state, versioning.REQUESTED_KEY, False):
+            # No Rewardkit-Version header: the key's pin, not the latest (the header always wins).
+            setattr(request.state, versioning.STATE_KEY, ident.api_version)
         quota = await limiter.hit(ident.mode, ident.id)
         if quota is not None:
             request.scope.setdefault("state", {})[STATE_KEY] = quota  # the headers (kit/ratelimit.py)
@@ -170,3 +174,42 @@ async def update_branding(
     """Change the display name, logo, accent colour or support email; fields not sent are kept, `null` clears."""
     changes = {name: getattr(body, name) for name in body.model_fields_set}
     return respond(request, await service.set_branding(ctx, ident.org_id, changes), "branding")
+
+
+@router.post(
+    "/api_keys/{key_id}",
+    tags=["Versions"],
+    operation_id="updateApiKey",
+    response_model=ApiKeyOut,
+    response_class=JSONResponse,
+    responses={
+        400: {"description": "invalid_api_version: not a version GET /v1/versions lists"},
+        404: {"description": "key_not_found: no active key of this org and mode"},
+    },
+)
+async def update_api_key(
+    request: Request,
+    key_id: str,
+    body: ApiKeyUpdate,
+    ident: Annotated[Principal, Depends(require_api_key)],
+    ctx: Annotated[Runtime, Depends(get_runtime)],
+) -> JSONResponse:
+    """Pin an API key (this one, or another active key of its org and mode) to a version: its requests
+    without a Rewardkit-Version header get that version's shapes from the next request on (other
+    processes within api_key_cache_seconds). Upgrade on your timeline: try the new version with the
+    header first, then move the pin."""
+    return respond(request, await key_versions.update_key_version(ctx, ident, key_id, body.api_version), "api_key")
+
+
+@router.get(
+    "/versions",
+    tags=["Versions"],
+    operation_id="listApiVersions",
+    response_model=ApiVersionList,
+    response_class=JSONResponse,
+    openapi_extra={"security": []},
+)
+async def list_api_versions(request: Request) -> JSONResponse:
+    """Every API version, newest first, with what each changed (machine-readable; docs/changelog.md
+    says the same for people). Public: no credential is needed. Always in the latest shape."""
+    return JSONResponse(versioning.listing())

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from rewardkit.cli_support import fail, out, run
+from rewardkit.kit import versioning
 from rewardkit.kit.money import is_currency
 
 if TYPE_CHECKING:
@@ -14,6 +15,13 @@ if TYPE_CHECKING:
 
 orgs_app = typer.Typer(help="Organisations (tenants).", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+
+_VERSION_HELP = f"API version its requests get without a Rewardkit-Version header ({', '.join(versioning.VERSIONS)})"
+
+
+def _check_version(api_version: str | None) -> None:
+    if api_version is not None and api_version not in versioning.RELEASED:
+        fail(f"the API version must be one of {', '.join(versioning.VERSIONS)}", 2)
 
 
 @orgs_app.command("create")
@@ -24,10 +32,14 @@ def orgs_create(
     with_key_ids: Annotated[
         bool, typer.Option("--key-ids", help="With --json: add api_key_ids (mode -> key id, for keys roll/revoke)")
     ] = False,
+    api_version: Annotated[
+        str | None, typer.Option("--api-version", help=_VERSION_HELP + "; default the latest")
+    ] = None,
 ) -> None:
     """Create an organisation with one test and one live API key (shown only now)."""
     from rewardkit.auth import service
 
+    _check_version(api_version)
     if not name.strip():
         fail("--name must not be empty", 2)
     if not is_currency(default_currency.upper()):
@@ -36,8 +48,8 @@ def orgs_create(
     async def go(rt: Runtime) -> dict[str, Any]:
         async with rt.db.unit_of_work() as s:
             org = await service.create_org(s, name.strip(), default_currency.upper())
-            test = await service.create_key(s, rt.keyring, org.id, "test")
-            live = await service.create_key(s, rt.keyring, org.id, "live")
+            test = await service.create_key(s, rt.keyring, org.id, "test", api_version)
+            live = await service.create_key(s, rt.keyring, org.id, "live", api_version)
         # `api_keys` keeps its shape (mode -> secret; scripts and bench/ read it); the ids are beside it.
         return {
             "id": org.id,
@@ -65,8 +77,7 @@ def orgs_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     async def go(rt: Runtime) -> list[dict[str, Any]]:
         async with rt.db.unit_of_work(readonly=True) as s:
             return [
-                {"id": o.id, "name": o.name, "default_currency": o.default_currency}
-                for o in await service.list_orgs(s)
+                {"id": o.id, "name": o.name, "default_currency": o.default_currency} for o in await service.list_orgs(s)
             ]
 
     rows = run(go)
@@ -105,6 +116,9 @@ def orgs_brand(
 def keys_create(
     org: Annotated[str, typer.Option(help="Organisation id (org_…)")],
     mode: Annotated[str, typer.Option(help="test or live")] = "test",
+    api_version: Annotated[
+        str | None, typer.Option("--api-version", help=_VERSION_HELP + "; default the latest")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Create an API key; its secret is printed once and stored only as an HMAC hash."""
@@ -113,17 +127,46 @@ def keys_create(
 
     if mode not in ("test", "live"):
         fail("--mode must be test or live", 2)
+    _check_version(api_version)
 
     async def go(rt: Runtime) -> dict[str, Any]:
         async with rt.db.unit_of_work() as s:
-            key, raw = await service.create_key(s, rt.keyring, org, mode)
-        return {"id": key.id, "org_id": key.org_id, "mode": key.mode, "secret": raw}
+            key, raw = await service.create_key(s, rt.keyring, org, mode, api_version)
+        return {"id": key.id, "org_id": key.org_id, "mode": key.mode, "api_version": key.api_version, "secret": raw}
 
     try:
         result = run(go)
     except Problem as p:
         fail(p.detail)
-    out(result, as_json, f"{result['id']} ({result['mode']}): {result['secret']}\nShown only once.")
+    out(
+        result,
+        as_json,
+        f"{result['id']} ({result['mode']}, API version {result['api_version']}): {result['secret']}\nShown only once.",
+    )
+
+
+@keys_app.command("set-version")
+def keys_set_version(
+    key_id: Annotated[str, typer.Argument(help="Key id (key_…) of an active key")],
+    api_version: Annotated[str, typer.Argument(help=_VERSION_HELP)],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Pin a key to an API version: its requests without a Rewardkit-Version header get it (other
+    processes within api_key_cache_seconds)."""
+    from rewardkit.auth import key_versions, service
+    from rewardkit.kit.errors import Problem
+
+    _check_version(api_version)
+
+    async def go(rt: Runtime) -> dict[str, Any]:
+        async with rt.db.unit_of_work() as s:
+            return service.describe_key(await key_versions.set_key_version(s, key_id, api_version))
+
+    try:
+        result = run(go)
+    except Problem as p:
+        fail(p.detail)
+    out(result, as_json, f"{key_id} now answers in API version {result['api_version']}")
 
 
 @keys_app.command("revoke")
@@ -161,7 +204,7 @@ def keys_list(
     except Problem as p:
         fail(p.detail)
     text = "\n".join(
-        f"{r['id']}  {r['mode']}  {r['redacted']}  created {r['created_at']}"
+        f"{r['id']}  {r['mode']}  {r['redacted']}  {r['api_version']}  created {r['created_at']}"
         + (f"  revoked {r['revoked_at']}" if r["revoked_at"] else "  active")
         for r in rows
     )

@@ -38,6 +38,10 @@ class ApiKey(Base):
     redacted: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The API version its requests get without a Rewardkit-Version header (kit/versioning.py). New keys
+    # get the latest (auth.service.create_key); keys made before versions could be pinned hold the
+    # first one, so an existing integration never changes under it (migration 0022).
+    api_version: Mapped[str] = mapped_column(String(10), server_default="2026-11-01")
 
 
 class PrincipalSession(Base):

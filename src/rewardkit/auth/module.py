@@ -3,7 +3,7 @@
 from rewardkit.auth.api import router
 from rewardkit.auth.cli import keys_app, orgs_app
 from rewardkit.auth.models import ApiKey, Org, PrincipalSession
-from rewardkit.auth.schemas import BRANDING_EXAMPLE
+from rewardkit.auth.schemas import API_KEY_EXAMPLE, BRANDING_EXAMPLE, VERSIONS_EXAMPLE
 from rewardkit.auth.service import KeyCache
 from rewardkit.kit.module import Module
 from rewardkit.kit.ratelimit import RateLimiter
@@ -25,8 +25,15 @@ MODULE = Module(
     tags=(
         {"name": "Branding", "description": "How your hosted pages (the voucher page) look."},
         {"name": "Sessions", "description": "Who is calling, for hosted pages' signed-in people."},
+        {"name": "Versions", "description": "Dated API versions and the version each API key is pinned to."},
     ),
-    examples={"getSession": SESSION, "getBranding": BRANDING_EXAMPLE, "updateBranding": BRANDING_EXAMPLE},
+    examples={
+        "getSession": SESSION,
+        "getBranding": BRANDING_EXAMPLE,
+        "updateBranding": BRANDING_EXAMPLE,
+        "updateApiKey": API_KEY_EXAMPLE,
+        "listApiVersions": VERSIONS_EXAMPLE,
+    },
     tables=(Org, ApiKey, PrincipalSession),
     cli=(("orgs", orgs_app), ("keys", keys_app)),
     resources=(KeyCache.open, RateLimiter.open),

@@ -35,6 +35,8 @@ class Principal:
     id: str  # the API key's id, or the session's
     subject: str | None = None  # what a session is for: the member, link or user id
     scopes: frozenset[str] = field(default_factory=frozenset)
+    # An API key's pinned version (kit/versioning.py); None for sessions (they get the latest).
+    api_version: str | None = None
 
     @property
     def livemode(self) -> bool:

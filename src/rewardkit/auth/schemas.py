@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, JsonValue
 
-from rewardkit.kit.responses import ResponseModel
+from rewardkit.kit import versioning
+from rewardkit.kit.responses import ListObject, ResponseModel
 from rewardkit.kit.schemas import RequestModel
 
 BRANDING_EXAMPLE: dict[str, Any] = {
@@ -63,3 +64,82 @@ class SessionOut(ResponseModel):
     scopes: list[str]
     expires_at: datetime
     created_at: datetime
+
+
+API_KEY_EXAMPLE: dict[str, Any] = {
+    "id": "key_01m8ag0q7y",
+    "object": "api_key",
+    "livemode": False,
+    "redacted": "sk_test_…a1b2",
+    "api_version": versioning.LATEST,
+    "created_at": "2026-11-20T09:30:00Z",
+}
+
+# What GET /v1/versions answers, shortened (the endpoint reads kit/versioning.py's registry; the
+# domains register their changes when their modules load, after this one).
+VERSIONS_EXAMPLE: dict[str, Any] = {
+    "object": "list",
+    "data": [
+        {
+            "id": "2026-12-01",
+            "object": "api_version",
+            "released": "2026-12-01",
+            "latest": True,
+            "changes": [
+                {
+                    "resource": "order",
+                    "description": "An order states each fact once: `order_id` and `denomination` are removed.",
+                    "breaking": True,
+                    "fields": ["order_id", "denomination"],
+                }
+            ],
+        },
+        {"id": "2026-11-01", "object": "api_version", "released": "2026-11-01", "latest": False, "changes": []},
+    ],
+    "has_more": False,
+    "next_cursor": None,
+}
+
+
+class ApiKeyUpdate(RequestModel):
+    """Pin the key to another API version: its requests without a Rewardkit-Version header get it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"api_version": versioning.LATEST}]})
+
+    api_version: str = Field(
+        max_length=10,
+        description="A version from GET /v1/versions; an unknown one is a 400 `invalid_api_version`",
+        json_schema_extra={"enum": list[JsonValue](versioning.VERSIONS)},
+    )
+
+
+class ApiKeyOut(ResponseModel):
+    """An API key: never its secret or its hash."""
+
+    model_config = ConfigDict(**ResponseModel.model_config, json_schema_extra={"examples": [dict(API_KEY_EXAMPLE)]})
+
+    id: str
+    object: Literal["api_key"] = "api_key"
+    livemode: bool
+    redacted: str = Field(description="What a dashboard may show: the mode and the last four characters")
+    api_version: str = Field(description="The version of its requests that send no Rewardkit-Version header")
+    created_at: datetime
+
+
+class VersionChange(ResponseModel):
+    resource: str = Field(description="The `object` the change concerns, e.g. `order`")
+    description: str
+    breaking: bool = Field(description="A client written for the previous version may need changing")
+    fields: list[str] = Field(description="The fields of `resource` it added, removed or changed")
+
+
+class ApiVersionOut(ResponseModel):
+    id: str = Field(description="The version, as sent in Rewardkit-Version")
+    object: Literal["api_version"] = "api_version"
+    released: date
+    latest: bool
+    changes: list[VersionChange] = Field(description="What it changed from the previous version; [] for the first")
+
+
+class ApiVersionList(ListObject):
+    data: list[ApiVersionOut]

@@ -17,7 +17,7 @@ from rewardkit.auth.errors import InvalidApiKey, InvalidBranding, InvalidSession
 from rewardkit.auth.models import MODES, ApiKey, Org, PrincipalSession
 from rewardkit.auth.principals import API_KEY, API_KEY_SCOPES, SESSION_PREFIXES, Principal
 from rewardkit.auth.schemas import SessionOut
-from rewardkit.kit import ssrf
+from rewardkit.kit import ssrf, versioning
 from rewardkit.kit.crypto import Keyring
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
@@ -55,9 +55,13 @@ async def default_currency(s: AsyncSession, org_id: str) -> str:
     return org.default_currency
 
 
-async def create_key(s: AsyncSession, keyring: Keyring, org_id: str, mode: str) -> Issued[ApiKey]:
+async def create_key(
+    s: AsyncSession, keyring: Keyring, org_id: str, mode: str, api_version: str | None = None
+) -> Issued[ApiKey]:
+    """A new key, pinned to `api_version` (default: the latest; an unknown one is InvalidVersion)."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
+    version = versioning.check(api_version) if api_version is not None else versioning.LATEST
     if await repository.get_org(s, org_id) is None:
         raise OrgNotFound(f"No organisation {org_id}.")
     raw = f"sk_{mode}_{secrets.token_urlsafe(32)}"
@@ -68,6 +72,7 @@ async def create_key(s: AsyncSession, keyring: Keyring, org_id: str, mode: str) 
         key_hash=keyring.hash(raw),
         redacted=f"sk_{mode}_…{raw[-4:]}",
         created_at=utcnow(),
+        api_version=version,
     )
     s.add(key)
     await s.flush()
@@ -85,6 +90,7 @@ def describe_key(key: ApiKey) -> dict[str, Any]:
         "org_id": key.org_id,
         "mode": key.mode,
         "redacted": key.redacted,
+        "api_version": key.api_version,
         "created_at": key.created_at.isoformat(),
         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
     }
@@ -106,7 +112,8 @@ async def roll_key(s: AsyncSession, keyring: Keyring, key_id: str) -> Issued[Api
         raise KeyNotFound(f"No active key {key_id}.")
     if not await repository.revoke_key(s, key_id, old.org_id, utcnow()):
         raise KeyNotFound(f"No active key {key_id}.")
-    return await create_key(s, keyring, old.org_id, old.mode)
+    # The new key keeps the old one's version: rolling a secret must not change the API it sees.
+    return await create_key(s, keyring, old.org_id, old.mode, old.api_version)
 
 
 class KeyCache:
@@ -129,6 +136,11 @@ class KeyCache:
             return hit[1]
         return None
 
+    def forget(self, key_id: str) -> None:
+        """Drop a key's entries (its version changed): this process sees the change at once."""
+        for digest in [d for d, (_, p) in self._items.items() if p.id == key_id]:
+            self._items.pop(digest, None)
+
     def put(self, digest: str, ident: Principal) -> None:
         if len(self._items) >= self.size:
             self._items.clear()
@@ -141,7 +153,7 @@ async def authenticate(s: AsyncSession, keyring: Keyring, raw: str) -> Principal
     key = await repository.find_key_by_hashes(s, keyring.hashes(raw))
     if key is None:
         raise InvalidApiKey()
-    return Principal(API_KEY, key.org_id, key.mode, key.id, scopes=API_KEY_SCOPES)
+    return Principal(API_KEY, key.org_id, key.mode, key.id, scopes=API_KEY_SCOPES, api_version=key.api_version)
 
 
 async def create_session(

@@ -195,8 +195,11 @@ class RequestGuard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         request = Request(scope)
         try:
-            version = versioning.resolve(headers.get(versioning.HEADER.lower()))
-            scope.setdefault("state", {})["api_version"] = version
+            requested = headers.get(versioning.HEADER.lower())
+            state = scope.setdefault("state", {})
+            state[versioning.STATE_KEY] = versioning.resolve(requested)
+            # Without the header, auth puts the calling key's pinned version in its place.
+            state[versioning.REQUESTED_KEY] = bool(requested)
             # PostgreSQL cannot store NUL in text; refuse it at the door rather than fail deep down.
             if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
                 raise MalformedRequest("NUL characters are not allowed in URLs.")
@@ -216,7 +219,7 @@ class RequestGuard:
                 elif has_body and not is_json_media_type(ctype):
                     raise UnsupportedMediaType(f"Got Content-Type {ctype or 'none'!r}; use application/json.")
         except Problem as p:
-            version_ok = scope.get("state", {}).get("api_version")
+            version_ok = scope.get("state", {}).get(versioning.STATE_KEY)
             if version_ok and scope["path"].startswith("/v1/"):
                 p.headers = {**p.headers, versioning.HEADER: version_ok}
             await problem_response(p, request)(scope, receive, send)
@@ -241,6 +244,8 @@ class RequestGuard:
             if message["type"] == "http.response.start":
                 started = True
                 if echo:
+                    # Read at the answer, not at the door: auth may have replaced it by the key's pin.
+                    version = scope["state"].get(versioning.STATE_KEY, versioning.LATEST)
                     message.setdefault("headers", [])
                     message["headers"] = list(message["headers"]) + [(versioning.HEADER.encode(), version.encode())]
             await send(message)

@@ -26,7 +26,7 @@ class JSONResponse(FastAPIJSONResponse):
 def respond(
     request: Request, body: Any, resource: str, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    version = getattr(request.state, "api_version", versioning.LATEST)
+    version = getattr(request.state, versioning.STATE_KEY, versioning.LATEST)
     return JSONResponse(versioning.downgrade(body, resource, version), status_code=status_code, headers=headers)
 
 

@@ -8,13 +8,11 @@ from rewardkit.kit.examples import LIST, MONEY
 
 ORDER: dict[str, Any] = {
     "id": "ord_01m8ac0j59y5hwxskkmbyqbyg0",
-    "order_id": "ord_01m8ac0j59y5hwxskkmbyqbyg0",
     "object": "order",
     "livemode": False,
     "status": "fulfilled",
     "product_id": "amazon_us",
     "currency": "USD",
-    "denomination": "50.00",
     "face_value": MONEY,
     "charged": MONEY,
     "fx": None,

@@ -2,7 +2,7 @@
 
 from rewardkit.kit.crypto import Sealed
 from rewardkit.kit.module import Module
-from rewardkit.orders import tasks
+from rewardkit.orders import tasks, versions  # noqa: F401  (versions: registers the order's downgrades)
 from rewardkit.orders.api import router
 from rewardkit.orders.examples import RESPONSES
 from rewardkit.orders.models import EVENT_RANKS, EVENT_TYPES, FULFIL_JOB, Order, OrderTransition

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from rewardkit.kit.money import format_major, money
+from rewardkit.kit.money import money
 from rewardkit.orders.models import Order, OrderTransition
 from rewardkit.orders.schemas import OrderOut
 
@@ -50,16 +50,15 @@ def render(ctx: Runtime, o: Order, timeline: list[OrderTransition]) -> dict[str,
     # `python -m bench.render_order` on the 2-core machine: 34 µs per render against 48 µs through
     # OrderOut (render_validated); an order renders up to three times (its events and its answer), so
     # the dict saves about 40 µs of the 1.0 to 1.4 ms of API CPU an order costs (bench/results/house.md).
-    # tests/orders/test_render.py holds the two equal.
+    # tests/orders/test_render.py holds the two equal. This is the latest version's shape; clients on
+    # 2026-11-01 get it through orders/versions.py's downgrade (in respond(), not here).
     return {
         "id": o.id,
-        "order_id": o.id,
         "object": "order",
         "livemode": o.mode == "live",
         "status": o.status,
         "product_id": o.product_id,
         "currency": o.currency,
-        "denomination": format_major(o.face_amount, o.currency),
         "face_value": money(o.face_amount, o.currency),
         "charged": money(o.charge_amount, o.charge_currency),
         "fx": fx,

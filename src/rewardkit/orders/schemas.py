@@ -127,13 +127,11 @@ class OrderOut(ResponseModel):
     tests/orders/test_render.py holds the two equal (and this model refuses any field it lacks)."""
 
     id: str
-    order_id: str
     object: Literal["order"] = "order"
     livemode: bool
     status: OrderStatus
     product_id: str
     currency: str
-    denomination: str
     face_value: Money
     charged: Money
     fx: Fx | None

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from rewardkit.auth.api import require_api_key
 from rewardkit.auth.principals import Principal
+from rewardkit.kit import versioning
 from rewardkit.kit.http import StrictJSONRoute
 from rewardkit.kit.pagination import DEFAULT_LIMIT, Cursor, Limit
 from rewardkit.kit.params import DateTimeParam
@@ -53,7 +54,9 @@ class Redeliver(RequestModel):
 )
 async def create_endpoint(request: Request, body: EndpointCreate, ident: Ident, ctx: Ctx) -> JSONResponse:
     """Register a URL to receive events. The `secret` (whsec_…) is shown only in this response."""
-    return respond(request, await service.create_endpoint(ctx, ident, body), "webhook_endpoint")
+    # Its payloads keep the version this request was answered in (the header, or the key's pin).
+    version = getattr(request.state, versioning.STATE_KEY, versioning.LATEST)
+    return respond(request, await service.create_endpoint(ctx, ident, body, version), "webhook_endpoint")
 
 
 @router.get(

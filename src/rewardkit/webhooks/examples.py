@@ -18,6 +18,7 @@ ENDPOINT = {
     "ordered": False,
     "disabled_reason": None,
     "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    "api_version": "2026-12-01",
     "created_at": "2026-11-25T22:10:00Z",
     "updated_at": "2026-11-25T22:10:00Z",
 }

@@ -37,6 +37,9 @@ class WebhookEndpoint(Base):
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The API version its payloads are written in (kit/versioning.py): the creating request's, fixed for
+    # the endpoint's life; endpoints made before versions existed hold the first (migration 0022).
+    api_version: Mapped[str] = mapped_column(String(10), server_default="2026-11-01")
 
 
 class WebhookDelivery(Base):

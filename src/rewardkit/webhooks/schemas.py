@@ -55,6 +55,9 @@ class EndpointOut(ResponseModel):
     ordered: bool
     disabled_reason: str | None
     secret: str | None = Field(default=None, description="Only in the response that created or rotated it")
+    api_version: str = Field(
+        description="The API version its payloads are written in: the creating request's, for the endpoint's life"
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -18,7 +18,7 @@ from rewardkit.auth.principals import Principal
 from rewardkit.events import service as events
 from rewardkit.events.models import Event
 from rewardkit.jobs import service as jobs
-from rewardkit.kit import sql, ssrf
+from rewardkit.kit import sql, ssrf, versioning
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import ValidationFailed
 from rewardkit.kit.ids import new_id
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
     from rewardkit.runtime import Runtime
 
 _DELIVERIES = sql.table(WebhookDelivery)
-
 
 
 def schedule(ctx: Runtime) -> list[int]:
@@ -140,6 +139,7 @@ def render_endpoint(e: WebhookEndpoint, secret: str | None = None) -> dict[str, 
         ordered=e.ordered,
         disabled_reason=e.disabled_reason,
         secret=secret,
+        api_version=e.api_version,
         created_at=e.created_at,
         updated_at=e.updated_at,
     ).model_dump(mode="json")
@@ -167,7 +167,9 @@ def check_event_types(ctx: Runtime, types: list[str] | None) -> list[str] | None
     return sorted(set(types))
 
 
-async def create_endpoint(ctx: Runtime, ident: Principal, body: EndpointCreate) -> dict[str, Any]:
+async def create_endpoint(
+    ctx: Runtime, ident: Principal, body: EndpointCreate, api_version: str = versioning.LATEST
+) -> dict[str, Any]:
     enabled_events = check_event_types(ctx, body.enabled_events) or ["*"]
     await _check_url(ctx, body.url, ident.mode)
     secret = signing.new_secret()
@@ -182,6 +184,7 @@ async def create_endpoint(ctx: Runtime, ident: Principal, body: EndpointCreate) 
         enabled=body.enabled,
         ordered=body.ordered,
         secret=ctx.keyring.encrypt(secret),
+        api_version=api_version,
         created_at=now,
         updated_at=now,
     )
@@ -226,9 +229,7 @@ async def list_deliveries(
     return page(rows, limit, key=lambda r: r[0].id, render=lambda r: render_delivery(r[0], r[1], attempts))
 
 
-def render_delivery(
-    d: WebhookDelivery, event_type: str, attempts: dict[str, list[WebhookAttempt]]
-) -> dict[str, Any]:
+def render_delivery(d: WebhookDelivery, event_type: str, attempts: dict[str, list[WebhookAttempt]]) -> dict[str, Any]:
     return DeliveryOut(
         id=d.id,
         endpoint_id=d.endpoint_id,
@@ -404,16 +405,21 @@ def render_event(ctx: Runtime, e: Event) -> dict[str, Any]:
     ).model_dump(mode="json")
 
 
-def payload(ctx: Runtime, e: Event) -> bytes:
+def payload(ctx: Runtime, e: Event, api_version: str = versioning.LATEST) -> bytes:
     """The body we POST: {id, type, created_at, resource_id, sequence, data}, data being the full object
-    (the same fields as the events API's event, docs/webhooks.md)."""
+    (the same fields as the events API's event, docs/webhooks.md), in the endpoint's API version (events
+    store the latest shape; an older endpoint's payload is downgraded here, at send time)."""
     return orjson.dumps(
-        {
-            "id": e.id,
-            "type": e.type,
-            "created_at": e.created_at.isoformat().replace("+00:00", "Z"),
-            "resource_id": e.resource_id,
-            "sequence": e.sequence,
-            "data": events.data_of(ctx.keyring, e),
-        }
+        versioning.downgrade(
+            {
+                "id": e.id,
+                "type": e.type,
+                "created_at": e.created_at.isoformat().replace("+00:00", "Z"),
+                "resource_id": e.resource_id,
+                "sequence": e.sequence,
+                "data": events.data_of(ctx.keyring, e),
+            },
+            "event",
+            api_version,
+        )
     )

@@ -123,7 +123,7 @@ async def deliver(ctx: Runtime, payload: dict[str, Any], attempt: int) -> None:
     number = delivery.attempts + 1
     # Built before a slot is taken: either can raise (an event or secret under a retired key), and a slot
     # taken outside the try/finally below would never be given back.
-    body = service.payload(ctx, event)
+    body = service.payload(ctx, event, endpoint.api_version)
     headers = signing.headers(service.signing_secrets(ctx, endpoint), event.id, int(time.time()), body)
     slots = ctx.part(Deliveries)
     if not await slots.take_slot(endpoint.id, ctx.settings.webhook_max_in_flight_per_endpoint):
