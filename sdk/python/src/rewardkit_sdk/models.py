@@ -11,8 +11,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 # The newest API version this SDK was generated against: every client pins it unless told otherwise.
-API_VERSION = "2026-11-01"
-KNOWN_API_VERSIONS = ("2026-11-01",)
+API_VERSION = "2026-12-01"
+KNOWN_API_VERSIONS = ("2026-11-01", "2026-12-01",)
 
 
 class Model(BaseModel):
@@ -56,6 +56,36 @@ class ActivityOut(Model):
     points: int
     credits: list[ActivityCredit]
     created_at: datetime
+
+
+class ApiKeyOut(Model):
+    """An API key: never its secret or its hash."""
+    id: str
+    object: Literal["api_key"]
+    livemode: bool
+    redacted: str
+    api_version: str
+    created_at: datetime
+
+
+class ApiKeyUpdate(Model):
+    """Pin the key to another API version: its requests without a Rewardkit-Version header get it."""
+    api_version: Literal["2026-11-01", "2026-12-01"] | str
+
+
+class ApiVersionList(Model):
+    object: Literal["list"]
+    has_more: bool
+    next_cursor: str | None
+    data: list[ApiVersionOut]
+
+
+class ApiVersionOut(Model):
+    id: str
+    object: Literal["api_version"]
+    released: date
+    latest: bool
+    changes: list[VersionChange]
 
 
 class AskRequest(Model):
@@ -387,6 +417,7 @@ class EndpointOut(Model):
     ordered: bool
     disabled_reason: str | None
     secret: str | None
+    api_version: str
     created_at: datetime
     updated_at: datetime
 
@@ -662,13 +693,11 @@ class OrderOut(Model):
     tests/orders/test_render.py holds the two equal (and this model refuses any field it lacks).
     """
     id: str
-    order_id: str
     object: Literal["order"]
     livemode: bool
     status: Literal["pending", "processing", "fulfilled", "failed", "refunded", "canceled"] | str
     product_id: str
     currency: str
-    denomination: str
     face_value: Money
     charged: Money
     fx: Fx | None
@@ -1433,6 +1462,13 @@ class TransactionOut(Model):
 
 class VerificationCheck(Model):
     code: str
+
+
+class VersionChange(Model):
+    resource: str
+    description: str
+    breaking: bool
+    fields: list[str]
 
 
 class Voucher(Model):

@@ -3950,6 +3950,102 @@ class AsyncSystemResource:
         )
 
 
+class VersionsResource:
+    """Versions."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def list_api(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ApiVersionList:
+        """List Api Versions: `GET /v1/versions` (listApiVersions).
+
+        Every API version, newest first, with what each changed (machine-readable; docs/changelog.md
+        says the same for people). Public: no credential is needed. Always in the latest shape.
+        """
+        return self._client._call(
+            "GET",
+            "/v1/versions",
+            models.ApiVersionList,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    def update_api_key(
+        self,
+        key_id: str,
+        *,
+        api_version: Literal["2026-11-01", "2026-12-01"] | str,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ApiKeyOut:
+        """Update Api Key: `POST /v1/api_keys/{key_id}` (updateApiKey).
+
+        Pin an API key (this one, or another active key of its org and mode) to a version: its requests
+        without a Rewardkit-Version header get that version's shapes from the next request on (other
+        processes within api_key_cache_seconds). Upgrade on your timeline: try the new version with the
+        header first, then move the pin.
+        """
+        return self._client._call(
+            "POST",
+            path("/v1/api_keys/{key_id}", key_id=key_id),
+            models.ApiKeyOut,
+            body=given({"api_version": api_version}),
+            headers=dict(extra_headers or {}),
+            repeatable=False,
+        )
+
+
+class AsyncVersionsResource:
+    """Versions."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def list_api(
+        self,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ApiVersionList:
+        """List Api Versions: `GET /v1/versions` (listApiVersions).
+
+        Every API version, newest first, with what each changed (machine-readable; docs/changelog.md
+        says the same for people). Public: no credential is needed. Always in the latest shape.
+        """
+        return await self._client._call(
+            "GET",
+            "/v1/versions",
+            models.ApiVersionList,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    async def update_api_key(
+        self,
+        key_id: str,
+        *,
+        api_version: Literal["2026-11-01", "2026-12-01"] | str,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> models.ApiKeyOut:
+        """Update Api Key: `POST /v1/api_keys/{key_id}` (updateApiKey).
+
+        Pin an API key (this one, or another active key of its org and mode) to a version: its requests
+        without a Rewardkit-Version header get that version's shapes from the next request on (other
+        processes within api_key_cache_seconds). Upgrade on your timeline: try the new version with the
+        header first, then move the pin.
+        """
+        return await self._client._call(
+            "POST",
+            path("/v1/api_keys/{key_id}", key_id=key_id),
+            models.ApiKeyOut,
+            body=given({"api_version": api_version}),
+            headers=dict(extra_headers or {}),
+            repeatable=False,
+        )
+
+
 class WebhooksResource:
     """Webhooks."""
 
@@ -4322,6 +4418,7 @@ class SyncResources:
         self.sessions = SessionsResource(client)
         self.storefront = StorefrontResource(client)
         self.system = SystemResource(client)
+        self.versions = VersionsResource(client)
         self.webhooks = WebhooksResource(client)
 
 
@@ -4345,4 +4442,5 @@ class AsyncResources:
         self.sessions = AsyncSessionsResource(client)
         self.storefront = AsyncStorefrontResource(client)
         self.system = AsyncSystemResource(client)
+        self.versions = AsyncVersionsResource(client)
         self.webhooks = AsyncWebhooksResource(client)
