@@ -69,6 +69,7 @@ async def test_link_expires_within_five_minutes(client: httpx.AsyncClient, ctx: 
     from datetime import datetime
 
     link = await session_link(client, org, "user_3")
+    assert link["expires_at"].endswith("Z")  # like every timestamp of the API, not "+00:00"
     expires = datetime.fromisoformat(link["expires_at"])
     assert timedelta(0) < expires - utcnow() <= timedelta(minutes=5)
     assert link["url"].startswith("http://testserver/s/")
@@ -97,6 +98,10 @@ async def test_unknown_or_other_store_token_is_a_404_page(client: httpx.AsyncCli
     assert r.status_code == 404 and "text/html" in r.headers["content-type"]
     r = await follow(client, f"/s/{b['slug']}/enter/sfl_{'x' * 43}")
     assert r.status_code == 404
+    # The store is known: its page wears the store's brand and links back to the customer's site.
+    assert 'data-testid="brand-name"' in r.text and f'href="{RETURN}/"' in r.text
+    r = await follow(client, f"/s/no-such-store-here/enter/sfl_{'x' * 43}")
+    assert r.status_code == 404 and 'data-testid="brand-name"' not in r.text
     # A's link still works on A's store: the failed tries did not use it.
     assert (await follow(client, link["url"])).status_code == 303
 

@@ -198,6 +198,7 @@ async def test_signature_key_and_algorithm_refusals(
     refused(await sso(client, body, f"{head}.{payload}."), "sso_alg_none_refused")
     refused(await sso(client, body, "not-a-jwt"), "sso_invalid_token")
     refused(await sso(client, body, ""), "sso_invalid_token")
+    refused(await sso(client, body, "x" * 10_000), "sso_invalid_token")  # a page too, not a JSON 422
     # Each refusal was for the right reason: the right token still works.
     signed_in(await sso(client, body, jwt.encode(c, secret["secret"], "HS256")), body)
 

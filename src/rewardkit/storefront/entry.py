@@ -42,9 +42,15 @@ def _page(frame: web.Frame | None, status: int, heading: str, detail: str, code:
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
-def _unknown() -> HTMLResponse:
-    return _page(None, 404, "This sign-in link is not valid", "Check that you opened the whole link.",
-                 "storefront_session_link_not_found", None)  # fmt: skip
+async def _unknown(ctx: Runtime, slug: str) -> HTMLResponse:
+    # On a real store's slug the page wears the store's brand and links back to the customer's site;
+    # an unknown slug gets the neutral frame (nothing to say whose it is).
+    store = await sessions.store_by_slug(ctx, slug)
+    row = await service.store_row(ctx, slug) if store is not None else None
+    back = row.return_origins[0] + "/" if row is not None and row.return_origins else None
+    return _page(store.frame if store else None, 404, "This sign-in link is not valid",
+                 "Check that you opened the whole link.", "storefront_session_link_not_found", back,
+                 store.frame_ancestors if store else ())  # fmt: skip
 
 
 async def _signed_in(ctx: Runtime, slug: str, token: str) -> RedirectResponse:
@@ -62,7 +68,7 @@ async def enter(
         return await _signed_in(ctx, slug, entered.token)
     if entered.redirect is not None:
         return _see(entered.redirect)
-    return _unknown()
+    return await _unknown(ctx, slug)
 
 
 async def _refused(ctx: Runtime, row: Storefront, problem: Problem, token: str) -> HTMLResponse:
@@ -77,7 +83,8 @@ async def _refused(ctx: Runtime, row: Storefront, problem: Problem, token: str) 
 async def sso(
     slug: str,
     ctx: Annotated[Runtime, Depends(get_runtime)],
-    token: Annotated[str, Query(max_length=8192)] = "",
+    # No max_length here: an oversized token must get the refusal page (sso.verify caps it), not a JSON 422.
+    token: Annotated[str, Query()] = "",
 ) -> HTMLResponse | RedirectResponse:
     row = await service.store_row(ctx, slug)
     if row is None:

@@ -40,7 +40,7 @@ from rewardkit.storefront.models import (
     StorefrontSsoSecret,
 )
 from rewardkit.storefront.origins import clean_origin, origin_of
-from rewardkit.storefront.render import render_secret, render_store
+from rewardkit.storefront.render import render_secret, render_session_link, render_store
 from rewardkit.storefront.schemas import SessionCreate, StorefrontPut
 
 if TYPE_CHECKING:
@@ -238,7 +238,7 @@ async def create_session_link(ctx: Runtime, ident: Principal, req: SessionCreate
         )
         await repository.add(s, link)
         url = ctx.settings.public_url.rstrip("/") + sessions.path_of(store.slug) + ENTER + raw
-    return {"object": "storefront_session", "url": url, "expires_at": expires.isoformat(), "member_id": req.member_id}
+    return render_session_link(url, expires, req.member_id)
 
 
 @dataclass(frozen=True)
@@ -313,6 +313,8 @@ async def store_row(ctx: Runtime, slug: str) -> Storefront | None:
 
 def _hint(token: str) -> dict[str, Any]:
     """sub and jti of a refused token, unverified, for the customer's log: never the token itself."""
+    if len(token) > sso.MAX_TOKEN_CHARS:
+        return {}  # not worth decoding: sso.verify refused it for its size
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
     except Exception:  # noqa: BLE001 - a refused token may be anything
