@@ -100,6 +100,7 @@ async def test_unknown_or_other_store_token_is_a_404_page(client: httpx.AsyncCli
     assert r.status_code == 404
     # The store is known: its page wears the store's brand and links back to the customer's site.
     assert 'data-testid="brand-name"' in r.text and f'href="{RETURN}/"' in r.text
+    assert b["title"] in r.text and "Test mode" in r.text
     r = await follow(client, f"/s/no-such-store-here/enter/sfl_{'x' * 43}")
     assert r.status_code == 404 and 'data-testid="brand-name"' not in r.text
     # A's link still works on A's store: the failed tries did not use it.

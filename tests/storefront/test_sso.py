@@ -199,6 +199,9 @@ async def test_signature_key_and_algorithm_refusals(
     refused(await sso(client, body, "not-a-jwt"), "sso_invalid_token")
     refused(await sso(client, body, ""), "sso_invalid_token")
     refused(await sso(client, body, "x" * 10_000), "sso_invalid_token")  # a page too, not a JSON 422
+    # The refusal wears the store's look: its title, the test-mode banner, the link back styled as the store's.
+    page = (await sso(client, body, "garbage")).text
+    assert body["title"] in page and "Test mode" in page and "/static/storefront.css" in page
     # Each refusal was for the right reason: the right token still works.
     signed_in(await sso(client, body, jwt.encode(c, secret["secret"], "HS256")), body)
 

@@ -276,10 +276,16 @@ async def test_every_page_has_no_serious_accessibility_violation(
         await page.context.clear_cookies()
         for width in WIDTHS:
             await page.set_viewport_size({"width": width, "height": 900})
-            await page.goto(f"{shop.base}/", wait_until="load")  # signed out: the 401 page
-            bad = await axe_on(page)
-            if bad:
-                found[f"{width} signed-out"] = [(v["id"], v["impact"], v["help"]) for v in bad]
+            for name, target in (
+                ("signed-out", f"{shop.base}/"),  # the 401 page
+                ("sso-refused", f"{shop.base}/sso?token=garbage"),
+                ("unknown-link", f"{shop.base}/enter/sfl_{'x' * 43}"),
+                ("unknown-address", f"{shop.base}/no-such-page"),
+            ):
+                await page.goto(target, wait_until="load")
+                bad = await axe_on(page)
+                if bad:
+                    found[f"{width} {name}"] = [(v["id"], v["impact"], v["help"]) for v in bad]
         assert found == {}
     finally:
         await context.close()

@@ -30,9 +30,11 @@ def _see(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303, headers=dict(_NO_TRACE))
 
 
-def _page(frame: web.Frame | None, status: int, heading: str, detail: str, code: str, back: str | None,
+def _page(store: sessions.Store | None, status: int, heading: str, detail: str, code: str, back: str | None,
           ancestors: tuple[str, ...] = ()) -> HTMLResponse:  # fmt: skip
-    html, headers = web.page("store_sso_refused.html", frame, heading=heading, detail=detail, code=code, back=back)
+    frame = store.frame if store is not None else None
+    html, headers = web.page("store_sso_refused.html", frame, store=store, heading=heading, detail=detail,
+                             code=code, back=back)  # fmt: skip
     if ancestors:  # an embedded store shows its refusals inside the customer's page too
         headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
             "frame-ancestors 'none'", "frame-ancestors " + " ".join(ancestors)
@@ -48,7 +50,7 @@ async def _unknown(ctx: Runtime, slug: str) -> HTMLResponse:
     store = await sessions.store_by_slug(ctx, slug)
     row = await service.store_row(ctx, slug) if store is not None else None
     back = row.return_origins[0] + "/" if row is not None and row.return_origins else None
-    return _page(store.frame if store else None, 404, "This sign-in link is not valid",
+    return _page(store, 404, "This sign-in link is not valid",
                  "Check that you opened the whole link.", "storefront_session_link_not_found", back,
                  store.frame_ancestors if store else ())  # fmt: skip
 
@@ -75,7 +77,7 @@ async def _refused(ctx: Runtime, row: Storefront, problem: Problem, token: str) 
     await service.record_refusal(ctx, row, problem, token)
     store = await sessions.store_by_slug(ctx, row.slug)
     back = row.return_origins[0] + "/" if row.return_origins else None
-    return _page(store.frame if store else None, problem.status, "We could not sign you in", problem.title,
+    return _page(store, problem.status, "We could not sign you in", problem.title + ".",
                  problem.code, back, tuple(row.frame_ancestors))  # fmt: skip
 
 
