@@ -37,6 +37,16 @@ async def test_a_link_signs_the_member_in_once(client: httpx.AsyncClient, ctx: R
     assert r.json()["kind"] == "member_session" and r.json()["subject"] == signed.member_id
 
 
+async def test_a_head_does_not_spend_the_link(client: httpx.AsyncClient, ctx: Runtime) -> None:
+    org = await new_org(ctx)
+    await store(client, org)
+    link = await session_link(client, org, "user_h")
+    head = await client.head(path_of(link["url"]))  # a link checker or a preview
+    assert head.status_code == 200 and "set-cookie" not in head.headers
+    r = await follow(client, link["url"])
+    assert r.status_code == 303 and r.headers["location"].startswith("/s/")  # signed in, not refresh_url
+
+
 async def test_second_use_goes_to_refresh_url(client: httpx.AsyncClient, ctx: Runtime) -> None:
     org = await new_org(ctx)
     await store(client, org)

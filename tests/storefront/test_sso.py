@@ -213,6 +213,14 @@ async def test_replayed_jti_is_refused(client: httpx.AsyncClient, ctx: Runtime) 
     refused(await sso(client, body, token), "sso_token_replayed")
 
 
+async def test_a_head_does_not_spend_the_token(client: httpx.AsyncClient, ctx: Runtime) -> None:
+    _, body, secret = await hs_store(client, ctx)
+    token = jwt.encode(claims(body), secret["secret"], "HS256")
+    head = await client.head(f"/s/{body['slug']}/sso", params={"token": token})  # a link checker
+    assert head.status_code == 200 and COOKIE not in head.headers.get("set-cookie", "")
+    signed_in(await sso(client, body, token), body)  # the browser's GET still signs in
+
+
 async def test_rotation_two_secrets_then_retired(client: httpx.AsyncClient, ctx: Runtime) -> None:
     org, body, old = await hs_store(client, ctx)
     new = (await client.post(f"{S}/sso_secrets", headers=org.h())).json()

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from rewardkit import web
 from rewardkit.kit.errors import Problem
+from rewardkit.kit.head import HEAD_MARK
 from rewardkit.runtime import Runtime, get_runtime
 from rewardkit.storefront import service, sessions
 from rewardkit.storefront.models import Storefront
@@ -61,11 +62,21 @@ async def _signed_in(ctx: Runtime, slug: str, token: str) -> RedirectResponse:
     return response
 
 
+def _head(request: Request) -> bool:
+    """A HEAD (a link checker, a preview) answers as the GET would, but must not spend the single-use
+    link or the JWT's jti: where the GET would sign in, it gets an empty 200 and the token stays good."""
+    return bool(request.scope.get(HEAD_MARK))
+
+
+def _unspent() -> Response:
+    return Response(status_code=200, headers=dict(_NO_TRACE))
+
+
 @router.get("/s/{slug}/enter/{token}", response_class=HTMLResponse, response_model=None)
-async def enter(
-    slug: str, token: str, ctx: Annotated[Runtime, Depends(get_runtime)]
-) -> HTMLResponse | RedirectResponse:
-    entered = await service.enter(ctx, slug, token)
+async def enter(request: Request, slug: str, token: str, ctx: Annotated[Runtime, Depends(get_runtime)]) -> Response:
+    entered = await service.enter(ctx, slug, token, spend=not _head(request))
+    if entered.usable:
+        return _unspent()
     if entered.token is not None:
         return await _signed_in(ctx, slug, entered.token)
     if entered.redirect is not None:
@@ -83,15 +94,19 @@ async def _refused(ctx: Runtime, row: Storefront, problem: Problem, token: str) 
 
 @router.get("/s/{slug}/sso", response_class=HTMLResponse, response_model=None)
 async def sso(
+    request: Request,
     slug: str,
     ctx: Annotated[Runtime, Depends(get_runtime)],
     # No max_length here: an oversized token must get the refusal page (sso.verify caps it), not a JSON 422.
     token: Annotated[str, Query()] = "",
-) -> HTMLResponse | RedirectResponse:
+) -> Response:
     row = await service.store_row(ctx, slug)
     if row is None:
         return _page(None, 404, "No such store", "Check the address.", "storefront_not_found", None)
     try:
+        if _head(request):
+            await service.verify_jwt(ctx, row, token)
+            return _unspent()
         session = await service.sign_in_with_jwt(ctx, row, token)
     except Problem as problem:
         return await _refused(ctx, row, problem, token)

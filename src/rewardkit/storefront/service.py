@@ -247,18 +247,23 @@ class Entered:
 
     token: str | None = None
     redirect: str | None = None
+    usable: bool = False  # a HEAD's answer: the link would sign in (and was left unused)
 
 
-async def enter(ctx: Runtime, slug: str, raw: str) -> Entered:
-    """A session link's landing: sign the member in once; a used or expired link → its refresh_url."""
+async def enter(ctx: Runtime, slug: str, raw: str, *, spend: bool = True) -> Entered:
+    """A session link's landing: sign the member in once; a used or expired link → its refresh_url.
+    `spend=False` (a HEAD): the same answer, except that a usable link stays unused (`usable`)."""
     if not raw.startswith("sfl_") or len(raw) > 100 or not raw.isascii():
         return Entered()
     now = utcnow()
-    async with ctx.db.unit_of_work() as s:
+    async with ctx.db.unit_of_work(readonly=not spend) as s:
         link = await repository.link_by_hashes(s, ctx.keyring.hashes(raw))
         store = await repository.store_by_slug(s, slug)
         if link is None or store is None or link.storefront_id != store.id:
             return Entered()
+        if not spend:
+            usable = await repository.link_usable(s, link.id, now)
+            return Entered(usable=True) if usable else Entered(redirect=link.refresh_url)
         if not await repository.use_link(s, link.id, now):
             return Entered(redirect=link.refresh_url)
         token = await sessions.start(s, ctx, store, link.member_id, link.return_url, "link")
@@ -268,11 +273,16 @@ async def enter(ctx: Runtime, slug: str, raw: str) -> Entered:
 # --- JWT SSO -----------------------------------------------------------------------------------------------
 
 
-async def sign_in_with_jwt(ctx: Runtime, store: Storefront, token: str) -> str:
-    """Verify the token, remember its jti, upsert the member and start a session; the cookie token."""
+async def verify_jwt(ctx: Runtime, store: Storefront, token: str) -> sso.Claims:
+    """The token's claims if its signature and claims hold (an SsoRefused otherwise); writes nothing."""
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = await repository.secrets_of(s, store.id, active_only=True) if "HS256" in store.algorithms else []
-    claims = await sso.verify(ctx, store, token, active_secrets(ctx, rows))
+    return await sso.verify(ctx, store, token, active_secrets(ctx, rows))
+
+
+async def sign_in_with_jwt(ctx: Runtime, store: Storefront, token: str) -> str:
+    """Verify the token, remember its jti, upsert the member and start a session; the cookie token."""
+    claims = await verify_jwt(ctx, store, token)
     try:
         return await _signed_in(ctx, store, claims)
     except Problem as exc:
