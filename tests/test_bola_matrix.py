@@ -719,6 +719,7 @@ PUBLIC_PAGES: dict[str, str] = {
     "/s/{slug}/rewards/{order_id}": "one of the member's own rewards; any other order id is the same 404",
     "/s/{slug}/rewards/{order_id}/reveal": "reveal one of the member's own codes (cookie + csrf); others: 404",
     "/s/{slug}/signout": "end the member's own session (cookie + csrf field)",
+    "/s/{slug}/{rest:path}": "any other address under a store: the same 404 page for everyone, reads nothing",
 }
 
 # --- the guard ------------------------------------------------------------------------------------
