@@ -844,6 +844,7 @@ PUBLIC_PAGES: dict[str, str] = {
     # #17 docs site (guides/pages.py): the guides of docs/, the same for everyone; {name} is a file name.
     "/guides/{name}": "a guide of docs/ as HTML: a public document",
     "/guides/{name}.md": "a guide of docs/ as markdown: a public document",
+    "/s/{slug}/{rest:path}": "any other address under a store: the same 404 page for everyone, reads nothing",
 }
 
 # --- the guard ------------------------------------------------------------------------------------

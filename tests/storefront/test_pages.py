@@ -307,6 +307,9 @@ async def test_csrf_refused_writes_nothing(client: httpx.AsyncClient, ctx: Runti
 async def test_sign_out_ends_the_session(client: httpx.AsyncClient, ctx: Runtime, shop: Shop) -> None:
     _, h = await sign_in(ctx, shop)
     home = await client.get(f"{shop.base}/", headers=h)
+    # Browsers apply form-action to the form's redirect too: the customer's origin must be named, or
+    # Chromium blocks the 303 and the member stays on a dead page.
+    assert "form-action 'self' https://shop.example.com;" in home.headers["content-security-policy"] + ";"
     r = await client.post(f"{shop.base}/signout", data={"csrf": csrf_of(home.text)}, headers=h)
     assert r.status_code == 303 and r.headers["location"] == RETURN
     assert "rk_store=" in r.headers.get("set-cookie", "")
@@ -366,3 +369,19 @@ async def test_signed_out_page_and_unknown_store(client: httpx.AsyncClient, ctx:
     assert (await client.post(f"{shop.base}/checkout", data={"csrf": "x"})).status_code == 401
     slash = await client.get(shop.base)
     assert slash.status_code == 303 and slash.headers["location"] == f"{shop.base}/"
+
+
+async def test_people_s_mistakes_are_pages_not_json(client: httpx.AsyncClient, ctx: Runtime, shop: Shop) -> None:
+    _, h = await sign_in(ctx, shop)
+    # A mistyped or truncated address under the store, a bookmarked form target: the store's 404 page.
+    for path in ("/nope", "/products/", "/enter/", "/signout", "/rewards/ord_x/reveal"):
+        r = await client.get(shop.base + path, headers=h)
+        assert r.status_code == 404 and "text/html" in r.headers["content-type"], (path, r.text)
+        assert "Acme Store" in r.text and r.headers["referrer-policy"] == "no-referrer"
+    r = await client.get("/s/no-such-store/nope")
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"]
+    # A pasted long search or junk filters: the catalog page, never a JSON 422.
+    long = await client.get(
+        f"{shop.base}/catalog", params={"q": "amazon" + "x" * 5000, "min": "9" * 100, "cursor": "c" * 400}, headers=h
+    )
+    assert long.status_code == 200 and "text/html" in long.headers["content-type"], long.text

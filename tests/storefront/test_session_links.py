@@ -37,6 +37,16 @@ async def test_a_link_signs_the_member_in_once(client: httpx.AsyncClient, ctx: R
     assert r.json()["kind"] == "member_session" and r.json()["subject"] == signed.member_id
 
 
+async def test_a_head_does_not_spend_the_link(client: httpx.AsyncClient, ctx: Runtime) -> None:
+    org = await new_org(ctx)
+    await store(client, org)
+    link = await session_link(client, org, "user_h")
+    head = await client.head(path_of(link["url"]))  # a link checker or a preview
+    assert head.status_code == 200 and "set-cookie" not in head.headers
+    r = await follow(client, link["url"])
+    assert r.status_code == 303 and r.headers["location"].startswith("/s/")  # signed in, not refresh_url
+
+
 async def test_second_use_goes_to_refresh_url(client: httpx.AsyncClient, ctx: Runtime) -> None:
     org = await new_org(ctx)
     await store(client, org)
@@ -69,6 +79,7 @@ async def test_link_expires_within_five_minutes(client: httpx.AsyncClient, ctx: 
     from datetime import datetime
 
     link = await session_link(client, org, "user_3")
+    assert link["expires_at"].endswith("Z")  # like every timestamp of the API, not "+00:00"
     expires = datetime.fromisoformat(link["expires_at"])
     assert timedelta(0) < expires - utcnow() <= timedelta(minutes=5)
     assert link["url"].startswith("http://testserver/s/")
@@ -97,6 +108,11 @@ async def test_unknown_or_other_store_token_is_a_404_page(client: httpx.AsyncCli
     assert r.status_code == 404 and "text/html" in r.headers["content-type"]
     r = await follow(client, f"/s/{b['slug']}/enter/sfl_{'x' * 43}")
     assert r.status_code == 404
+    # The store is known: its page wears the store's brand and links back to the customer's site.
+    assert 'data-testid="brand-name"' in r.text and f'href="{RETURN}/"' in r.text
+    assert b["title"] in r.text and "Test mode" in r.text
+    r = await follow(client, f"/s/no-such-store-here/enter/sfl_{'x' * 43}")
+    assert r.status_code == 404 and 'data-testid="brand-name"' not in r.text
     # A's link still works on A's store: the failed tries did not use it.
     assert (await follow(client, link["url"])).status_code == 303
 

@@ -198,6 +198,10 @@ async def test_signature_key_and_algorithm_refusals(
     refused(await sso(client, body, f"{head}.{payload}."), "sso_alg_none_refused")
     refused(await sso(client, body, "not-a-jwt"), "sso_invalid_token")
     refused(await sso(client, body, ""), "sso_invalid_token")
+    refused(await sso(client, body, "x" * 10_000), "sso_invalid_token")  # a page too, not a JSON 422
+    # The refusal wears the store's look: its title, the test-mode banner, the link back styled as the store's.
+    page = (await sso(client, body, "garbage")).text
+    assert body["title"] in page and "Test mode" in page and "/static/storefront.css" in page
     # Each refusal was for the right reason: the right token still works.
     signed_in(await sso(client, body, jwt.encode(c, secret["secret"], "HS256")), body)
 
@@ -207,6 +211,14 @@ async def test_replayed_jti_is_refused(client: httpx.AsyncClient, ctx: Runtime) 
     token = jwt.encode(claims(body), secret["secret"], "HS256")
     signed_in(await sso(client, body, token), body)
     refused(await sso(client, body, token), "sso_token_replayed")
+
+
+async def test_a_head_does_not_spend_the_token(client: httpx.AsyncClient, ctx: Runtime) -> None:
+    _, body, secret = await hs_store(client, ctx)
+    token = jwt.encode(claims(body), secret["secret"], "HS256")
+    head = await client.head(f"/s/{body['slug']}/sso", params={"token": token})  # a link checker
+    assert head.status_code == 200 and COOKIE not in head.headers.get("set-cookie", "")
+    signed_in(await sso(client, body, token), body)  # the browser's GET still signs in
 
 
 async def test_rotation_two_secrets_then_retired(client: httpx.AsyncClient, ctx: Runtime) -> None:

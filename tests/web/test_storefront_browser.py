@@ -60,14 +60,14 @@ class Shop:
         return f"{self.server}/healthz"  # where sign-out goes: the customer's site (this server, loopback)
 
 
-async def open_shop(server: str, org: OrgHandle) -> Shop:
+async def open_shop(server: str, org: OrgHandle, origins: list[str] | None = None) -> Shop:
     async with httpx.AsyncClient(base_url=server, timeout=30, headers=org.h()) as api:
         r = await api.post(
             "/v1/points_programs", json={"name": "Acme Points", "currency": "USD", "points_per_unit": 100}
         )
         assert r.status_code == 200, r.text
         pid = r.json()["id"]
-        body = {"program_id": pid, "title": "Acme Rewards Store", "allowed_return_origins": [server],
+        body = {"program_id": pid, "title": "Acme Rewards Store", "allowed_return_origins": origins or [server],
                 "branding": {"display_name": "Acme", "accent_color": "#1a5276"}}  # fmt: skip
         r = await api.put("/v1/storefront", json=body)
         assert r.status_code in (200, 201), r.text
@@ -183,6 +183,27 @@ async def journey(page: Page, shop: Shop, member_id: str, *, screenshots: bool =
     return order_id
 
 
+async def test_sign_out_lands_on_the_customers_own_site(store_server: str, browser: Browser, make_org: MakeOrg) -> None:
+    """The customer's site is another origin (as in production): the sign-out form's 303 must get there,
+    which the page's CSP form-action has to allow. The other origin is answered by the browser itself."""
+    site = "https://app.acme.example"
+    shop = await open_shop(store_server, await make_org(USD="500.00"), origins=[store_server, site])
+    body = {"member_id": "eve_" + secrets.token_hex(3), "return_url": f"{site}/account", "refresh_url": f"{site}/r"}
+    async with httpx.AsyncClient(base_url=shop.server, timeout=30, headers=shop.org.h()) as api:
+        r = await api.post("/v1/storefront/sessions", json=body)
+        assert r.status_code == 200, r.text
+    context, page, _ = await new_page(browser, store_server)
+    try:
+        await context.route(f"{site}/**", lambda route: route.fulfill(status=200, body="<h1>Acme app</h1>",
+                                                                      content_type="text/html"))  # fmt: skip
+        await page.goto(r.json()["url"])
+        await page.wait_for_url(f"{shop.base}/")
+        await page.get_by_test_id("signout").click()
+        await page.wait_for_url(f"{site}/account")
+    finally:
+        await context.close()
+
+
 async def test_journey_by_session_link(store_server: str, browser: Browser, make_org: MakeOrg) -> None:
     shop = await open_shop(store_server, await make_org(USD="500.00"))
     member = "ada_" + secrets.token_hex(3)
@@ -276,10 +297,16 @@ async def test_every_page_has_no_serious_accessibility_violation(
         await page.context.clear_cookies()
         for width in WIDTHS:
             await page.set_viewport_size({"width": width, "height": 900})
-            await page.goto(f"{shop.base}/", wait_until="load")  # signed out: the 401 page
-            bad = await axe_on(page)
-            if bad:
-                found[f"{width} signed-out"] = [(v["id"], v["impact"], v["help"]) for v in bad]
+            for name, target in (
+                ("signed-out", f"{shop.base}/"),  # the 401 page
+                ("sso-refused", f"{shop.base}/sso?token=garbage"),
+                ("unknown-link", f"{shop.base}/enter/sfl_{'x' * 43}"),
+                ("unknown-address", f"{shop.base}/no-such-page"),
+            ):
+                await page.goto(target, wait_until="load")
+                bad = await axe_on(page)
+                if bad:
+                    found[f"{width} {name}"] = [(v["id"], v["impact"], v["help"]) for v in bad]
         assert found == {}
     finally:
         await context.close()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+HEAD_MARK = "rewardkit.head"  # set in the scope of a HEAD run as GET
+
 
 class HeadAsGet:
     """Pure ASGI middleware: a HEAD request runs as the GET of the same URL, and its response keeps the
@@ -28,4 +30,6 @@ class HeadAsGet:
 
         # A copy: the server keeps its own scope, and must go on knowing the request was a HEAD (uvicorn
         # then sends no body and does not expect Content-Length bytes of one).
-        await self.app({**scope, "method": "GET"}, receive, headers_only)
+        # HEAD_MARK: the few GETs that spend a single-use token (the storefront's sign-in links) must not
+        # spend it on a HEAD (link checkers, previews), so they can tell.
+        await self.app({**scope, "method": "GET", HEAD_MARK: True}, receive, headers_only)

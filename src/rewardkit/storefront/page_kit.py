@@ -8,6 +8,7 @@ session cookie alone never suffices (links/pages.py does the same for the claim 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -21,6 +22,8 @@ from rewardkit.storefront.errors import SignInRequired
 from rewardkit.storefront.sessions import Store, Visit
 
 MAX_FORM_BYTES = 4096
+# An origin as PUT /v1/storefront stores it; checked again here so nothing else reaches the CSP header.
+_ORIGIN = re.compile(r"https?://[a-z0-9.-]+(:[0-9]{1,5})?")
 
 
 def base(slug: str) -> str:
@@ -33,6 +36,11 @@ def html(name: str, store: Store | None, status: int = 200, **context: Any) -> H
     frame = store.frame if store is not None else None
     ancestors = tuple(store.frame_ancestors) if store is not None else ()
     body, headers = web.page(name, frame, ancestors, store=store, base=base(store.slug) if store else "", **context)
+    targets = [o for o in (store.return_origins if store is not None else ()) if _ORIGIN.fullmatch(o)]
+    if targets:  # sign-out's form ends in a 303 to the customer's site: form-action must allow it
+        headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+            "form-action 'self'", "form-action 'self' " + " ".join(targets)
+        )
     if not ancestors:
         headers["X-Frame-Options"] = "DENY"
     return HTMLResponse(body, status_code=status, headers=headers)

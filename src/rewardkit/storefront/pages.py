@@ -34,6 +34,7 @@ router.include_router(rewards.router)
 
 Ctx = Annotated[Runtime, Depends(get_runtime)]
 MAX_POINTS = 10**15  # a filter beyond any balance: still a number the page can echo
+MAX_QUERY = 100  # characters of a search kept
 
 
 def _points_filter(raw: str) -> int | None:
@@ -71,18 +72,22 @@ async def catalog_page(
     request: Request,
     slug: str,
     ctx: Ctx,
-    q: Annotated[str, Query(max_length=100)] = "",
-    category: Annotated[str, Query(max_length=40)] = "",
-    min: Annotated[str, Query(max_length=24)] = "",  # noqa: A002 - the form's field names
-    max: Annotated[str, Query(max_length=24)] = "",  # noqa: A002
-    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    # No max_length on the fields: a pasted long search is a person's input and must get the page
+    # (clipped below), never a JSON 422 (the server caps the whole URL anyway).
+    q: Annotated[str, Query()] = "",
+    category: Annotated[str, Query()] = "",
+    min: Annotated[str, Query()] = "",  # noqa: A002 - the form's field names
+    max: Annotated[str, Query()] = "",  # noqa: A002
+    cursor: Annotated[str | None, Query()] = None,
 ) -> Response:
     visit = await page_kit.visit_or_page(ctx, request, slug)
     if isinstance(visit, HTMLResponse):
         return visit
+    q, min, max = q[:MAX_QUERY], min[:24], max[:24]  # noqa: A001 - the form's field names
+    cursor = cursor if cursor and len(cursor) <= 300 else None  # longer: not ours, start from the top
     who = await store.member(ctx, visit)
     offered = store.categories(visit)
-    chosen = category if category in {c for c, _ in offered} else ""
+    chosen = category if category in {c for c, _ in offered} else ""  # anything else (any length): all
     f = store.Filters(q=q.strip(), category=chosen, min_points=_points_filter(min), max_points=_points_filter(max))
     try:
         shelf = await store.shelf(ctx, visit, who, f, cursor or None)
@@ -123,3 +128,10 @@ async def sign_out(request: Request, slug: str, ctx: Ctx) -> Response:
     response = page_kit.see(back)
     sessions.clear_cookie(ctx, response, visit.store.slug)
     return response
+
+
+@router.get("/s/{slug}/{rest:path}", response_class=HTMLResponse)
+async def unknown_page(slug: str, rest: str, ctx: Ctx) -> Response:
+    """Any other address under a store (a mistyped or truncated URL, a bookmarked form target): the
+    store's 404 page, not the API's JSON problem. Registered last, so every real page wins."""
+    return page_kit.missing(await sessions.store_by_slug(ctx, slug))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from rewardkit.storefront.models import Storefront, StorefrontSsoSecret
-from rewardkit.storefront.schemas import SsoSecretOut, StorefrontOut
+from rewardkit.storefront.schemas import SessionLinkOut, SsoSecretOut, StorefrontOut
 from rewardkit.storefront.sessions import path_of
 from rewardkit.storefront.sso import audience_of
 
@@ -49,3 +50,8 @@ def render_secret(row: StorefrontSsoSecret, mode: str, secret: str | None = None
         created_at=row.created_at,
         retired_at=row.retired_at,
     ).model_dump(mode="json")
+
+
+def render_session_link(url: str, expires_at: datetime, member_id: str) -> dict[str, Any]:
+    # Through the model like every other resource, so expires_at reads "…Z" as every timestamp of the API.
+    return SessionLinkOut(url=url, expires_at=expires_at, member_id=member_id).model_dump(mode="json")

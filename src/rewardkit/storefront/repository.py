@@ -95,6 +95,16 @@ async def link_by_hashes(s: AsyncSession, hashes: list[str]) -> StorefrontSessio
     return (await s.execute(stmt.execution_options(populate_existing=True))).scalar_one_or_none()
 
 
+async def link_usable(s: AsyncSession, link_id: str, now: datetime) -> bool:
+    """Whether use_link would succeed now, without using it (a HEAD)."""
+    stmt = select(StorefrontSessionLink.id).where(
+        StorefrontSessionLink.id == link_id,
+        StorefrontSessionLink.used_at.is_(None),
+        StorefrontSessionLink.expires_at > now,
+    )
+    return (await s.execute(stmt)).first() is not None
+
+
 async def use_link(s: AsyncSession, link_id: str, now: datetime) -> bool:
     """Mark the link used if it is still unused and unexpired: the guarded UPDATE is what makes it single
     use when two requests race (only one sees a row changed)."""

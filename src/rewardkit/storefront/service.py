@@ -40,7 +40,7 @@ from rewardkit.storefront.models import (
     StorefrontSsoSecret,
 )
 from rewardkit.storefront.origins import clean_origin, origin_of
-from rewardkit.storefront.render import render_secret, render_store
+from rewardkit.storefront.render import render_secret, render_session_link, render_store
 from rewardkit.storefront.schemas import SessionCreate, StorefrontPut
 
 if TYPE_CHECKING:
@@ -238,7 +238,7 @@ async def create_session_link(ctx: Runtime, ident: Principal, req: SessionCreate
         )
         await repository.add(s, link)
         url = ctx.settings.public_url.rstrip("/") + sessions.path_of(store.slug) + ENTER + raw
-    return {"object": "storefront_session", "url": url, "expires_at": expires.isoformat(), "member_id": req.member_id}
+    return render_session_link(url, expires, req.member_id)
 
 
 @dataclass(frozen=True)
@@ -247,18 +247,23 @@ class Entered:
 
     token: str | None = None
     redirect: str | None = None
+    usable: bool = False  # a HEAD's answer: the link would sign in (and was left unused)
 
 
-async def enter(ctx: Runtime, slug: str, raw: str) -> Entered:
-    """A session link's landing: sign the member in once; a used or expired link → its refresh_url."""
+async def enter(ctx: Runtime, slug: str, raw: str, *, spend: bool = True) -> Entered:
+    """A session link's landing: sign the member in once; a used or expired link → its refresh_url.
+    `spend=False` (a HEAD): the same answer, except that a usable link stays unused (`usable`)."""
     if not raw.startswith("sfl_") or len(raw) > 100 or not raw.isascii():
         return Entered()
     now = utcnow()
-    async with ctx.db.unit_of_work() as s:
+    async with ctx.db.unit_of_work(readonly=not spend) as s:
         link = await repository.link_by_hashes(s, ctx.keyring.hashes(raw))
         store = await repository.store_by_slug(s, slug)
         if link is None or store is None or link.storefront_id != store.id:
             return Entered()
+        if not spend:
+            usable = await repository.link_usable(s, link.id, now)
+            return Entered(usable=True) if usable else Entered(redirect=link.refresh_url)
         if not await repository.use_link(s, link.id, now):
             return Entered(redirect=link.refresh_url)
         token = await sessions.start(s, ctx, store, link.member_id, link.return_url, "link")
@@ -268,11 +273,16 @@ async def enter(ctx: Runtime, slug: str, raw: str) -> Entered:
 # --- JWT SSO -----------------------------------------------------------------------------------------------
 
 
-async def sign_in_with_jwt(ctx: Runtime, store: Storefront, token: str) -> str:
-    """Verify the token, remember its jti, upsert the member and start a session; the cookie token."""
+async def verify_jwt(ctx: Runtime, store: Storefront, token: str) -> sso.Claims:
+    """The token's claims if its signature and claims hold (an SsoRefused otherwise); writes nothing."""
     async with ctx.db.unit_of_work(readonly=True) as s:
         rows = await repository.secrets_of(s, store.id, active_only=True) if "HS256" in store.algorithms else []
-    claims = await sso.verify(ctx, store, token, active_secrets(ctx, rows))
+    return await sso.verify(ctx, store, token, active_secrets(ctx, rows))
+
+
+async def sign_in_with_jwt(ctx: Runtime, store: Storefront, token: str) -> str:
+    """Verify the token, remember its jti, upsert the member and start a session; the cookie token."""
+    claims = await verify_jwt(ctx, store, token)
     try:
         return await _signed_in(ctx, store, claims)
     except Problem as exc:
@@ -313,6 +323,8 @@ async def store_row(ctx: Runtime, slug: str) -> Storefront | None:
 
 def _hint(token: str) -> dict[str, Any]:
     """sub and jti of a refused token, unverified, for the customer's log: never the token itself."""
+    if len(token) > sso.MAX_TOKEN_CHARS:
+        return {}  # not worth decoding: sso.verify refused it for its size
     try:
         claims = jwt.decode(token, options={"verify_signature": False})
     except Exception:  # noqa: BLE001 - a refused token may be anything

@@ -55,6 +55,9 @@ class Store:
     include_products: tuple[str, ...]
     exclude_products: tuple[str, ...]
     frame_ancestors: tuple[str, ...]
+    # The store's allowed_return_origins: sign-out's 303 goes there, and a browser applies the page's CSP
+    # form-action to a form's redirects too, so the pages must name them (page_kit.html).
+    return_origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ async def store_view(s: AsyncSession, row: Storefront) -> Store:
         include_products=tuple(row.products.get("include", [])),
         exclude_products=tuple(row.products.get("exclude", [])),
         frame_ancestors=tuple(row.frame_ancestors),
+        return_origins=tuple(row.return_origins),
     )
 
 
