@@ -19,7 +19,7 @@ from rewardkit.kit.ids import new_id
 from rewardkit.kit.money import is_currency
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.ledger import service as ledger
-from rewardkit.points import corrections, movements, repository, tiers
+from rewardkit.points import corrections, members, movements, repository, tiers
 from rewardkit.points.errors import (
     NotPending,
     PointsMemberNotFound,
@@ -197,22 +197,7 @@ async def put_member(
         member = await repository.member(s, program.id, member_id)
         created = member is None
         if member is None:
-            member = PointsMember(
-                id=new_id("pmb"),
-                program_id=program.id,
-                org_id=program.org_id,
-                mode=program.mode,
-                member_id=member_id,
-                email=email,
-                name=req.name,
-                country=req.country,
-                metadata_=dict(req.metadata),
-                available=0,
-                pending=0,
-                lifetime_earned=0,
-                created_at=now,
-                updated_at=now,
-            )
+            member = members.new_member(program, member_id, email, req.name, req.country, dict(req.metadata), now)
             await repository.add(s, member)
         else:
             values = {"email": email, "name": req.name, "country": req.country, "metadata_": dict(req.metadata)}
@@ -501,56 +486,3 @@ async def cli_credit(
         member = await _member(s, program, member_id)
         return await credit_in(ctx, s, program, member, points, reason, reference)
 
-
-# --- for the storefront (#15): a program and a member inside the caller's transaction -----------------
-
-
-async def program_in(s: AsyncSession, org_id: str, mode: str, program_id: str) -> PointsProgram | None:
-    """The org's program of that mode, or None (another org's or mode's id is not found)."""
-    return await repository.program(s, org_id, mode, program_id)
-
-
-async def sign_in_member(
-    s: AsyncSession,
-    ctx: Runtime,
-    program: PointsProgram,
-    member_id: str,
-    *,
-    email: str | None = None,
-    name: str | None = None,
-    country: str | None = None,
-) -> PointsMember:
-    """Create the member, or update the fields given (None keeps the stored value: a sign-in that does not
-    send the email must not erase it), in the caller's transaction. Values are validated by the caller
-    (MemberPut's rules)."""
-    now = movements.now()
-    member = await repository.member(s, program.id, member_id)
-    if member is None:
-        member = PointsMember(
-            id=new_id("pmb"),
-            program_id=program.id,
-            org_id=program.org_id,
-            mode=program.mode,
-            member_id=member_id,
-            email=ctx.keyring.encrypt(email) if email else None,
-            name=name,
-            country=country,
-            metadata_={},
-            available=0,
-            pending=0,
-            lifetime_earned=0,
-            created_at=now,
-            updated_at=now,
-        )
-        await repository.add(s, member)
-        return member
-    values: dict[str, Any] = {}
-    if email is not None:
-        values["email"] = ctx.keyring.encrypt(email)
-    if name is not None:
-        values["name"] = name
-    if country is not None:
-        values["country"] = country
-    if values:
-        await repository.update_member(s, member.id, {**values, "updated_at": now})
-    return member

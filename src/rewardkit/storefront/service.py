@@ -19,7 +19,7 @@ from rewardkit.kit import ssrf
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.errors import Problem
 from rewardkit.kit.ids import new_id
-from rewardkit.points import service as points
+from rewardkit.points import members as points
 from rewardkit.storefront import repository, sessions, sso
 from rewardkit.storefront.errors import (
     InvalidStorefront,
