@@ -74,6 +74,8 @@ NOW = datetime.now(UTC)
         ({"type": "taxes"}, 422, "validation_error"),
         ({"format": "xlsx"}, 422, "validation_error"),
         ({"currency": "$$"}, 422, "validation_error"),
+        # a typo'd ISO code must not publish an empty file that reads as "no activity"
+        ({"currency": "UDS"}, 422, "unknown_currency"),
         ({"columns": []}, 422, "validation_error"),
         ({"surprise": 1}, 422, "validation_error"),
     ],

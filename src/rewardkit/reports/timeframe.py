@@ -76,9 +76,10 @@ def month_bounds(month: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
         year, mon = int(month[:4]), int(month[5:])
         first = datetime(year, mon, 1, tzinfo=tz)
         nxt = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=tz)
-    except ValueError:
+        # Year 1 east of UTC (or 9999 west of it) has no UTC instant: not a month we can state.
+        return first.astimezone(UTC), nxt.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise InvalidMonth("month is YYYY-MM, e.g. 2026-03.", errors=[{"field": "month"}]) from None
-    return first.astimezone(UTC), nxt.astimezone(UTC)
 
 
 def utc_iso(t: datetime) -> str:
