@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 import httpx
@@ -192,3 +193,21 @@ async def test_every_type_has_its_documented_columns(client: httpx.AsyncClient, 
     wallet = next(x for x in summary if x["account"] == "wallet" and x["holder_type"] == "org")
     assert wallet["activity_link_reservations_minor"] == -2500 and wallet["activity_points_funding_minor"] == -500
     assert wallet["closing_balance_minor"] == (await balances(client, org))["USD"]["available"]
+
+
+async def test_fx_rate_is_charge_currency_per_unit_of_product_currency(
+    client: httpx.AsyncClient, make_org: MakeOrg
+) -> None:
+    # A finance user rebuilds `charged` from `face_value` and `fx_rate`: the docs must say which way it goes.
+    org = await make_org(USD="100.00")
+    r = await client.post("/v1/orders", json=order_body(product_id="amazon_jp", denomination=1000, currency="JPY"),
+                          headers=org.h())  # fmt: skip
+    assert r.status_code == 200, r.text
+    [o] = await fetch(client, org, "orders")
+    assert (o["currency"], o["charge_currency"]) == ("JPY", "USD")
+    face, rate, charged = Decimal(o["face_value"]), Decimal(o["fx_rate"]), Decimal(o["charged"])
+    assert (face * rate).quantize(Decimal("0.01"), rounding=ROUND_CEILING) == charged
+    described = {c.name: c.description for c in COLUMNS["orders"]}["fx_rate"]
+    assert "charge currency per unit of product currency" in described
+    described = {c.name: c.description for c in COLUMNS["balance_transactions"]}["fx_rate"]
+    assert "charge currency per unit of product currency" in described
