@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from rewardkit.reports.errors import IntervalBeyondData, IntervalTooLong, InvalidInterval, InvalidMonth, UnknownTimezone
 
 MAX_SPAN = timedelta(days=366)  # a year, leap or not
+_NOT_IANA = frozenset({"localtime", "posixrules", "posix/localtime", "right/localtime"})
 
 
 def zone(name: str) -> ZoneInfo:
     # ZoneInfo also accepts file paths relative to the tz database; an IANA key never has "..", a
     # leading "/" or a backslash, so those are refused before the lookup.
-    if not name or len(name) > 64 or ".." in name or name.startswith("/") or "\\" in name:
+    # `localtime` and `posixrules` are files of the system's tz directory, not IANA keys: `localtime` is
+    # the host's own zone, so a report's local times would depend on where the server runs.
+    if not name or len(name) > 64 or ".." in name or name.startswith("/") or "\\" in name or name in _NOT_IANA:
         raise UnknownTimezone(f"{name!r} is not an IANA time zone (e.g. UTC, Europe/Paris, America/New_York).")
     try:
         return ZoneInfo(name)
