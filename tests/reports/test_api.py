@@ -211,3 +211,16 @@ async def test_fx_rate_is_charge_currency_per_unit_of_product_currency(
     assert "charge currency per unit of product currency" in described
     described = {c.name: c.description for c in COLUMNS["balance_transactions"]}["fx_rate"]
     assert "charge currency per unit of product currency" in described
+
+
+async def test_an_order_never_fulfilled_names_the_supplier_it_was_routed_to(
+    client: httpx.AsyncClient, make_org: MakeOrg
+) -> None:
+    org = await make_org(USD="100.00")
+    r = await client.post("/v1/orders", json=order_body(denomination=25, metadata={"sandbox": "fail"}), headers=org.h())
+    assert r.status_code == 200 and r.json()["status"] == "refunded", r.text
+    [o] = await fetch(client, org, "orders")
+    assert (o["status"], o["supplier"], o["failure_code"]) == ("refunded", "sandbox", "supplier_rejected")
+    assert o["fulfilled_utc"] is None and o["refunded_utc"]
+    described = {c.name: c.description for c in COLUMNS["orders"]}["supplier"]
+    assert "never fulfilled, the one it was routed to" in described

@@ -90,7 +90,7 @@ ORDERS = (
         " (charged = face_value × fx_rate, rounded up)",
     ),
     Column("fx_markup_bps", "The FX markup in basis points"),
-    Column("supplier", "The supplier that fulfilled it"),
+    Column("supplier", "The supplier that fulfilled it; for an order never fulfilled, the one it was routed to"),
     Column("supplier_reference", "The supplier's own reference"),
     Column("external_id", "Your reference for the order"),
     Column("failure_code", "Why it failed, when it did"),
