@@ -165,6 +165,8 @@ async def test_resolve_refusals_write_nothing(ctx: Runtime, client: httpx.AsyncC
         {"action": "write_off", "note": ""},
         {"action": "refund", "note": "x"},
         {"action": "adjust", "amount": 5, "currency": "ZZZ", "direction": "debit", "note": "x"},
+        # a currency the line is not in: it would open balances neither side billed
+        {"action": "adjust", "amount": 5, "currency": "CHF", "direction": "credit", "note": "x"},
         {"action": "adjust", "amount": 0, "currency": "USD", "direction": "debit", "note": "x"},
         {"action": "adjust", "amount": 1.5, "currency": "USD", "direction": "debit", "note": "x"},
     ):

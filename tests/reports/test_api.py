@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 import httpx
@@ -74,6 +75,8 @@ NOW = datetime.now(UTC)
         ({"type": "taxes"}, 422, "validation_error"),
         ({"format": "xlsx"}, 422, "validation_error"),
         ({"currency": "$$"}, 422, "validation_error"),
+        # a typo'd ISO code must not publish an empty file that reads as "no activity"
+        ({"currency": "UDS"}, 422, "unknown_currency"),
         ({"columns": []}, 422, "validation_error"),
         ({"surprise": 1}, 422, "validation_error"),
     ],
@@ -190,3 +193,34 @@ async def test_every_type_has_its_documented_columns(client: httpx.AsyncClient, 
     wallet = next(x for x in summary if x["account"] == "wallet" and x["holder_type"] == "org")
     assert wallet["activity_link_reservations_minor"] == -2500 and wallet["activity_points_funding_minor"] == -500
     assert wallet["closing_balance_minor"] == (await balances(client, org))["USD"]["available"]
+
+
+async def test_fx_rate_is_charge_currency_per_unit_of_product_currency(
+    client: httpx.AsyncClient, make_org: MakeOrg
+) -> None:
+    # A finance user rebuilds `charged` from `face_value` and `fx_rate`: the docs must say which way it goes.
+    org = await make_org(USD="100.00")
+    r = await client.post("/v1/orders", json=order_body(product_id="amazon_jp", denomination=1000, currency="JPY"),
+                          headers=org.h())  # fmt: skip
+    assert r.status_code == 200, r.text
+    [o] = await fetch(client, org, "orders")
+    assert (o["currency"], o["charge_currency"]) == ("JPY", "USD")
+    face, rate, charged = Decimal(o["face_value"]), Decimal(o["fx_rate"]), Decimal(o["charged"])
+    assert (face * rate).quantize(Decimal("0.01"), rounding=ROUND_CEILING) == charged
+    described = {c.name: c.description for c in COLUMNS["orders"]}["fx_rate"]
+    assert "charge currency per unit of product currency" in described
+    described = {c.name: c.description for c in COLUMNS["balance_transactions"]}["fx_rate"]
+    assert "charge currency per unit of product currency" in described
+
+
+async def test_an_order_never_fulfilled_names_the_supplier_it_was_routed_to(
+    client: httpx.AsyncClient, make_org: MakeOrg
+) -> None:
+    org = await make_org(USD="100.00")
+    r = await client.post("/v1/orders", json=order_body(denomination=25, metadata={"sandbox": "fail"}), headers=org.h())
+    assert r.status_code == 200 and r.json()["status"] == "refunded", r.text
+    [o] = await fetch(client, org, "orders")
+    assert (o["status"], o["supplier"], o["failure_code"]) == ("refunded", "sandbox", "supplier_rejected")
+    assert o["fulfilled_utc"] is None and o["refunded_utc"]
+    described = {c.name: c.description for c in COLUMNS["orders"]}["supplier"]
+    assert "never fulfilled, the one it was routed to" in described

@@ -79,6 +79,8 @@ async def test_months_in_a_time_zone(client: httpx.AsyncClient, ctx: Runtime, ma
         ({"currency": "USD", "month": "2999-01"}, "invalid_month"),
         ({"currency": "USD", "month": "2026-01", "timezone": "Nowhere/City"}, "unknown_timezone"),
         ({"currency": "XXQ", "month": "2026-01"}, "unknown_currency"),
+        # year 1 begins before any UTC instant east of Greenwich: a problem, not a 500
+        ({"currency": "USD", "month": "0001-01", "timezone": "Asia/Tokyo"}, "invalid_month"),
         ({"currency": "USD", "month": "26-1"}, "validation_error"),
         ({"month": "2026-01"}, "validation_error"),
     ],

@@ -35,6 +35,6 @@ def test_bad_bounds() -> None:
         interval("2025-01-01", "2026-11-01", NY, now)
     with pytest.raises(IntervalBeyondData):
         interval("2026-11-01", "2026-12-02", NY, now)
-    for name in ("Nowhere/City", "", "../etc/localtime", "/usr/share/zoneinfo/UTC"):
+    for name in ("Nowhere/City", "", "../etc/localtime", "/usr/share/zoneinfo/UTC", "localtime", "posixrules"):
         with pytest.raises(UnknownTimezone):
             zone(name)

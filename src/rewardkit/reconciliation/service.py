@@ -272,6 +272,11 @@ async def resolve(
         tx_id = None
         if req.action == "adjust":
             assert req.amount is not None and req.currency is not None and req.direction is not None
+            # The difference is in a currency of the line (theirs or ours): an adjustment in another
+            # would open a wallet and a fulfillment balance in a currency neither side ever billed.
+            sides = sorted({c for c in (line.their_currency, line.our_currency) if c})
+            if req.currency not in sides:
+                raise _field("currency", f"this line is in {', '.join(sides)}, not {req.currency}", "body")
             tx_id = await adjustments.book(
                 s,
                 ident.org_id,

@@ -32,8 +32,9 @@ RunId = Annotated[str, Path(max_length=40, description="The report run's id (rpt
 ScheduleId = Annotated[str, Path(max_length=40, description="The schedule's id (rps_…)")]
 _BAD_RUN = (
     "validation_error, invalid_interval, interval_too_long, interval_beyond_data, unknown_timezone, "
-    "unknown_column, report_type_unavailable"
+    "unknown_column, report_type_unavailable, unknown_currency"
 )
+_BAD_SCHEDULE = "validation_error, unknown_timezone, unknown_column, report_type_unavailable, unknown_currency"
 _RUN_404: dict[int | str, dict[str, Any]] = {404: {"description": "report_not_found"}}
 
 
@@ -101,7 +102,7 @@ async def download_report_run(run_id: RunId, ident: Ident, ctx: Ctx) -> Streamin
     response_class=JSONResponse,
     response_model=ScheduleOut,
     response_description="The schedule, with its first run time",
-    responses={422: {"description": "validation_error, unknown_timezone, unknown_column, report_type_unavailable"}},
+    responses={422: {"description": _BAD_SCHEDULE}},
 )
 async def create_report_schedule(request: Request, body: ScheduleCreate, ident: Ident, ctx: Ctx) -> JSONResponse:
     """Run a report every day (the previous day) or month (the previous month), in `timezone`."""

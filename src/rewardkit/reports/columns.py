@@ -66,7 +66,11 @@ BALANCE_TRANSACTIONS = (
     Column("order_id", "The order, when source_id is one"),
     Column("link_id", "The reward link, when source_id is one"),
     Column("points_member_id", "The points member (pmb_…), when source_id is one"),
-    Column("fx_rate", "A cross-currency order's rate, markup included (product currency per charge currency)"),
+    Column(
+        "fx_rate",
+        "A cross-currency order's rate, markup included: charge currency per unit of product currency"
+        " (charged = face value × rate, rounded up)",
+    ),
     Column("fx_markup_bps", "That order's FX markup, in basis points"),
 )
 
@@ -80,9 +84,13 @@ ORDERS = (
     Column("face_value", "The product's face value", money=True),
     Column("charge_currency", "The wallet it was paid from"),
     Column("charged", "What the wallet paid (FX markup included)", money=True),
-    Column("fx_rate", "The rate, markup included, when the currencies differ"),
+    Column(
+        "fx_rate",
+        "The rate, markup included, when the currencies differ: charge currency per unit of product currency"
+        " (charged = face_value × fx_rate, rounded up)",
+    ),
     Column("fx_markup_bps", "The FX markup in basis points"),
-    Column("supplier", "The supplier that fulfilled it"),
+    Column("supplier", "The supplier that fulfilled it; for an order never fulfilled, the one it was routed to"),
     Column("supplier_reference", "The supplier's own reference"),
     Column("external_id", "Your reference for the order"),
     Column("failure_code", "Why it failed, when it did"),

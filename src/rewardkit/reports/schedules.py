@@ -77,7 +77,7 @@ async def create(ctx: Runtime, ident: Principal, req: ScheduleCreate) -> dict[st
         type=req.type,
         frequency=req.frequency,
         timezone=req.timezone,
-        currency=req.currency.upper() if req.currency and len(req.currency) == 3 else req.currency,
+        currency=service.run_currency(req.currency),
         columns=columns,
         format=req.format,
         email=str(req.email) if req.email else None,

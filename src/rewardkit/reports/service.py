@@ -17,11 +17,18 @@ from rewardkit.auth.principals import Principal
 from rewardkit.jobs import service as jobs
 from rewardkit.kit.db import utcnow
 from rewardkit.kit.ids import new_id
+from rewardkit.kit.money import is_currency
 from rewardkit.kit.pagination import decode_cursor, page
 from rewardkit.reports import columns as cols
 from rewardkit.reports import repository
 from rewardkit.reports.builders import BUILDERS, Spec, TieOutError
-from rewardkit.reports.errors import ReportNotFound, ReportNotReady, ReportTieOutFailed, ReportTypeUnavailable
+from rewardkit.reports.errors import (
+    ReportNotFound,
+    ReportNotReady,
+    ReportTieOutFailed,
+    ReportTypeUnavailable,
+    UnknownCurrency,
+)
 from rewardkit.reports.files import Encoder, pack, unpack
 from rewardkit.reports.models import REPORT_FAILED, REPORT_SUCCEEDED, RUN_JOB, ReportRun
 from rewardkit.reports.render import render_run
@@ -57,15 +64,27 @@ class RunRequest:
 def validate(ctx: Runtime, req: ReportCreate, now: datetime | None = None) -> RunRequest:
     tz = zone(req.timezone)
     start, end = interval(req.interval_start, req.interval_end, tz, now or utcnow())
+    currency = run_currency(req.currency)
     return RunRequest(
         type=req.type,
         start=start,
         end=end,
         timezone=req.timezone,
-        currency=req.currency.upper() if req.currency and len(req.currency) == 3 else req.currency,
+        currency=currency,
         columns=[c.name for c in columns_of(ctx, req.type, req.columns)],
         format=req.format,
     )
+
+
+def run_currency(raw: str | None) -> str | None:
+    """The asset a run or schedule is limited to: an ISO 4217 code (any case) or an org's own unit."""
+    if raw is None or len(raw) != 3:
+        return raw
+    # An org's own units are 4 to 24 characters (ledger define_asset), so a 3-letter code is ISO 4217
+    # or a typo: a typo must not publish an empty file that looks like "no activity".
+    if not is_currency(raw.upper()):
+        raise UnknownCurrency(f"{raw!r} is not an ISO 4217 currency.", errors=[{"field": "currency"}])
+    return raw.upper()
 
 
 def columns_of(ctx: Runtime, type_: str, names: list[str] | None) -> tuple[cols.Column, ...]:

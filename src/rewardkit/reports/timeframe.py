@@ -10,12 +10,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from rewardkit.reports.errors import IntervalBeyondData, IntervalTooLong, InvalidInterval, InvalidMonth, UnknownTimezone
 
 MAX_SPAN = timedelta(days=366)  # a year, leap or not
+_NOT_IANA = frozenset({"localtime", "posixrules", "posix/localtime", "right/localtime"})
 
 
 def zone(name: str) -> ZoneInfo:
     # ZoneInfo also accepts file paths relative to the tz database; an IANA key never has "..", a
     # leading "/" or a backslash, so those are refused before the lookup.
-    if not name or len(name) > 64 or ".." in name or name.startswith("/") or "\\" in name:
+    # `localtime` and `posixrules` are files of the system's tz directory, not IANA keys: `localtime` is
+    # the host's own zone, so a report's local times would depend on where the server runs.
+    if not name or len(name) > 64 or ".." in name or name.startswith("/") or "\\" in name or name in _NOT_IANA:
         raise UnknownTimezone(f"{name!r} is not an IANA time zone (e.g. UTC, Europe/Paris, America/New_York).")
     try:
         return ZoneInfo(name)
@@ -76,9 +79,10 @@ def month_bounds(month: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
         year, mon = int(month[:4]), int(month[5:])
         first = datetime(year, mon, 1, tzinfo=tz)
         nxt = datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=tz)
-    except ValueError:
+        # Year 1 east of UTC (or 9999 west of it) has no UTC instant: not a month we can state.
+        return first.astimezone(UTC), nxt.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise InvalidMonth("month is YYYY-MM, e.g. 2026-03.", errors=[{"field": "month"}]) from None
-    return first.astimezone(UTC), nxt.astimezone(UTC)
 
 
 def utc_iso(t: datetime) -> str:
