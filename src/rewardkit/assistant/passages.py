@@ -80,15 +80,25 @@ def _body_example(op: dict[str, Any], spec: dict[str, Any]) -> Any:
     return {name: _placeholder(_resolve(props.get(name, {}), spec)) for name in schema.get("required", [])}
 
 
+LOCAL_BASE_URL = "http://127.0.0.1:8000"
+IDEMPOTENCY_KEY_SHELL = "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \\n')"
+
+
 def curl(method: str, path: str, op: dict[str, Any], spec: dict[str, Any]) -> str:
-    """One shell command: the sandbox key from $API_KEY, the server from $REWARDKIT_URL."""
+    """One shell command that runs as printed with only $API_KEY set (the key `make serve` prints).
+
+    The server comes from $REWARDKIT_BASE_URL with the local default, the variable docs/samples.md
+    names; an unset variable must not leave curl a URL without a host. The Idempotency-Key is made
+    with od(1), which every POSIX system has (uuidgen is not installed on Debian by default, and an
+    empty key makes curl drop the header: the retry would not be safe).
+    """
     public = op.get("security") == []
-    lines = [f'curl -X {method.upper()} "$REWARDKIT_URL{path}"']
+    lines = [f'curl -X {method.upper()} "${{REWARDKIT_BASE_URL:-{LOCAL_BASE_URL}}}{path}"']
     if not public:
         lines.append('-H "Authorization: Bearer $API_KEY"')
     for p in op.get("parameters", []):
         if p.get("in") == "header" and p.get("name") == "Idempotency-Key":
-            lines.append('-H "Idempotency-Key: $(uuidgen)"')
+            lines.append(f'-H "Idempotency-Key: {IDEMPOTENCY_KEY_SHELL}"')
     if "requestBody" in op:
         body = json.dumps(_body_example(op, spec), separators=(", ", ": "))
         if len(body) > MAX_CODE_BODY:
