@@ -53,6 +53,14 @@ async def test_the_code_sample_runs_as_printed_with_only_api_key_set(own: httpx.
     assert len(keys) == 1 and re.fullmatch(r"Idempotency-Key: [0-9a-f]{32}", keys[0]), keys
 
 
+async def test_generated_samples_do_not_crowd_out_the_guides(own: httpx.AsyncClient) -> None:
+    """docs/samples.md's per-operation code sections took all 3 citations of "How do I create a reward link?"."""
+    r = await own.post("/v1/assistant/ask", json={"question": "How do I create a reward link?"})
+    urls = [c["url"] for c in r.json()["citations"]]
+    assert not any(u.startswith("/guides/samples#") for u in urls), urls
+    assert any(u.startswith("/guides/links") or u.endswith("/createRewardLink") for u in urls), urls
+
+
 def problem(r: httpx.Response, status: int, code: str) -> dict[str, Any]:
     assert r.status_code == status, r.text
     assert r.headers["content-type"].startswith("application/problem+json")

@@ -167,13 +167,20 @@ def _section_passage(page_title: str, s: Section, samples: dict[tuple[str, str],
     return Passage("guide", title, s.url, s.paragraphs, index_text, page=s.page, anchor=s.anchor or None, sample=sample)
 
 
+# docs/samples.md is generated: one "### operationId" section per operation and one "#### language"
+# section per sample, ~540 sections of code that only repeat what the operation passages say. Indexed,
+# they crowded the guides out of the top 3 ("How do I create a reward link?" cited three samples); the
+# page's own prose (levels 1 and 2: how to run them, how they are made and tested) stays searchable.
+SAMPLES_PAGE = "samples"
+
+
+def _indexed(s: Section) -> bool:
+    return bool(s.paragraphs or s.code) and not (s.page == SAMPLES_PAGE and s.level >= 3)
+
+
 def build(library: Library, spec: dict[str, Any]) -> list[Passage]:
     ops = operations(spec)
     samples = {(p.sample.method, p.sample.path): p.sample for p in ops if p.sample is not None}
-    guides = [
-        _section_passage(page.title, s, samples)
-        for page in library.pages.values()
-        for s in page.sections
-        if s.paragraphs or s.code
-    ]
+    sections = [s for page in library.pages.values() for s in page.sections if _indexed(s)]
+    guides = [_section_passage(library.pages[s.page].title, s, samples) for s in sections]
     return guides + ops
