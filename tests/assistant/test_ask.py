@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import re
+import subprocess
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -29,6 +32,33 @@ async def own(app: FastAPI, settings: Settings, request: pytest.FixtureRequest) 
     transport = httpx.ASGITransport(app=mine)
     async with LifespanManager(mine), httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
         yield c
+
+
+async def test_the_code_sample_runs_as_printed_with_only_api_key_set(own: httpx.AsyncClient) -> None:
+    """The answer's curl, pasted into bash after `export API_KEY=…` (what `make serve` prints), must reach
+    a server and send a real Idempotency-Key: it used `$REWARDKIT_URL` (named nowhere a user sets it, so
+    curl got a URL without a host) and `$(uuidgen)` (not on Debian: curl then drops the empty header)."""
+    r = await own.post("/v1/assistant/ask", json={"question": RETRY})
+    code = r.json()["code_sample"]["code"]
+    # `curl` stands in as a function printing its arguments: the sample's own expansions run for real.
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "API_KEY": "sk_test_abc"}
+    script = "curl() { printf '%s\\n' \"$@\"; }\n" + code
+    run = subprocess.run
+    out = await asyncio.to_thread(run, ["bash", "-c", script], env=env, capture_output=True, text=True, check=True)
+    args = out.stdout.splitlines()
+    assert out.stderr == "", out.stderr
+    assert "http://127.0.0.1:8000/v1/orders" in args
+    assert "Authorization: Bearer sk_test_abc" in args
+    keys = [a for a in args if a.startswith("Idempotency-Key:")]
+    assert len(keys) == 1 and re.fullmatch(r"Idempotency-Key: [0-9a-f]{32}", keys[0]), keys
+
+
+async def test_generated_samples_do_not_crowd_out_the_guides(own: httpx.AsyncClient) -> None:
+    """docs/samples.md's per-operation code sections took all 3 citations of "How do I create a reward link?"."""
+    r = await own.post("/v1/assistant/ask", json={"question": "How do I create a reward link?"})
+    urls = [c["url"] for c in r.json()["citations"]]
+    assert not any(u.startswith("/guides/samples#") for u in urls), urls
+    assert any(u.startswith("/guides/links") or u.endswith("/createRewardLink") for u in urls), urls
 
 
 def problem(r: httpx.Response, status: int, code: str) -> dict[str, Any]:

@@ -36,8 +36,10 @@ ANSWER: dict[str, Any] = {
     "code_sample": {
         "operation_id": "createOrder",
         "language": "shell",
-        "code": 'curl -X POST "$REWARDKIT_URL/v1/orders" \\\n  -H "Authorization: Bearer $API_KEY" \\\n  '
-        '-H "Idempotency-Key: $(uuidgen)" \\\n  -H "Content-Type: application/json" \\\n  '
+        "code": 'curl -X POST "${REWARDKIT_BASE_URL:-http://127.0.0.1:8000}/v1/orders" \\\n  '
+        '-H "Authorization: Bearer $API_KEY" \\\n  '
+        "-H \"Idempotency-Key: $(od -An -N16 -tx1 /dev/urandom | tr -d ' \\n')\" \\\n  "
+        '-H "Content-Type: application/json" \\\n  '
         '-d \'{"currency": "USD", "denomination": 50, "product_id": "amazon_us"}\'',
     },
     "mode": "extractive",

@@ -80,15 +80,25 @@ def _body_example(op: dict[str, Any], spec: dict[str, Any]) -> Any:
     return {name: _placeholder(_resolve(props.get(name, {}), spec)) for name in schema.get("required", [])}
 
 
+LOCAL_BASE_URL = "http://127.0.0.1:8000"
+IDEMPOTENCY_KEY_SHELL = "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \\n')"
+
+
 def curl(method: str, path: str, op: dict[str, Any], spec: dict[str, Any]) -> str:
-    """One shell command: the sandbox key from $API_KEY, the server from $REWARDKIT_URL."""
+    """One shell command that runs as printed with only $API_KEY set (the key `make serve` prints).
+
+    The server comes from $REWARDKIT_BASE_URL with the local default, the variable docs/samples.md
+    names; an unset variable must not leave curl a URL without a host. The Idempotency-Key is made
+    with od(1), which every POSIX system has (uuidgen is not installed on Debian by default, and an
+    empty key makes curl drop the header: the retry would not be safe).
+    """
     public = op.get("security") == []
-    lines = [f'curl -X {method.upper()} "$REWARDKIT_URL{path}"']
+    lines = [f'curl -X {method.upper()} "${{REWARDKIT_BASE_URL:-{LOCAL_BASE_URL}}}{path}"']
     if not public:
         lines.append('-H "Authorization: Bearer $API_KEY"')
     for p in op.get("parameters", []):
         if p.get("in") == "header" and p.get("name") == "Idempotency-Key":
-            lines.append('-H "Idempotency-Key: $(uuidgen)"')
+            lines.append(f'-H "Idempotency-Key: {IDEMPOTENCY_KEY_SHELL}"')
     if "requestBody" in op:
         body = json.dumps(_body_example(op, spec), separators=(", ", ": "))
         if len(body) > MAX_CODE_BODY:
@@ -157,20 +167,20 @@ def _section_passage(page_title: str, s: Section, samples: dict[tuple[str, str],
     return Passage("guide", title, s.url, s.paragraphs, index_text, page=s.page, anchor=s.anchor or None, sample=sample)
 
 
-# Pages generated from the OpenAPI description (every operation's code in six languages): the operations
-# are passages of their own already, and these pages' repetitive code would outrank the guides that
-# explain (measured on the evaluation set: samples.md took 3 of the misses' top-3 places).
-GENERATED_PAGES = frozenset({"samples"})
+# docs/samples.md is generated: one "### operationId" section per operation and one "#### language"
+# section per sample, ~540 sections of code that only repeat what the operation passages say. Indexed,
+# they crowded the guides out of the top 3 ("How do I create a reward link?" cited three samples); the
+# page's own prose (levels 1 and 2: how to run them, how they are made and tested) stays searchable.
+SAMPLES_PAGE = "samples"
+
+
+def _indexed(s: Section) -> bool:
+    return bool(s.paragraphs or s.code) and not (s.page == SAMPLES_PAGE and s.level >= 3)
 
 
 def build(library: Library, spec: dict[str, Any]) -> list[Passage]:
     ops = operations(spec)
     samples = {(p.sample.method, p.sample.path): p.sample for p in ops if p.sample is not None}
-    guides = [
-        _section_passage(page.title, s, samples)
-        for page in library.pages.values()
-        if page.name not in GENERATED_PAGES
-        for s in page.sections
-        if s.paragraphs or s.code
-    ]
+    sections = [s for page in library.pages.values() for s in page.sections if _indexed(s)]
+    guides = [_section_passage(library.pages[s.page].title, s, samples) for s in sections]
     return guides + ops

@@ -37,7 +37,9 @@ class Citation(ResponseModel):
 class CodeSample(ResponseModel):
     operation_id: str
     language: Literal["shell"] = "shell"
-    code: str = Field(description="A curl command; $REWARDKIT_URL is the server, $API_KEY a sandbox key")
+    code: str = Field(
+        description="A curl command; $API_KEY is a sandbox key, $REWARDKIT_BASE_URL the server (default http://127.0.0.1:8000)"
+    )
 
 
 class AssistantAnswer(ResponseModel):
