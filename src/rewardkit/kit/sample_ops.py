@@ -38,6 +38,9 @@ class Operation:
     # REWARDKIT_OPERATOR_TOKEN, the server's own setting): (header, environment variable).
     headers: tuple[tuple[str, str], ...]
     auth: bool  # sends the API key (false for health and the link-claim API, whose token is in the path)
+    # The success answer is a file (a report's CSV or JSON Lines), not JSON: printed as text, and its
+    # Content-Type on stderr after the status.
+    file: bool = False
 
 
 def env_name(param: str) -> str:
@@ -97,7 +100,13 @@ def operation(path: str, method: str, op: dict[str, Any]) -> Operation:
         idempotent=IDEMPOTENCY_HEADER in headers,
         headers=tuple(sent),
         auth=op.get("security") != [],
+        file=_answers_a_file(op),
     )
+
+
+def _answers_a_file(op: dict[str, Any]) -> bool:
+    ok = [r for s, r in op.get("responses", {}).items() if s.startswith("2")]
+    return bool(ok) and all(r.get("content") and "application/json" not in r["content"] for r in ok)
 
 
 def env_comment(op: Operation, prefix: str) -> str:
