@@ -39,6 +39,8 @@ OVERRIDES: dict[str, dict[str, str]] = {
     "getSession": {"REWARDKIT_API_KEY": "member_session"},
     "deleteStorefrontSsoSecret": {"SECRET_ID": "secret_to_delete"},
     "deleteReportSchedule": {"SCHEDULE_ID": "schedule_to_delete"},
+    # Samples of one language run a few at once: the tiers getPointsTiers reads are not the ones deleted.
+    "deletePointsTiers": {"PROGRAM_ID": "tiers_to_delete"},
 }
 # A statement line no order of ours matches (an unknown supplier reference): one to resolve.
 STATEMENT = "supplier_ref,face_value,currency,fulfilled_at\nsbx_samples_unknown,55.00,USD,2026-11-14\n"
@@ -94,6 +96,9 @@ async def build(base: str, ctx: Runtime) -> dict[str, str]:
         )
         rule = {"event_type": "samples.done", "points": {"fixed": 3}}
         rules = [_ok(await c.post(f"/v1/points_programs/{program['id']}/rules", json=rule)) for _ in "ab"]
+        tiers = {"tiers": [{"name": "Silver", "min_points": 1000}], "window_months": 12}
+        for prog in (program, pending_program):
+            _ok(await c.put(f"/v1/points_programs/{prog['id']}/tiers", json=tiers))
         # #15 storefront: the org's store (its own slug: slugs are installation-wide), two SSO secrets.
         store = {"program_id": program["id"], "title": "Samples store", "slug": f"samples-{org.id[-8:].lower()}",
                  "allowed_return_origins": ["https://app.acme.example"]}  # fmt: skip
@@ -127,6 +132,8 @@ async def build(base: str, ctx: Runtime) -> dict[str, str]:
         "EVENT_ID": events[0]["id"],
         "PRODUCT_ID": "amazon_us",
         "RUN_ID": run["id"],
+        "CURRENCY": "USD",  # getStatement's query: the wallet's currency and a month that has begun
+        "MONTH": "2026-11",
         "SCHEDULE_ID": schedule["id"],
         "RECONCILIATION_ID": recon["id"],
         "LINE_ID": next(line["id"] for line in lines if line["status"] != "matched"),
@@ -141,6 +148,7 @@ async def build(base: str, ctx: Runtime) -> dict[str, str]:
         "member_session": session,
         "secret_to_delete": secret_to_delete["id"],
         "schedule_to_delete": schedule_to_delete["id"],
+        "tiers_to_delete": pending_program["id"],
         # Not exported (lower case): what exclusive() needs to restore the store after putStorefront.
         "org_id": org.id,
         "store_program": program["id"],

@@ -20,6 +20,7 @@ class PathParam:
     name: str  # as in the path template: order_id
     env: str  # the environment variable a sample reads it from: ORDER_ID
     default: str | None  # a value that works as is (an enum's first member), else the variable is required
+    query: bool = False  # a required query parameter (?currency=…), read from the environment the same way
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,12 @@ def operation(path: str, method: str, op: dict[str, Any]) -> Operation:
             enum = schema.get("enum")
             default = p.get("example", schema.get("default", enum[0] if enum else None))
             params.append(PathParam(p["name"], env_name(p["name"]), None if default is None else str(default)))
+        elif p.get("in") == "query" and p.get("required"):
+            schema = p.get("schema", {})
+            enum = schema.get("enum")
+            default = p.get("example", schema.get("default", enum[0] if enum else None))
+            value = None if default is None else str(default)
+            params.append(PathParam(p["name"], env_name(p["name"]), value, query=True))
         elif p.get("in") == "header":
             headers.add(p["name"])
             if p["name"] != IDEMPOTENCY_HEADER and (p.get("required") or p["name"].endswith("-Token")):
@@ -120,7 +127,7 @@ def env_comment(op: Operation, prefix: str) -> str:
 
 
 def segments(op: Operation) -> list[tuple[bool, str]]:
-    """The path as (is_param, text) pieces: ("/v1/orders/", param "ORDER_ID", "/cancel")."""
+    """The URL as (is_param, text) pieces: ("/v1/orders/", param "ORDER_ID", "/cancel")."""
     by_name = {p.name: p for p in op.params}
     out: list[tuple[bool, str]] = []
     for literal, name in re.findall(r"([^{]*)(?:\{([^}]+)\})?", op.path):
@@ -128,6 +135,10 @@ def segments(op: Operation) -> list[tuple[bool, str]]:
             out.append((False, literal))
         if name:
             out.append((True, name))
+    # Required query parameters after the path: ?currency=…&month=… (values a user sets need no escaping:
+    # codes, dates, ids).
+    for i, q in enumerate(p for p in op.params if p.query):
+        out += [(False, ("?" if i == 0 else "&") + q.name + "="), (True, q.name)]
     return [(is_p, by_name[t].env if is_p else t) for is_p, t in out]
 
 
