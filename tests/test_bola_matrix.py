@@ -583,8 +583,23 @@ RECON_ROWS: tuple[Row, ...] = (
 REPORT = "/v1/reports/{}"
 _RPNF = "report_not_found"
 SCHEDULE = "/v1/report_schedules/{}"
+
+
+def _is_the_runs_file(r: httpx.Response) -> None:
+    assert r.headers["content-type"].startswith("text/csv") and r.text.splitlines()[0], r.text[:200]
+    assert r.headers["content-disposition"].startswith("attachment; filename="), r.headers
+
+
 REPORT_ROWS: tuple[Row, ...] = (
     Row("getReportRun", ("run_id",), fixed("GET", lambda w: REPORT.format(w.reports["runs"][0]["id"])), _RPNF),
+    # The run's file (CSV): another org and the other mode get report_not_found, as for the run itself.
+    Row(
+        "downloadReportRun",
+        ("run_id",),
+        fixed("GET", lambda w: REPORT.format(w.reports["runs"][0]["id"]) + "/download"),
+        _RPNF,
+        check_owner=lambda w, r: _is_the_runs_file(r),
+    ),
     Row(
         "getReportSchedule",
         ("schedule_id",),
@@ -811,10 +826,6 @@ PUBLIC_PAGES: dict[str, str] = {
     # #13 page: the hosted claim page and its forms (links/pages.py), the claim API's bearer link in HTML;
     # tests/links/test_page.py covers unknown tokens, and a form's csrf field never opening another link.
     "/l/{token}": "the hosted claim page: a bearer link (the token is the credential, no key)",
-    # #16 reports: NOT public. A run's file (CSV / JSON Lines) under the API key, kept out of the description
-    # because every described 2xx is a JSON object; tests/reports/test_isolation.py checks that another org
-    # and the other mode get 404 report_not_found for it, as getReportRun's row does.
-    "/v1/reports/{run_id}/download": "not public: getReportRun's file; tests/reports/test_isolation.py walls it",
     "/l/{token}/confirm": "the hosted claim page's confirmation step: a bearer link, as /l/{token}",
     "/l/{token}/claim": "the hosted claim page's claim form: a bearer link, as /l/{token}",
     "/l/{token}/verification": "the hosted claim page's send-a-code form: a bearer link, as /l/{token}",

@@ -46,3 +46,7 @@ ANSWER: dict[str, Any] = {
 }
 
 RESPONSES: dict[str, Any] = {"askAssistant": ANSWER}
+
+# Request bodies the code samples send (kit/module.py `request_examples`) where the request model has no
+# `examples` of its own.
+REQUEST_EXAMPLES: dict[str, Any] = {"askAssistant": {"question": ANSWER["question"]}}

@@ -20,6 +20,8 @@ from rewardkit.kit.sample_ops import (
     segments,
 )
 
+_CURL_TYPE = "Content-Type: %{content_type}\\n"
+
 # --- cURL -------------------------------------------------------------------------------------------
 
 
@@ -35,7 +37,8 @@ def curl(op: Operation) -> str:
     lines = [
         "#!/usr/bin/env bash",
         env_comment(op, "#"),
-        f"curl -sS --fail-with-body -w '%{{stderr}}HTTP %{{http_code}}\\n' -X {op.method} \\",
+        f"curl -sS --fail-with-body -w '%{{stderr}}HTTP %{{http_code}}\\n{_CURL_TYPE if op.file else ''}' "
+        f"-X {op.method} \\",
         f'  "${{{BASE_URL_ENV}:-{DEFAULT_BASE_URL}}}{url}" \\',
     ]
     if op.auth:
@@ -88,7 +91,14 @@ def node(op: Operation) -> str:
         *init,
         "});",
         "console.error(`HTTP ${res.status}`);",
-        "console.log(JSON.stringify(await res.json(), null, 2));",
+        *(
+            [
+                'console.error(`Content-Type: ${res.headers.get("content-type")}`);',
+                "process.stdout.write(await res.text());",
+            ]
+            if op.file
+            else ["console.log(JSON.stringify(await res.json(), null, 2));"]
+        ),
         "if (!res.ok) process.exitCode = 1;",
     ]
     return "\n".join(lines) + "\n"
@@ -155,7 +165,11 @@ def python_httpx(op: Operation) -> str:
         *([f"body = {py_literal(op.body)}"] if op.body is not None else []),
         f'r = httpx.request("{op.method}", {", ".join(args)})',
         'print(f"HTTP {r.status_code}", file=sys.stderr)',
-        "print(json.dumps(r.json(), indent=2))",
+        *(
+            ['print(f"Content-Type: {r.headers[\'content-type\']}", file=sys.stderr)', "sys.stdout.write(r.text)"]
+            if op.file
+            else ["print(json.dumps(r.json(), indent=2))"]
+        ),
         "sys.exit(0 if r.is_success else 1)",
     ]
     return "\n".join(lines) + "\n"
@@ -193,7 +207,11 @@ def ruby(op: Operation) -> str:
     lines += [
         'res = Net::HTTP.start(uri.hostname, uri.port, use_ssl: uri.scheme == "https") { |http| http.request(req) }',
         'warn "HTTP #{res.code}"',
-        "puts JSON.pretty_generate(JSON.parse(res.body))",
+        *(
+            ['warn "Content-Type: #{res["Content-Type"]}"', "print res.body"]
+            if op.file
+            else ["puts JSON.pretty_generate(JSON.parse(res.body))"]
+        ),
         "exit(res.is_a?(Net::HTTPSuccess) ? 0 : 1)",
     ]
     return "\n".join(lines) + "\n"
@@ -254,7 +272,15 @@ def java(op: Operation) -> str:
         "        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();",
         "        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());",
         '        System.err.println("HTTP " + response.statusCode());',
-        "        System.out.println(response.body());",
+        *(
+            [
+                '        String type = response.headers().firstValue("content-type").orElse("");',
+                '        System.err.println("Content-Type: " + type);',
+                "        System.out.print(response.body());",
+            ]
+            if op.file
+            else ["        System.out.println(response.body());"]
+        ),
         "        System.exit(response.statusCode() < 400 ? 0 : 1);",
         "    }",
         "}",

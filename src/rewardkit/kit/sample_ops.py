@@ -20,6 +20,7 @@ class PathParam:
     name: str  # as in the path template: order_id
     env: str  # the environment variable a sample reads it from: ORDER_ID
     default: str | None  # a value that works as is (an enum's first member), else the variable is required
+    query: bool = False  # a required query parameter (?currency=…), read from the environment the same way
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,9 @@ class Operation:
     # REWARDKIT_OPERATOR_TOKEN, the server's own setting): (header, environment variable).
     headers: tuple[tuple[str, str], ...]
     auth: bool  # sends the API key (false for health and the link-claim API, whose token is in the path)
+    # The success answer is a file (a report's CSV or JSON Lines), not JSON: printed as text, and its
+    # Content-Type on stderr after the status.
+    file: bool = False
 
 
 def env_name(param: str) -> str:
@@ -82,6 +86,12 @@ def operation(path: str, method: str, op: dict[str, Any]) -> Operation:
             enum = schema.get("enum")
             default = p.get("example", schema.get("default", enum[0] if enum else None))
             params.append(PathParam(p["name"], env_name(p["name"]), None if default is None else str(default)))
+        elif p.get("in") == "query" and p.get("required"):
+            schema = p.get("schema", {})
+            enum = schema.get("enum")
+            default = p.get("example", schema.get("default", enum[0] if enum else None))
+            value = None if default is None else str(default)
+            params.append(PathParam(p["name"], env_name(p["name"]), value, query=True))
         elif p.get("in") == "header":
             headers.add(p["name"])
             if p["name"] != IDEMPOTENCY_HEADER and (p.get("required") or p["name"].endswith("-Token")):
@@ -97,7 +107,13 @@ def operation(path: str, method: str, op: dict[str, Any]) -> Operation:
         idempotent=IDEMPOTENCY_HEADER in headers,
         headers=tuple(sent),
         auth=op.get("security") != [],
+        file=_answers_a_file(op),
     )
+
+
+def _answers_a_file(op: dict[str, Any]) -> bool:
+    ok = [r for s, r in op.get("responses", {}).items() if s.startswith("2")]
+    return bool(ok) and all(r.get("content") and "application/json" not in r["content"] for r in ok)
 
 
 def env_comment(op: Operation, prefix: str) -> str:
@@ -111,7 +127,7 @@ def env_comment(op: Operation, prefix: str) -> str:
 
 
 def segments(op: Operation) -> list[tuple[bool, str]]:
-    """The path as (is_param, text) pieces: ("/v1/orders/", param "ORDER_ID", "/cancel")."""
+    """The URL as (is_param, text) pieces: ("/v1/orders/", param "ORDER_ID", "/cancel")."""
     by_name = {p.name: p for p in op.params}
     out: list[tuple[bool, str]] = []
     for literal, name in re.findall(r"([^{]*)(?:\{([^}]+)\})?", op.path):
@@ -119,6 +135,10 @@ def segments(op: Operation) -> list[tuple[bool, str]]:
             out.append((False, literal))
         if name:
             out.append((True, name))
+    # Required query parameters after the path: ?currency=…&month=… (values a user sets need no escaping:
+    # codes, dates, ids).
+    for i, q in enumerate(p for p in op.params if p.query):
+        out += [(False, ("?" if i == 0 else "&") + q.name + "="), (True, q.name)]
     return [(is_p, by_name[t].env if is_p else t) for is_p, t in out]
 
 

@@ -84,8 +84,7 @@ def python_sdk(op: Operation, attr: str, method: str, paged: bool) -> str:
         f"# Python 3.10+, the rewardkit SDK (sdk/python): python {op.operation_id}_sdk.py",
         env_comment(op, "#"),
         *(["# The SDK sends a fresh Idempotency-Key with every POST."] if op.method == "POST" else []),
-        "import json",
-        "import os",
+        *(["import os", "import sys"] if op.file else ["import json", "import os"]),
         "",
         "from rewardkit_sdk import Client",
         "",
@@ -93,6 +92,14 @@ def python_sdk(op: Operation, attr: str, method: str, paged: bool) -> str:
         *([] if op.auth else ["# This operation takes no API key (the client needs one: any string does)."]),
         f'with Client({key}, base_url=os.environ.get("{BASE_URL_ENV}", "{DEFAULT_BASE_URL}")) as client:',
         *("    " + line for line in f"result = {call}".splitlines()),
-        f'print(json.dumps({dumped}.model_dump(mode="json", by_alias=True), indent=2))',
+        *(
+            # A file: the SDK returns the raw httpx.Response.
+            [
+                'print(f"Content-Type: {result.headers[\'content-type\']}", file=sys.stderr)',
+                "sys.stdout.write(result.text)",
+            ]
+            if op.file
+            else [f'print(json.dumps({dumped}.model_dump(mode="json", by_alias=True), indent=2))']
+        ),
     ]
     return "\n".join(lines) + "\n"

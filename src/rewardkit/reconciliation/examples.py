@@ -74,3 +74,15 @@ RESPONSES: dict[str, Any] = {
     "listReconciliationLines": {**LIST, "data": [LINE]},
     "resolveReconciliationLine": RESOLVED,
 }
+
+# Request bodies the code samples send (kit/module.py `request_examples`) where the request model has no
+# `examples` of its own: the supplier billed 55.00 for a 50.00 order and is right.
+REQUEST_EXAMPLES: dict[str, Any] = {
+    "resolveReconciliationLine": {
+        "action": "adjust",
+        "amount": 500,
+        "currency": "USD",
+        "direction": "debit",
+        "note": RESOLVED["resolution"]["note"],
+    },
+}

@@ -76,10 +76,41 @@ async def get_report_run(request: Request, run_id: RunId, ident: Ident, ctx: Ctx
     return respond(request, await service.get(ctx, ident, run_id), "report_run")
 
 
-# A file, not a JSON resource: kept out of the OpenAPI description, whose 2xx answers are all JSON
-# objects (tests/test_openapi_schema.py); docs/reports.md#download describes it, and every run's
-# `download_url` points here.
-@router.get("/reports/{run_id}/download", include_in_schema=False)
+# A file, not a JSON resource: its 200 declares the two media types it answers (every run's
+# `download_url` points here; docs/reports.md#download).
+_FILE_HEADERS: dict[str, Any] = {
+    "Content-Disposition": {
+        "description": "attachment; filename=\"<type>_<start>_<end>_<run id>.<csv|jsonl>\"",
+        "schema": {"type": "string"},
+    },
+    "Digest": {"description": "sha-256=<the run's sha256, hex>", "schema": {"type": "string"}},
+}
+
+
+@router.get(
+    "/reports/{run_id}/download",
+    operation_id="downloadReportRun",
+    response_class=StreamingResponse,
+    response_description="The run's file: CSV (a header row, then a row per line) or JSON Lines",
+    responses={
+        200: {
+            "headers": _FILE_HEADERS,
+            "content": {
+                "text/csv": {
+                    "schema": {"type": "string"},
+                    "example": "id,created_at,type,amount,currency\n"
+                    "ltx_01m8k2c1x4y7z9a0b3c5d6e8f0,2026-11-02T14:03:11Z,order,-5000,USD\n",
+                },
+                "application/x-ndjson": {
+                    "schema": {"type": "string"},
+                    "example": '{"id": "ltx_01m8k2c1x4y7z9a0b3c5d6e8f0", "amount": -5000, "currency": "USD"}\n',
+                },
+            },
+        },
+        **_RUN_404,
+        409: {"description": "report_not_ready (the run is pending or failed)"},
+    },
+)
 async def download_report_run(run_id: RunId, ident: Ident, ctx: Ctx) -> StreamingResponse:
     """The succeeded run's file, streamed: CSV or JSON Lines, as published."""
     found = await service.download(ctx, ident.org_id, ident.mode, run_id)

@@ -70,3 +70,23 @@ RESPONSES: dict[str, Any] = {
     "deleteReportSchedule": {**SCHEDULE, "next_run_at": None},
     "getStatement": STATEMENT,
 }
+
+# Request bodies the code samples send (kit/module.py `request_examples`) where the request model has no
+# `examples` of its own: last November's ledger postings, and a monthly summary emailed to finance.
+REQUEST_EXAMPLES: dict[str, Any] = {
+    "createReportRun": {
+        "type": "balance_transactions",
+        "interval_start": "2026-11-01T00:00:00",
+        "interval_end": "2026-12-01T00:00:00",
+        "timezone": "America/New_York",
+        "currency": "USD",
+        "format": "csv",
+    },
+    "createReportSchedule": {
+        "type": "balance_summary",
+        "frequency": "monthly",
+        "timezone": "Europe/Paris",
+        "format": "csv",
+        "email": "finance@example.com",
+    },
+}

@@ -5,7 +5,7 @@ from rewardkit.kit.module import Module
 from rewardkit.reports import tasks
 from rewardkit.reports.api import router
 from rewardkit.reports.cli import reports_app
-from rewardkit.reports.examples import RESPONSES
+from rewardkit.reports.examples import REQUEST_EXAMPLES, RESPONSES
 from rewardkit.reports.models import (
     EVENT_TYPES,
     RUN_JOB,
@@ -26,6 +26,7 @@ MODULE = Module(
         },
     ),
     examples=RESPONSES,
+    request_examples=REQUEST_EXAMPLES,
     jobs={RUN_JOB: tasks.run, SCHEDULE_JOB: tasks.schedule},
     events=EVENT_TYPES,
     tables=(ReportRun, ReportChunk, ReportSchedule, StatementPeriod),

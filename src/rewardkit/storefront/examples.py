@@ -56,3 +56,23 @@ RESPONSES: dict[str, Any] = {
     "listStorefrontSsoSecrets": {**LIST, "data": [SECRET_LISTED]},
     "deleteStorefrontSsoSecret": {**SECRET_LISTED, "retired_at": "2026-12-20T09:00:00.000Z"},
 }
+
+# Request bodies the code samples send (kit/module.py `request_examples`) where the request model has no
+# `examples` of its own. The program is the one STOREFRONT names; the member is points' user_42.
+REQUEST_EXAMPLES: dict[str, Any] = {
+    "putStorefront": {
+        "program_id": STOREFRONT["program_id"],
+        "title": "Acme Rewards Store",
+        "branding": {"accent_color": "#0b5394"},
+        "allowed_return_origins": ["https://app.acme.example"],
+        "categories": {"exclude": ["gaming"]},
+    },
+    "createStorefrontSession": {
+        "member_id": "user_42",
+        "email": "ada@example.com",
+        "name": "Ada",
+        "country": "US",
+        "return_url": "https://app.acme.example/rewards",
+        "refresh_url": "https://app.acme.example/rewards/sign-in",
+    },
+}

@@ -6,7 +6,7 @@ from rewardkit.kit.module import Module
 from rewardkit.storefront import retention
 from rewardkit.storefront.api import router
 from rewardkit.storefront.entry import router as entry
-from rewardkit.storefront.examples import RESPONSES
+from rewardkit.storefront.examples import REQUEST_EXAMPLES, RESPONSES
 from rewardkit.storefront.jwks import JwksCache
 from rewardkit.storefront.models import (
     EVENT_TYPES,
@@ -29,6 +29,7 @@ MODULE = Module(
         },
     ),
     examples=RESPONSES,
+    request_examples=REQUEST_EXAMPLES,
     events=EVENT_TYPES,
     resources=(JwksCache.open,),
     tables=(Storefront, StorefrontSsoSecret, StorefrontSessionLink, StorefrontJti, StorefrontSession),

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
+import httpx
+
 from rewardkit_sdk import models
 from rewardkit_sdk._base import NOT_GIVEN, NotGiven, given, path
 from rewardkit_sdk._pagination import AsyncPage, SyncPage
@@ -1681,6 +1683,24 @@ class ReportsResource:
             repeatable=True,
         )
 
+    def download_run(
+        self,
+        run_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Download Report Run: `GET /v1/reports/{run_id}/download` (downloadReportRun).
+
+        The succeeded run's file, streamed: CSV or JSON Lines, as published.
+        """
+        return self._client._call(
+            "GET",
+            path("/v1/reports/{run_id}/download", run_id=run_id),
+            None,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
     def get_run(
         self,
         run_id: str,
@@ -1852,6 +1872,24 @@ class AsyncReportsResource:
             "DELETE",
             path("/v1/report_schedules/{schedule_id}", schedule_id=schedule_id),
             models.ScheduleOut,
+            headers=dict(extra_headers or {}),
+            repeatable=True,
+        )
+
+    async def download_run(
+        self,
+        run_id: str,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Download Report Run: `GET /v1/reports/{run_id}/download` (downloadReportRun).
+
+        The succeeded run's file, streamed: CSV or JSON Lines, as published.
+        """
+        return await self._client._call(
+            "GET",
+            path("/v1/reports/{run_id}/download", run_id=run_id),
+            None,
             headers=dict(extra_headers or {}),
             repeatable=True,
         )
