@@ -57,6 +57,8 @@ async def build(base: str, ctx: Runtime) -> dict[str, str]:
     async with ctx.db.unit_of_work() as s:
         made = await auth.create_org(s, f"Samples {secrets.token_hex(3)}", "USD")
         _, key = await auth.create_key(s, ctx.keyring, made.id, "test")
+        # updateApiKey re-pins the key it names: a second key of the org, not the one the samples use.
+        spare, _ = await auth.create_key(s, ctx.keyring, made.id, "test")
         await ledger.fund(s, made.id, "test", "USD", 200_000)
     org = OrgHandle(made.id, key, "")
     async with ctx.db.unit_of_work() as s:
@@ -122,6 +124,7 @@ async def build(base: str, ctx: Runtime) -> dict[str, str]:
         "REWARDKIT_API_KEY": org.test_key,
         "REWARDKIT_OPERATOR_TOKEN": OPERATOR_TOKEN,
         "ORDER_ID": order["id"],
+        "KEY_ID": spare.id,
         "LINK_ID": link["id"],
         "TOKEN": str(link["url"]).rsplit("/", 1)[1],
         "PROGRAM_ID": program["id"],
