@@ -222,6 +222,9 @@ def test_new_id_is_unique() -> None:
 
 def test_new_id_sorts_by_creation_time(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = iter(1_750_000_000 + i / 1000 for i in range(2_000))
+    # new_id is monotonic within the process: the last id made under the fake clock is restored with
+    # it, or every later test's ids would carry that clock's time (a window of ids by time misses them).
+    monkeypatch.setattr(ids, "_last", ids._last)
     monkeypatch.setattr(ids, "time", SimpleNamespace(time=lambda: next(clock)))
     values = [new_id("ord") for _ in range(2_000)]
     assert sorted(values) == values
@@ -235,6 +238,7 @@ def test_new_id_sorts_across_real_milliseconds() -> None:
 
 def test_new_ids_of_one_millisecond_sort_in_creation_order(monkeypatch: pytest.MonkeyPatch) -> None:
     """Events written in one transaction (order.created, order.processing) must list in that order."""
+    monkeypatch.setattr(ids, "_last", ids._last)  # restored afterwards: later ids are not made in 2030
     monkeypatch.setattr(ids, "time", SimpleNamespace(time=lambda: 1_900_000_000.0))  # a frozen clock
     values = [new_id("evt") for _ in range(5_000)]
     assert sorted(values) == values and len(set(values)) == len(values)
