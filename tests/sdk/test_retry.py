@@ -22,8 +22,8 @@ from rewardkit_sdk import (
 from rewardkit_sdk._retry import RetryPolicy
 
 ORDER: dict[str, Any] = {
-    "id": "ord_1", "order_id": "ord_1", "object": "order", "livemode": False, "status": "fulfilled",
-    "product_id": "amazon_us", "currency": "USD", "denomination": "50.00",
+    "id": "ord_1", "object": "order", "livemode": False, "status": "fulfilled",
+    "product_id": "amazon_us", "currency": "USD",
     "face_value": {"currency": "USD", "minor_units": 5000, "value": "50.00"},
     "charged": {"currency": "USD", "minor_units": 5000, "value": "50.00"},
     "fx": None, "recipient": None, "external_id": None, "metadata": {}, "voucher_url": None, "voucher": None,
