@@ -4,6 +4,7 @@ list, and a limit out of range is a 422 naming the field (docs/api.md, Paginatio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -39,6 +40,10 @@ LISTS = [
     Listing("/v1/points_programs/{program_id}/members/{member_id}/transactions"),
     Listing("/v1/points_programs/{program_id}/rules"),
     Listing("/v1/points_programs/{program_id}/activities"),
+    Listing("/v1/reports"),
+    Listing("/v1/report_schedules"),
+    Listing("/v1/reconciliations"),
+    Listing("/v1/reconciliations/{reconciliation_id}/lines"),
     Listing("/v1/inventory", at_least_two=False),  # operator-wide: whatever stock other tests left
 ]
 
@@ -55,10 +60,15 @@ class World:
     link_id: str
     program_id: str = ""
     member_id: str = "user_1"
+    reconciliation_id: str = ""
 
     def url(self, listing: Listing) -> str:
         return listing.path.format(
-            endpoint_id=self.endpoint_id, link_id=self.link_id, program_id=self.program_id, member_id=self.member_id
+            endpoint_id=self.endpoint_id,
+            link_id=self.link_id,
+            program_id=self.program_id,
+            member_id=self.member_id,
+            reconciliation_id=self.reconciliation_id,
         )
 
     def headers(self, listing: Listing) -> dict[str, str]:
@@ -109,7 +119,22 @@ async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg, monk
         assert (await client.post(program + "/rules", json=rule, headers=org.h())).status_code == 200
         act = {"member_id": "user_1", "event_type": "task.done", "reference": f"a{n}"}
         assert (await client.post(program + "/activities", json=act, headers=org.h())).status_code == 200
-    return World(org, endpoints[0]["id"], link_id, programs[0]["id"])
+    now = datetime.now(UTC)
+    start, end = ((now - timedelta(days=d)).isoformat().replace("+00:00", "Z") for d in (2, 1))
+    for n in range(2):  # two report runs (a past interval) and two schedules
+        run = {"type": "balance_summary", "interval_start": start, "interval_end": end}
+        assert (r := await client.post("/v1/reports", json=run, headers=org.h())).status_code == 200, r.text
+        schedule = {"type": "balance_summary", "frequency": "daily", "timezone": "UTC"}
+        assert (r := await client.post("/v1/report_schedules", json=schedule, headers=org.h())).status_code == 200, r.text
+    # Two reconciliations of a statement with two lines the sandbox never fulfilled for us (missing_here).
+    csv = b"supplier_ref,face_value,currency,fulfilled_at\nnot_ours_1,10.00,USD,2026-01-05\nnot_ours_2,20.00,USD,2026-01-06\n"
+    for _ in range(2):
+        r = await client.post(
+            "/v1/reconciliations", params={"supplier": "sandbox"}, content=csv,
+            headers=org.h(**{"Content-Type": "text/csv"}),
+        )  # fmt: skip
+        assert r.status_code == 200, r.text
+    return World(org, endpoints[0]["id"], link_id, programs[0]["id"], reconciliation_id=r.json()["id"])
 
 
 def test_every_list_operation_is_covered(app: FastAPI) -> None:
