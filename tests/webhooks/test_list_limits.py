@@ -121,13 +121,17 @@ async def world(client: httpx.AsyncClient, ctx: Runtime, make_org: MakeOrg, monk
         assert (await client.post(program + "/activities", json=act, headers=org.h())).status_code == 200
     now = datetime.now(UTC)
     start, end = ((now - timedelta(days=d)).isoformat().replace("+00:00", "Z") for d in (2, 1))
-    for n in range(2):  # two report runs (a past interval) and two schedules
-        run = {"type": "balance_summary", "interval_start": start, "interval_end": end}
-        assert (r := await client.post("/v1/reports", json=run, headers=org.h())).status_code == 200, r.text
-        schedule = {"type": "balance_summary", "frequency": "daily", "timezone": "UTC"}
-        assert (r := await client.post("/v1/report_schedules", json=schedule, headers=org.h())).status_code == 200, r.text
+    run = {"type": "balance_summary", "interval_start": start, "interval_end": end}
+    schedule = {"type": "balance_summary", "frequency": "daily", "timezone": "UTC"}
+    for _ in range(2):  # two report runs (a past interval) and two schedules
+        r = await client.post("/v1/reports", json=run, headers=org.h())
+        assert r.status_code == 200, r.text
+        r = await client.post("/v1/report_schedules", json=schedule, headers=org.h())
+        assert r.status_code == 200, r.text
     # Two reconciliations of a statement with two lines the sandbox never fulfilled for us (missing_here).
-    csv = b"supplier_ref,face_value,currency,fulfilled_at\nnot_ours_1,10.00,USD,2026-01-05\nnot_ours_2,20.00,USD,2026-01-06\n"
+    rows = ["supplier_ref,face_value,currency,fulfilled_at", "not_ours_1,10.00,USD,2026-01-05"]
+    rows.append("not_ours_2,20.00,USD,2026-01-06")
+    csv = ("\n".join(rows) + "\n").encode()
     for _ in range(2):
         r = await client.post(
             "/v1/reconciliations", params={"supplier": "sandbox"}, content=csv,
