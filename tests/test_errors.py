@@ -4,6 +4,7 @@ rejected order request writes nothing. Also: API versions are resolved, echoed a
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import date
 from typing import Any
 
 import httpx
@@ -454,6 +455,8 @@ def _to_previous(order: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def next_version(monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setattr(versioning, "VERSIONS", [*versioning.VERSIONS, NEXT])
+    # A client may name it (and a key made now is pinned to it): the registry of released versions knows it.
+    monkeypatch.setattr(versioning, "RELEASED", {**versioning.RELEASED, NEXT: date(2099, 1, 1)})
     # LATEST is derived from VERSIONS at import time, as adding a version in the source would do.
     monkeypatch.setattr(versioning, "LATEST", NEXT)
     monkeypatch.setattr(versioning, "DOWNGRADES", {NEXT: {"order": [_to_previous]}})
